@@ -1,0 +1,389 @@
+package sim
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Model is a network: it decides the fate of every message when it is sent.
+// Implementations live in package network; they draw only from l.Choices.
+type Model interface {
+	Route(l Link) Fate
+}
+
+// Link describes one message on its way, as seen by a Model.
+type Link struct {
+	From, To NodeID
+	Now      Time
+	Msg      Message
+	Choices  Choices
+}
+
+// Fate is a Model's verdict on one message. The zero Fate delivers one copy
+// immediately.
+type Fate struct {
+	Drop      bool
+	Reason    string // why it was dropped ("loss", "partition", ...), for traces
+	Delay     Time
+	Duplicate bool
+	DupDelay  Time
+}
+
+// FixedDelay is the simplest Model: every message arrives after D, in order.
+type FixedDelay struct{ D Time }
+
+// Route implements Model.
+func (f FixedDelay) Route(Link) Fate { return Fate{Delay: f.D} }
+
+// Config describes one run.
+type Config struct {
+	// Nodes is the number of nodes; their ids are 0 .. Nodes-1.
+	Nodes int
+	// New builds node id, at start and again on every restart (the rebuilt
+	// node finds its durable state in ctx.Storage()).
+	New func(id NodeID) Node
+	// Network decides message fates; nil means FixedDelay{Millisecond}.
+	Network Model
+	// Choices is the environment's nondeterminism; nil means Boring.
+	Choices Choices
+	// Seed derives each node's private random stream.
+	Seed uint64
+	// Limit stops the run at this virtual time; 0 means no limit.
+	Limit Time
+	// MaxEvents stops the run after this many events; 0 means no limit.
+	MaxEvents int
+	// Stop, if set, is checked after every event; the run ends when it holds.
+	Stop func(w *World) bool
+	// Tracer, if set, receives every event as it happens.
+	Tracer Tracer
+	// NoHash turns off the running trace hash (only benchmarks want this).
+	NoHash bool
+}
+
+// Counters count what happened in a run.
+type Counters struct {
+	Events     int `json:"events"`
+	Sent       int `json:"sent"`
+	Delivered  int `json:"delivered"`
+	Dropped    int `json:"dropped"`
+	Duplicated int `json:"duplicated"`
+	Timers     int `json:"timers"`
+	Crashes    int `json:"crashes"`
+	Restarts   int `json:"restarts"`
+}
+
+// StopReason says why a run ended.
+type StopReason string
+
+// The reasons a run ends.
+const (
+	StopQuiescent StopReason = "quiescent" // no event left
+	StopLimit     StopReason = "limit"     // the time limit was reached
+	StopPredicate StopReason = "predicate" // Config.Stop held
+	StopMaxEvents StopReason = "max-events"
+)
+
+// Result is what a run returns.
+type Result struct {
+	Counters
+	Observations []Observation
+	Hash         uint64
+	End          Time
+	Reason       StopReason
+}
+
+// HashString renders the trace hash as 16 hex digits.
+func (r Result) HashString() string { return fmt.Sprintf("%016x", r.Hash) }
+
+type nodeState struct {
+	ctx     nodeCtx
+	node    Node
+	storage memStorage
+	rng     *rand.Rand
+	crashed bool
+	inc     uint32
+}
+
+// World is one simulated run. Build it with New, schedule environment events
+// (crashes, partitions) with At, CrashAt and RestartAt, then call Run once.
+type World struct {
+	cfg       Config
+	net       Model
+	choices   Choices
+	nodes     []nodeState
+	ids       []NodeID
+	q         queue
+	seq       uint64
+	now       Time
+	nextTimer TimerID
+	cancelled map[TimerID]struct{}
+	counters  Counters
+	obs       []Observation
+	hash      uint64
+	buf       []byte
+	index     int
+	ran       bool
+}
+
+// New builds a world from cfg. It panics on a programming error in cfg
+// (no nodes, no constructor); user input is validated before it gets here.
+func New(cfg Config) *World {
+	if cfg.Nodes <= 0 || cfg.New == nil {
+		panic("sim: Config needs Nodes > 0 and a New function")
+	}
+	w := &World{
+		cfg:       cfg,
+		net:       cfg.Network,
+		choices:   cfg.Choices,
+		nodes:     make([]nodeState, cfg.Nodes),
+		ids:       make([]NodeID, cfg.Nodes),
+		cancelled: make(map[TimerID]struct{}),
+		hash:      fnvOffset,
+		buf:       make([]byte, 0, 256),
+	}
+	if w.net == nil {
+		w.net = FixedDelay{D: Millisecond}
+	}
+	if w.choices == nil {
+		w.choices = Boring{}
+	}
+	for i := range w.nodes {
+		id := NodeID(i)
+		w.ids[i] = id
+		st := &w.nodes[i]
+		st.ctx = nodeCtx{w: w, id: id}
+		st.storage = memStorage{}
+		st.rng = nodeStream(cfg.Seed, id)
+	}
+	return w
+}
+
+// Now is the current virtual time.
+func (w *World) Now() Time { return w.now }
+
+// Choices is the run's environment source, for models and fault plans.
+func (w *World) Choices() Choices { return w.choices }
+
+// Nodes lists the node ids.
+func (w *World) Nodes() []NodeID { return w.ids }
+
+// Node returns node id's current state machine, for inspection by tests.
+func (w *World) Node(id NodeID) Node { return w.nodes[id].node }
+
+// Crashed reports whether node id is down.
+func (w *World) Crashed(id NodeID) bool { return w.nodes[id].crashed }
+
+// Observations returns what nodes have observed so far. Do not modify it.
+func (w *World) Observations() []Observation { return w.obs }
+
+// Counters returns the counts so far.
+func (w *World) Counters() Counters { return w.counters }
+
+// At schedules an environment action (a partition, a heal, a loss window) at
+// time t. kind and detail appear in the trace; fn runs when the time comes.
+func (w *World) At(t Time, kind, detail string, fn func()) {
+	w.push(event{at: t, kind: evAction, act: &action{kind: kind, detail: detail, fn: fn}})
+}
+
+// CrashAt schedules node id to crash at time t: it loses everything but its
+// Storage, its timers are void and messages to it are dropped.
+func (w *World) CrashAt(t Time, id NodeID) { w.push(event{at: t, kind: evCrash, to: id}) }
+
+// RestartAt schedules node id to restart at time t, rebuilt by Config.New
+// around its surviving Storage. Restarting a running node does nothing.
+func (w *World) RestartAt(t Time, id NodeID) { w.push(event{at: t, kind: evRestart, to: id}) }
+
+func (w *World) push(e event) {
+	w.seq++
+	e.seq = w.seq
+	w.q.push(e)
+}
+
+// Run executes the world until quiescence, the time limit, MaxEvents or the
+// Stop predicate, and returns the result. A World runs once.
+func (w *World) Run() Result {
+	if w.ran {
+		panic("sim: World.Run called twice")
+	}
+	w.ran = true
+	for i := range w.nodes {
+		st := &w.nodes[i]
+		st.node = w.cfg.New(NodeID(i))
+		w.record(TraceStart, NodeID(i), NodeID(i), nil, 0, "")
+		st.node.Start(&st.ctx)
+	}
+	reason := StopQuiescent
+	if w.cfg.Stop != nil && w.cfg.Stop(w) {
+		return w.result(StopPredicate)
+	}
+	for w.q.len() > 0 {
+		if w.cfg.Limit > 0 && w.q.h[0].at > w.cfg.Limit {
+			w.now = w.cfg.Limit
+			reason = StopLimit
+			break
+		}
+		if w.cfg.MaxEvents > 0 && w.counters.Events >= w.cfg.MaxEvents {
+			reason = StopMaxEvents
+			break
+		}
+		e := w.q.pop()
+		w.now = e.at
+		w.step(&e)
+		if w.cfg.Stop != nil && w.cfg.Stop(w) {
+			reason = StopPredicate
+			break
+		}
+	}
+	return w.result(reason)
+}
+
+func (w *World) result(r StopReason) Result {
+	return Result{Counters: w.counters, Observations: w.obs, Hash: w.hash, End: w.now, Reason: r}
+}
+
+func (w *World) step(e *event) {
+	switch e.kind {
+	case evDeliver:
+		st := &w.nodes[e.to]
+		if st.crashed {
+			w.counters.Events++
+			w.counters.Dropped++
+			w.record(TraceDrop, e.from, e.to, e.msg, 0, "crashed")
+			return
+		}
+		w.counters.Events++
+		w.counters.Delivered++
+		w.record(TraceDeliver, e.from, e.to, e.msg, 0, "")
+		st.node.Deliver(&st.ctx, e.from, e.msg)
+	case evTimer:
+		if _, ok := w.cancelled[e.timer]; ok {
+			delete(w.cancelled, e.timer)
+			return
+		}
+		st := &w.nodes[e.to]
+		if st.crashed || st.inc != e.inc {
+			return // the timer died with the node
+		}
+		w.counters.Events++
+		w.counters.Timers++
+		w.record(TraceTimer, e.to, e.to, nil, e.timer, "")
+		st.node.Fire(&st.ctx, e.timer, e.tag)
+	case evCrash:
+		st := &w.nodes[e.to]
+		if st.crashed {
+			return
+		}
+		w.counters.Events++
+		w.counters.Crashes++
+		st.crashed = true
+		st.node = nil
+		w.record(TraceCrash, e.to, e.to, nil, 0, "")
+	case evRestart:
+		st := &w.nodes[e.to]
+		if !st.crashed {
+			return
+		}
+		w.counters.Events++
+		w.counters.Restarts++
+		st.crashed = false
+		st.inc++
+		st.node = w.cfg.New(e.to)
+		w.record(TraceRestart, e.to, e.to, nil, 0, "")
+		st.node.Start(&st.ctx)
+	case evAction:
+		w.counters.Events++
+		w.record(TraceKind(e.act.kind), -1, -1, nil, 0, e.act.detail)
+		if e.act.fn != nil {
+			e.act.fn()
+		}
+	}
+}
+
+// record folds one event into the running hash and hands it to the tracer.
+func (w *World) record(kind TraceKind, from, to NodeID, msg Message, timer TimerID, detail string) {
+	w.index++
+	if !w.cfg.NoHash {
+		b := w.buf[:0]
+		b = append(b, kind...)
+		b = binary.BigEndian.AppendUint64(b, uint64(w.now))
+		b = binary.BigEndian.AppendUint64(b, uint64(int64(from)))
+		b = binary.BigEndian.AppendUint64(b, uint64(int64(to)))
+		b = binary.BigEndian.AppendUint64(b, uint64(timer))
+		if msg != nil {
+			b = msg.AppendDigest(b)
+		}
+		b = append(b, detail...)
+		w.hash = fnvBytes(w.hash, b)
+		w.buf = b
+	}
+	if w.cfg.Tracer != nil {
+		w.cfg.Tracer.Record(TraceEvent{Index: w.index, Time: w.now, Kind: kind, From: from, To: to, Msg: msg, Timer: timer, Detail: detail})
+	}
+}
+
+// send routes msg through the network and schedules its delivery.
+func (w *World) send(from, to NodeID, msg Message) {
+	if to < 0 || int(to) >= len(w.nodes) {
+		panic(fmt.Sprintf("sim: node %d sent to unknown node %d", from, to))
+	}
+	w.counters.Sent++
+	w.record(TraceSend, from, to, msg, 0, "")
+	f := w.net.Route(Link{From: from, To: to, Now: w.now, Msg: msg, Choices: w.choices})
+	if f.Drop {
+		w.counters.Dropped++
+		w.record(TraceDrop, from, to, msg, 0, f.Reason)
+		return
+	}
+	w.push(event{at: w.now + f.Delay, kind: evDeliver, from: from, to: to, msg: msg})
+	if f.Duplicate {
+		w.counters.Duplicated++
+		w.record(TraceDuplicate, from, to, msg, 0, "")
+		w.push(event{at: w.now + f.DupDelay, kind: evDeliver, from: from, to: to, msg: msg})
+	}
+}
+
+// nodeCtx is the Context of one node; it lives inside the World so handing
+// it to a handler allocates nothing.
+type nodeCtx struct {
+	w  *World
+	id NodeID
+}
+
+func (c *nodeCtx) Self() NodeID    { return c.id }
+func (c *nodeCtx) Nodes() []NodeID { return c.w.ids }
+func (c *nodeCtx) Now() Time       { return c.w.now }
+func (c *nodeCtx) Rand() *rand.Rand {
+	return c.w.nodes[c.id].rng
+}
+func (c *nodeCtx) Storage() Storage { return c.w.nodes[c.id].storage }
+
+func (c *nodeCtx) Send(to NodeID, msg Message) { c.w.send(c.id, to, msg) }
+
+func (c *nodeCtx) After(d Time, tag any) TimerID {
+	if d < 0 {
+		d = 0
+	}
+	w := c.w
+	w.nextTimer++
+	id := w.nextTimer
+	w.push(event{at: w.now + d, kind: evTimer, to: c.id, inc: w.nodes[c.id].inc, timer: id, tag: tag})
+	return id
+}
+
+func (c *nodeCtx) Cancel(id TimerID) {
+	if id != 0 {
+		c.w.cancelled[id] = struct{}{}
+	}
+}
+
+func (c *nodeCtx) Observe(kind string, slot int, value string) {
+	w := c.w
+	o := Observation{Time: w.now, Node: c.id, Kind: kind, Slot: slot, Value: value}
+	w.obs = append(w.obs, o)
+	w.record(TraceObserve, c.id, c.id, nil, 0, fmt.Sprintf("%s[%d]=%s", kind, slot, value))
+}
+
+func (c *nodeCtx) Sign(payload []byte) Signature {
+	return Signature{signer: c.id, mac: signMAC(c.id, payload), ok: true}
+}
