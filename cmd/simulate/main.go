@@ -25,6 +25,8 @@ type globals struct {
 	seed   uint64
 	format string
 	trace  string
+	// checkDeterminism runs every scenario twice and reports the first divergence.
+	checkDeterminism bool
 }
 
 // usageError marks bad user input: one line on stderr, exit status 2.
@@ -70,6 +72,7 @@ on any machine.`,
 	root.PersistentFlags().Uint64Var(&g.seed, "seed", 1, "seed of the run; the same seed gives the same run")
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, markdown, csv or json")
 	root.PersistentFlags().StringVar(&g.trace, "trace", "", "write the run's trace (JSON Lines) to this file")
+	root.PersistentFlags().BoolVar(&g.checkDeterminism, "check-determinism", false, "run twice and fail (exit 1) at the first event where the runs differ")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{msg: err.Error()} })
 	for _, c := range commands {
 		root.AddCommand(c(g))
