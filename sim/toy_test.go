@@ -114,7 +114,7 @@ func (j jitter) Route(l sim.Link) sim.Fate {
 type write struct{ V int }
 
 func (m write) AppendDigest(b []byte) []byte { return append(b, byte(m.V)) }
-func (m write) String() string                { return fmt.Sprintf("write{%d}", m.V) }
+func (m write) String() string               { return fmt.Sprintf("write{%d}", m.V) }
 
 // register: node 0 writes 1 then 2 to node 1, which keeps the last write it
 // received and observes it. The bug: the receiver trusts arrival order, so

@@ -17,7 +17,7 @@ import (
 type write struct{ V int }
 
 func (m write) AppendDigest(b []byte) []byte { return append(b, byte(m.V)) }
-func (m write) String() string                { return fmt.Sprintf("write{%d}", m.V) }
+func (m write) String() string               { return fmt.Sprintf("write{%d}", m.V) }
 
 // register is the planted bug: node 0 writes 1 then 2 to node 1, which
 // keeps whatever arrived last, trusting the network to keep order.
