@@ -11,11 +11,11 @@ const (
 	evAction
 )
 
-// event is one entry of the queue. It is stored by value so the steady state
-// of a run allocates nothing per event.
+// event is one scheduled happening. Events live in a slab and the heap
+// orders small (time, seq, slot) keys, so sifting moves 24 bytes rather
+// than the whole event, and the steady state allocates nothing.
 type event struct {
 	at    Time
-	seq   uint64
 	kind  eventKind
 	from  NodeID
 	to    NodeID
@@ -32,56 +32,83 @@ type action struct {
 	fn     func()
 }
 
-func (e *event) before(o *event) bool {
-	if e.at != o.at {
-		return e.at < o.at
+type key struct {
+	at   Time
+	seq  uint64
+	slot int32
+}
+
+func (k key) before(o key) bool {
+	if k.at != o.at {
+		return k.at < o.at
 	}
-	return e.seq < o.seq
+	return k.seq < o.seq
 }
 
 // queue is a binary min-heap of events by (time, seq). Insertion sequence
 // numbers are unique, so the order is total and ties are deterministic.
 // It is written out rather than using container/heap to avoid boxing each
-// event in an interface (an allocation per push).
-type queue struct{ h []event }
+// entry in an interface (an allocation per push).
+type queue struct {
+	h    []key
+	slab []event
+	free []int32
+}
 
 func (q *queue) len() int { return len(q.h) }
 
-func (q *queue) push(e event) {
-	q.h = append(q.h, e)
-	i := len(q.h) - 1
+// peek returns the time of the next event.
+func (q *queue) peek() Time { return q.h[0].at }
+
+func (q *queue) push(seq uint64, e event) {
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slab[slot] = e
+	} else {
+		slot = int32(len(q.slab))
+		q.slab = append(q.slab, e)
+	}
+	q.h = append(q.h, key{at: e.at, seq: seq, slot: slot})
+	h := q.h
+	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !q.h[i].before(&q.h[p]) {
+		if !h[i].before(h[p]) {
 			break
 		}
-		q.h[i], q.h[p] = q.h[p], q.h[i]
+		h[i], h[p] = h[p], h[i]
 		i = p
 	}
 }
 
 func (q *queue) pop() event {
-	top := q.h[0]
-	last := len(q.h) - 1
-	q.h[0] = q.h[last]
-	q.h[last] = event{} // drop references for the GC
-	q.h = q.h[:last]
+	h := q.h
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	q.h = h
 	i := 0
-	n := len(q.h)
+	n := len(h)
 	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && q.h[r].before(&q.h[l]) {
+		if r := l + 1; r < n && h[r].before(h[l]) {
 			m = r
 		}
-		if !q.h[m].before(&q.h[i]) {
+		if !h[m].before(h[i]) {
 			break
 		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
+		h[i], h[m] = h[m], h[i]
 		i = m
 	}
-	return top
+	e := q.slab[top.slot]
+	q.slab[top.slot] = event{} // drop references for the GC
+	q.free = append(q.free, top.slot)
+	return e
 }

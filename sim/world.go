@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 )
@@ -196,8 +195,7 @@ func (w *World) RestartAt(t Time, id NodeID) { w.push(event{at: t, kind: evResta
 
 func (w *World) push(e event) {
 	w.seq++
-	e.seq = w.seq
-	w.q.push(e)
+	w.q.push(w.seq, e)
 }
 
 // Run executes the world until quiescence, the time limit, MaxEvents or the
@@ -218,7 +216,7 @@ func (w *World) Run() Result {
 		return w.result(StopPredicate)
 	}
 	for w.q.len() > 0 {
-		if w.cfg.Limit > 0 && w.q.h[0].at > w.cfg.Limit {
+		if w.cfg.Limit > 0 && w.q.peek() > w.cfg.Limit {
 			w.now = w.cfg.Limit
 			reason = StopLimit
 			break
@@ -304,18 +302,20 @@ func (w *World) step(e *event) {
 func (w *World) record(kind TraceKind, from, to NodeID, msg Message, timer TimerID, detail string) {
 	w.index++
 	if !w.cfg.NoHash {
-		b := w.buf[:0]
-		b = append(b, kind...)
-		b = binary.BigEndian.AppendUint64(b, uint64(w.now))
-		b = binary.BigEndian.AppendUint64(b, uint64(int64(from)))
-		b = binary.BigEndian.AppendUint64(b, uint64(int64(to)))
-		b = binary.BigEndian.AppendUint64(b, uint64(timer))
+		h := w.hash
+		h = mix(h, kindCode(kind))
+		h = mix(h, uint64(w.now))
+		h = mix(h, uint64(int64(from))<<32^uint64(uint32(to)))
+		h = mix(h, uint64(timer))
 		if msg != nil {
-			b = msg.AppendDigest(b)
+			b := msg.AppendDigest(w.buf[:0])
+			h = mixBytes(h, b)
+			w.buf = b
 		}
-		b = append(b, detail...)
-		w.hash = fnvBytes(w.hash, b)
-		w.buf = b
+		if detail != "" {
+			h = mixString(h, detail)
+		}
+		w.hash = h
 	}
 	if w.cfg.Tracer != nil {
 		w.cfg.Tracer.Record(TraceEvent{Index: w.index, Time: w.now, Kind: kind, From: from, To: to, Msg: msg, Timer: timer, Detail: detail})

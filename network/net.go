@@ -1,0 +1,390 @@
+// Package network holds the network models plugged into the sim kernel: a
+// Net decides each message's fate from a latency distribution, a loss and
+// a duplication probability, per-link FIFO or free reordering, a topology,
+// and the partitions and one-way cuts that fault plans switch on and off.
+//
+// Every random decision is one labelled draw from the sim.Choices in the
+// sim.Link, made so that 0 is the benign outcome: 0 delivers, 0 does not
+// duplicate, 0 is the fastest delay (so messages keep their send order).
+// Structural drops (no link, partition, cut) and self-sends draw nothing, so
+// a fault plan does not shift the draws of the messages that do get through.
+package network
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Drop reasons a Net puts in sim.Fate.Reason, and so in traces.
+const (
+	ReasonLoss      = "loss"
+	ReasonPartition = "partition"
+	ReasonCut       = "cut"
+	ReasonNoLink    = "no-link"
+)
+
+// ppm is the resolution of loss and duplication probabilities: one in a
+// million. A probability is drawn as an integer in [0, ppm).
+const ppm = 1_000_000
+
+// Options configure a Net. The zero Options is a perfect network: no
+// delay, no loss, no duplication, complete graph.
+type Options struct {
+	// Latency is the delay distribution of every link.
+	Latency Latency `json:"latency"`
+	// Loss is the probability in [0, 1] that a message is lost. It is the
+	// baseline: SetLoss changes it for a loss window and Heal restores it.
+	Loss float64 `json:"loss,omitempty"`
+	// Duplicate is the probability in [0, 1] that a delivered message is
+	// delivered a second time, after its own independently drawn delay.
+	Duplicate float64 `json:"duplicate,omitempty"`
+	// FIFO makes every link first-in first-out: a message never arrives
+	// before one sent earlier on the same (from, to) link. Without it,
+	// messages on a link may overtake each other whenever their drawn
+	// delays allow, as over UDP.
+	FIFO bool `json:"fifo,omitempty"`
+	// Topology is the graph of links; nil means the complete graph. It is
+	// not serialised: a scenario records how to rebuild it (degree, seed).
+	Topology *Topology `json:"-"`
+}
+
+// Validate reports a user-facing error for probabilities outside [0, 1] and
+// invalid latencies. The CLI turns it into exit status 2.
+func (o Options) Validate() error {
+	if err := ValidateProbability("loss", o.Loss); err != nil {
+		return err
+	}
+	if err := ValidateProbability("duplicate", o.Duplicate); err != nil {
+		return err
+	}
+	return o.Latency.Validate()
+}
+
+// ValidateProbability returns an error naming what unless p is in [0, 1].
+func ValidateProbability(what string, p float64) error {
+	if math.IsNaN(p) || p < 0 || p > 1 {
+		return fmt.Errorf("%s probability %v: must be between 0 and 1", what, p)
+	}
+	return nil
+}
+
+// Net is a sim.Model: a network of n nodes whose links share one latency
+// distribution, loss and duplication probability. Partitions, cuts and loss
+// windows change it during a run (through World.At, usually from a fault
+// plan). A Net holds per-run state (FIFO arrival times, partitions), so each
+// run needs its own; the Topology may be shared.
+type Net struct {
+	n     int
+	opts  Options
+	table []sim.Time
+	topo  *Topology
+
+	lossPPM int
+	dupPPM  int
+
+	// group[i] is node i's side of the current partition; nil when there
+	// is none.
+	group []int32
+	// cuts holds the one-way cuts, keyed by linkKey. Only looked up, never
+	// iterated, so its order cannot leak into behaviour.
+	cuts map[uint64]struct{}
+	// last holds, under FIFO, the latest scheduled arrival per link. A map
+	// rather than an n×n table so that 10,000 nodes cost only the links
+	// actually used.
+	last map[uint64]sim.Time
+}
+
+// New builds a Net of n nodes. It returns the validation error for bad
+// options, and an error if the topology is for a different number of nodes.
+func New(n int, opts Options) (*Net, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("network: need at least one node, got %d", n)
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	topo := opts.Topology
+	if topo == nil {
+		topo = Complete(n)
+	}
+	if topo.N() != n {
+		return nil, fmt.Errorf("network: topology has %d nodes, network has %d", topo.N(), n)
+	}
+	net := &Net{
+		n:       n,
+		opts:    opts,
+		table:   opts.Latency.Table(),
+		topo:    topo,
+		lossPPM: toPPM(opts.Loss),
+		dupPPM:  toPPM(opts.Duplicate),
+		cuts:    map[uint64]struct{}{},
+	}
+	if opts.FIFO {
+		net.last = map[uint64]sim.Time{}
+	}
+	return net, nil
+}
+
+// MustNew is New for options known to be valid (tests, examples); it panics
+// on an error.
+func MustNew(n int, opts Options) *Net {
+	net, err := New(n, opts)
+	if err != nil {
+		panic(err)
+	}
+	return net
+}
+
+func toPPM(p float64) int { return int(math.Round(p * ppm)) }
+
+func (net *Net) linkKey(from, to sim.NodeID) uint64 {
+	return uint64(from)*uint64(net.n) + uint64(to)
+}
+
+// Options returns the options the Net was built with (the baseline that
+// Heal restores).
+func (net *Net) Options() Options { return net.opts }
+
+// Topology returns the Net's graph of links.
+func (net *Net) Topology() *Topology { return net.topo }
+
+// Neighbors lists id's neighbours in the topology, in increasing order:
+// whom a gossip protocol relays to. Do not modify the slice.
+func (net *Net) Neighbors(id sim.NodeID) []sim.NodeID { return net.topo.Neighbors(id) }
+
+// Route implements sim.Model. It decides, in this order: a self-send is
+// delivered at once; a message over a missing link, across a partition or
+// over a cut link is dropped (no draw); otherwise it draws loss, delay and
+// duplication, and under FIFO holds the message back until after the last
+// one scheduled on its link.
+func (net *Net) Route(l sim.Link) sim.Fate {
+	if l.From == l.To {
+		return sim.Fate{}
+	}
+	if !net.topo.Linked(l.From, l.To) {
+		return sim.Fate{Drop: true, Reason: ReasonNoLink}
+	}
+	if net.group != nil && net.group[l.From] != net.group[l.To] {
+		return sim.Fate{Drop: true, Reason: ReasonPartition}
+	}
+	if len(net.cuts) > 0 {
+		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
+			return sim.Fate{Drop: true, Reason: ReasonCut}
+		}
+	}
+	c := l.Choices
+	if c == nil {
+		c = sim.Boring{}
+	}
+	if chance(c, net.lossPPM, "loss", l.From, l.To) {
+		return sim.Fate{Drop: true, Reason: ReasonLoss}
+	}
+	f := sim.Fate{Delay: net.delay(c, "delay", l.From, l.To)}
+	if chance(c, net.dupPPM, "dup", l.From, l.To) {
+		f.Duplicate = true
+		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+	}
+	if net.last != nil {
+		k := net.linkKey(l.From, l.To)
+		last := net.last[k]
+		arrive := max(l.Now+f.Delay, last)
+		f.Delay = arrive - l.Now
+		if f.Duplicate {
+			// The copy is a later arrival on the same link, so it too must
+			// not overtake the messages before it.
+			arrive = max(l.Now+f.DupDelay, arrive)
+			f.DupDelay = arrive - l.Now
+		}
+		net.last[k] = arrive
+	}
+	return f
+}
+
+// chance draws whether an event of probability p (in parts per million)
+// happens. It happens iff the draw lands in the top p of [0, ppm), so the
+// draw 0 never triggers it; certain and impossible events draw nothing.
+func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
+	if p <= 0 {
+		return false
+	}
+	if p >= ppm {
+		return true
+	}
+	return c.Intn(label(kind, from, to), ppm) >= ppm-p
+}
+
+// delay draws an index into the latency table; 0 is the fastest delay.
+func (net *Net) delay(c sim.Choices, kind string, from, to sim.NodeID) sim.Time {
+	if len(net.table) == 1 {
+		return net.table[0]
+	}
+	return net.table[c.Intn(label(kind, from, to), len(net.table))]
+}
+
+// label names a draw, e.g. "loss n0->n2", for recordings and rapid's shrunk
+// output.
+func label(kind string, from, to sim.NodeID) string {
+	var buf [40]byte
+	b := append(buf[:0], kind...)
+	b = append(b, " n"...)
+	b = strconv.AppendInt(b, int64(from), 10)
+	b = append(b, "->n"...)
+	b = strconv.AppendInt(b, int64(to), 10)
+	return string(b)
+}
+
+// ValidateGroups reports an error if groups is not a valid partition of
+// nodes 0..n-1: an id out of range or an id listed twice.
+func ValidateGroups(n int, groups [][]sim.NodeID) error {
+	// seen[id] is 1 + the group id is in, 0 while unseen.
+	seen := make([]int, n)
+	for gi, g := range groups {
+		for _, id := range g {
+			if id < 0 || int(id) >= n {
+				return fmt.Errorf("partition group %d: node %d out of range [0, %d)", gi, id, n)
+			}
+			if seen[id] != 0 {
+				prev := seen[id] - 1
+				if prev == gi {
+					return fmt.Errorf("partition group %d: node %d listed twice", gi, id)
+				}
+				return fmt.Errorf("partition: node %d is in groups %d and %d", id, prev, gi)
+			}
+			seen[id] = gi + 1
+		}
+	}
+	return nil
+}
+
+// Partition splits the network: nodes in different groups cannot exchange
+// messages (dropped with reason "partition"). Nodes not listed in any group
+// together form one more group, so Partition([]sim.NodeID{3}) isolates node
+// 3 from everyone else and Partition(minority) cuts a minority off from the
+// rest. A new partition replaces the previous one; cuts are kept. It panics
+// on groups that ValidateGroups rejects: fault plans validate them first.
+func (net *Net) Partition(groups ...[]sim.NodeID) {
+	if err := ValidateGroups(net.n, groups); err != nil {
+		panic("network: " + err.Error())
+	}
+	if net.group == nil {
+		net.group = make([]int32, net.n)
+	}
+	rest := int32(len(groups))
+	for i := range net.group {
+		net.group[i] = rest
+	}
+	for gi, g := range groups {
+		for _, id := range g {
+			net.group[id] = int32(gi)
+		}
+	}
+}
+
+// Cut breaks the one-way link from → to: messages from from to to are
+// dropped with reason "cut", while to → from still works. It panics on ids
+// out of range.
+func (net *Net) Cut(from, to sim.NodeID) {
+	if from < 0 || int(from) >= net.n || to < 0 || int(to) >= net.n {
+		panic(fmt.Sprintf("network: cut n%d->n%d out of range [0, %d)", from, to, net.n))
+	}
+	net.cuts[net.linkKey(from, to)] = struct{}{}
+}
+
+// SetLoss sets the loss probability until the next SetLoss or Heal: a loss
+// window. It panics on p outside [0, 1]; fault plans validate p first.
+func (net *Net) SetLoss(p float64) {
+	if err := ValidateProbability("loss", p); err != nil {
+		panic("network: " + err.Error())
+	}
+	net.lossPPM = toPPM(p)
+}
+
+// Loss returns the current loss probability.
+func (net *Net) Loss() float64 { return float64(net.lossPPM) / ppm }
+
+// Heal ends every partition, cut and loss window: the network is back to
+// the options it was built with. FIFO order is kept across a heal.
+func (net *Net) Heal() {
+	net.group = nil
+	clear(net.cuts)
+	net.lossPPM = toPPM(net.opts.Loss)
+}
+
+// Reachable reports whether a message from → to can currently get through
+// structurally: the link exists, no partition separates them and it is not
+// cut. It ignores loss.
+func (net *Net) Reachable(from, to sim.NodeID) bool {
+	if from == to {
+		return true
+	}
+	if !net.topo.Linked(from, to) {
+		return false
+	}
+	if net.group != nil && net.group[from] != net.group[to] {
+		return false
+	}
+	_, cut := net.cuts[net.linkKey(from, to)]
+	return !cut
+}
+
+// Healed reports whether no partition, cut or loss window is in force.
+func (net *Net) Healed() bool {
+	return net.group == nil && len(net.cuts) == 0 && net.lossPPM == toPPM(net.opts.Loss)
+}
+
+// GroupsString renders a partition for traces, listing the implicit group
+// of unlisted nodes last, e.g. "{n0 n1} | {n2 n3} | rest {n4}" (or just
+// its size when it is large). Groups are
+// shown in the order given, members sorted.
+func GroupsString(n int, groups [][]sim.NodeID) string {
+	var b strings.Builder
+	listed := make([]bool, n)
+	write := func(g []sim.NodeID) {
+		g = slices.Clone(g)
+		slices.Sort(g)
+		b.WriteByte('{')
+		for i, id := range g {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteByte('n')
+			b.WriteString(strconv.Itoa(int(id)))
+		}
+		b.WriteByte('}')
+	}
+	for i, g := range groups {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		write(g)
+		for _, id := range g {
+			if id >= 0 && int(id) < n {
+				listed[id] = true
+			}
+		}
+	}
+	var rest []sim.NodeID
+	for i, l := range listed {
+		if !l {
+			rest = append(rest, sim.NodeID(i))
+		}
+	}
+	if len(rest) > 0 {
+		if len(groups) > 0 {
+			b.WriteString(" | ")
+		}
+		if len(rest) > 16 {
+			// A big network's majority side would swamp the trace line.
+			fmt.Fprintf(&b, "rest (%d nodes)", len(rest))
+		} else {
+			b.WriteString("rest ")
+			write(rest)
+		}
+	}
+	return b.String()
+}
