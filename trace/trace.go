@@ -263,3 +263,6 @@ func Diff(a, b []Event) *Divergence {
 	}
 	return nil
 }
+
+// simTime is sim.Time, named here so renderers read naturally.
+type simTime = sim.Time
