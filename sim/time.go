@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,11 +35,19 @@ func (t Time) String() string {
 // Seconds returns the time as a floating-point number of seconds.
 func (t Time) Seconds() float64 { return float64(t) / float64(Second) }
 
-// ParseTime reads a duration such as "250ms" or "10s" (time.ParseDuration's
-// syntax) or a bare integer number of nanoseconds.
+// ParseTime reads a duration such as "250ms", "10s" or "1h30m"
+// (time.ParseDuration's syntax), a whole number of days such as "30d", or a
+// bare integer number of nanoseconds.
 func ParseTime(s string) (Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return Time(n), nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n < 0 || n > int64(Never/(24*Hour)) {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return Time(n) * 24 * Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	return Time(d), err

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// cli runs the simulate CLI in-process and returns its output and exit status.
+func cli(args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+// matchGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
+func matchGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
+	require.Equal(t, string(want), got)
+}
+
+func TestBadInputIsOneLineAndExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"--format", "xml", "version"},
+		{"no-such-command"},
+		{"version", "--no-such-flag"},
+		{"nines", "--mttr", "0"},
+		{"nines", "--runs", "0"},
+		{"nines", "--shard", "3/2", "--out", "x.jsonl"},
+		{"nines", "--resume"},
+		{"nines", "--mtbf", "soon"},
+		{"replay", "does-not-exist.jsonl"},
+		{"render", "--as", "png", "x"},
+		{"merge", "does-not-exist.jsonl"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
+
+func TestNinesGolden(t *testing.T) {
+	out, errOut, code := cli("nines", "--runs", "3", "--horizon", "60d", "--seed", "5")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "nines-60d-runs3.golden", out)
+}
+
+// TestSweepSameForWorkersAndShards: the nines sweep's JSON is byte-identical
+// with 1 or 2 workers and when run as two shards merged afterwards.
+func TestSweepSameForWorkersAndShards(t *testing.T) {
+	args := []string{"nines", "--runs", "6", "--horizon", "20d", "--format", "json"}
+	one, _, code := cli(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code)
+	two, _, code := cli(append(args, "--workers", "2")...)
+	require.Equal(t, 0, code)
+	require.Equal(t, one, two)
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	out, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out, "a shard prints no table")
+	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b, "--workers", "1")...)
+	require.Equal(t, 0, code, errOut)
+	merged, errOut, code := cli("merge", a, b, "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, one, merged)
+
+	_, errOut, code = cli("merge", a, "--format", "json")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "3 of 6 runs missing")
+}

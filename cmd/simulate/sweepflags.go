@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"simulate/experiments/sweep"
+)
+
+// sweepFlags are the flags every experiment takes.
+type sweepFlags struct {
+	runs    int
+	workers int
+	shard   string
+	out     string
+	resume  bool
+}
+
+func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
+	cmd.Flags().IntVar(&s.runs, "runs", defaultRuns, "number of seeded runs (seeds --seed, --seed+1, ...)")
+	cmd.Flags().IntVar(&s.workers, "workers", 0, "parallel runs (default: every core); results do not depend on it")
+	cmd.Flags().StringVar(&s.shard, "shard", "", "run only shard k/n of the runs (1 <= k <= n), for batch engines; combine with simulate merge")
+	cmd.Flags().StringVar(&s.out, "out", "", "stream each finished run to this JSON Lines file (needed for --resume, --shard and merge)")
+	cmd.Flags().BoolVar(&s.resume, "resume", false, "continue the sweep recorded in --out, skipping finished runs")
+}
+
+func (s *sweepFlags) validate() error {
+	if s.runs < 1 {
+		return badInput("--runs %d: want at least 1", s.runs)
+	}
+	if s.workers < 0 {
+		return badInput("--workers %d: want 0 (every core) or more", s.workers)
+	}
+	if _, err := sweep.ParseShard(s.shard); err != nil {
+		return badInput("%v", err)
+	}
+	if (s.resume || s.shard != "") && s.out == "" {
+		return badInput("--resume and --shard need --out FILE")
+	}
+	return nil
+}
+
+// aggregators print the table of an experiment from its records; `simulate
+// merge` looks them up by experiment name. The records are always decoded
+// from JSON, for a single run as for merged shards, so both print the same.
+var aggregators = map[string]func(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error{}
+
+// runSweep runs an experiment's runs with the sweep flags: in parallel,
+// streaming to --out, resumable, sharded, with a progress bar on a
+// terminal. It returns the records of this shard in run order. On Ctrl-C
+// or SIGTERM it stops dispatching, keeps what finished and says how to
+// resume.
+func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params any, fn func(run int, seed uint64) any) ([]sweep.Record, bool, error) {
+	if err := s.validate(); err != nil {
+		return nil, false, err
+	}
+	raw, err := json.Marshal(params)
+	if err != nil {
+		return nil, false, err
+	}
+	spec := sweep.Spec{Experiment: name, Params: raw, Runs: s.runs, Seed: g.seed, Shard: s.shard}
+	var out io.Writer
+	var done []sweep.Record
+	if s.out != "" {
+		fh, d, err := sweep.OpenResults(s.out, spec, s.resume)
+		if err != nil {
+			return nil, false, badInput("%v", err)
+		}
+		defer fh.Close()
+		out, done = fh, d
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var bar *progressbar.ProgressBar
+	progress := func(finished, total int) {}
+	if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		progress = func(finished, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(name),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("runs"),
+					progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
+			}
+			_ = bar.Set(finished)
+		}
+	}
+	recs, err := sweep.Stream(ctx, spec, s.workers, out, done, fn, progress)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err == context.Canceled {
+		where := "nothing was kept (no --out)"
+		if s.out != "" {
+			where = fmt.Sprintf("finished runs are in %s; continue with --resume", s.out)
+		}
+		return recs, false, badInput("interrupted after %d of %d runs: %s", len(recs), s.runs, where)
+	}
+	if err != nil {
+		return recs, false, err
+	}
+	// A shard prints nothing: its table is the merge's job.
+	complete := s.shard == ""
+	if !complete {
+		fmt.Fprintf(cmd.ErrOrStderr(), "shard %s: %d runs written to %s; combine the shards with: simulate merge FILES...\n", s.shard, len(recs), s.out)
+	}
+	return recs, complete, nil
+}
+
+func init() {
+	commands = append(commands, func(g *globals) *cobra.Command {
+		return &cobra.Command{
+			Use:   "merge FILES...",
+			Short: "Combine the shards of a sweep (--shard k/n --out FILE) into its table",
+			Long: `merge reads the JSON Lines files that the shards of one experiment wrote
+(each run with --shard k/n --out FILE, for example as a Kubernetes Indexed
+Job, a Slurm array or GNU parallel) and prints the table a single
+unsharded run would print, byte for byte. It fails if a run is missing.`,
+			Args: cobra.MinimumNArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				var specs []sweep.Spec
+				var parts [][]sweep.Record
+				for _, path := range args {
+					fh, err := os.Open(path)
+					if err != nil {
+						return badInput("%v", err)
+					}
+					spec, recs, err := sweep.ReadResults(fh)
+					fh.Close()
+					if err != nil {
+						return badInput("%s: %v", path, err)
+					}
+					specs, parts = append(specs, spec), append(parts, recs)
+				}
+				spec, recs, err := sweep.Merge(specs, parts)
+				if err != nil {
+					return badInput("%v", err)
+				}
+				agg, ok := aggregators[spec.Experiment]
+				if !ok {
+					return badInput("unknown experiment %q", spec.Experiment)
+				}
+				return agg(cmd, g, spec.Params, recs)
+			},
+		}
+	})
+}
