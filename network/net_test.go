@@ -392,7 +392,9 @@ func BenchmarkRoute(b *testing.B) {
 // its neighbours once and observes when it heard it.
 type rumour struct{ Hops int }
 
-func (r rumour) AppendDigest(b []byte) []byte { return binary.BigEndian.AppendUint64(b, uint64(r.Hops)) }
+func (r rumour) AppendDigest(b []byte) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(r.Hops))
+}
 
 type flood struct {
 	net   *Net

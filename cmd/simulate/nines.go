@@ -10,6 +10,7 @@ import (
 
 	"simulate/experiments/nines"
 	"simulate/experiments/sweep"
+	"simulate/plot"
 	"simulate/report"
 )
 
@@ -31,6 +32,7 @@ type ninesRow struct {
 func init() {
 	commands = append(commands, func(g *globals) *cobra.Command {
 		var sf sweepFlags
+		var plotPath string
 		p := nines.DefaultParams()
 		cmd := &cobra.Command{
 			Use:   "nines",
@@ -48,6 +50,9 @@ probability MTBF/(MTBF+MTTR).`,
 				if err := p.Validate(); err != nil {
 					return badInput("%v", err)
 				}
+				if err := checkPlotPath(plotPath); err != nil {
+					return err
+				}
 				recs, complete, err := runSweep(cmd, g, &sf, "nines", p, func(_ int, seed uint64) any {
 					out := make([]nines.Outcome, len(nines.Systems))
 					for i, s := range nines.Systems {
@@ -59,10 +64,14 @@ probability MTBF/(MTBF+MTTR).`,
 					return err
 				}
 				raw, _ := json.Marshal(p)
-				return printNines(cmd, g, raw, recs)
+				if err := printNines(cmd, g, raw, recs); err != nil {
+					return err
+				}
+				return writePlot(cmd, plotPath, ninesFigure(p, recs))
 			},
 		}
 		sf.add(cmd, 10)
+		cmd.Flags().StringVar(&plotPath, "plot", "", "also draw nines against replicas, measured beside analytic, to this .svg or .png file")
 		fs := cmd.Flags()
 		timeVar(fs, &p.MTBF, "mtbf", p.MTBF, "mean time between failures of one node")
 		timeVar(fs, &p.MTTR, "mttr", p.MTTR, "mean time to repair one node")
@@ -74,29 +83,79 @@ probability MTBF/(MTBF+MTTR).`,
 	aggregators["nines"] = printNines
 }
 
+// ninesMeasured aggregates the records per system: mean availability and
+// its standard error.
+func ninesMeasured(recs []sweep.Record) (means, ses []float64, err error) {
+	fractions := make([][]float64, len(nines.Systems))
+	for _, r := range recs {
+		var outs []nines.Outcome
+		if err := json.Unmarshal(r.Result, &outs); err != nil || len(outs) != len(nines.Systems) {
+			return nil, nil, badInput("run %d: malformed nines result", r.Run)
+		}
+		for i, o := range outs {
+			if o.Requests > 0 {
+				fractions[i] = append(fractions[i], float64(o.Answered)/float64(o.Requests))
+			}
+		}
+	}
+	for i := range nines.Systems {
+		m, se := nines.MeanSE(fractions[i])
+		means, ses = append(means, m), append(ses, se)
+	}
+	return means, ses, nil
+}
+
+// ninesFigure plots nines against the number of replicas: measured points
+// with error bars, and the analytic curves of both quorum rules.
+func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
+	means, ses, _ := ninesMeasured(recs)
+	up := p.NodeUp()
+	f := plot.Figure{Title: "Replication buys nines", XLabel: "replicas", YLabel: "nines = -log10(1 - availability)"}
+	var mx, my, me []float64
+	for i, s := range nines.Systems {
+		if means[i] >= 1 {
+			continue // no failed request: infinitely many nines, nothing to draw
+		}
+		mx = append(mx, float64(s.Nodes))
+		my = append(my, nines.Nines(means[i]))
+		me = append(me, ses[i]/((1-means[i])*math.Ln10))
+	}
+	maj := plot.Series{Name: "majority quorum, analytic", Dashed: true}
+	bft := plot.Series{Name: "2f+1 of 3f+1, analytic", Dashed: true}
+	for n := 1; n <= 7; n += 2 {
+		maj.X = append(maj.X, float64(n))
+		maj.Y = append(maj.Y, nines.Nines(nines.QuorumAvailability(n, n/2+1, up)))
+	}
+	for f := 0; f <= 2; f++ {
+		n := 3*f + 1
+		bft.X = append(bft.X, float64(n))
+		bft.Y = append(bft.Y, nines.Nines(nines.QuorumAvailability(n, 2*f+1, up)))
+	}
+	f.Series = []plot.Series{{Name: "measured (± s.e.)", X: mx, Y: my, Err: me}, maj, bft}
+	return f
+}
+
 func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
 	var p nines.Params
 	if err := json.Unmarshal(params, &p); err != nil {
 		return badInput("nines parameters: %v", err)
 	}
 	rows := make([]ninesRow, len(nines.Systems))
-	fractions := make([][]float64, len(nines.Systems))
+	means, ses, err := ninesMeasured(recs)
+	if err != nil {
+		return err
+	}
 	for _, r := range recs {
 		var outs []nines.Outcome
-		if err := json.Unmarshal(r.Result, &outs); err != nil || len(outs) != len(nines.Systems) {
-			return badInput("run %d: malformed nines result", r.Run)
-		}
+		_ = json.Unmarshal(r.Result, &outs)
 		for i, o := range outs {
 			rows[i].Requests += o.Requests
 			rows[i].Failures += o.Failures
-			if o.Requests > 0 {
-				fractions[i] = append(fractions[i], float64(o.Answered)/float64(o.Requests))
-			}
 		}
 	}
 	up := p.NodeUp()
 	for i, s := range nines.Systems {
-		a, se := nines.MeanSE(fractions[i])
+		a, se := means[i], ses[i]
 		an := nines.QuorumAvailability(s.Nodes, s.Quorum, up)
 		rows[i] = ninesRow{System: s.Name, Nodes: s.Nodes, Quorum: s.Quorum, Availability: a, StdErr: se,
 			Nines: finite(nines.Nines(a)), Downtime: (1 - a) * nines.MinutesPerYear, AnalyticAvailability: an,

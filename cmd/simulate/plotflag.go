@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"simulate/plot"
+	"simulate/trace"
+)
+
+// checkPlotPath validates a --plot file name before any run starts.
+func checkPlotPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := plot.FormatOf(path); err != nil {
+		return badInput("%v", err)
+	}
+	return nil
+}
+
+// writePlot draws f to path (SVG or PNG by extension), atomically; nothing
+// when path is empty.
+func writePlot(cmd *cobra.Command, path string, f plot.Figure) error {
+	if path == "" {
+		return nil
+	}
+	format, err := plot.FormatOf(path)
+	if err != nil {
+		return badInput("%v", err)
+	}
+	if err := trace.WriteAtomic(path, func(w io.Writer) error { return plot.Write(w, format, f) }); err != nil {
+		return badInput("--plot: %v", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", path)
+	return nil
+}
