@@ -21,6 +21,7 @@ type event struct {
 	to    NodeID
 	inc   uint32 // incarnation of the target node when scheduled (timers)
 	timer TimerID
+	msgID uint64 // which send this delivery belongs to (traces only)
 	msg   Message
 	tag   any
 	act   *action

@@ -25,12 +25,16 @@ const (
 // TraceEvent is one event as a Tracer sees it. From and To are -1 for
 // environment actions.
 type TraceEvent struct {
-	Index  int
-	Time   Time
-	Kind   TraceKind
-	From   NodeID
-	To     NodeID
-	Msg    Message
+	Index int
+	Time  Time
+	Kind  TraceKind
+	From  NodeID
+	To    NodeID
+	Msg   Message
+	// MsgID numbers each send (1, 2, ...); its delivery, duplicate and drop
+	// carry the same number, so a trace links every arrival to its send
+	// (which is what space-time diagrams and vector clocks need).
+	MsgID  uint64
 	Timer  TimerID
 	Detail string
 }

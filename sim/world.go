@@ -122,6 +122,7 @@ type World struct {
 	hash      uint64
 	buf       []byte
 	index     int
+	msgs      uint64
 	ran       bool
 }
 
@@ -208,7 +209,7 @@ func (w *World) Run() Result {
 	for i := range w.nodes {
 		st := &w.nodes[i]
 		st.node = w.cfg.New(NodeID(i))
-		w.record(TraceStart, NodeID(i), NodeID(i), nil, 0, "")
+		w.record(TraceStart, NodeID(i), NodeID(i), nil, 0, 0, "")
 		st.node.Start(&st.ctx)
 	}
 	reason := StopQuiescent
@@ -247,12 +248,12 @@ func (w *World) step(e *event) {
 		if st.crashed {
 			w.counters.Events++
 			w.counters.Dropped++
-			w.record(TraceDrop, e.from, e.to, e.msg, 0, "crashed")
+			w.record(TraceDrop, e.from, e.to, e.msg, e.msgID, 0, "crashed")
 			return
 		}
 		w.counters.Events++
 		w.counters.Delivered++
-		w.record(TraceDeliver, e.from, e.to, e.msg, 0, "")
+		w.record(TraceDeliver, e.from, e.to, e.msg, e.msgID, 0, "")
 		st.node.Deliver(&st.ctx, e.from, e.msg)
 	case evTimer:
 		if _, ok := w.cancelled[e.timer]; ok {
@@ -265,7 +266,7 @@ func (w *World) step(e *event) {
 		}
 		w.counters.Events++
 		w.counters.Timers++
-		w.record(TraceTimer, e.to, e.to, nil, e.timer, "")
+		w.record(TraceTimer, e.to, e.to, nil, 0, e.timer, "")
 		st.node.Fire(&st.ctx, e.timer, e.tag)
 	case evCrash:
 		st := &w.nodes[e.to]
@@ -276,7 +277,7 @@ func (w *World) step(e *event) {
 		w.counters.Crashes++
 		st.crashed = true
 		st.node = nil
-		w.record(TraceCrash, e.to, e.to, nil, 0, "")
+		w.record(TraceCrash, e.to, e.to, nil, 0, 0, "")
 	case evRestart:
 		st := &w.nodes[e.to]
 		if !st.crashed {
@@ -287,11 +288,11 @@ func (w *World) step(e *event) {
 		st.crashed = false
 		st.inc++
 		st.node = w.cfg.New(e.to)
-		w.record(TraceRestart, e.to, e.to, nil, 0, "")
+		w.record(TraceRestart, e.to, e.to, nil, 0, 0, "")
 		st.node.Start(&st.ctx)
 	case evAction:
 		w.counters.Events++
-		w.record(TraceKind(e.act.kind), -1, -1, nil, 0, e.act.detail)
+		w.record(TraceKind(e.act.kind), -1, -1, nil, 0, 0, e.act.detail)
 		if e.act.fn != nil {
 			e.act.fn()
 		}
@@ -299,7 +300,7 @@ func (w *World) step(e *event) {
 }
 
 // record folds one event into the running hash and hands it to the tracer.
-func (w *World) record(kind TraceKind, from, to NodeID, msg Message, timer TimerID, detail string) {
+func (w *World) record(kind TraceKind, from, to NodeID, msg Message, msgID uint64, timer TimerID, detail string) {
 	w.index++
 	if !w.cfg.NoHash {
 		h := w.hash
@@ -318,7 +319,7 @@ func (w *World) record(kind TraceKind, from, to NodeID, msg Message, timer Timer
 		w.hash = h
 	}
 	if w.cfg.Tracer != nil {
-		w.cfg.Tracer.Record(TraceEvent{Index: w.index, Time: w.now, Kind: kind, From: from, To: to, Msg: msg, Timer: timer, Detail: detail})
+		w.cfg.Tracer.Record(TraceEvent{Index: w.index, Time: w.now, Kind: kind, From: from, To: to, Msg: msg, MsgID: msgID, Timer: timer, Detail: detail})
 	}
 }
 
@@ -328,18 +329,20 @@ func (w *World) send(from, to NodeID, msg Message) {
 		panic(fmt.Sprintf("sim: node %d sent to unknown node %d", from, to))
 	}
 	w.counters.Sent++
-	w.record(TraceSend, from, to, msg, 0, "")
+	w.msgs++
+	id := w.msgs
+	w.record(TraceSend, from, to, msg, id, 0, "")
 	f := w.net.Route(Link{From: from, To: to, Now: w.now, Msg: msg, Choices: w.choices})
 	if f.Drop {
 		w.counters.Dropped++
-		w.record(TraceDrop, from, to, msg, 0, f.Reason)
+		w.record(TraceDrop, from, to, msg, id, 0, f.Reason)
 		return
 	}
-	w.push(event{at: w.now + f.Delay, kind: evDeliver, from: from, to: to, msg: msg})
+	w.push(event{at: w.now + f.Delay, kind: evDeliver, from: from, to: to, msg: msg, msgID: id})
 	if f.Duplicate {
 		w.counters.Duplicated++
-		w.record(TraceDuplicate, from, to, msg, 0, "")
-		w.push(event{at: w.now + f.DupDelay, kind: evDeliver, from: from, to: to, msg: msg})
+		w.record(TraceDuplicate, from, to, msg, id, 0, "")
+		w.push(event{at: w.now + f.DupDelay, kind: evDeliver, from: from, to: to, msg: msg, msgID: id})
 	}
 }
 
@@ -381,7 +384,7 @@ func (c *nodeCtx) Observe(kind string, slot int, value string) {
 	w := c.w
 	o := Observation{Time: w.now, Node: c.id, Kind: kind, Slot: slot, Value: value}
 	w.obs = append(w.obs, o)
-	w.record(TraceObserve, c.id, c.id, nil, 0, fmt.Sprintf("%s[%d]=%s", kind, slot, value))
+	w.record(TraceObserve, c.id, c.id, nil, 0, 0, fmt.Sprintf("%s[%d]=%s", kind, slot, value))
 }
 
 func (c *nodeCtx) Sign(payload []byte) Signature {

@@ -46,11 +46,12 @@ type diagram struct {
 type linkKey struct {
 	from, to int
 	text     string
+	id       uint64
 }
 
-// buildDiagram pairs each delivery with its send (first in, first out per
-// link and message text, which is exact unless two identical messages on
-// one link overtake each other) and gives every distinct time a row.
+// buildDiagram pairs each delivery with its send — by the kernel's message
+// id, or for traces without ids first in, first out per link and message
+// text — and gives every distinct time a row.
 func buildDiagram(f File) diagram {
 	d := diagram{traitors: map[int]bool{}}
 	seen := map[int]bool{}
@@ -71,7 +72,10 @@ func buildDiagram(f File) diagram {
 		}
 		addNode(e.From)
 		addNode(e.To)
-		k := linkKey{e.From, e.To, e.Text}
+		k := linkKey{e.From, e.To, e.Text, e.MsgID}
+		if e.MsgID != 0 {
+			k = linkKey{id: e.MsgID} // exact: the kernel numbered the send
+		}
 		switch e.Kind {
 		case "send":
 			pending[k] = append(pending[k], row)

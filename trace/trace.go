@@ -37,6 +37,7 @@ type Event struct {
 	To     int    `json:"to"`
 	Msg    string `json:"msg,omitempty"`
 	Text   string `json:"text,omitempty"`
+	MsgID  uint64 `json:"id,omitempty"` // links a delivery, duplicate or drop to its send
 	Timer  uint64 `json:"timer,omitempty"`
 	Detail string `json:"detail,omitempty"`
 }
@@ -74,7 +75,7 @@ func Events(evs []sim.TraceEvent) []Event {
 		out[i] = Event{
 			Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
 			From: int(e.From), To: int(e.To), Msg: sim.MessageType(e.Msg), Text: sim.MessageText(e.Msg),
-			Timer: uint64(e.Timer), Detail: e.Detail,
+			MsgID: e.MsgID, Timer: uint64(e.Timer), Detail: e.Detail,
 		}
 	}
 	return out
