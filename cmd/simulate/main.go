@@ -27,6 +27,8 @@ type globals struct {
 	trace  string
 	// checkDeterminism runs every scenario twice and reports the first divergence.
 	checkDeterminism bool
+	// diagram is a file to draw the run's space-time diagram into.
+	diagram string
 }
 
 // usageError marks bad user input: one line on stderr, exit status 2.
@@ -64,6 +66,11 @@ on any machine.`,
 			if !report.ValidFormat(g.format) {
 				return badInput("--format %q: want one of %s", g.format, strings.Join(report.Formats, ", "))
 			}
+			if g.diagram != "" {
+				if _, err := rendererFor(g.diagram); err != nil {
+					return err
+				}
+			}
 			return nil
 		},
 	}
@@ -73,6 +80,7 @@ on any machine.`,
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, markdown, csv or json")
 	root.PersistentFlags().StringVar(&g.trace, "trace", "", "write the run's trace (JSON Lines) to this file")
 	root.PersistentFlags().BoolVar(&g.checkDeterminism, "check-determinism", false, "run twice and fail (exit 1) at the first event where the runs differ")
+	root.PersistentFlags().StringVar(&g.diagram, "diagram", "", "draw the run's space-time diagram to this file (.mmd for Mermaid, .svg)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{msg: err.Error()} })
 	for _, c := range commands {
 		root.AddCommand(c(g))

@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
 
 	"simulate/sim"
 	"simulate/trace"
@@ -23,7 +26,7 @@ var replayers = map[string]replayer{}
 func execute(g *globals, protocol string, scenario any, run func(tracer sim.Tracer) sim.Result) (sim.Result, error) {
 	var log *sim.Log
 	var tracer sim.Tracer
-	if g.trace != "" || g.checkDeterminism {
+	if g.trace != "" || g.checkDeterminism || g.diagram != "" {
 		log = &sim.Log{}
 		tracer = log
 	}
@@ -35,17 +38,49 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 			return res, findingError{msg: divergenceText("nondeterminism: two runs of the same scenario and seed differ", d, res.HashString(), res2.HashString())}
 		}
 	}
+	if g.trace == "" && g.diagram == "" {
+		return res, nil
+	}
+	raw, err := json.Marshal(scenario)
+	if err != nil {
+		return res, err
+	}
+	h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
+	f := trace.FromRun(h, log, res)
 	if g.trace != "" {
-		raw, err := json.Marshal(scenario)
-		if err != nil {
-			return res, err
-		}
-		h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
-		if err := trace.WriteFile(g.trace, trace.FromRun(h, log, res)); err != nil {
+		if err := trace.WriteFile(g.trace, f); err != nil {
 			return res, badInput("--trace: %v", err)
 		}
 	}
+	if g.diagram != "" {
+		if err := writeDiagram(g.diagram, f); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// writeDiagram draws f to path in the format its extension names.
+func writeDiagram(path string, f trace.File) error {
+	render, err := rendererFor(path)
+	if err != nil {
+		return err
+	}
+	return trace.WriteAtomic(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, render(f))
+		return err
+	})
+}
+
+// rendererFor picks a diagram renderer from a file extension.
+func rendererFor(path string) (func(trace.File) string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".mmd", ".mermaid", ".md":
+		return trace.Mermaid, nil
+	case ".svg":
+		return trace.SVG, nil
+	}
+	return nil, badInput("--diagram %q: the file name must end in .mmd (Mermaid) or .svg", path)
 }
 
 func divergenceText(what string, d *trace.Divergence, hashA, hashB string) string {
