@@ -1,0 +1,97 @@
+package benor
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"simulate/sim"
+	"simulate/sim/simtest"
+)
+
+func split(n int) []int {
+	in := make([]int, n)
+	for i := range in {
+		in[i] = i % 2
+	}
+	return in
+}
+
+// TestTerminatesWithProbabilityOne: over many seeds, with a crash and
+// random asynchronous delays, every live process decides, and they agree.
+func TestTerminatesEverySeedWithACrash(t *testing.T) {
+	s := Scenario{N: 5, F: 2, Inputs: split(5), Crash: []int{4}, Delay: 10 * sim.Millisecond, Limit: 10 * sim.Minute}
+	require.NoError(t, s.Validate())
+	seeds := 300
+	if testing.Short() {
+		seeds = 60
+	}
+	maxRounds := 0
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		o := Run(s, seed, sim.NewPCGChoices(seed), nil)
+		require.Equal(t, o.Live, o.Decided, "seed %d", seed)
+		require.True(t, o.Agreement, "seed %d", seed)
+		require.True(t, o.Validity, "seed %d", seed)
+		maxRounds = max(maxRounds, o.Rounds)
+	}
+	require.Greater(t, maxRounds, 1, "split inputs must sometimes need the coin")
+}
+
+func TestUnanimousDecidesInRoundOne(t *testing.T) {
+	s := Scenario{N: 4, F: 1, Inputs: []int{1, 1, 1, 1}, Delay: sim.Millisecond, Limit: sim.Minute}
+	o := Run(s, 1, sim.NewPCGChoices(1), nil)
+	require.Equal(t, 4, o.Decided)
+	require.Equal(t, 1, o.Rounds)
+}
+
+func TestDeterministic(t *testing.T) {
+	s := Scenario{N: 5, F: 2, Inputs: split(5), Crash: []int{1}, Delay: 10 * sim.Millisecond, Limit: sim.Minute}
+	require.Equal(t, Run(s, 9, sim.NewPCGChoices(9), nil), Run(s, 9, sim.NewPCGChoices(9), nil))
+}
+
+func TestValidate(t *testing.T) {
+	for _, s := range []Scenario{
+		{N: 1, Inputs: []int{0}},
+		{N: 4, F: 2, Inputs: split(4)},
+		{N: 3, F: 1, Inputs: []int{0, 1}},
+		{N: 3, F: 1, Inputs: []int{0, 1, 2}},
+		{N: 3, F: 1, Inputs: split(3), Crash: []int{0, 1}},
+	} {
+		require.Error(t, s.Validate(), "%+v", s)
+	}
+}
+
+// agreementProperty: over drawn delays (and the drawn crash of one
+// process), no two live processes decide differently.
+func agreementProperty(bug bool, found *simtest.Run) func(*rapid.T) {
+	return func(t *rapid.T) {
+		n, f := 5, 2
+		s := Scenario{N: n, F: f, Inputs: split(n), Delay: 10 * sim.Millisecond, Limit: sim.Minute, Bug: bug}
+		seed := rapid.Uint64Range(0, 3).Draw(t, "seed")
+		rec := &sim.Recorder{Inner: simtest.Choices(t)}
+		log := &sim.Log{}
+		o := Run(s, seed, rec, log)
+		if !o.Agreement {
+			run := simtest.Run{Choices: rec.Log, Log: log}
+			if found != nil {
+				*found = run
+			}
+			simtest.Fail(t, run, "agreement broken: live processes decided differently")
+		}
+	}
+}
+
+func TestAgreementHolds(t *testing.T) {
+	rapid.Check(t, agreementProperty(false, nil))
+}
+
+// TestEagerDecideBugIsFoundAndShrunk: with the teaching bug the search
+// finds a disagreement and shrinks the schedule to a few non-boring delays.
+func TestEagerDecideBugIsFoundAndShrunk(t *testing.T) {
+	var found simtest.Run
+	res := simtest.Search(500, 3, agreementProperty(true, &found))
+	require.True(t, res.Failed, "the eager-decide bug must be found")
+	require.LessOrEqual(t, found.NonZero(), 12, "shrunk schedule:\n%s", found.Schedule())
+	t.Logf("shrunk to %d non-boring draws:\n%s", found.NonZero(), found.Schedule())
+}

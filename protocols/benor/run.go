@@ -1,0 +1,124 @@
+package benor
+
+import (
+	"fmt"
+	"strconv"
+
+	"simulate/network"
+	"simulate/sim"
+)
+
+// Scenario is one Ben-Or run: n processes, f of which may crash, inputs,
+// and an asynchronous network with random delays.
+type Scenario struct {
+	N      int      `json:"n"`
+	F      int      `json:"f"`
+	Inputs []int    `json:"inputs"`          // one 0/1 per process
+	Crash  []int    `json:"crash,omitempty"` // processes that crash at time 0
+	Delay  sim.Time `json:"delay"`           // mean of the exponential delays
+	Limit  sim.Time `json:"limit"`
+	// Bug switches on the EagerDecide teaching bug.
+	Bug bool `json:"bug,omitempty"`
+}
+
+// Validate checks the scenario.
+func (s Scenario) Validate() error {
+	switch {
+	case s.N < 2:
+		return fmt.Errorf("need at least 2 processes, got %d", s.N)
+	case s.F < 0 || 2*s.F >= s.N:
+		return fmt.Errorf("Ben-Or tolerates f < n/2 crashes: f=%d, n=%d", s.F, s.N)
+	case len(s.Inputs) != s.N:
+		return fmt.Errorf("want %d inputs, got %d", s.N, len(s.Inputs))
+	case len(s.Crash) > s.F:
+		return fmt.Errorf("%d crashes exceed f=%d", len(s.Crash), s.F)
+	}
+	for _, v := range s.Inputs {
+		if v != 0 && v != 1 {
+			return fmt.Errorf("inputs are binary, got %d", v)
+		}
+	}
+	for _, c := range s.Crash {
+		if c < 0 || c >= s.N {
+			return fmt.Errorf("crash of unknown process %d", c)
+		}
+	}
+	return nil
+}
+
+// Outcome summarises a run.
+type Outcome struct {
+	Decided   int    `json:"decided"`   // live processes that decided
+	Live      int    `json:"live"`      // processes that did not crash
+	Agreement bool   `json:"agreement"` // no two decided differently
+	Validity  bool   `json:"validity"`  // the decision was someone's input
+	Rounds    int    `json:"rounds"`    // the largest round at which a live process decided
+	Time      int64  `json:"time"`      // virtual time when the last live process decided
+	Messages  int    `json:"messages"`
+	Hash      string `json:"hash"`
+}
+
+// Run executes s with the environment drawn from choices.
+func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcome {
+	crashed := map[int]bool{}
+	for _, c := range s.Crash {
+		crashed[c] = true
+	}
+	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay)})
+	live := s.N - len(crashed)
+	cfg := sim.Config{
+		Nodes:   s.N,
+		New: func(id sim.NodeID) sim.Node {
+			p := New(s.N, s.F, s.Inputs[id])
+			p.EagerDecide = s.Bug
+			return p
+		},
+		Network: net,
+		Choices: choices,
+		Seed:    seed,
+		Limit:   s.Limit,
+		Tracer:  tracer,
+		Stop: func(w *sim.World) bool {
+			n := 0
+			for _, o := range w.Observations() {
+				if o.Kind == "decide" && !crashed[int(o.Node)] {
+					n++
+				}
+			}
+			return n == live
+		},
+	}
+	w := sim.New(cfg)
+	for c := range crashed {
+		w.CrashAt(0, sim.NodeID(c))
+	}
+	res := w.Run()
+	out := Outcome{Live: live, Agreement: true, Validity: true, Messages: res.Sent, Hash: res.HashString()}
+	first := ""
+	for _, o := range res.Observations {
+		if crashed[int(o.Node)] {
+			continue
+		}
+		switch o.Kind {
+		case "decide":
+			out.Decided++
+			out.Time = int64(o.Time)
+			if first == "" {
+				first = o.Value
+			} else if o.Value != first {
+				out.Agreement = false
+			}
+			v, _ := strconv.Atoi(o.Value)
+			found := false
+			for _, in := range s.Inputs {
+				found = found || in == v
+			}
+			out.Validity = out.Validity && found
+		case "rounds":
+			if r, _ := strconv.Atoi(o.Value); r > out.Rounds {
+				out.Rounds = r
+			}
+		}
+	}
+	return out
+}
