@@ -68,12 +68,12 @@ type Node struct {
 	// saw v, so another may flip a coin, land on the other value and
 	// decide it later.
 	EagerDecide bool
-	x       int // current estimate
-	round   int
-	phase   Phase
-	decided bool
-	value   int
-	extra   int // rounds still to play after deciding
+	x           int // current estimate
+	round       int
+	phase       Phase
+	decided     bool
+	value       int
+	extra       int // rounds still to play after deciding
 	// Messages of future rounds arrive early in an asynchronous network;
 	// they wait here, counted per (round, phase) and value.
 	counts map[key]*tally

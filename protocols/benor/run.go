@@ -67,7 +67,7 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay)})
 	live := s.N - len(crashed)
 	cfg := sim.Config{
-		Nodes:   s.N,
+		Nodes: s.N,
 		New: func(id sim.NodeID) sim.Node {
 			p := New(s.N, s.F, s.Inputs[id])
 			p.EagerDecide = s.Bug
