@@ -44,9 +44,14 @@ var initOnce sync.Once
 
 func initRapidFlags() {
 	initOnce.Do(func() {
-		// rapid asks testing.Short(), which panics before testing.Init.
+		// rapid asks testing.Short(), which panics before testing.Init
+		// and before the flags are parsed; outside `go test` nobody else
+		// does either.
 		if flag.Lookup("test.short") == nil {
 			testing.Init()
+		}
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
 		}
 	})
 }

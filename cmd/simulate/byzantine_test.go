@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestByzantineGolden pins the human output of the headline command.
+func TestByzantineGolden(t *testing.T) {
+	out, errOut, code := cli("byzantine", "--traitors", "1", "--seed", "42")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "byzantine-traitors1-seed42.golden", out)
+	for _, want := range []string{"IC1 agreement: held", "IC2 validity: held", "messages: 9 sent", "n = 4 ≥ 3m+1 = 4", "TRAITOR"} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestByzantineJSON(t *testing.T) {
+	out, errOut, code := cli("byzantine", "--generals", "7", "--traitors", "2", "--seed", "5", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "byzantine-n7-m2-seed5.json.golden", out)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	for _, k := range []string{"generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions"} {
+		require.Contains(t, got, k)
+	}
+	require.EqualValues(t, 7, got["generals"])
+	require.Equal(t, "om", got["algorithm"])
+	require.EqualValues(t, 156, got["messages_closed_form"])
+	require.Len(t, got["traitors"], 2)
+	require.Len(t, got["decisions"], 5, "one decision per loyal general")
+}
+
+// TestByzantineFailureIsAFinding: below the bound a broken IC2 is printed
+// and the exit status is still 0.
+func TestByzantineFailureIsAFinding(t *testing.T) {
+	out, errOut, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--traitor", "n1=lie", "--order", "attack")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided retreat")
+	require.Contains(t, out, "n1 told n2 that n0 said retreat (it heard attack)")
+	require.Contains(t, out, "n = 3 ≤ 3m = 3: below the 3m+1 bound")
+	// The same traitor cannot forge a signature: SM holds.
+	out, _, code = cli("byzantine", "--generals", "3", "--traitors", "1", "--traitor", "n1=lie", "--algorithm", "sm")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "IC2 validity: held")
+	require.Contains(t, out, "n1 tried to forge")
+}
+
+func TestByzantineTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.jsonl")
+	_, errOut, code := cli("byzantine", "--traitors", "1", "--seed", "42", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	// Every strategy and SM replay too.
+	for _, args := range [][]string{
+		{"--generals", "7", "--traitors", "2", "--strategy", "random", "--seed", "9"},
+		{"--generals", "5", "--traitors", "3", "--algorithm", "sm", "--commander", "traitor", "--strategy", "collude"},
+	} {
+		_, errOut, code = cli(append([]string{"byzantine", "--trace", path, "--check-determinism"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		out, errOut, code = cli("replay", path)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, "matches")
+	}
+}
+
+var replayLine = regexp.MustCompile(`(?m)^replay: simulate (.*)$`)
+
+// TestCheckByzantineBelowBound: with n = 3 and m = 1 the search finds the
+// classic IC2 failure, shrinks it to one lie, exits 1, and its replay
+// command reruns the very same trace.
+func TestCheckByzantineBelowBound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ce.jsonl")
+	out, errOut, code := cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--trace", path)
+	require.Equal(t, 1, code, errOut)
+	require.Equal(t, "simulate: OM(1) with 3 generals and 1 traitor: IC2 (validity) broken: the loyal commander ordered attack, but n2 decided retreat\n", errOut)
+	require.Contains(t, out, "shrunk to 1 non-boring draw, 18 events")
+	require.Contains(t, out, "traitors:     n1 (lie)")
+	require.Contains(t, out, "n1 told n2 that n0 said retreat (it heard attack)")
+	require.Contains(t, out, "decisions:    n0 attack, n2 retreat")
+	m := replayLine.FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	require.Equal(t, "byzantine --generals 3 --traitors 1 --algorithm om --rounds 1 --order attack --traitor n1=lie --calm --seed 1", m[1])
+
+	// The replay command reproduces the counterexample's trace hash.
+	hash := regexp.MustCompile(`hash ([0-9a-f]{16})\)`).FindStringSubmatch(out)
+	require.NotNil(t, hash, out)
+	again, errOut, code := cli(append(strings.Fields(m[1]), "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, again, `"hash": "`+hash[1]+`"`)
+	require.Contains(t, again, `"validity": false`)
+	// And the counterexample's trace replays.
+	out, errOut, code = cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, hash[1]+" matches")
+
+	// JSON form.
+	out, _, code = cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--format", "json")
+	require.Equal(t, 1, code)
+	var res byzCheckResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.True(t, res.Found)
+	require.Len(t, res.Counterexample.Schedule, 1)
+	require.Equal(t, "n1 told n2 that n0 said retreat (it heard attack)", res.Counterexample.Lies[0])
+}
+
+// TestCheckByzantineAtBound: at n = 3m+1 (OM) and with SM below it, the
+// search finds nothing, exits 0 and shows what it covered.
+func TestCheckByzantineAtBound(t *testing.T) {
+	for _, args := range [][]string{
+		{"--generals", "4", "--traitors", "1"},
+		{"--generals", "7", "--traitors", "2", "--checks", "100"},
+		{"--generals", "4", "--traitors", "2", "--algorithm", "sm"},
+	} {
+		out, errOut, code := cli(append([]string{"check", "byzantine", "--format", "json"}, args...)...)
+		require.Equal(t, 0, code, "%v: %s", args, errOut)
+		var res byzCheckResult
+		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		require.False(t, res.Found)
+		c := res.Coverage
+		require.LessOrEqual(t, c.Runs, res.Checks) // rapid runs a fifth under -short
+		require.GreaterOrEqual(t, c.Runs, 20)
+		require.GreaterOrEqual(t, c.TraitorCommander, c.Runs/5, "%v", args)
+		require.GreaterOrEqual(t, c.LoyalCommander, c.Runs/5, "%v", args)
+		require.GreaterOrEqual(t, c.Equivocated, c.Runs/10, "%v", args)
+		for _, s := range []string{"honest", "lie", "split", "random", "silent", "collude"} {
+			require.GreaterOrEqual(t, c.Strategies[s], c.Runs/20, "%v strategy %s", args, s)
+		}
+		if args[len(args)-1] == "sm" {
+			require.GreaterOrEqual(t, c.Forged, c.Runs/10)
+		}
+	}
+	out, _, code := cli("check", "byzantine", "--generals", "4", "--traitors", "1")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `no violation of IC1 or IC2 in \d+ runs`, out)
+	require.Contains(t, out, "n = 4 ≥ 3m+1 = 4: the theorem promises IC1 and IC2 here, and the search agrees.")
+}
+
+// TestCheckByzantineTeachingBug: SM without signature checks is broken by
+// one forged relay.
+func TestCheckByzantineTeachingBug(t *testing.T) {
+	out, errOut, code := cli("check", "byzantine", "--generals", "4", "--traitors", "1", "--algorithm", "sm", "--bug", "skip-verify")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "tried to forge")
+	require.Contains(t, out, "--bug skip-verify")
+}
+
+func TestByzantineBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"byzantine", "--generals", "3", "--traitors", "3"},
+		{"byzantine", "--generals", "4", "--traitors", "5"},
+		{"byzantine", "--generals", "1", "--traitors", "0"},
+		{"byzantine", "--strategy", "sulk"},
+		{"byzantine", "--algorithm", "pbft"},
+		{"byzantine", "--order", "charge"},
+		{"byzantine", "--commander", "maybe"},
+		{"byzantine", "--commander", "traitor", "--traitors", "0"},
+		{"byzantine", "--traitor", "n9"},
+		{"byzantine", "--traitor", "x"},
+		{"byzantine", "--traitor", "n1=sulk"},
+		{"byzantine", "--traitor", "n1,n1"},
+		{"byzantine", "--traitor", "n1", "--traitors", "2"},
+		{"byzantine", "--traitor", "n0", "--commander", "loyal"},
+		{"byzantine", "--rounds", "9"},
+		{"byzantine", "--rounds", "-1"},
+		{"byzantine", "--generals", "40", "--traitors", "8"},
+		{"byzantine", "--traitors", "-1"},
+		{"byzantine", "--bug", "typo"},
+		{"byzantine", "extra-arg"},
+		{"check", "byzantine", "--generals", "2", "--traitors", "2"},
+		{"check", "byzantine", "--checks", "0"},
+		{"check", "byzantine", "--strategy", "sulk"},
+		{"experiment", "nosuch"},
+		{"experiment", "byzantine-bound", "--runs", "0"},
+		{"experiment", "byzantine-bound", "--algorithms", "pbft"},
+		{"experiment", "byzantine-bound", "--max-generals", "30", "--max-traitors", "8"},
+		{"experiment", "byzantine-bound", "--min-generals", "1"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
+
+// TestByzantineBound runs a small sweep of the experiment: the bound shows,
+// the output does not depend on the worker count or on sharding, and the
+// worst case of the n = 3 row replays from its seed.
+func TestByzantineBound(t *testing.T) {
+	args := []string{"experiment", "byzantine-bound", "--runs", "30", "--max-generals", "7"}
+	one, errOut, code := cli(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "byzantine-bound-runs30.golden", one)
+	require.Contains(t, one, "The bound, shown")
+	two, _, code := cli(append(args, "--workers", "2")...)
+	require.Equal(t, 0, code)
+	require.Equal(t, one, two)
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	jargs := append(args, "--format", "json")
+	whole, _, code := cli(jargs...)
+	require.Equal(t, 0, code)
+	_, errOut, code = cli(append(jargs, "--shard", "1/2", "--out", a)...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = cli(append(jargs, "--shard", "2/2", "--out", b)...)
+	require.Equal(t, 0, code, errOut)
+	merged, errOut, code := cli("merge", a, b, "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, whole, merged)
+
+	var res struct {
+		BoundShown bool `json:"bound_shown"`
+		Rows       []struct {
+			Generals int    `json:"generals"`
+			Algo     string `json:"algorithm"`
+			Worst    *struct {
+				Seed uint64 `json:"seed"`
+			} `json:"worst"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(whole), &res))
+	require.True(t, res.BoundShown)
+	w := res.Rows[0].Worst
+	require.NotNil(t, w)
+	out, _, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--algorithm", "om", "--seed", jsonNumber(w.Seed), "--format", "json")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, `"validity": false`)
+}
+
+func jsonNumber(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,104 @@
+package generals
+
+import (
+	"simulate/sim"
+)
+
+// plan is what the nodes of one run share, read-only: the scenario
+// resolved per id. Colluding traitors read it to coordinate — they know
+// who the loyal generals are, as real conspirators would.
+type plan struct {
+	s         Scenario
+	n, m      int
+	strategy  []Strategy   // per id; "" = loyal
+	camp      []Value      // per loyal lieutenant: what colluders tell it
+	colluders []sim.NodeID // colluding lieutenants, by id
+}
+
+func newPlan(s Scenario) *plan {
+	p := &plan{s: s, n: s.Generals, m: s.Rounds, strategy: make([]Strategy, s.Generals), camp: make([]Value, s.Generals)}
+	for _, t := range s.Traitors {
+		p.strategy[t.ID] = t.Strategy
+		if t.ID != Commander && t.Strategy == Collude {
+			p.colluders = append(p.colluders, t.ID)
+		}
+	}
+	var loyal []sim.NodeID
+	for i := 1; i < p.n; i++ {
+		if p.strategy[i] == "" {
+			loyal = append(loyal, sim.NodeID(i))
+		}
+	}
+	// Camp A, told attack, is the lower half of the loyal lieutenants
+	// (rounded up); camp B, told retreat, the rest.
+	for i, id := range loyal {
+		if i < (len(loyal)+1)/2 {
+			p.camp[id] = Attack
+		} else {
+			p.camp[id] = Retreat
+		}
+	}
+	return p
+}
+
+func (p *plan) loyal(id sim.NodeID) bool { return p.strategy[id] == "" }
+
+// splitValue is what a splitting traitor tells general to: attack to the
+// lower half of the ids, retreat to the upper half.
+func splitValue(to sim.NodeID, n int) Value {
+	if int(to) <= n/2 {
+		return Attack
+	}
+	return Retreat
+}
+
+// nodeStats is what a node counts about its own run, read by Judge for
+// reports and search coverage. It never influences behaviour.
+type nodeStats struct {
+	ties        int  // votes that tied and fell to the default
+	rejected    int  // messages refused: malformed, late or forged
+	forged      int  // orders this traitor tried to forge (SM)
+	withheld    int  // messages this traitor chose not to send
+	equivocated bool // this traitor sent both orders in one round
+}
+
+type statser interface{ stats() nodeStats }
+
+// announceRole records a traitor as an observation of kind "role" with
+// value "traitor": the convention trace renderers use to draw traitors'
+// lanes in red without knowing the protocol.
+func announceRole(ctx sim.Context, strat Strategy) {
+	if strat != "" {
+		ctx.Observe("role", 0, "traitor")
+	}
+}
+
+// round tags a round-boundary timer: round k's messages go out at
+// k·RoundLength; the boundary after the last round is the decision.
+type round int
+
+// New returns the node constructor for s. Everything a node does follows
+// from s and the node's id; the same s and seed give the same run.
+func (s Scenario) New() func(id sim.NodeID) sim.Node {
+	p := newPlan(s)
+	return func(id sim.NodeID) sim.Node {
+		if s.Algorithm == SM {
+			return &smNode{p: p, self: id, strat: p.strategy[id]}
+		}
+		return &omNode{p: p, self: id, strat: p.strategy[id], vals: map[string]Value{}}
+	}
+}
+
+// Config returns the kernel configuration of s with the given seed. The
+// caller sets Choices (nil means the calm, all-zero schedule) and Tracer.
+func (s Scenario) Config(seed uint64) sim.Config {
+	return sim.Config{
+		Nodes:   s.Generals,
+		New:     s.New(),
+		Network: jitter{calm: s.Calm},
+		Seed:    seed,
+		// Every general decides at the end of round m; nothing is sent
+		// after, so the run ends by quiescence well before this limit.
+		Limit: sim.Time(s.Rounds+2) * RoundLength,
+	}
+}
