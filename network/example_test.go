@@ -49,6 +49,6 @@ func ExampleNet() {
 	// fastest delay of the table.
 	fmt.Println("fastest delay:", lat.Table()[0])
 	// Output:
-	// sent 12, delivered 3, dropped 9
+	// sent 12, delivered 4, dropped 8
 	// fastest delay: 8.956843ms
 }

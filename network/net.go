@@ -159,7 +159,7 @@ func (net *Net) Neighbors(id sim.NodeID) []sim.NodeID { return net.topo.Neighbor
 
 // Route implements sim.Model. It decides, in this order: a self-send is
 // delivered at once; a message over a missing link, across a partition or
-// over a cut link is dropped (no draw); otherwise it draws loss, delay and
+// over a cut link is dropped (no draw); otherwise it draws delay, loss and
 // duplication, and under FIFO holds the message back until after the last
 // one scheduled on its link.
 func (net *Net) Route(l sim.Link) sim.Fate {
@@ -181,13 +181,24 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	if c == nil {
 		c = sim.Boring{}
 	}
-	if chance(c, net.lossPPM, "loss", l.From, l.To) {
-		return sim.Fate{Drop: true, Reason: ReasonLoss}
-	}
+	// Every message makes the same draws whatever their values (delay,
+	// then loss, then duplication and the copy's delay), so when shrinking
+	// turns a loss into a delivery the draws after it keep their meaning
+	// and rapid can remove the loss without disturbing the rest.
 	f := sim.Fate{Delay: net.delay(c, "delay", l.From, l.To)}
-	if chance(c, net.dupPPM, "dup", l.From, l.To) {
+	lost := chance(c, net.lossPPM, "loss", l.From, l.To)
+	if net.dupPPM > 0 && net.dupPPM < ppm {
+		f.Duplicate = chance(c, net.dupPPM, "dup", l.From, l.To)
+		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+	} else if net.dupPPM >= ppm {
 		f.Duplicate = true
 		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+	}
+	if lost {
+		return sim.Fate{Drop: true, Reason: ReasonLoss}
+	}
+	if !f.Duplicate {
+		f.DupDelay = 0
 	}
 	if net.last != nil {
 		k := net.linkKey(l.From, l.To)

@@ -155,11 +155,12 @@ func TestSelfSendDrawsNothing(t *testing.T) {
 	f := net.Route(sim.Link{From: 1, To: 1, Choices: c})
 	assert.Equal(t, sim.Fate{}, f)
 	assert.Empty(t, c.labels)
-	// A message to someone else draws loss, delay and dup, with labels
-	// that name the link.
+	// A message to someone else draws delay, loss, dup and the copy's
+	// delay — always all of them, so shrinking keeps their meaning — with
+	// labels that name the link.
 	c = &drawCounter{}
 	net.Route(sim.Link{From: 0, To: 2, Choices: c})
-	assert.Equal(t, []string{"loss n0->n2", "delay n0->n2", "dup n0->n2"}, c.labels)
+	assert.Equal(t, []string{"delay n0->n2", "loss n0->n2", "dup n0->n2", "dup delay n0->n2"}, c.labels)
 }
 
 func TestLossAndDuplication(t *testing.T) {

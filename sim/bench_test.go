@@ -57,7 +57,6 @@ func BenchmarkKernelNoHash(b *testing.B) { benchKernel(b, true) }
 type bareEvent struct {
 	at  int64
 	seq uint64
-	tag any
 }
 
 type bareHeap []bareEvent

@@ -7,10 +7,9 @@ import (
 	"simulate/sim"
 )
 
-// The toy protocols of the kernel's tests: a flooding broadcast that
-// exercises sends, timers, cancels, storage and observations, and a
-// two-message "register" whose receiver wrongly assumes FIFO delivery — the
-// planted bug that rapid must find and shrink.
+// The toy protocol of the kernel's tests: a flooding broadcast that
+// exercises sends, timers, cancels, storage and observations. (The planted
+// bug that rapid must find and shrink lives in sim/simtest's tests.)
 
 // value is the flooded message.
 type value struct {
@@ -109,26 +108,3 @@ func (j jitter) Route(l sim.Link) sim.Fate {
 	}
 	return f
 }
-
-// write is the register's message: "set the register to V".
-type write struct{ V int }
-
-func (m write) AppendDigest(b []byte) []byte { return append(b, byte(m.V)) }
-func (m write) String() string               { return fmt.Sprintf("write{%d}", m.V) }
-
-// register: node 0 writes 1 then 2 to node 1, which keeps the last write it
-// received and observes it. The bug: the receiver trusts arrival order, so
-// a reordering network leaves it at 1.
-type register struct{ last int }
-
-func (r *register) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, write{V: 1})
-		ctx.Send(1, write{V: 2})
-	}
-}
-func (r *register) Deliver(ctx sim.Context, _ sim.NodeID, m sim.Message) {
-	r.last = m.(write).V
-	ctx.Observe("value", 0, fmt.Sprint(r.last))
-}
-func (r *register) Fire(sim.Context, sim.TimerID, any) {}

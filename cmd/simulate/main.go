@@ -80,7 +80,7 @@ on any machine.`,
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, markdown, csv or json")
 	root.PersistentFlags().StringVar(&g.trace, "trace", "", "write the run's trace (JSON Lines) to this file")
 	root.PersistentFlags().BoolVar(&g.checkDeterminism, "check-determinism", false, "run twice and fail (exit 1) at the first event where the runs differ")
-	root.PersistentFlags().StringVar(&g.diagram, "diagram", "", "draw the run's space-time diagram to this file (.mmd for Mermaid, .svg)")
+	root.PersistentFlags().StringVar(&g.diagram, "diagram", "", "draw the run's space-time diagram to this file (.mmd Mermaid, .svg, or .html step-through viewer)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{msg: err.Error()} })
 	for _, c := range commands {
 		root.AddCommand(c(g))

@@ -14,13 +14,18 @@ func init() {
 		var as, out string
 		cmd := &cobra.Command{
 			Use:   "render TRACE",
-			Short: "Draw a recorded trace as a space-time diagram (Mermaid, SVG or text)",
+			Short: "Draw a recorded trace: Mermaid, SVG, an interactive HTML viewer, ShiViz or text",
 			Long: `render draws a trace written with --trace: one lane per node, an arrow
 per delivered message, lost messages crossed out, crashes, restarts,
 partitions and decisions marked, traitors in red.
 
   --as mermaid   a Mermaid sequenceDiagram to paste into Markdown notes
   --as svg       a standalone SVG picture
+  --as html      one self-contained page to open in a browser: step through
+                 the run (buttons or arrow keys), filter by node and message
+                 type, jump to the event where a property broke
+  --as shiviz    a vector-clock log for ShiViz (the first line is its parser
+                 expression; upload the file as it is)
   --as text      one readable line per event`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,10 +35,14 @@ partitions and decisions marked, traitors in red.
 					render = trace.Mermaid
 				case "svg":
 					render = trace.SVG
+				case "html":
+					render = trace.HTML
+				case "shiviz":
+					render = trace.ShiViz
 				case "text":
 					render = func(f trace.File) string { return trace.Text(f.Events) }
 				default:
-					return badInput("--as %q: want mermaid, svg or text", as)
+					return badInput("--as %q: want mermaid, svg, html, shiviz or text", as)
 				}
 				f, err := trace.ReadFile(args[0])
 				if err != nil {
@@ -51,7 +60,7 @@ partitions and decisions marked, traitors in red.
 				return nil
 			},
 		}
-		cmd.Flags().StringVar(&as, "as", "mermaid", "diagram format: mermaid, svg or text")
+		cmd.Flags().StringVar(&as, "as", "mermaid", "diagram format: mermaid, svg, html, shiviz or text")
 		cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
 		return cmd
 	})

@@ -79,8 +79,10 @@ func rendererFor(path string) (func(trace.File) string, error) {
 		return trace.Mermaid, nil
 	case ".svg":
 		return trace.SVG, nil
+	case ".html", ".htm":
+		return trace.HTML, nil
 	}
-	return nil, badInput("--diagram %q: the file name must end in .mmd (Mermaid) or .svg", path)
+	return nil, badInput("--diagram %q: the file name must end in .mmd (Mermaid), .svg or .html (the step-through viewer)", path)
 }
 
 func divergenceText(what string, d *trace.Divergence, hashA, hashB string) string {

@@ -89,7 +89,7 @@ type replica struct{}
 func (replica) Start(sim.Context) {}
 func (replica) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
 	if r, ok := m.(request); ok {
-		ctx.Send(from, reply{ID: r.ID})
+		ctx.Send(from, reply(r))
 	}
 }
 func (replica) Fire(sim.Context, sim.TimerID, any) {}

@@ -1,0 +1,175 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"simulate/trace"
+)
+
+// chromium finds a Chromium or Chrome binary, or "" if there is none.
+func chromium() string {
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// violationTrace: n0 orders both lieutenants to attack, the order to n2 is
+// lost, n1 relays, the two decide differently and the checker records the
+// violation.
+func violationTrace() trace.File {
+	ev := func(i int, ms int64, kind string, from, to int, text string, id uint64, detail string) trace.Event {
+		msg := ""
+		if text != "" {
+			msg = text[:strings.IndexByte(text, '{')]
+		}
+		return trace.Event{Type: "event", Index: i, Time: ms * 1000000, Kind: kind, From: from, To: to, Msg: msg, Text: text, MsgID: id, Detail: detail}
+	}
+	return trace.File{
+		Header: trace.Header{Type: "header", Version: "test", Protocol: "generals", Seed: 7},
+		Events: []trace.Event{
+			ev(1, 0, "start", 0, 0, "", 0, ""),
+			ev(2, 0, "start", 1, 1, "", 0, ""),
+			ev(3, 0, "start", 2, 2, "", 0, ""),
+			ev(4, 0, "send", 0, 1, "Order{attack}", 1, ""),
+			ev(5, 0, "send", 0, 2, "Order{attack}", 2, ""),
+			ev(6, 0, "drop", 0, 2, "Order{attack}", 2, "loss"),
+			ev(7, 1, "deliver", 0, 1, "Order{attack}", 1, ""),
+			ev(8, 1, "send", 1, 2, "Relay{attack}", 3, ""),
+			ev(9, 2, "deliver", 1, 2, "Relay{attack}", 3, ""),
+			ev(10, 2, "observe", 1, 1, "", 0, "decide[0]=attack"),
+			ev(11, 3, "timer", 2, 2, "", 0, ""),
+			ev(12, 3, "observe", 2, 2, "", 0, "decide[0]=retreat"),
+			ev(13, 3, "observe", 2, 2, "", 0, "violation[0]=agreement: n1 decided attack, n2 retreat"),
+			ev(14, 4, "crash", 0, 0, "", 0, ""),
+		},
+		Footer: trace.Footer{Type: "footer", Hash: "0123456789abcdef", End: 4000000, Reason: "quiescent"},
+	}
+}
+
+// TestViewerInChromium opens the viewer from a file:// URL in headless
+// Chromium, steps with the buttons and the arrow keys, filters, jumps to
+// the violation and takes a screenshot.
+func TestViewerInChromium(t *testing.T) {
+	exe := chromium()
+	if exe == "" {
+		t.Skip("no Chromium found: install Debian's chromium package (apt-get install -y chromium) to run the HTML viewer test")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "run.html")
+	require.NoError(t, os.WriteFile(page, []byte(trace.HTML(violationTrace())), 0o644))
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1200, 800),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+
+	start := time.Now()
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(bctx, steps...))
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.TextContent(chromedp.ID(id)))
+		require.NoError(t, err)
+		return s
+	}
+	do(chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.ID("event-text")))
+	require.Equal(t, "1", text("event-index"), "the viewer opens at the first event")
+
+	// Three clicks on next: event #4, n0's first order.
+	for range 3 {
+		do(chromedp.Click(chromedp.ID("next")))
+	}
+	require.Equal(t, "4", text("event-index"))
+	require.Contains(t, text("event-text"), "send")
+	require.Contains(t, text("event-text"), "n0 -> n1  Order{attack}")
+
+	// The arrow keys step too: right twice, left once → #5.
+	do(chromedp.KeyEvent(kb.ArrowRight + kb.ArrowRight + kb.ArrowLeft))
+	require.Equal(t, "5", text("event-index"))
+	require.Contains(t, text("event-text"), "n0 -> n2  Order{attack}")
+	do(chromedp.Click(chromedp.ID("prev")))
+	require.Equal(t, "4", text("event-index"))
+
+	// Filtering by node n2 hides n1's delivery of n0's order (#7): next
+	// from #5 lands on the loss (#6), then on n1's relay to n2 (#8).
+	do(chromedp.Click(chromedp.ID("next")),
+		chromedp.SetValue(chromedp.ID("filter-node"), "2"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("filter-node").dispatchEvent(new Event("change"))`),
+		chromedp.Click(chromedp.ID("next")))
+	require.Equal(t, "6", text("event-index"))
+	do(chromedp.Click(chromedp.ID("next")))
+	require.Equal(t, "8", text("event-index"), "n0 -> n1 is filtered out")
+	require.Contains(t, text("event-pos"), "in all)", "the position says events are hidden")
+
+	// Filtering by message type Relay, with the node filter back to all.
+	do(chromedp.SetValue(chromedp.ID("filter-node"), ""),
+		chromedp.SetValue(chromedp.ID("filter-type"), "Relay"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("filter-type").dispatchEvent(new Event("change"))`),
+		chromedp.Click(chromedp.ID("first")),
+		chromedp.Click(chromedp.ID("next")), chromedp.Click(chromedp.ID("next")), chromedp.Click(chromedp.ID("next")))
+	require.Equal(t, "8", text("event-index"), "from the three starts straight to the Relay: Order messages are skipped")
+
+	// Jump to the violation from a view that hides it (node n0 only): the
+	// filters are cleared and the violation is highlighted.
+	do(chromedp.SetValue(chromedp.ID("filter-type"), ""),
+		chromedp.SetValue(chromedp.ID("filter-node"), "0"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("filter-node").dispatchEvent(new Event("change"))`),
+		chromedp.Click(chromedp.ID("jump-violation")))
+	filter, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("filter-node").value`))
+	require.NoError(t, err)
+	require.Equal(t, "", filter, "the node filter that hid the violation is cleared")
+	require.Equal(t, "13", text("event-index"))
+	require.Contains(t, text("event-text"), "violation[0]=agreement: n1 decided attack, n2 retreat")
+	cls, err := chromedp.Run(bctx, chromedp.AttributeValue(chromedp.ID("event-text"), "class"))
+	require.NoError(t, err)
+	require.Equal(t, "violation", cls.Value, "the violation is highlighted")
+	cur, err := chromedp.Run(bctx, chromedp.TextContent(chromedp.CSS("#event-list li.current")))
+	require.NoError(t, err)
+	require.Contains(t, cur, "violation[0]", "and the list marks it")
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+
+	shot := filepath.Join(dir, "viewer.png")
+	require.NoError(t, os.WriteFile(shot, png, 0o644))
+	require.Greater(t, len(png), 1000)
+	require.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "a PNG")
+	if out := os.Getenv("VIEWER_SCREENSHOT"); out != "" { // to look at it
+		require.NoError(t, os.WriteFile(out, png, 0o644))
+	}
+	t.Logf("drove the viewer in %v; screenshot %s (%d bytes)", time.Since(start).Round(time.Millisecond), shot, len(png))
+}

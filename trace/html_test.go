@@ -1,0 +1,71 @@
+package trace
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestHTMLGolden(t *testing.T) { golden(t, "ids.html", HTML(idTrace())) }
+
+func TestHTMLDeterministicAndSelfContained(t *testing.T) {
+	f := idTrace()
+	page := HTML(f)
+	require.Equal(t, page, HTML(idTrace()), "same trace, same bytes")
+	for _, bad := range []string{"<link", " src=", "@import", "url(http", "fetch(", "XMLHttpRequest"} {
+		require.NotContains(t, page, bad, "the page must need no network")
+	}
+	for _, id := range []string{"next", "prev", "first", "last", "jump-violation", "event-index", "event-text", "event-list", "filter-node", "filter-type", "diagram"} {
+		require.Contains(t, page, `id="`+id+`"`)
+	}
+}
+
+// embedded returns the viewer's data as the page's script reads it.
+func embedded(t *testing.T, page string) htmlData {
+	t.Helper()
+	const open = `<script type="application/json" id="trace-data">`
+	i := strings.Index(page, open)
+	require.GreaterOrEqual(t, i, 0)
+	rest := page[i+len(open):]
+	j := strings.Index(rest, "</script>")
+	require.GreaterOrEqual(t, j, 0)
+	var d htmlData
+	require.NoError(t, json.Unmarshal([]byte(rest[:j]), &d))
+	return d
+}
+
+func TestHTMLData(t *testing.T) {
+	d := embedded(t, HTML(idTrace()))
+	require.Equal(t, 15, d.Violation, "position of the violation observation")
+	require.True(t, d.Events[15].V)
+	require.Equal(t, []int{0, 1, 2}, d.Nodes)
+	require.Equal(t, []string{"Order", "Relay"}, d.Types)
+	require.Equal(t, 7, d.Events[10].S, "n2's delivery points at n1's send")
+	require.Equal(t, `{"n0":2,"n1":3,"n2":2}`, d.Events[10].C)
+
+	d = embedded(t, HTML(smallTrace()))
+	require.Equal(t, -1, d.Violation, "no violation: the viewer jumps to the end")
+	require.Equal(t, []int{2}, d.Traitors)
+	require.Equal(t, []string{"Order"}, d.Types, "types recovered from the text of traces without them")
+}
+
+// TestHTMLEscapesTraceText: a message whose text looks like markup cannot
+// end the data block or inject a script.
+func TestHTMLEscapesTraceText(t *testing.T) {
+	f := idTrace()
+	f.Header.Protocol = `<b>x</b>`
+	f.Events[3].Text = `</script><script>alert(1)</script>`
+	page := HTML(f)
+	require.Equal(t, 2, strings.Count(page, "</script>"))
+	require.Contains(t, page, "<title>simulate: &lt;b&gt;x&lt;/b&gt;</title>")
+	d := embedded(t, page)
+	require.Equal(t, f.Events[3].Text, d.Events[3].X)
+}
+
+func TestHTMLEmptyTrace(t *testing.T) {
+	d := embedded(t, HTML(File{Header: Header{Protocol: "none"}}))
+	require.Empty(t, d.Events)
+	require.Equal(t, -1, d.Violation)
+}
