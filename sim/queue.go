@@ -91,25 +91,48 @@ func (q *queue) pop() event {
 	h[0] = h[last]
 	h = h[:last]
 	q.h = h
-	i := 0
+	q.down(0)
+	e := q.slab[top.slot]
+	q.slab[top.slot] = event{} // drop references for the GC
+	q.free = append(q.free, top.slot)
+	return e
+}
+
+// compact removes every queued event for which dead returns true and
+// restores the heap order.
+func (q *queue) compact(dead func(e *event) bool) {
+	kept := q.h[:0]
+	for _, k := range q.h {
+		if dead(&q.slab[k.slot]) {
+			q.slab[k.slot] = event{}
+			q.free = append(q.free, k.slot)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	q.h = kept
+	for i := len(q.h)/2 - 1; i >= 0; i-- {
+		q.down(i)
+	}
+}
+
+// down sifts the key at i toward the leaves.
+func (q *queue) down(i int) {
+	h := q.h
 	n := len(h)
 	for {
 		l := 2*i + 1
 		if l >= n {
-			break
+			return
 		}
 		m := l
 		if r := l + 1; r < n && h[r].before(h[l]) {
 			m = r
 		}
 		if !h[m].before(h[i]) {
-			break
+			return
 		}
 		h[i], h[m] = h[m], h[i]
 		i = m
 	}
-	e := q.slab[top.slot]
-	q.slab[top.slot] = event{} // drop references for the GC
-	q.free = append(q.free, top.slot)
-	return e
 }

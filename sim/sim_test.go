@@ -231,3 +231,38 @@ func TestTraceLinesReadable(t *testing.T) {
 	require.Contains(t, text, "observe   n1  (deliver[0]=7)")
 	require.Equal(t, len(log.Events), strings.Count(text, "\n"))
 }
+
+// rearm sets a timer and, each time anything fires, cancels it and sets a
+// new one: the pattern of a miner re-drawing its next block on every tip.
+type rearm struct {
+	pending sim.TimerID
+	fired   int
+}
+
+func (r *rearm) Start(ctx sim.Context) {
+	ctx.After(sim.Millisecond, "tick")
+	r.pending = ctx.After(sim.Hour, "far")
+}
+func (r *rearm) Deliver(sim.Context, sim.NodeID, sim.Message) {}
+func (r *rearm) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
+	r.fired++
+	if tag == "far" {
+		panic("a cancelled timer fired")
+	}
+	ctx.Cancel(r.pending)
+	r.pending = ctx.After(sim.Hour, "far")
+	if r.fired < 100_000 {
+		ctx.After(sim.Millisecond, "tick")
+	}
+}
+
+// TestCancelledTimersDoNotAccumulate: 100k cancel-and-rearm cycles keep the
+// queue small (compaction) and no cancelled timer ever fires.
+func TestCancelledTimersDoNotAccumulate(t *testing.T) {
+	var node *rearm
+	w := sim.New(sim.Config{Nodes: 1, New: func(sim.NodeID) sim.Node { node = &rearm{}; return node }, Limit: 1000 * sim.Second})
+	res := w.Run()
+	require.Equal(t, 100_000, node.fired)
+	require.Equal(t, 100_000, res.Timers)
+	require.Less(t, w.Pending(), 3000, "compaction keeps the queue near its live size")
+}

@@ -177,6 +177,10 @@ func (w *World) Crashed(id NodeID) bool { return w.nodes[id].crashed }
 // Observations returns what nodes have observed so far. Do not modify it.
 func (w *World) Observations() []Observation { return w.obs }
 
+// Pending is the number of queued events (cancelled timers included until
+// they are swept out).
+func (w *World) Pending() int { return w.q.len() }
+
 // Counters returns the counts so far.
 func (w *World) Counters() Counters { return w.counters }
 
@@ -375,8 +379,22 @@ func (c *nodeCtx) After(d Time, tag any) TimerID {
 }
 
 func (c *nodeCtx) Cancel(id TimerID) {
-	if id != 0 {
-		c.w.cancelled[id] = struct{}{}
+	w := c.w
+	if id == 0 || id > w.nextTimer {
+		return
+	}
+	w.cancelled[id] = struct{}{}
+	// Cancelled timers stay queued until their time comes (lazy deletion
+	// keeps Cancel O(1)). When they outnumber the live events, sweep them
+	// out so a protocol that re-arms timers often does not grow the queue
+	// without bound; the (time, seq) order is total, so this cannot change
+	// what happens next.
+	if len(w.cancelled) > 1024 && len(w.cancelled) > w.q.len()/2 {
+		w.q.compact(func(e *event) bool {
+			_, dead := w.cancelled[e.timer]
+			return e.kind == evTimer && dead
+		})
+		clear(w.cancelled) // every cancelled timer still queued is gone; the rest had fired
 	}
 }
 
