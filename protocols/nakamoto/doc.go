@@ -1,0 +1,31 @@
+// Package nakamoto is proof-of-work consensus as Bitcoin runs it: miners
+// with shares of the hash power find blocks as a Poisson process, blocks
+// flood over a peer-to-peer graph whose links have latency and bandwidth
+// (so block size matters), every node follows the chain with the most
+// cumulative work, and forks, reorganisations and stale blocks happen
+// exactly when propagation is slow compared with the block interval.
+//
+// Blocks are shared immutable values in one Store per run and are
+// referenced by BlockID: a node holds only its tip, a bitset of the blocks
+// it has seen and the orphans it is waiting to connect, so a run scales to
+// thousands of miners without copying chains.
+//
+// Mining: each miner draws its next block time from its own ctx.Rand()
+// exponential with rate share/interval and draws again whenever it switches
+// to a new tip. Because the exponential is memoryless, restarting the draw
+// changes nothing in distribution, and the miner that finds the next block
+// is the one with probability share, as in the real hash race. In real
+// proof-of-work mode (Scenario.RealPoW) the winner also searches nonces,
+// hashing the block header with double SHA-256 until the hash is below a
+// low target, so the leading zero bits can be seen; receivers check it.
+//
+// Transactions are a deterministic stream (one every 1/TxRate seconds,
+// known to every miner when it arrives, as transaction gossip is fast next
+// to blocks); a block takes the oldest transactions its chain does not
+// hold, up to the block size. Because every chain includes a prefix of the
+// stream, a reorganisation returns transactions to the pool by itself.
+//
+// Attackers are miners too: DoubleSpender races the honest chain from z
+// blocks behind (whitepaper section 11; with a majority of the hash power
+// it is the 51 % attacker), and Selfish is Eyal and Sirer's selfish miner.
+package nakamoto

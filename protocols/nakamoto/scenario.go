@@ -1,0 +1,435 @@
+package nakamoto
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Scenario is one run of honest Nakamoto consensus: a JSON-serialisable
+// value, so a trace header can hold it and `simulate replay` rebuild it.
+type Scenario struct {
+	// Miners is the number of nodes; all mine.
+	Miners int `json:"miners"`
+	// Shares are the miners' hash-power shares (normalised); empty means
+	// equal shares.
+	Shares []float64 `json:"shares,omitempty"`
+	// Interval is the target block interval.
+	Interval sim.Time `json:"interval"`
+	// BlockSize is the largest block in bytes; TxSize and TxRate describe
+	// the transaction stream.
+	BlockSize int     `json:"block_size"`
+	TxSize    int     `json:"tx_size"`
+	TxRate    float64 `json:"tx_rate"`
+	// Degree is each node's minimum number of neighbours in the random
+	// peer-to-peer graph.
+	Degree int `json:"degree"`
+	// Delay is every link's latency; Bandwidth its speed in bits/s (0:
+	// unlimited), so a block takes Delay + size·8/Bandwidth per hop.
+	Delay     sim.Time `json:"delay"`
+	Bandwidth int64    `json:"bandwidth"`
+	// Jitter adds a drawn 0..JitterSteps-1 times Jitter to each message.
+	Jitter      sim.Time `json:"jitter,omitempty"`
+	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Blocks stops mining once a block reaches this height; Duration stops
+	// the run at this time. One of them is set.
+	Blocks   int      `json:"blocks,omitempty"`
+	Duration sim.Time `json:"duration,omitempty"`
+	// RealPoW makes miners search nonces with double SHA-256 until the
+	// hash has PoWBits leading zero bits.
+	RealPoW bool `json:"real_pow,omitempty"`
+	PoWBits int  `json:"pow_bits,omitempty"`
+	// Retarget adjusts the difficulty every Retarget blocks (0: never);
+	// HashScale is the network's hash power relative to the power the
+	// initial difficulty was set for (1 if 0).
+	Retarget  int     `json:"retarget,omitempty"`
+	HashScale float64 `json:"hash_scale,omitempty"`
+	// K is the depth of the common-prefix check and the deepest
+	// confirmation reported.
+	K int `json:"k"`
+	// Quiet drops the per-block observations (for sweeps).
+	Quiet bool `json:"quiet,omitempty"`
+	// Bug switches on a teaching bug: "ignore-forks" (nodes never leave
+	// their branch for a heavier one).
+	Bug string `json:"bug,omitempty"`
+	// Schedule, if set, replays recorded environment draws (as `simulate
+	// check nakamoto` prints them) instead of drawing from the seed.
+	Schedule []int `json:"schedule,omitempty"`
+}
+
+// Bugs lists the teaching bugs a Scenario may switch on.
+var Bugs = []string{"ignore-forks"}
+
+// DefaultScenario is a small Bitcoin: 10-minute blocks of up to 1 MB,
+// 16 miners with equal shares, 4 neighbours each, 100 ms links at
+// 10 Mbit/s, 4 transactions of 250 bytes per second, k = 6.
+func DefaultScenario() Scenario {
+	return Scenario{
+		Miners:    16,
+		Interval:  600 * sim.Second,
+		BlockSize: 1_000_000,
+		TxSize:    250,
+		TxRate:    4,
+		Degree:    4,
+		Delay:     100 * sim.Millisecond,
+		Bandwidth: 10_000_000,
+		Blocks:    100,
+		PoWBits:   16,
+		K:         6,
+	}
+}
+
+// Validate reports the first thing wrong with s, in words for a user.
+func (s Scenario) Validate() error {
+	switch {
+	case s.Miners < 1 || s.Miners > 100_000:
+		return fmt.Errorf("miners must be between 1 and 100000, got %d", s.Miners)
+	case len(s.Shares) != 0 && len(s.Shares) != s.Miners:
+		return fmt.Errorf("%d shares for %d miners", len(s.Shares), s.Miners)
+	case s.Interval <= 0:
+		return fmt.Errorf("interval must be positive, got %v", s.Interval)
+	case s.BlockSize < HeaderSize:
+		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", HeaderSize, s.BlockSize)
+	case s.TxSize < 1:
+		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
+	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
+		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
+	case s.Miners > 1 && (s.Degree < 1 || s.Degree >= s.Miners):
+		return fmt.Errorf("degree must be between 1 and miners-1 (%d), got %d", s.Miners-1, s.Degree)
+	case s.Delay < 0:
+		return fmt.Errorf("delay must not be negative, got %v", s.Delay)
+	case s.Bandwidth < 0:
+		return fmt.Errorf("bandwidth must not be negative, got %d", s.Bandwidth)
+	case s.Jitter < 0 || s.JitterSteps < 0:
+		return fmt.Errorf("jitter must not be negative")
+	case s.Blocks < 0 || s.Duration < 0:
+		return fmt.Errorf("blocks and duration must not be negative")
+	case (s.Blocks == 0) == (s.Duration == 0):
+		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
+	case s.Blocks > 1_000_000:
+		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
+	case s.RealPoW && (s.PoWBits < 1 || s.PoWBits > 28):
+		return fmt.Errorf("pow bits must be between 1 and 28, got %d", s.PoWBits)
+	case s.Retarget == 1 || s.Retarget < 0:
+		return fmt.Errorf("retarget window must be 0 (off) or at least 2 blocks, got %d", s.Retarget)
+	case s.HashScale < 0 || math.IsNaN(s.HashScale) || math.IsInf(s.HashScale, 0):
+		return fmt.Errorf("hash scale must be positive, got %v", s.HashScale)
+	case s.K < 1 || s.K > 100:
+		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
+	case s.Bug != "" && s.Bug != "ignore-forks":
+		return fmt.Errorf("unknown bug %q (known: ignore-forks)", s.Bug)
+	}
+	sum := 0.0
+	for i, x := range s.Shares {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("share %d is %v; shares must be non-negative", i, x)
+		}
+		sum += x
+	}
+	if len(s.Shares) > 0 && sum <= 0 {
+		return fmt.Errorf("shares add up to 0: nobody mines")
+	}
+	return nil
+}
+
+// Run is a built scenario: the kernel configuration, the shared state and
+// the nodes, which Stats reads after the world has run.
+type Run struct {
+	Scenario Scenario
+	Config   sim.Config
+	Net      *Net
+	Nodes    []*Node
+}
+
+// Build turns the scenario into a world configuration for seed. The
+// topology is drawn from the seed too, so seed and scenario fix the run.
+// s must be valid.
+func (s Scenario) Build(seed uint64) *Run {
+	n := s.Miners
+	complete := s.Degree >= n-1
+	var peers [][]sim.NodeID
+	if complete {
+		peers = CompleteGraph(n)
+	} else {
+		peers = RandomGraph(n, s.Degree, seed)
+	}
+	net := newNet(n, peers, complete)
+	net.Interval = s.Interval
+	if s.HashScale > 0 {
+		net.HashScale = s.HashScale
+	}
+	net.Retarget = s.Retarget
+	if s.RealPoW {
+		net.PoWBits = s.PoWBits
+	}
+	if s.TxRate > 0 {
+		net.TxPeriod = max(1, sim.Time(float64(sim.Second)/s.TxRate))
+	}
+	net.TxSize = s.TxSize
+	net.Capacity = (s.BlockSize - HeaderSize) / s.TxSize
+	net.StopHeight = s.Blocks
+	net.Quiet = s.Quiet
+	net.cpK = s.K
+	shares := make([]float64, n)
+	sum := 0.0
+	for i := range shares {
+		shares[i] = 1
+		if len(s.Shares) == n {
+			shares[i] = s.Shares[i]
+		}
+		sum += shares[i]
+	}
+	for i := range shares {
+		shares[i] /= sum
+	}
+	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
+	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r.Config = sim.Config{
+		Nodes: n,
+		New: func(id sim.NodeID) sim.Node {
+			nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
+			r.Nodes[id] = nd
+			return nd
+		},
+		Network: &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Choices: sim.NewPCGChoices(seed),
+		Seed:    seed,
+		Limit:   s.Duration,
+		// Once mining has stopped, end the run as soon as every block has
+		// arrived: no message in flight.
+		Stop: func(w *sim.World) bool {
+			if !net.stopped {
+				return false
+			}
+			c := w.Counters()
+			return c.Sent+c.Duplicated == c.Delivered+c.Dropped
+		},
+	}
+	if len(s.Schedule) > 0 {
+		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
+	}
+	return r
+}
+
+// Confirmation is the mean time from a transaction's arrival until it is
+// buried k deep in the final main chain, as the observer (node 0) saw it.
+type Confirmation struct {
+	K       int      `json:"k"`
+	Mean    sim.Time `json:"mean_ns"`
+	Samples int64    `json:"txs"`
+}
+
+// CommonPrefix is the verdict of the common-prefix check at depth K.
+type CommonPrefix struct {
+	K          int    `json:"k"`
+	Holds      bool   `json:"holds"`
+	Violations int    `json:"violations"`
+	First      string `json:"first_violation,omitempty"`
+}
+
+// Stats is what a run of the scenario measured.
+type Stats struct {
+	Height        int     `json:"height"`
+	Mined         int     `json:"blocks_mined"`
+	Stale         int     `json:"stale_blocks"`
+	StaleRate     float64 `json:"stale_rate"`
+	Forks         int     `json:"forks"`
+	Reorgs        int     `json:"reorgs"`
+	MaxReorgDepth int     `json:"max_reorg_depth"`
+	// Elapsed is the time mining ran: until the last block (--blocks) or
+	// the run's end (--duration).
+	Elapsed      sim.Time `json:"elapsed_ns"`
+	MeanInterval sim.Time `json:"mean_interval_ns"`
+	Txs          int64    `json:"txs"`
+	Throughput   float64  `json:"throughput_tx_per_s"`
+	// Propagation is the mean time a main-chain block took to reach every
+	// node; MaxPropagation the longest.
+	Propagation    sim.Time       `json:"propagation_ns"`
+	MaxPropagation sim.Time       `json:"max_propagation_ns"`
+	Confirmations  []Confirmation `json:"confirmations"`
+	CommonPrefix   CommonPrefix   `json:"common_prefix"`
+	// Agree is true when every node ended on the same tip.
+	Agree   bool   `json:"agree"`
+	TipHash string `json:"tip_hash"`
+	// Hashes is the number of nonces tried (real proof of work).
+	Hashes uint64 `json:"hashes,omitempty"`
+	// Difficulty is the last main-chain block's work relative to BaseWork.
+	Difficulty float64 `json:"difficulty"`
+}
+
+// MainTip is the tip with the most work among the nodes' final tips (the
+// earliest mined on a tie): the chain the network settles on.
+func (r *Run) MainTip() BlockID {
+	best := r.Nodes[0].tip
+	for _, nd := range r.Nodes[1:] {
+		t := nd.tip
+		if r.Net.Store.heavier(t, best) || (r.Net.Store.Get(t).CumWork == r.Net.Store.Get(best).CumWork && t < best) {
+			best = t
+		}
+	}
+	return best
+}
+
+// Stats measures the run after the world ran and returned res.
+func (r *Run) Stats(res sim.Result) Stats {
+	net, s := r.Net, r.Net.Store
+	tip := r.MainTip()
+	chain := s.Chain(tip)
+	st := Stats{Height: len(chain) - 1, Mined: net.mined, Reorgs: net.reorgs, MaxReorgDepth: net.maxReorg}
+	st.Stale = st.Mined - st.Height
+	if st.Mined > 0 {
+		st.StaleRate = float64(st.Stale) / float64(st.Mined)
+	}
+	for id := 0; id < s.Len(); id++ {
+		if s.Children(BlockID(id)) > 1 {
+			st.Forks += s.Children(BlockID(id)) - 1
+		}
+		st.Hashes += s.Get(BlockID(id)).Hashes
+	}
+	st.Elapsed = res.End
+	if net.stopped {
+		st.Elapsed = net.stopAt
+	}
+	if st.Height > 0 {
+		st.MeanInterval = s.Get(tip).Time / sim.Time(st.Height)
+	}
+	st.Txs = s.Get(tip).TxEnd
+	if st.Elapsed > 0 {
+		st.Throughput = float64(st.Txs) / st.Elapsed.Seconds()
+	}
+	var prop sim.Time
+	nprop := 0
+	for _, id := range chain[1:] {
+		if f := net.fullAt[id]; f != sim.Never {
+			d := f - s.Get(id).Time
+			prop += d
+			nprop++
+			st.MaxPropagation = max(st.MaxPropagation, d)
+		}
+	}
+	if nprop > 0 {
+		st.Propagation = prop / sim.Time(nprop)
+	}
+	for k := 1; k <= r.Scenario.K; k++ {
+		st.Confirmations = append(st.Confirmations, r.confirmation(chain, k))
+	}
+	st.CommonPrefix = CommonPrefix{K: net.cpK, Holds: net.cpFailures == 0, Violations: net.cpFailures, First: net.cpFirst}
+	st.Agree = true
+	for _, nd := range r.Nodes {
+		if nd.tip != r.Nodes[0].tip {
+			st.Agree = false
+		}
+	}
+	st.TipHash = s.Get(tip).HashHex()
+	st.Difficulty = float64(s.Get(tip).Work) / float64(BaseWork)
+	return st
+}
+
+// confirmation averages, over the transactions of the main chain, the time
+// from arrival until the observer held the block k-1 above theirs.
+func (r *Run) confirmation(chain []BlockID, k int) Confirmation {
+	net, s := r.Net, r.Net.Store
+	c := Confirmation{K: k}
+	if net.TxPeriod == 0 {
+		return c
+	}
+	P := float64(net.TxPeriod)
+	sum := 0.0
+	for h := 1; h+k-1 < len(chain); h++ {
+		b := s.Get(chain[h])
+		conf := net.obsAt[chain[h+k-1]]
+		if b.TxCount == 0 || conf == sim.Never {
+			continue
+		}
+		// Transaction i arrives at (i+1)·P; the block holds [e-count, e).
+		e, first := float64(b.TxEnd), float64(b.TxEnd-int64(b.TxCount))
+		arrivals := P * (e*(e+1)/2 - first*(first+1)/2)
+		sum += float64(float64(b.TxCount)*float64(conf)) - arrivals // no fused multiply-add
+		c.Samples += int64(b.TxCount)
+	}
+	if c.Samples > 0 {
+		c.Mean = sim.Time(sum / float64(c.Samples))
+	}
+	return c
+}
+
+// Check judges a finished run by the properties honest Nakamoto consensus
+// promises: common prefix at depth K, and that once every block has
+// arrived the nodes agree on everything but possibly a tied last block.
+// It returns nil or the violation in words.
+func (r *Run) Check(res sim.Result) error {
+	st := r.Stats(res)
+	if !st.CommonPrefix.Holds {
+		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", st.CommonPrefix.K, st.CommonPrefix.Violations, st.CommonPrefix.First)
+	}
+	if res.Reason != sim.StopPredicate {
+		return nil // cut off by a time limit: blocks may still be in flight
+	}
+	s := r.Net.Store
+	main := r.MainTip()
+	for _, nd := range r.Nodes {
+		f := s.Fork(nd.tip, main)
+		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
+			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.id, d)
+		}
+	}
+	return nil
+}
+
+// PropertyScenario is the scenario `simulate check nakamoto` and the
+// property tests search: 5 miners on a complete graph, 1 s links plus a
+// drawn 0, 20, 40 or 60 s per message, 15 blocks, k = 3, and the given
+// teaching bug ("" for none).
+func PropertyScenario(bug string) Scenario {
+	s := DefaultScenario()
+	s.Miners = 5
+	s.Degree = 4
+	s.Delay = sim.Second
+	s.Bandwidth = 0
+	s.Jitter = 20 * sim.Second
+	s.JitterSteps = 4
+	s.Blocks = 15
+	s.TxRate = 0
+	s.K = 3
+	s.Bug = bug
+	return s
+}
+
+// FormatSchedule writes recorded environment draws as "index=value,..."
+// listing only the non-boring ones: the form `simulate check nakamoto`
+// prints and `simulate nakamoto --schedule` reads.
+func FormatSchedule(values []int) string {
+	var b []byte
+	for i, v := range values {
+		if v == 0 {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d=%d", i, v)
+	}
+	return string(b)
+}
+
+// ParseSchedule reads FormatSchedule's form back into a list of draws
+// (unlisted draws are 0).
+func ParseSchedule(s string) ([]int, error) {
+	var out []int
+	if s == "" {
+		return nil, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		var i, v int
+		if _, err := fmt.Sscanf(part, "%d=%d", &i, &v); err != nil || i < 0 || v < 0 || i > 10_000_000 {
+			return nil, fmt.Errorf("schedule entry %q: want index=value with non-negative integers", part)
+		}
+		for len(out) <= i {
+			out = append(out, 0)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
