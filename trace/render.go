@@ -62,12 +62,14 @@ func buildDiagram(f File) diagram {
 		}
 	}
 	row := -1
-	var last int64 = -1
 	pending := map[linkKey][]int{} // send rows waiting for their fate
 	for _, e := range f.Events {
-		if e.Time != last || row < 0 {
+		// Every drawn event gets a row of its own, so labels of events at the
+		// same virtual time do not pile up; starts, timers and role marks
+		// are not drawn and take none.
+		role := e.Kind == "observe" && strings.HasPrefix(e.Detail, RoleKind+"[")
+		if e.Kind != "start" && e.Kind != "timer" && e.Kind != "duplicate" && !role || row < 0 {
 			row++
-			last = e.Time
 			d.times = append(d.times, e.Time)
 		}
 		addNode(e.From)
@@ -183,7 +185,7 @@ func mermaidText(s string) string {
 }
 
 // SVG renders the trace as a standalone space-time diagram: one vertical
-// lane per node, time flowing down (one row per distinct event time, its
+// lane per node, time flowing down (one row per drawn event, its
 // virtual time printed at the left), an arrow per message from its send to
 // its delivery, red dashed arrows ending in a cross for lost messages, red
 // marks for crashes, green for restarts, highlighted decisions, grey bands
@@ -221,7 +223,7 @@ func SVG(f File) string {
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"/>`+"\n", x[n], top-10, x[n], height-20, color)
 	}
 	for r, t := range d.times {
-		if r%5 == 0 || r == len(d.times)-1 {
+		if r == 0 || t != d.times[r-1] {
 			fmt.Fprintf(&b, `<text x="4" y="%d" fill="#888">%s</text>`+"\n", y(r)+4, html.EscapeString(Event{Time: t}.timeString()))
 		}
 	}
@@ -242,7 +244,9 @@ func SVG(f File) string {
 			y2 += rowH / 3
 		}
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333" marker-end="url(#arrow)"><title>%s</title></line>`+"\n", x1, y1, x2, y2, html.EscapeString(a.text))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#246" text-anchor="middle">%s</text>`+"\n", (x1+x2)/2, (y1+y2)/2-3, html.EscapeString(shorten(a.text, 24)))
+		// The label sits a third of the way from the sender, so two messages
+		// crossing in opposite directions keep their labels apart.
+		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#246" text-anchor="middle">%s</text>`+"\n", x1+(x2-x1)/3, y1+(y2-y1)/3-3, html.EscapeString(shorten(a.text, 24)))
 	}
 	for _, n := range d.notes {
 		if n.kind == "env" {
