@@ -123,6 +123,7 @@ type World struct {
 	buf       []byte
 	index     int
 	msgs      uint64
+	lastEvent Time // time of the last event that happened (not of a void timer)
 	ran       bool
 }
 
@@ -242,7 +243,11 @@ func (w *World) Run() Result {
 }
 
 func (w *World) result(r StopReason) Result {
-	return Result{Counters: w.counters, Observations: w.obs, Hash: w.hash, End: w.now, Reason: r}
+	end := w.lastEvent
+	if r == StopLimit {
+		end = w.cfg.Limit
+	}
+	return Result{Counters: w.counters, Observations: w.obs, Hash: w.hash, End: end, Reason: r}
 }
 
 func (w *World) step(e *event) {
@@ -306,6 +311,7 @@ func (w *World) step(e *event) {
 // record folds one event into the running hash and hands it to the tracer.
 func (w *World) record(kind TraceKind, from, to NodeID, msg Message, msgID uint64, timer TimerID, detail string) {
 	w.index++
+	w.lastEvent = w.now
 	if !w.cfg.NoHash {
 		h := w.hash
 		h = mix(h, kindCode(kind))
