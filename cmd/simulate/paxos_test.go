@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// paxosCLI runs the CLI in-process.
+func paxosCLI(args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+// paxosGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
+func paxosGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
+	require.Equal(t, string(want), got)
+}
+
+func TestPaxosGolden(t *testing.T) {
+	for _, c := range []struct {
+		golden string
+		args   []string
+	}{
+		{"paxos-seed1.golden", []string{"paxos", "--seed", "1"}},
+		{"paxos-list-bugs.golden", []string{"paxos", "--list-bugs"}},
+		{"paxos-crash-seed1.golden", []string{"paxos", "--seed", "1", "--nodes", "3", "--crash", "2@2ms..50ms", "--dup", "0.2", "--format", "markdown"}},
+		{"paxos-multi-seed1.golden", []string{"paxos", "--mode", "multi", "--seed", "1", "--crash", "0@30ms..200ms", "--gst", "300ms"}},
+	} {
+		out, errOut, code := paxosCLI(c.args...)
+		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
+		require.Empty(t, errOut)
+		paxosGolden(t, c.golden, out)
+	}
+}
+
+func TestPaxosListBugsOneALine(t *testing.T) {
+	out, _, code := paxosCLI("paxos", "--list-bugs")
+	require.Equal(t, 0, code)
+	require.Equal(t, "no-adopt\nvolatile-acceptor\nsmall-quorum\neager-learner\n", out)
+}
+
+func TestPaxosJSONKeys(t *testing.T) {
+	out, errOut, code := paxosCLI("paxos", "--seed", "3", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &m))
+	for _, k := range []string{"nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide", "messages", "retries", "hash"} {
+		require.Contains(t, m, k)
+	}
+	require.Equal(t, true, m["agreement"])
+	require.EqualValues(t, 5, m["decided"])
+	require.Len(t, m["decisions"], 5)
+}
+
+func TestPaxosBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"paxos", "--nodes", "0"},
+		{"paxos", "--proposers", "9"},
+		{"paxos", "--loss", "1.5"},
+		{"paxos", "--latency", "soon"},
+		{"paxos", "--bug", "off-by-one"},
+		{"paxos", "--crash", "9@1ms"},
+		{"paxos", "--crash", "x"},
+		{"paxos", "--crash", "1@5ms..2ms"},
+		{"paxos", "--partition", "0,1"},
+		{"paxos", "--partition", "0,1|1,2@1ms"},
+		{"paxos", "--start", "4@1ms"},
+		{"paxos", "--schedule", "1=x"},
+		{"paxos", "--mode", "raft"},
+		{"paxos", "--mode", "multi", "--clients", "0"},
+		{"paxos", "extra-arg"},
+		{"check", "paxos", "--bug", "typo"},
+		{"check", "paxos", "--checks", "0"},
+		{"check", "paxos", "--nodes", "0"},
+	} {
+		out, errOut, code := paxosCLI(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
+
+// paxosShellWords splits a printed command line, honouring single quotes.
+func paxosShellWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, inWord := false, false
+	for _, r := range s {
+		switch {
+		case r == '\'':
+			quoted, inWord = !quoted, true
+		case r == ' ' && !quoted:
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
+	for _, bug := range []string{"no-adopt", "volatile-acceptor", "small-quorum", "eager-learner"} {
+		out, errOut, code := paxosCLI("check", "paxos", "--bug", bug)
+		require.Equal(t, 1, code, "%s: %s", bug, errOut)
+		require.Contains(t, out, "agreement: ")
+		require.Contains(t, out, "schedule (non-boring draws")
+		require.Contains(t, out, "trace (")
+		i := strings.Index(out, "replay: simulate paxos ")
+		require.GreaterOrEqual(t, i, 0, out)
+		line := strings.TrimSpace(out[i+len("replay: simulate "):])
+		rout, rerr, rcode := paxosCLI(paxosShellWords(line)...)
+		require.Equal(t, 0, rcode, "%s: %s", line, rerr)
+		require.Contains(t, rout, "VIOLATED agreement", "the replay command shows the same violation:\n%s", rout)
+	}
+}
+
+func TestCheckPaxosNoBugReportsCoverage(t *testing.T) {
+	out, errOut, code := paxosCLI("check", "paxos", "--checks", "200")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "no violation of agreement, validity or termination after GST in 200 runs")
+	for _, k := range []string{"a crash-restart", "competing proposers", "lost messages", "duplicated messages"} {
+		require.Contains(t, out, k)
+	}
+	out, _, code = paxosCLI("check", "paxos", "--checks", "200", "--format", "json")
+	require.Equal(t, 0, code)
+	var m struct {
+		Found    bool           `json:"found"`
+		Coverage map[string]int `json:"coverage"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &m))
+	require.False(t, m.Found)
+	require.Equal(t, 200, m.Coverage["runs"])
+	require.Greater(t, m.Coverage["crash_restart"], 40)
+	require.Greater(t, m.Coverage["competing_proposers"], 100)
+	require.Greater(t, m.Coverage["drops"], 100)
+}
+
+func TestPaxosTraceReplaysAndIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"paxos", "--seed", "7", "--crash", "1@2ms..20ms", "--partition", "0|2,3,4@0s..10ms"},
+		{"paxos", "--mode", "multi", "--seed", "7", "--ops", "4"},
+	} {
+		path := filepath.Join(dir, "run.trace")
+		_, errOut, code := paxosCLI(append(args, "--trace", path, "--check-determinism")...)
+		require.Equal(t, 0, code, errOut)
+		out, errOut, code := paxosCLI("replay", path)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, "matches")
+	}
+	// check writes the counterexample's trace, which replays too.
+	path := filepath.Join(dir, "ce.trace")
+	_, _, code := paxosCLI("check", "paxos", "--bug", "eager-learner", "--trace", path)
+	require.Equal(t, 1, code)
+	out, errOut, code := paxosCLI("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+}

@@ -1,0 +1,240 @@
+package paxos
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Command kinds of the replicated key-value store.
+const (
+	CmdNoop = "noop" // fills a slot a new leader found empty
+	CmdGet  = "get"
+	CmdPut  = "put"
+)
+
+// Cmd is one entry of the replicated log: a client's get or put, or a no-op.
+// (Client, Seq) names it, so a command retried through a second leader is
+// applied once.
+type Cmd struct {
+	Client sim.NodeID
+	Seq    int
+	Kind   string
+	Key    string
+	Value  string
+}
+
+// Op renders the operation without its origin: "put x=5.3", "get x", "noop".
+func (c Cmd) Op() string {
+	switch c.Kind {
+	case CmdPut:
+		return fmt.Sprintf("put %s=%s", c.Key, c.Value)
+	case CmdGet:
+		return "get " + c.Key
+	}
+	return CmdNoop
+}
+
+// String renders c for traces and decisions: "c5#3 put x=5.3", or "noop".
+func (c Cmd) String() string {
+	if c.Kind == CmdNoop || c.Kind == "" {
+		return CmdNoop
+	}
+	return fmt.Sprintf("c%d#%d %s", c.Client, c.Seq, c.Op())
+}
+
+func (c Cmd) appendTo(b []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(c.Client)))
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(c.Seq)))
+	b = appendString(b, c.Kind)
+	b = appendString(b, c.Key)
+	return appendString(b, c.Value)
+}
+
+func readCmd(src []byte) (Cmd, []byte, bool) {
+	var c Cmd
+	if len(src) < 16 {
+		return c, nil, false
+	}
+	c.Client = sim.NodeID(int64(binary.BigEndian.Uint64(src)))
+	c.Seq = int(int64(binary.BigEndian.Uint64(src[8:])))
+	src = src[16:]
+	var ok bool
+	if c.Kind, src, ok = readString(src); !ok {
+		return c, nil, false
+	}
+	if c.Key, src, ok = readString(src); !ok {
+		return c, nil, false
+	}
+	if c.Value, src, ok = readString(src); !ok {
+		return c, nil, false
+	}
+	return c, src, true
+}
+
+// Entry is an acceptor's accepted proposal for one slot, as reported in a
+// promise.
+type Entry struct {
+	Slot int
+	B    Ballot
+	Cmd  Cmd
+}
+
+const (
+	tagMPrepare byte = iota + 32
+	tagMPromise
+	tagMAccept
+	tagMAccepted
+	tagMNack
+	tagMCommit
+	tagHeartbeat
+	tagCatchUp
+	tagRequest
+	tagReply
+)
+
+// MPrepare is Multi-Paxos phase 1a for every slot from From on: a would-be
+// leader asks for promises once, for the whole rest of the log.
+type MPrepare struct {
+	B    Ballot
+	From int
+}
+
+// MPromise promises B and reports the acceptor's accepted entries from From on.
+type MPromise struct {
+	B       Ballot
+	From    int
+	Entries []Entry
+}
+
+// MAccept is phase 2a for one slot.
+type MAccept struct {
+	B    Ballot
+	Slot int
+	Cmd  Cmd
+}
+
+// MAccepted is phase 2b for one slot, sent to the leader.
+type MAccepted struct {
+	B    Ballot
+	Slot int
+}
+
+// MNack tells a leader or candidate its ballot lost to Promised.
+type MNack struct {
+	B        Ballot
+	Promised Ballot
+}
+
+// MCommit tells a replica slot Slot is chosen: the leader sends it when a
+// quorum accepted, and again to a replica catching up.
+type MCommit struct {
+	Slot int
+	Cmd  Cmd
+}
+
+// Heartbeat keeps followers from starting an election and tells them how far
+// the leader's log is applied, so a lagging replica asks to catch up.
+type Heartbeat struct {
+	B      Ballot
+	Commit int
+}
+
+// CatchUp asks the leader for committed entries from From on.
+type CatchUp struct{ From int }
+
+// Request is a client's command to the replica it believes leads.
+type Request struct{ Cmd Cmd }
+
+// Reply answers a Request: OK with the command's output, or not OK with a
+// hint of the leader (-1 if unknown).
+type Reply struct {
+	Seq    int
+	OK     bool
+	Output string
+	Leader sim.NodeID
+}
+
+func appendInt(b []byte, v int) []byte { return binary.BigEndian.AppendUint64(b, uint64(int64(v))) }
+
+// AppendDigest implements sim.Message.
+func (m MPrepare) AppendDigest(b []byte) []byte {
+	return appendInt(m.B.appendTo(append(b, tagMPrepare)), m.From)
+}
+
+// AppendDigest implements sim.Message.
+func (m MPromise) AppendDigest(b []byte) []byte {
+	b = appendInt(m.B.appendTo(append(b, tagMPromise)), m.From)
+	b = appendInt(b, len(m.Entries))
+	for _, e := range m.Entries {
+		b = e.Cmd.appendTo(e.B.appendTo(appendInt(b, e.Slot)))
+	}
+	return b
+}
+
+// AppendDigest implements sim.Message.
+func (m MAccept) AppendDigest(b []byte) []byte {
+	return m.Cmd.appendTo(appendInt(m.B.appendTo(append(b, tagMAccept)), m.Slot))
+}
+
+// AppendDigest implements sim.Message.
+func (m MAccepted) AppendDigest(b []byte) []byte {
+	return appendInt(m.B.appendTo(append(b, tagMAccepted)), m.Slot)
+}
+
+// AppendDigest implements sim.Message.
+func (m MNack) AppendDigest(b []byte) []byte {
+	return m.Promised.appendTo(m.B.appendTo(append(b, tagMNack)))
+}
+
+// AppendDigest implements sim.Message.
+func (m MCommit) AppendDigest(b []byte) []byte {
+	return m.Cmd.appendTo(appendInt(append(b, tagMCommit), m.Slot))
+}
+
+// AppendDigest implements sim.Message.
+func (m Heartbeat) AppendDigest(b []byte) []byte {
+	return appendInt(m.B.appendTo(append(b, tagHeartbeat)), m.Commit)
+}
+
+// AppendDigest implements sim.Message.
+func (m CatchUp) AppendDigest(b []byte) []byte { return appendInt(append(b, tagCatchUp), m.From) }
+
+// AppendDigest implements sim.Message.
+func (m Request) AppendDigest(b []byte) []byte { return m.Cmd.appendTo(append(b, tagRequest)) }
+
+// AppendDigest implements sim.Message.
+func (m Reply) AppendDigest(b []byte) []byte {
+	b = appendInt(append(b, tagReply), m.Seq)
+	if m.OK {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = appendString(b, m.Output)
+	return appendInt(b, int(m.Leader))
+}
+
+func (m MPrepare) String() string { return fmt.Sprintf("Prepare{%s from slot %d}", m.B, m.From) }
+func (m MPromise) String() string {
+	var es []string
+	for _, e := range m.Entries {
+		es = append(es, fmt.Sprintf("%d:%s:%s", e.Slot, e.B, e.Cmd))
+	}
+	return fmt.Sprintf("Promise{%s from slot %d accepted=[%s]}", m.B, m.From, strings.Join(es, " "))
+}
+func (m MAccept) String() string   { return fmt.Sprintf("Accept{%s slot %d %s}", m.B, m.Slot, m.Cmd) }
+func (m MAccepted) String() string { return fmt.Sprintf("Accepted{%s slot %d}", m.B, m.Slot) }
+func (m MNack) String() string     { return fmt.Sprintf("Nack{%s promised=%s}", m.B, m.Promised) }
+func (m MCommit) String() string   { return fmt.Sprintf("Commit{slot %d %s}", m.Slot, m.Cmd) }
+func (m Heartbeat) String() string { return fmt.Sprintf("Heartbeat{%s commit=%d}", m.B, m.Commit) }
+func (m CatchUp) String() string   { return fmt.Sprintf("CatchUp{from slot %d}", m.From) }
+func (m Request) String() string   { return fmt.Sprintf("Request{%s}", m.Cmd) }
+func (m Reply) String() string {
+	if !m.OK {
+		return fmt.Sprintf("Reply{#%d not leader, try n%d}", m.Seq, m.Leader)
+	}
+	return fmt.Sprintf("Reply{#%d %q}", m.Seq, m.Output)
+}

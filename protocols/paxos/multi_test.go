@@ -1,0 +1,191 @@
+package paxos_test
+
+import (
+	"testing"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/stretchr/testify/require"
+
+	"simulate/protocols/paxos"
+	"simulate/sim"
+)
+
+func multiScenario() paxos.Scenario {
+	return paxos.Scenario{
+		Mode: paxos.ModeMulti, Nodes: 3, Proposers: 1, Clients: 3, Ops: 8,
+		Latency: sim.Millisecond, Jitter: 2 * sim.Millisecond, Loss: 0.05,
+		GST: 300 * sim.Millisecond, Limit: 5 * sim.Second,
+	}
+}
+
+type kvInput struct{ kind, key, value string }
+
+// kvModel is a register per key: puts overwrite, gets return the latest
+// value ("" before any put).
+var kvModel = porcupine.Model{
+	Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
+		byKey := map[string][]porcupine.Operation{}
+		var keys []string
+		for _, op := range h {
+			k := op.Input.(kvInput).key
+			if _, ok := byKey[k]; !ok {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], op)
+		}
+		var out [][]porcupine.Operation
+		for _, k := range keys {
+			out = append(out, byKey[k])
+		}
+		return out
+	},
+	Init: func() any { return "" },
+	Step: func(state, input, output any) (bool, any) {
+		in := input.(kvInput)
+		if in.kind == paxos.CmdPut {
+			return true, in.value
+		}
+		return output.(string) == state.(string), state
+	},
+}
+
+// linearizable checks a client history with porcupine. A put with no
+// response may or may not have happened, so it is open until forever; a
+// get with no response says nothing and is left out.
+func linearizable(h []paxos.Op) bool {
+	var ops []porcupine.Operation
+	for _, op := range h {
+		ret := int64(op.Return)
+		if !op.Done {
+			if op.Kind == paxos.CmdGet {
+				continue
+			}
+			ret = 1 << 62
+		}
+		ops = append(ops, porcupine.Operation{ClientId: int(op.Client), Input: kvInput{op.Kind, op.Key, op.Value},
+			Call: int64(op.Call), Output: op.Output, Return: ret})
+	}
+	return porcupine.CheckOperations(kvModel, ops)
+}
+
+// logsAgree checks that the live replicas hold the same applied log.
+func logsAgree(t *testing.T, s paxos.Scenario, seed uint64) ([]paxos.Cmd, paxos.Outcome) {
+	in := s.Instance(seed, nil, nil)
+	w := sim.New(in.Config)
+	in.Setup(w)
+	o := in.Outcome(w.Run())
+	var ref []paxos.Cmd
+	for i := 0; i < s.Nodes; i++ {
+		if w.Crashed(sim.NodeID(i)) {
+			continue
+		}
+		l := w.Node(sim.NodeID(i)).(*paxos.Replica).Log()
+		if ref == nil {
+			ref = l
+		}
+		require.Equal(t, ref, l, "seed %d: replica n%d's log differs", seed, i)
+	}
+	return ref, o
+}
+
+func TestMultiPaxosCalm(t *testing.T) {
+	s := multiScenario()
+	s.Loss, s.Jitter = 0, 0
+	log, o := logsAgree(t, s, 1)
+	require.Empty(t, paxos.Check(o))
+	require.Len(t, o.History, 24)
+	for _, op := range o.History {
+		require.True(t, op.Done)
+	}
+	require.GreaterOrEqual(t, len(log), 24)
+	require.True(t, linearizable(o.History))
+	require.Equal(t, sim.StopPredicate, o.Result.Reason, "the run ends once clients are done and replicas caught up")
+	require.Equal(t, 1, o.Ballots, "a stable leader: one election")
+}
+
+// TestMultiPaxosUnderFaults: loss, duplication, reordering, the leader
+// crashing and restarting, a follower down long enough to fall behind.
+// Every run must keep the logs identical, complete every operation once
+// the network is stable, and give clients a linearizable store.
+func TestMultiPaxosUnderFaults(t *testing.T) {
+	runs := 40
+	if testing.Short() {
+		runs = 10
+	}
+	changes, behind := 0, 0
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		s := multiScenario()
+		s.Loss, s.Dup, s.Jitter = 0.15, 0.05, 4*sim.Millisecond
+		s.Crashes = []paxos.Crash{
+			{Node: 0, At: 10 * sim.Millisecond, Restart: 150 * sim.Millisecond},
+			{Node: 2, At: sim.Time(seed) * 5 * sim.Millisecond, Restart: 250 * sim.Millisecond},
+		}
+		log, o := logsAgree(t, s, seed)
+		require.Empty(t, paxos.Check(o), "seed %d", seed)
+		require.True(t, linearizable(o.History), "seed %d: history not linearizable", seed)
+		require.GreaterOrEqual(t, len(log), s.Clients*s.Ops)
+		if len(o.BallotNodes) > 1 {
+			changes++
+		}
+		for _, d := range o.Decisions {
+			if d.Node == 2 && d.Time > 250*sim.Millisecond && d.Slot < 5 {
+				behind++ // n2 learned early slots late: it caught up
+				break
+			}
+		}
+	}
+	require.Equal(t, runs, changes, "the leader's crash always forces an election")
+	require.Greater(t, behind, runs/2, "the follower that was down catches up")
+}
+
+func TestMultiPaxosFailoverForGood(t *testing.T) {
+	s := multiScenario()
+	s.Nodes = 5
+	s.Crashes = []paxos.Crash{{Node: 0, At: 20 * sim.Millisecond}, {Node: 1, At: 60 * sim.Millisecond}}
+	_, o := logsAgree(t, s, 3)
+	require.Empty(t, paxos.Check(o))
+	require.True(t, linearizable(o.History))
+	require.Greater(t, o.BallotNodes[len(o.BallotNodes)-1], sim.NodeID(1), "a survivor took over: %v", o.BallotNodes)
+}
+
+// TestMultiPaxosBugsBreakTheLog: the teaching bugs break Multi-Paxos too —
+// two replicas commit different commands for the same slot — under loss,
+// reordering and two crash-restarts that the correct protocol survives.
+// The volatile acceptor is the rarest: it needs a new leader whose quorum
+// holds only replicas that forgot, which a few hundred seeds produce.
+func TestMultiPaxosBugsBreakTheLog(t *testing.T) {
+	scenario := func(seed uint64, b paxos.Bug) paxos.Scenario {
+		s := multiScenario()
+		s.Proposers, s.Bug = 2, b
+		s.Loss, s.Jitter = 0.3, 4*sim.Millisecond
+		a, c := sim.NodeID(seed%3), sim.NodeID((seed/3)%3)
+		if a == c {
+			c = (a + 1) % 3
+		}
+		s.Crashes = []paxos.Crash{
+			{Node: a, At: sim.Time(seed%13+1) * 5 * sim.Millisecond, Restart: sim.Time(seed%13+2) * 5 * sim.Millisecond},
+			{Node: c, At: sim.Time(seed%11+3) * 5 * sim.Millisecond, Restart: sim.Time(seed%11+4) * 5 * sim.Millisecond},
+		}
+		return s
+	}
+	for _, b := range []paxos.Bug{"", paxos.NoAdopt, paxos.VolatileAcceptor, paxos.SmallQuorum, paxos.EagerLearner} {
+		first := uint64(0)
+		limit := uint64(1500)
+		if b == "" {
+			limit = 150 // the correct protocol: no seed may break it
+		}
+		for seed := uint64(1); seed <= limit && first == 0; seed++ {
+			o := paxos.Run(scenario(seed, b), seed, nil)
+			for _, v := range paxos.Check(o) {
+				require.NotEmpty(t, b, "seed %d: the correct protocol broke: %s", seed, v)
+				if v.Property == "agreement" {
+					first = seed
+				}
+			}
+		}
+		if b != "" {
+			require.NotZero(t, first, "%s never broke the log", b)
+			t.Logf("%s breaks the log at seed %d", b, first)
+		}
+	}
+}

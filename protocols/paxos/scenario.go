@@ -1,0 +1,634 @@
+package paxos
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Modes of a Scenario.
+const (
+	// ModeSingle is single-decree Paxos: the nodes agree on one value.
+	ModeSingle = "single"
+	// ModeMulti is Multi-Paxos running a replicated key-value store for
+	// clients.
+	ModeMulti = "multi"
+)
+
+// Scenario is one Paxos run as a plain, JSON-serialisable value: what a
+// trace header records so that `simulate replay` can rerun it.
+type Scenario struct {
+	// Mode is ModeSingle (the default when empty) or ModeMulti.
+	Mode string `json:"mode,omitempty"`
+	// Nodes is the number of Paxos nodes; each is an acceptor and a learner.
+	Nodes int `json:"nodes"`
+	// Proposers is how many of them (nodes 0 .. Proposers-1) propose. In
+	// Multi-Paxos every node may lead; Proposers is how many try at start.
+	Proposers int `json:"proposers"`
+	// Starts delays proposer p's first ballot to Starts[p] (missing: 0).
+	Starts []sim.Time `json:"starts,omitempty"`
+	// Latency is the base one-way delay; Jitter the largest extra delay,
+	// drawn per message in steps of JitterStep (0: DefaultJitterStep).
+	Latency    sim.Time `json:"latency"`
+	Jitter     sim.Time `json:"jitter,omitempty"`
+	JitterStep sim.Time `json:"jitter_step,omitempty"`
+	// Loss and Dup are per-message probabilities before GST.
+	Loss float64 `json:"loss,omitempty"`
+	Dup  float64 `json:"dup,omitempty"`
+	// GST is when the network stabilises (no loss, no duplicates); 0 means
+	// it never does.
+	GST        sim.Time    `json:"gst,omitempty"`
+	Crashes    []Crash     `json:"crashes,omitempty"`
+	Partitions []Partition `json:"partitions,omitempty"`
+	// Limit ends the run.
+	Limit sim.Time `json:"limit"`
+	Bug   Bug      `json:"bug,omitempty"`
+	// Swarm draws each run's fault mix (loss and duplication rates,
+	// proposer start times, crash-restarts) from the environment's Choices,
+	// so a search sees calm runs and storms alike.
+	Swarm bool `json:"swarm,omitempty"`
+	// Scripted replays Schedule, a sparse list of environment draws (every
+	// draw not listed is 0, the boring one), instead of drawing from the seed.
+	Scripted bool   `json:"scripted,omitempty"`
+	Schedule []Draw `json:"schedule,omitempty"`
+	// Clients and Ops (Multi-Paxos): how many clients, and how many
+	// operations each issues.
+	Clients int `json:"clients,omitempty"`
+	Ops     int `json:"ops,omitempty"`
+}
+
+// Draw is one non-boring environment draw: the Index-th draw of a run had
+// Value.
+type Draw struct {
+	Index int `json:"i"`
+	Value int `json:"v"`
+}
+
+// FormatSchedule renders draws as "INDEX=VALUE,..." for --schedule.
+func FormatSchedule(ds []Draw) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%d=%d", d.Index, d.Value)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseSchedule reads "INDEX=VALUE,..." ("" is the all-boring schedule).
+func ParseSchedule(s string) ([]Draw, error) {
+	var out []Draw
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	last := -1
+	for _, p := range strings.Split(s, ",") {
+		a, b, ok := strings.Cut(strings.TrimSpace(p), "=")
+		i, err1 := strconv.Atoi(a)
+		v, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || i < 0 || v < 0 {
+			return nil, fmt.Errorf("schedule entry %q: want INDEX=VALUE with non-negative integers", p)
+		}
+		if i <= last {
+			return nil, fmt.Errorf("schedule entry %q: indices must increase", p)
+		}
+		last = i
+		out = append(out, Draw{Index: i, Value: v})
+	}
+	return out, nil
+}
+
+// Sparse keeps the non-zero values of a recorded draw list.
+func Sparse(values []int) []Draw {
+	var out []Draw
+	for i, v := range values {
+		if v != 0 {
+			out = append(out, Draw{Index: i, Value: v})
+		}
+	}
+	return out
+}
+
+// Default returns the scenario of a plain `simulate paxos`.
+func Default() Scenario {
+	return Scenario{
+		Mode: ModeSingle, Nodes: 5, Proposers: 2,
+		Latency: sim.Millisecond, Jitter: 2 * sim.Millisecond, Loss: 0.1,
+		Limit: 10 * sim.Second,
+	}
+}
+
+// SwarmScenario is the scenario property search uses: n nodes, p proposers,
+// a 1ms network with up to 4ms jitter, and the fault mix drawn per run.
+// The network is stable from GST = 200ms, and every live node must decide
+// within TerminationBound after it.
+func SwarmScenario(n, p int, bug Bug) Scenario {
+	return Scenario{
+		Mode: ModeSingle, Nodes: n, Proposers: p,
+		Latency: sim.Millisecond, Jitter: 4 * sim.Millisecond, JitterStep: sim.Millisecond,
+		GST: 200 * sim.Millisecond, Limit: 200*sim.Millisecond + TerminationBound,
+		Bug: bug, Swarm: true,
+	}
+}
+
+// TerminationBound is how long after GST every live node of a swarm run must
+// have decided.
+const TerminationBound = 2 * sim.Second
+
+// Validate reports the first problem with s as a one-line error.
+func (s Scenario) Validate() error {
+	mode := s.mode()
+	switch {
+	case mode != ModeSingle && mode != ModeMulti:
+		return fmt.Errorf("mode %q: want %s or %s", s.Mode, ModeSingle, ModeMulti)
+	case s.Nodes < 1 || s.Nodes > 500:
+		return fmt.Errorf("nodes %d: want 1 to 500", s.Nodes)
+	case s.Proposers < 1 || s.Proposers > s.Nodes:
+		return fmt.Errorf("proposers %d: want 1 to nodes (%d)", s.Proposers, s.Nodes)
+	case len(s.Starts) > s.Proposers:
+		return fmt.Errorf("%d start times for %d proposers", len(s.Starts), s.Proposers)
+	case s.Latency <= 0:
+		return fmt.Errorf("latency %s: want a positive duration", s.Latency)
+	case s.Jitter < 0 || s.JitterStep < 0:
+		return errors.New("jitter must not be negative")
+	case !(s.Loss >= 0 && s.Loss < 1):
+		return fmt.Errorf("loss %v: want a probability in [0, 1)", s.Loss)
+	case !(s.Dup >= 0 && s.Dup <= 1):
+		return fmt.Errorf("dup %v: want a probability in [0, 1]", s.Dup)
+	case s.GST < 0:
+		return fmt.Errorf("gst %s: must not be negative", s.GST)
+	case s.Limit <= 0:
+		return fmt.Errorf("limit %s: want a positive duration", s.Limit)
+	}
+	step := s.JitterStep
+	if step <= 0 {
+		step = DefaultJitterStep
+	}
+	if s.Jitter/step > 1_000_000 {
+		return fmt.Errorf("jitter %s in steps of %s: over a million steps", s.Jitter, step)
+	}
+	for _, t := range s.Starts {
+		if t < 0 {
+			return fmt.Errorf("start time %s: must not be negative", t)
+		}
+	}
+	if _, err := ParseBug(string(s.Bug)); err != nil {
+		return err
+	}
+	for _, c := range s.Crashes {
+		if int(c.Node) < 0 || int(c.Node) >= s.Nodes {
+			return fmt.Errorf("crash %s: no node %d (nodes are 0 to %d)", c, c.Node, s.Nodes-1)
+		}
+		if c.At < 0 || (c.Restart != 0 && c.Restart <= c.At) {
+			return fmt.Errorf("crash %s: restart must come after the crash", c)
+		}
+	}
+	for _, p := range s.Partitions {
+		seen := map[sim.NodeID]bool{}
+		for _, g := range p.Groups {
+			for _, id := range g {
+				if int(id) < 0 || int(id) >= s.Nodes {
+					return fmt.Errorf("partition %s: no node %d (nodes are 0 to %d)", p, id, s.Nodes-1)
+				}
+				if seen[id] {
+					return fmt.Errorf("partition %s: node %d is in two groups", p, id)
+				}
+				seen[id] = true
+			}
+		}
+	}
+	if mode == ModeMulti {
+		if s.Clients < 1 || s.Clients > 100 {
+			return fmt.Errorf("clients %d: want 1 to 100", s.Clients)
+		}
+		if s.Ops < 0 || s.Ops > 10000 {
+			return fmt.Errorf("ops %d: want 0 to 10000", s.Ops)
+		}
+	}
+	return nil
+}
+
+func (s Scenario) mode() string {
+	if s.Mode == "" {
+		return ModeSingle
+	}
+	return s.Mode
+}
+
+func permille(p float64) int { return int(math.Round(p * 1000)) }
+
+// MaxDelay is the longest one-way delay of s's network.
+func (s Scenario) MaxDelay() sim.Time { return s.Latency + s.Jitter }
+
+// Swarm levels, indexed by a draw; index 0 is the calm network.
+var (
+	swarmLoss = []int{0, 100, 250, 400}
+	swarmDup  = []int{0, 100, 300}
+)
+
+// Swarm crash plan: up to swarmCrashes crash-restarts, each at a drawn
+// millisecond below swarmCrashWithin, down for a drawn 1..swarmMaxDown
+// milliseconds, or for good when the draw is its largest value.
+const (
+	swarmCrashes     = 2
+	swarmCrashWithin = 16
+	swarmMaxDown     = 16
+	swarmStartWithin = 16
+)
+
+// Instance is one prepared run of a Scenario: a sim.Config and a setup
+// function that schedules the faults, for any driver (a seeded run, rapid,
+// a replay). Build it with Scenario.Instance; it runs once.
+type Instance struct {
+	// Config and Setup build the world: sim.New(Config), then Setup(w).
+	Config sim.Config
+	Setup  func(w *sim.World)
+
+	s          Scenario
+	resolved   Scenario
+	net        *Net
+	world      *sim.World
+	setupDraws int
+}
+
+// Instance prepares a run of s with seed. choices is the environment
+// source; nil means s.Schedule when s.Scripted, else a PCG stream from seed.
+func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) *Instance {
+	s.Mode = s.mode()
+	if choices == nil {
+		if s.Scripted {
+			choices = &sim.ReplayChoices{Values: dense(s.Schedule)}
+		} else {
+			choices = sim.NewPCGChoices(seed)
+		}
+	}
+	in := &Instance{s: s, resolved: s}
+	in.net = &Net{
+		Latency: s.Latency, Jitter: s.Jitter, JitterStep: s.JitterStep,
+		Loss: permille(s.Loss), Dup: permille(s.Dup), GST: s.GST, Partitions: s.Partitions,
+	}
+	in.Config = sim.Config{
+		Nodes: s.Nodes + s.extraNodes(), Network: in.net, Choices: choices, Seed: seed,
+		Limit: s.Limit, Tracer: tracer,
+		New: in.newNode,
+	}
+	in.Setup = in.setup
+	in.Config.Stop = stopOnDisagreement(nil)
+	if s.Mode == ModeMulti {
+		in.Config.Stop = stopOnDisagreement(in.multiStop())
+	}
+	return in
+}
+
+func (s Scenario) extraNodes() int {
+	if s.Mode == ModeMulti {
+		return s.Clients
+	}
+	return 0
+}
+
+func dense(ds []Draw) []int {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]int, ds[len(ds)-1].Index+1)
+	for _, d := range ds {
+		out[d.Index] = d.Value
+	}
+	return out
+}
+
+func (in *Instance) newNode(id sim.NodeID) sim.Node {
+	s := in.resolved
+	if s.Mode == ModeMulti {
+		return in.newMultiNode(id)
+	}
+	p := Params{N: s.Nodes, Timing: DefaultTiming(s.MaxDelay()), Bug: s.Bug}
+	if int(id) < s.Proposers {
+		p.Proposer, p.Value = true, ProposalValue(id)
+		if int(id) < len(s.Starts) {
+			p.StartAt = s.Starts[id]
+		}
+	}
+	return NewNode(p)
+}
+
+// setup draws the swarm's fault mix (when s.Swarm), then schedules crashes
+// and partitions on w.
+func (in *Instance) setup(w *sim.World) {
+	in.world = w
+	s := &in.resolved
+	if s.Swarm {
+		c := w.Choices()
+		var draws int
+		draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
+		in.net.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
+		in.net.Dup = swarmDup[draw("swarm dup level", len(swarmDup))]
+		s.Loss, s.Dup = float64(in.net.Loss)/1000, float64(in.net.Dup)/1000
+		s.Starts = nil
+		for p := 1; p < s.Proposers; p++ {
+			d := draw(fmt.Sprintf("swarm start n%d (ms)", p), swarmStartWithin)
+			if d != 0 {
+				for len(s.Starts) < p {
+					s.Starts = append(s.Starts, 0)
+				}
+				s.Starts = append(s.Starts, sim.Time(d)*sim.Millisecond)
+			}
+		}
+		// Every slot of the crash plan makes its three draws even when it
+		// crashes nobody, so dropping a crash never shifts the draws after
+		// it. A slot crashes node v-1 when its node draw v is 1..n; 0 (and,
+		// so that about half the slots stay calm, n+1..2n) is no crash.
+		for k := 0; k < swarmCrashes; k++ {
+			node := draw(fmt.Sprintf("swarm crash %d node+1 (0 = none)", k), 2*s.Nodes+1)
+			at := sim.Time(draw(fmt.Sprintf("swarm crash %d at (ms)", k), swarmCrashWithin)) * sim.Millisecond
+			down := draw(fmt.Sprintf("swarm crash %d down for (ms-1; max = for good)", k), swarmMaxDown+1)
+			if node == 0 || node > s.Nodes {
+				continue
+			}
+			cr := Crash{Node: sim.NodeID(node - 1), At: at}
+			if down < swarmMaxDown {
+				cr.Restart = at + sim.Time(down+1)*sim.Millisecond
+			}
+			s.Crashes = append(s.Crashes, cr)
+		}
+		s.Swarm = false
+		in.setupDraws = draws
+	}
+	for _, cr := range s.Crashes {
+		w.CrashAt(cr.At, cr.Node)
+		if cr.Restart > 0 {
+			w.RestartAt(cr.Restart, cr.Node)
+		}
+	}
+	for _, p := range s.Partitions {
+		w.At(p.From, "partition", p.String(), nil)
+		if p.To > 0 {
+			w.At(p.To, "heal", p.String(), nil)
+		}
+	}
+	if s.GST > 0 {
+		w.At(s.GST, "gst", "the network stabilises: no more loss or duplication", nil)
+	}
+}
+
+// stopOnDisagreement ends a run at the first decision that contradicts an
+// earlier one: nothing after it can repair agreement, and a shorter run is a
+// shorter counterexample. then, if not nil, is the run's other stop rule.
+func stopOnDisagreement(then func(w *sim.World) bool) func(w *sim.World) bool {
+	decided := map[int]string{}
+	seen := 0
+	return func(w *sim.World) bool {
+		obs := w.Observations()
+		for ; seen < len(obs); seen++ {
+			o := obs[seen]
+			if o.Kind != ObsDecide {
+				continue
+			}
+			if v, ok := decided[o.Slot]; !ok {
+				decided[o.Slot] = o.Value
+			} else if v != o.Value {
+				return true
+			}
+		}
+		return then != nil && then(w)
+	}
+}
+
+// Resolved returns the scenario with the swarm's draws written out as
+// plain fields (loss, duplication, starts, crashes), so it can be rerun
+// without the swarm draws.
+func (in *Instance) Resolved() Scenario { return in.resolved }
+
+// SetupDraws is how many environment draws the swarm setup made before the
+// run began; the rest were the network's.
+func (in *Instance) SetupDraws() int { return in.setupDraws }
+
+// Run builds the world, runs it and returns the outcome.
+func (in *Instance) Run() Outcome {
+	w := sim.New(in.Config)
+	in.Setup(w)
+	return in.Outcome(w.Run())
+}
+
+// Run runs s once with seed (or its schedule, if scripted).
+func Run(s Scenario, seed uint64, tracer sim.Tracer) Outcome {
+	return s.Instance(seed, nil, tracer).Run()
+}
+
+// Decision is one node's first decision for one slot.
+type Decision struct {
+	Node  sim.NodeID `json:"node"`
+	Slot  int        `json:"slot"`
+	Value string     `json:"value"`
+	Time  sim.Time   `json:"time_ns"`
+}
+
+// Outcome is a finished run with what the properties need.
+type Outcome struct {
+	Scenario Scenario // resolved: swarm draws written out
+	Result   sim.Result
+	// Up says which nodes were running at the end.
+	Up []bool
+	// Decisions holds each node's first decision per slot, by node then slot.
+	Decisions []Decision
+	// Proposed lists the values proposers put forward, sorted.
+	Proposed []string
+	// Ballots counts ballots started; BallotNodes lists the nodes that
+	// started any, sorted.
+	Ballots     int
+	BallotNodes []sim.NodeID
+	// History is the Multi-Paxos clients' operations (nil in single mode).
+	History []Op
+}
+
+// Outcome summarises a run of this instance that ended with res. Call it
+// after the world ran (Setup remembers the world).
+func (in *Instance) Outcome(res sim.Result) Outcome {
+	o := Outcome{Scenario: in.resolved, Result: res}
+	o.Up = make([]bool, in.s.Nodes)
+	for i := range o.Up {
+		o.Up[i] = in.world == nil || !in.world.Crashed(sim.NodeID(i))
+	}
+	type key struct {
+		n sim.NodeID
+		s int
+	}
+	first := map[key]bool{}
+	proposed := map[string]bool{}
+	ballotNodes := map[sim.NodeID]bool{}
+	for _, ob := range res.Observations {
+		switch ob.Kind {
+		case ObsDecide:
+			k := key{ob.Node, ob.Slot}
+			if !first[k] {
+				first[k] = true
+				o.Decisions = append(o.Decisions, Decision{Node: ob.Node, Slot: ob.Slot, Value: ob.Value, Time: ob.Time})
+			}
+		case ObsPropose:
+			proposed[ob.Value] = true
+		case ObsBallot:
+			o.Ballots++
+			ballotNodes[ob.Node] = true
+		}
+	}
+	sort.SliceStable(o.Decisions, func(i, j int) bool {
+		a, b := o.Decisions[i], o.Decisions[j]
+		if a.Node != b.Node {
+			return a.Node < b.Node
+		}
+		return a.Slot < b.Slot
+	})
+	o.Proposed = sortedKeys(proposed)
+	for id := range ballotNodes {
+		o.BallotNodes = append(o.BallotNodes, id)
+	}
+	sort.Slice(o.BallotNodes, func(i, j int) bool { return o.BallotNodes[i] < o.BallotNodes[j] })
+	if in.s.Mode == ModeMulti {
+		o.History = history(res.Observations, in.s.Nodes)
+	}
+	return o
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Retries is how many ballots were started beyond each proposer's first.
+func (o Outcome) Retries() int { return o.Ballots - len(o.BallotNodes) }
+
+// Competing reports whether more than one proposer started a ballot.
+func (o Outcome) Competing() bool { return len(o.BallotNodes) > 1 }
+
+// Decided counts the nodes that decided slot 0 (single-decree) or at least
+// one slot (Multi-Paxos).
+func (o Outcome) Decided() int {
+	seen := map[sim.NodeID]bool{}
+	for _, d := range o.Decisions {
+		seen[d.Node] = true
+	}
+	return len(seen)
+}
+
+// Violation is a broken property.
+type Violation struct {
+	Property string `json:"property"` // "agreement", "validity", "termination", "linearizability"
+	Detail   string `json:"detail"`
+}
+
+func (v Violation) String() string { return v.Property + ": " + v.Detail }
+
+// Check returns the properties o violates: agreement (no two nodes decide
+// differently for a slot, counting every decision of every incarnation),
+// validity (a decided value was proposed) and, when the scenario has a GST
+// and a majority of nodes and a proposer are up at the end, termination
+// (every live node decided by the end of the run).
+func Check(o Outcome) []Violation {
+	var out []Violation
+	// Agreement over every decide observation, not only the first per node:
+	// a node that forgot its decision and decided again counts too.
+	bySlot := map[int]sim.Observation{}
+	var slots []int
+	reported := map[int]bool{}
+	for _, ob := range o.Result.Observations {
+		if ob.Kind != ObsDecide {
+			continue
+		}
+		first, ok := bySlot[ob.Slot]
+		if !ok {
+			bySlot[ob.Slot] = ob
+			slots = append(slots, ob.Slot)
+			continue
+		}
+		if first.Value != ob.Value && !reported[ob.Slot] {
+			reported[ob.Slot] = true
+			where := ""
+			if o.Scenario.mode() == ModeMulti {
+				where = fmt.Sprintf(" for slot %d", ob.Slot)
+			}
+			out = append(out, Violation{"agreement", fmt.Sprintf("n%d decided %s at %s but n%d decided %s at %s%s",
+				first.Node, first.Value, first.Time, ob.Node, ob.Value, ob.Time, where)})
+		}
+	}
+	if o.Scenario.mode() == ModeSingle {
+		proposed := map[string]bool{}
+		for _, v := range o.Proposed {
+			proposed[v] = true
+		}
+		sort.Ints(slots)
+		for _, s := range slots {
+			if v := bySlot[s].Value; !proposed[v] {
+				out = append(out, Violation{"validity", fmt.Sprintf("n%d decided %s, which no proposer proposed", bySlot[s].Node, v)})
+			}
+		}
+	} else {
+		out = append(out, checkMulti(o)...)
+	}
+	// Termination is judged only when safety held: a run that disagreed
+	// was stopped at once, and its undecided nodes prove nothing.
+	if len(out) == 0 {
+		if v, ok := checkTermination(o); !ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TerminationApplies reports whether o's scenario promises termination: the
+// network stabilised (a GST before the end), and at the end a majority of
+// nodes, including a proposer, are up.
+func (o Outcome) TerminationApplies() bool {
+	s := o.Scenario
+	// A run that went quiet (or, in Multi-Paxos, finished its clients)
+	// before GST is held to it too: a live node that has not decided always
+	// has a timer pending, so quiet means done.
+	switch {
+	case s.GST <= 0:
+		return false
+	case o.Result.Reason == sim.StopQuiescent:
+	case o.Result.Reason == sim.StopPredicate && s.mode() == ModeMulti:
+	case o.Result.End <= s.GST:
+		return false
+	}
+	up, proposerUp := 0, false
+	for i, u := range o.Up {
+		if u {
+			up++
+			if i < s.Proposers || s.mode() == ModeMulti {
+				proposerUp = true
+			}
+		}
+	}
+	return up >= s.Nodes/2+1 && proposerUp
+}
+
+func checkTermination(o Outcome) (Violation, bool) {
+	if !o.TerminationApplies() {
+		return Violation{}, true
+	}
+	if o.Scenario.mode() == ModeMulti {
+		return checkMultiTermination(o)
+	}
+	decided := map[sim.NodeID]bool{}
+	for _, d := range o.Decisions {
+		decided[d.Node] = true
+	}
+	var missing []string
+	for i, u := range o.Up {
+		if u && !decided[sim.NodeID(i)] {
+			missing = append(missing, "n"+strconv.Itoa(i))
+		}
+	}
+	if len(missing) > 0 {
+		return Violation{"termination", fmt.Sprintf("%s up but undecided at %s, %s after GST", strings.Join(missing, ", "), o.Result.End, o.Result.End-o.Scenario.GST)}, false
+	}
+	return Violation{}, true
+}
