@@ -19,6 +19,11 @@ type Timing struct {
 	// QueryEvery is how long an undecided learner waits before asking its
 	// peers for the decision.
 	QueryEvery sim.Time
+	// FixedBackoff replaces the random backoff with a fixed wait of
+	// BackoffBase: a fully deterministic protocol, the kind FLP speaks of.
+	// An adversarial scheduler can keep two such proposers preempting each
+	// other forever (simulate flp shows it).
+	FixedBackoff bool
 }
 
 // DefaultTiming scales timeouts to maxDelay, the longest one-way delay the
@@ -298,6 +303,9 @@ func (n *Node) backoff(ctx sim.Context) {
 	}
 	n.failures++
 	wait := sim.Time(ctx.Rand().Int64N(int64(window) + 1))
+	if n.p.Timing.FixedBackoff {
+		wait = n.p.Timing.BackoffBase
+	}
 	n.timer = ctx.After(wait, timerPropose)
 }
 

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFLPGolden(t *testing.T) {
+	out, errOut, code := cli("flp", "--runs", "40", "--events", "20000")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "no decision")
+	require.Contains(t, out, "40 of 40")
+	matchGolden(t, "flp-runs40.golden", out)
+}
+
+func TestFLPWorkersDoNotMatter(t *testing.T) {
+	a, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "1")
+	b, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "2")
+	require.Equal(t, a, b)
+}
+
+func TestFLPBadInput(t *testing.T) {
+	for _, args := range [][]string{{"flp", "--events", "10"}, {"flp", "--hold", "0"}, {"flp", "--runs", "-1"}} {
+		_, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Contains(t, errOut, "simulate: ")
+	}
+}
