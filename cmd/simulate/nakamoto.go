@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -297,9 +296,6 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 	var fail *simtest.Run
 	var what string
 	runs, forked, reorged := 0, 0, 0
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil) // rapid asks testing.Short()
-	}
 	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
 		r := base.Build(1)
 		run := simtest.RunWorld(t, r.Config, nil)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -542,11 +541,6 @@ competing proposers, lost and duplicated messages, and exits 0.`,
 const paxosKeepFailures = 5
 
 func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
-	if !flag.Parsed() {
-		// rapid asks testing.Short(), which panics in a binary whose flag
-		// set was never parsed; parsing no arguments changes nothing.
-		_ = flag.CommandLine.Parse(nil)
-	}
 	var cov paxosCoverage
 	var fails []paxos.Failure
 	firstAt := 0

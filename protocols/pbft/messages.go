@@ -1,0 +1,321 @@
+package pbft
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Null is the digest of the null request: the no-op a new primary puts at a
+// sequence number no prepared certificate speaks for, so the log has no
+// holes and execution in order can go on.
+const Null = "null"
+
+// The messages of PBFT. Each one that a replica may have to show a third
+// party (a pre-prepare and prepares inside a prepared certificate, a
+// checkpoint inside a stable-checkpoint proof, a view change inside a new
+// view) carries a kernel signature over its payload, so a traitor can relay
+// it or withhold it but never forge it. Commits, replies and status travel
+// point to point: the kernel's from field already authenticates them.
+
+func appendInt(b []byte, v int) []byte { return binary.BigEndian.AppendUint64(b, uint64(int64(v))) }
+
+func appendStr(b []byte, s string) []byte {
+	b = appendInt(b, len(s))
+	return append(b, s...)
+}
+
+// Request is a client's operation, signed by the client so that no replica,
+// not even a faulty primary, can invent one. TS orders one client's
+// requests; a replica executes each (client, TS) at most once.
+type Request struct {
+	Client sim.NodeID
+	TS     int
+	Op     string
+	Sig    sim.Signature
+}
+
+// Digest names the request in votes: its operation, or Null.
+func (r Request) Digest() string {
+	if r.Op == "" {
+		return Null
+	}
+	return r.Op
+}
+
+// IsNull reports whether r is the null request.
+func (r Request) IsNull() bool { return r.Op == "" }
+
+func (r Request) payload() []byte {
+	b := append([]byte(nil), "request"...)
+	b = appendInt(b, int(r.Client))
+	b = appendInt(b, r.TS)
+	return appendStr(b, r.Op)
+}
+
+// valid reports whether r is the null request or genuinely signed by a client.
+func (r Request) valid(p Params) bool {
+	if r.IsNull() {
+		return r.Client == 0 && r.TS == 0
+	}
+	return int(r.Client) >= p.N && r.Sig.Signer() == r.Client && r.Sig.Verify(r.payload())
+}
+
+// AppendDigest implements sim.Message.
+func (r Request) AppendDigest(b []byte) []byte {
+	b = append(b, 'Q')
+	b = append(b, r.payload()...)
+	return r.Sig.AppendDigest(b)
+}
+
+func (r Request) String() string {
+	if r.IsNull() {
+		return "Request{null}"
+	}
+	return fmt.Sprintf("Request{%s}", r.Op)
+}
+
+// PrePrepare is the primary's proposal: request Req at sequence number Seq
+// in view View.
+type PrePrepare struct {
+	View, Seq int
+	Req       Request
+	Sig       sim.Signature
+}
+
+func (m PrePrepare) payload() []byte {
+	b := append([]byte(nil), "pre-prepare"...)
+	b = appendInt(b, m.View)
+	b = appendInt(b, m.Seq)
+	return appendStr(b, m.Req.Digest())
+}
+
+// AppendDigest implements sim.Message.
+func (m PrePrepare) AppendDigest(b []byte) []byte {
+	b = append(b, 'P')
+	b = append(b, m.payload()...)
+	b = m.Req.AppendDigest(b)
+	return m.Sig.AppendDigest(b)
+}
+
+func (m PrePrepare) String() string {
+	return fmt.Sprintf("PrePrepare{v%d #%d %s}", m.View, m.Seq, m.Req.Digest())
+}
+
+// Prepare is a backup's vote that it accepted the pre-prepare for
+// (View, Seq, Digest).
+type Prepare struct {
+	View, Seq int
+	Digest    string
+	Replica   sim.NodeID
+	Sig       sim.Signature
+}
+
+func (m Prepare) payload() []byte {
+	b := append([]byte(nil), "prepare"...)
+	b = appendInt(b, m.View)
+	b = appendInt(b, m.Seq)
+	b = appendStr(b, m.Digest)
+	return appendInt(b, int(m.Replica))
+}
+
+// AppendDigest implements sim.Message.
+func (m Prepare) AppendDigest(b []byte) []byte {
+	b = append(b, 'p')
+	b = append(b, m.payload()...)
+	return m.Sig.AppendDigest(b)
+}
+
+func (m Prepare) String() string {
+	return fmt.Sprintf("Prepare{v%d #%d %s by n%d}", m.View, m.Seq, m.Digest, m.Replica)
+}
+
+// Commit says its sender has a prepared certificate for (View, Seq, Digest).
+type Commit struct {
+	View, Seq int
+	Digest    string
+}
+
+// AppendDigest implements sim.Message.
+func (m Commit) AppendDigest(b []byte) []byte {
+	b = append(b, 'C')
+	b = appendInt(b, m.View)
+	b = appendInt(b, m.Seq)
+	return appendStr(b, m.Digest)
+}
+
+func (m Commit) String() string { return fmt.Sprintf("Commit{v%d #%d %s}", m.View, m.Seq, m.Digest) }
+
+// Reply is a replica's answer to a client.
+type Reply struct {
+	View   int
+	TS     int
+	Result string
+}
+
+// AppendDigest implements sim.Message.
+func (m Reply) AppendDigest(b []byte) []byte {
+	b = append(b, 'R')
+	b = appendInt(b, m.View)
+	b = appendInt(b, m.TS)
+	return appendStr(b, m.Result)
+}
+
+func (m Reply) String() string { return fmt.Sprintf("Reply{v%d ts%d %s}", m.View, m.TS, m.Result) }
+
+// Checkpoint says its signer's state after executing Seq is State.
+// State is the whole (small) service state, so a replica that fell behind
+// can adopt it from a stable-checkpoint proof: state transfer.
+type Checkpoint struct {
+	Seq     int
+	State   string
+	Replica sim.NodeID
+	Sig     sim.Signature
+}
+
+func (m Checkpoint) payload() []byte {
+	b := append([]byte(nil), "checkpoint"...)
+	b = appendInt(b, m.Seq)
+	b = appendStr(b, m.State)
+	return appendInt(b, int(m.Replica))
+}
+
+// AppendDigest implements sim.Message.
+func (m Checkpoint) AppendDigest(b []byte) []byte {
+	b = append(b, 'K')
+	b = append(b, m.payload()...)
+	return m.Sig.AppendDigest(b)
+}
+
+func (m Checkpoint) String() string {
+	return fmt.Sprintf("Checkpoint{#%d %s by n%d}", m.Seq, m.State, m.Replica)
+}
+
+// PreparedCert proves that request PP.Req prepared at PP.Seq in PP.View: the
+// primary's signed pre-prepare and quorum-1 matching signed prepares.
+type PreparedCert struct {
+	PP       PrePrepare
+	Prepares []Prepare
+}
+
+func (c PreparedCert) appendPayload(b []byte) []byte {
+	b = append(b, c.PP.payload()...)
+	b = appendInt(b, len(c.Prepares))
+	for _, p := range c.Prepares {
+		b = append(b, p.payload()...)
+	}
+	return b
+}
+
+// ViewChange asks to move to view View, carrying the sender's stable
+// checkpoint with its proof and its prepared certificates above it.
+type ViewChange struct {
+	View     int
+	Stable   int
+	Proof    []Checkpoint
+	Prepared []PreparedCert
+	Replica  sim.NodeID
+	Sig      sim.Signature
+}
+
+func (m ViewChange) payload() []byte {
+	b := append([]byte(nil), "view-change"...)
+	b = appendInt(b, m.View)
+	b = appendInt(b, m.Stable)
+	b = appendInt(b, len(m.Proof))
+	for _, c := range m.Proof {
+		b = append(b, c.payload()...)
+	}
+	b = appendInt(b, len(m.Prepared))
+	for _, c := range m.Prepared {
+		b = c.appendPayload(b)
+	}
+	return appendInt(b, int(m.Replica))
+}
+
+// AppendDigest implements sim.Message.
+func (m ViewChange) AppendDigest(b []byte) []byte {
+	b = append(b, 'V')
+	b = append(b, m.payload()...)
+	return m.Sig.AppendDigest(b)
+}
+
+func (m ViewChange) String() string {
+	seqs := make([]string, len(m.Prepared))
+	for i, c := range m.Prepared {
+		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
+	}
+	return fmt.Sprintf("ViewChange{v%d stable #%d prepared [%s] by n%d}", m.View, m.Stable, strings.Join(seqs, " "), m.Replica)
+}
+
+// NewView installs view View: the quorum of view changes it was built from
+// and the pre-prepares O the new primary derived from them.
+type NewView struct {
+	View        int
+	ViewChanges []ViewChange
+	PrePrepares []PrePrepare
+	Sig         sim.Signature
+}
+
+func (m NewView) payload() []byte {
+	b := append([]byte(nil), "new-view"...)
+	b = appendInt(b, m.View)
+	b = appendInt(b, len(m.ViewChanges))
+	for _, v := range m.ViewChanges {
+		b = append(b, v.payload()...)
+	}
+	b = appendInt(b, len(m.PrePrepares))
+	for _, p := range m.PrePrepares {
+		b = append(b, p.payload()...)
+	}
+	return b
+}
+
+// AppendDigest implements sim.Message.
+func (m NewView) AppendDigest(b []byte) []byte {
+	b = append(b, 'N')
+	b = append(b, m.payload()...)
+	return m.Sig.AppendDigest(b)
+}
+
+func (m NewView) String() string {
+	from := make([]string, len(m.ViewChanges))
+	for i, v := range m.ViewChanges {
+		from[i] = fmt.Sprintf("n%d", v.Replica)
+	}
+	o := make([]string, len(m.PrePrepares))
+	for i, p := range m.PrePrepares {
+		o[i] = fmt.Sprintf("#%d=%s", p.Seq, p.Req.Digest())
+	}
+	return fmt.Sprintf("NewView{v%d from [%s] O [%s]}", m.View, strings.Join(from, " "), strings.Join(o, " "))
+}
+
+// Status is what a replica that is behind (a hole in its log, or waiting
+// for a new view) broadcasts from time to time; peers answer with what it
+// misses. It stands for PBFT's retransmission, which the paper leaves to
+// the implementation.
+type Status struct {
+	View     int
+	Active   bool
+	LastExec int
+}
+
+// AppendDigest implements sim.Message.
+func (m Status) AppendDigest(b []byte) []byte {
+	b = append(b, 'S')
+	b = appendInt(b, m.View)
+	if m.Active {
+		b = append(b, 1)
+	}
+	return appendInt(b, m.LastExec)
+}
+
+func (m Status) String() string {
+	state := "changing"
+	if m.Active {
+		state = "active"
+	}
+	return fmt.Sprintf("Status{v%d %s exec #%d}", m.View, state, m.LastExec)
+}

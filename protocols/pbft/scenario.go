@@ -1,0 +1,540 @@
+package pbft
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"simulate/sim"
+)
+
+// Scenario is one PBFT run, as a plain JSON-serialisable value: the trace
+// header records it, so `simulate replay` can rerun it exactly.
+type Scenario struct {
+	// Replicas is n.
+	Replicas int `json:"replicas"`
+	// Traitors is how many replicas are Byzantine.
+	Traitors int `json:"traitors"`
+	// TraitorIDs says which replicas; empty means 0 .. Traitors-1, so the
+	// first primary is faulty.
+	TraitorIDs []int `json:"traitor_ids,omitempty"`
+	// Strategy is one strategy for every traitor, or a comma-separated
+	// list with one per traitor.
+	Strategy string `json:"strategy"`
+	// Requests is the number of client requests in all.
+	Requests int `json:"requests"`
+	// Clients issue the requests, one outstanding request each.
+	Clients int `json:"clients"`
+	// Loss is the probability that a message is lost before GST.
+	Loss float64 `json:"loss"`
+	// Jitter is the most a message is delayed beyond the 1ms base, in
+	// whole milliseconds drawn from the environment.
+	Jitter sim.Time `json:"jitter"`
+	// GST is the global stabilisation time: loss stops then. 0 means the
+	// network never stabilises (loss throughout).
+	GST sim.Time `json:"gst,omitempty"`
+	// Checkpoint is the checkpoint interval k.
+	Checkpoint int `json:"checkpoint"`
+	// Bug is a teaching bug switch (see Bugs), or "".
+	Bug string `json:"bug,omitempty"`
+	// Limit is the virtual time after which the run stops.
+	Limit sim.Time `json:"limit"`
+	// StopOnViolation ends the run at the first disagreement between
+	// honest replicas, so a counterexample's trace ends where it matters.
+	StopOnViolation bool `json:"stop_on_violation,omitempty"`
+	// Schedule, if set, replays recorded environment draws ("index=value"
+	// pairs, comma-separated; every other draw is 0) instead of drawing
+	// from the seed: how a counterexample found by search is rerun.
+	Schedule string `json:"schedule,omitempty"`
+}
+
+// Default is the scenario `simulate pbft` runs without flags: four
+// replicas, one of them an equivocating primary.
+func Default() Scenario {
+	return Scenario{
+		Replicas: 4, Traitors: 1, Strategy: Equivocate, Requests: 10, Clients: 1,
+		Checkpoint: 4, Limit: 60 * sim.Second,
+	}
+}
+
+// Params returns the protocol parameters every node of s knows.
+func (s Scenario) Params() Params {
+	k := s.Checkpoint
+	if k < 1 {
+		k = 4
+	}
+	return Params{
+		N: s.Replicas, F: (s.Replicas - 1) / 3, K: k, L: 2 * k,
+		ViewTimeout: 50 * sim.Millisecond, ClientTimeout: 100 * sim.Millisecond,
+		StatusInterval: 25 * sim.Millisecond, Bug: s.Bug,
+	}
+}
+
+// Traitor returns the ids of the traitors and each one's strategy.
+func (s Scenario) traitors() ([]sim.NodeID, []string) {
+	ids := make([]sim.NodeID, s.Traitors)
+	for i := range ids {
+		ids[i] = sim.NodeID(i)
+		if len(s.TraitorIDs) == s.Traitors {
+			ids[i] = sim.NodeID(s.TraitorIDs[i])
+		}
+	}
+	strats := strings.Split(s.Strategy, ",")
+	out := make([]string, s.Traitors)
+	for i := range out {
+		if len(strats) == 1 {
+			out[i] = strings.TrimSpace(strats[0])
+		} else if i < len(strats) {
+			out[i] = strings.TrimSpace(strats[i])
+		}
+	}
+	return ids, out
+}
+
+// Validate reports the first thing wrong with s, in words for a person.
+func (s Scenario) Validate() error {
+	switch {
+	case s.Replicas < 1 || s.Replicas > 64:
+		return fmt.Errorf("replicas %d: want 1 to 64", s.Replicas)
+	case s.Traitors < 0 || s.Traitors > s.Replicas:
+		return fmt.Errorf("traitors %d: want 0 to %d (the number of replicas)", s.Traitors, s.Replicas)
+	case s.Requests < 0 || s.Requests > 100000:
+		return fmt.Errorf("requests %d: want 0 to 100000", s.Requests)
+	case s.Clients < 1 || s.Clients > 64:
+		return fmt.Errorf("clients %d: want 1 to 64", s.Clients)
+	case math.IsNaN(s.Loss) || s.Loss < 0 || s.Loss >= 1:
+		return fmt.Errorf("loss %v: want a probability in [0, 1)", s.Loss)
+	case s.Jitter < 0 || s.Jitter > sim.Second:
+		return fmt.Errorf("jitter %v: want 0 to 1s", s.Jitter)
+	case s.GST < 0:
+		return fmt.Errorf("gst %v: want a time >= 0", s.GST)
+	case s.Checkpoint < 1 || s.Checkpoint > 10000:
+		return fmt.Errorf("checkpoint %d: want 1 to 10000", s.Checkpoint)
+	case s.Limit <= 0:
+		return fmt.Errorf("limit %v: want a time > 0", s.Limit)
+	}
+	if s.Bug != "" && !contains2(Bugs, s.Bug) {
+		return fmt.Errorf("bug %q: want one of %s", s.Bug, strings.Join(Bugs, ", "))
+	}
+	if len(s.TraitorIDs) != 0 {
+		if len(s.TraitorIDs) != s.Traitors {
+			return fmt.Errorf("traitor ids %v: want %d ids, one per traitor", s.TraitorIDs, s.Traitors)
+		}
+		seen := map[int]bool{}
+		for _, id := range s.TraitorIDs {
+			if id < 0 || id >= s.Replicas || seen[id] {
+				return fmt.Errorf("traitor ids %v: want distinct replicas 0 to %d", s.TraitorIDs, s.Replicas-1)
+			}
+			seen[id] = true
+		}
+	}
+	strats := strings.Split(s.Strategy, ",")
+	if s.Traitors > 0 && len(strats) != 1 && len(strats) != s.Traitors {
+		return fmt.Errorf("strategy %q: want one strategy, or one per traitor (%d)", s.Strategy, s.Traitors)
+	}
+	for _, st := range strats {
+		if st = strings.TrimSpace(st); !ValidStrategy(st) && !(st == "" && s.Traitors == 0) {
+			return fmt.Errorf("strategy %q: want one of %s", st, strings.Join(Strategies, ", "))
+		}
+	}
+	if _, err := ParseSchedule(s.Schedule); err != nil {
+		return err
+	}
+	return nil
+}
+
+func contains2(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseSchedule reads "index=value,..." into a dense list of draws.
+func ParseSchedule(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		i, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		idx, err1 := strconv.Atoi(i)
+		val, err2 := strconv.Atoi(v)
+		if !ok || err1 != nil || err2 != nil || idx < 0 || idx > 1<<22 || val < 0 {
+			return nil, fmt.Errorf("schedule %q: want index=value pairs such as 3=1,17=2", s)
+		}
+		for len(out) <= idx {
+			out = append(out, 0)
+		}
+		out[idx] = val
+	}
+	return out, nil
+}
+
+// FormatSchedule writes the non-zero draws of values as "index=value,...".
+func FormatSchedule(values []int) string {
+	var parts []string
+	for i, v := range values {
+		if v != 0 {
+			parts = append(parts, fmt.Sprintf("%d=%d", i, v))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// network is the scenario's private network model: 1ms plus a drawn jitter,
+// and loss before GST. Draw 0 is the calm case: base delay, delivered.
+type network struct {
+	lossPerMille int
+	jitterMs     int
+	gst          sim.Time
+}
+
+const baseDelay = sim.Millisecond
+
+func (m network) Route(l sim.Link) sim.Fate {
+	f := sim.Fate{Delay: baseDelay}
+	if m.jitterMs > 0 {
+		f.Delay += sim.Time(l.Choices.Intn(fmt.Sprintf("delay n%d->n%d", l.From, l.To), m.jitterMs+1)) * sim.Millisecond
+	}
+	if m.lossPerMille > 0 && (m.gst == 0 || l.Now < m.gst) {
+		if l.Choices.Intn(fmt.Sprintf("drop n%d->n%d", l.From, l.To), 1000) >= 1000-m.lossPerMille {
+			f.Drop, f.Reason = true, "loss"
+		}
+	}
+	return f
+}
+
+// Setup is a validated scenario, ready to build worlds from.
+type Setup struct {
+	Scenario
+	P        Params
+	Seed     uint64
+	traitors map[sim.NodeID]string
+	clients  []sim.NodeID
+	perCli   []int
+}
+
+// NewSetup validates s.
+func NewSetup(s Scenario, seed uint64) (*Setup, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	st := &Setup{Scenario: s, P: s.Params(), Seed: seed, traitors: map[sim.NodeID]string{}}
+	ids, strats := s.traitors()
+	for i, id := range ids {
+		st.traitors[id] = strats[i]
+	}
+	for c := 0; c < s.Clients; c++ {
+		st.clients = append(st.clients, sim.NodeID(s.Replicas+c))
+		st.perCli = append(st.perCli, s.Requests/s.Clients)
+		if c < s.Requests%s.Clients {
+			st.perCli[c]++
+		}
+	}
+	return st, nil
+}
+
+// Honest reports whether replica id is honest.
+func (st *Setup) Honest(id sim.NodeID) bool {
+	_, t := st.traitors[id]
+	return !t
+}
+
+// Config builds the world's configuration: nodes, network, choices (from
+// the seed, or the recorded schedule) and the stop rule. Call it once per
+// world: the stop rule keeps state.
+func (st *Setup) Config() sim.Config {
+	var cab *cabal
+	var colluders []sim.NodeID
+	for _, id := range sortedIDs(st.traitors) {
+		if st.traitors[id] == Collude {
+			colluders = append(colluders, id)
+		}
+	}
+	if len(colluders) > 0 {
+		cab = newCabal(colluders...)
+	}
+	n := st.Replicas
+	var choices sim.Choices = sim.NewPCGChoices(st.Seed)
+	if st.Schedule != "" {
+		v, _ := ParseSchedule(st.Schedule)
+		choices = &sim.ReplayChoices{Values: v}
+	}
+	var doneAt sim.Time = -1
+	seen, next := map[int]string{}, 0
+	return sim.Config{
+		Nodes: n + len(st.clients),
+		New: func(id sim.NodeID) sim.Node {
+			if int(id) >= n {
+				return NewClient(st.P, id, st.perCli[int(id)-n])
+			}
+			if strat, ok := st.traitors[id]; ok {
+				if strat == Collude {
+					return newTraitor(st.P, id, strat, cab)
+				}
+				return newTraitor(st.P, id, strat, nil)
+			}
+			return NewReplica(st.P, id)
+		},
+		Network: network{lossPerMille: int(math.Round(st.Loss * 1000)), jitterMs: int(st.Jitter / sim.Millisecond), gst: st.GST},
+		Choices: choices,
+		Seed:    st.Seed,
+		Limit:   st.Limit,
+		Stop: func(w *sim.World) bool {
+			if st.StopOnViolation {
+				obs := w.Observations()
+				for ; next < len(obs); next++ {
+					if o := obs[next]; o.Kind == "commit" && int(o.Node) < n && st.Honest(o.Node) {
+						if d, ok := seen[o.Slot]; ok && d != o.Value {
+							return true
+						}
+						seen[o.Slot] = o.Value
+					}
+				}
+			}
+			for _, c := range st.clients {
+				if !w.Node(c).(*Client).Done() {
+					return false
+				}
+			}
+			if doneAt < 0 {
+				doneAt = w.Now()
+			}
+			// Let lagging honest replicas catch up, but not forever.
+			if w.Now() >= doneAt+200*sim.Millisecond {
+				return true
+			}
+			top := 0
+			for i := 0; i < n; i++ {
+				if r, ok := w.Node(sim.NodeID(i)).(*Replica); ok && st.Honest(sim.NodeID(i)) && r.lastExec > top {
+					top = r.lastExec
+				}
+			}
+			for i := 0; i < n; i++ {
+				if r, ok := w.Node(sim.NodeID(i)).(*Replica); ok && st.Honest(sim.NodeID(i)) && r.lastExec < top {
+					return false
+				}
+			}
+			return true
+		},
+	}
+}
+
+// ReplicaOutcome is one replica at the end of a run.
+type ReplicaOutcome struct {
+	ID       int    `json:"id"`
+	Role     string `json:"role"` // "honest" or the traitor's strategy
+	View     int    `json:"view"`
+	Executed int    `json:"executed"`
+	Stable   int    `json:"stable_checkpoint"`
+	MaxLog   int    `json:"max_log"`
+	// Committed lists the committed request digests by sequence number
+	// from 1; "" marks a sequence number this replica did not commit
+	// (it may have caught up through a checkpoint instead).
+	Committed []string `json:"committed"`
+}
+
+// Outcome is what a run shows.
+type Outcome struct {
+	Replicas   int      `json:"replicas"`
+	F          int      `json:"f"`
+	Quorum     int      `json:"quorum"`
+	Traitors   int      `json:"traitors"`
+	TraitorIDs []int    `json:"traitor_ids"`
+	Strategies []string `json:"strategies"`
+	Bug        string   `json:"bug,omitempty"`
+	// Agreement: no two honest replicas committed different requests at
+	// one sequence number.
+	Agreement bool `json:"agreement"`
+	// Validity: every request an honest replica committed is the null
+	// request or one a client issued.
+	Validity bool `json:"validity"`
+	// Violation describes the first broken property, or is "".
+	Violation   string `json:"violation,omitempty"`
+	Requests    int    `json:"requests"`
+	Completed   int    `json:"completed"`
+	ViewChanges int    `json:"view_changes"`
+	Messages    int    `json:"messages"`
+	// MessagesPerRequest is messages sent (all kinds) per completed request.
+	MessagesPerRequest float64          `json:"messages_per_request"`
+	LatencyMean        sim.Time         `json:"latency_mean_ns"`
+	LatencyMax         sim.Time         `json:"latency_max_ns"`
+	PerReplica         []ReplicaOutcome `json:"per_replica"`
+	Hash               string           `json:"hash"`
+	End                sim.Time         `json:"end_ns"`
+	Reason             string           `json:"stop"`
+	Sim                sim.Result       `json:"-"`
+}
+
+// Outcome reads the outcome of a finished world.
+func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
+	o := Outcome{
+		Replicas: st.Replicas, F: st.P.F, Quorum: st.P.Quorum(), Traitors: st.Traitors, Bug: st.Bug,
+		Agreement: true, Validity: true, Requests: st.Requests, Messages: res.Sent,
+		Hash: res.HashString(), End: res.End, Reason: string(res.Reason), Sim: res,
+	}
+	for _, id := range sortedIDs(st.traitors) {
+		o.TraitorIDs = append(o.TraitorIDs, int(id))
+		o.Strategies = append(o.Strategies, st.traitors[id])
+	}
+	commits := make([]map[int]string, st.Replicas)
+	for i := range commits {
+		commits[i] = map[int]string{}
+	}
+	for _, ob := range res.Observations {
+		id := int(ob.Node)
+		switch {
+		case ob.Kind == "commit" && id < st.Replicas:
+			if _, ok := commits[id][ob.Slot]; !ok {
+				commits[id][ob.Slot] = ob.Value
+			}
+		case ob.Kind == "new-view" && st.Honest(ob.Node) && ob.Slot > o.ViewChanges:
+			o.ViewChanges = ob.Slot
+		case ob.Kind == "complete":
+			o.Completed++
+		}
+	}
+	issued := map[string]bool{Null: true}
+	for i, c := range st.clients {
+		for ts := 1; ts <= st.perCli[i]; ts++ {
+			issued[Op(c, ts)] = true
+		}
+	}
+	first := map[int]sim.NodeID{}
+	for i := 0; i < st.Replicas; i++ {
+		id := sim.NodeID(i)
+		if !st.Honest(id) {
+			continue
+		}
+		for _, s := range sortedSeqs(commits[i]) {
+			d := commits[i][s]
+			if !issued[d] && o.Validity {
+				o.Validity = false
+				if o.Violation == "" {
+					o.Violation = fmt.Sprintf("validity: n%d committed %s at #%d, which no client issued", i, d, s)
+				}
+			}
+			j, ok := first[s]
+			if !ok {
+				first[s] = id
+				continue
+			}
+			if other := commits[j][s]; other != d && o.Agreement {
+				o.Agreement = false
+				if o.Violation == "" || strings.HasPrefix(o.Violation, "validity") {
+					o.Violation = fmt.Sprintf("agreement: n%d committed %s and n%d committed %s at #%d", j, other, i, d, s)
+				}
+			}
+		}
+	}
+	var sum sim.Time
+	count := 0
+	for _, c := range st.clients {
+		cl := w.Node(c).(*Client)
+		for _, l := range cl.Latencies {
+			sum += l
+			count++
+			if l > o.LatencyMax {
+				o.LatencyMax = l
+			}
+		}
+	}
+	if count > 0 {
+		o.LatencyMean = sum / sim.Time(count)
+	}
+	done := o.Completed
+	if done < 1 {
+		done = 1
+	}
+	o.MessagesPerRequest = float64(res.Sent) / float64(done)
+	for i := 0; i < st.Replicas; i++ {
+		id := sim.NodeID(i)
+		ro := ReplicaOutcome{ID: i, Role: Honest}
+		if strat, ok := st.traitors[id]; ok {
+			ro.Role = strat
+		}
+		var r *Replica
+		switch n := w.Node(id).(type) {
+		case *Replica:
+			r = n
+		case *traitor:
+			r = n.inner
+		case *twins:
+			r = n.pair[0]
+		}
+		if r != nil {
+			ro.View, ro.Executed, ro.Stable, ro.MaxLog = r.view, r.lastExec, r.stable, r.maxLog
+		}
+		seqs := sortedSeqs(commits[i])
+		if len(seqs) > 0 {
+			ro.Committed = make([]string, seqs[len(seqs)-1])
+			for _, s := range seqs {
+				ro.Committed[s-1] = commits[i][s]
+			}
+		}
+		o.PerReplica = append(o.PerReplica, ro)
+	}
+	return o
+}
+
+// Run runs s with seed and returns its outcome; tracer, if not nil, sees
+// every event.
+func Run(s Scenario, seed uint64, tracer sim.Tracer) (Outcome, error) {
+	st, err := NewSetup(s, seed)
+	if err != nil {
+		return Outcome{}, err
+	}
+	cfg := st.Config()
+	cfg.Tracer = tracer
+	w := sim.New(cfg)
+	return st.Outcome(w, w.Run()), nil
+}
+
+// Byzantine runs f traitors playing strategy among 3f+1 replicas (the
+// first f replicas, so the first primary is one of them) on a calm network
+// with a little jitter, and returns the outcome: Agreement and Validity
+// are the safety verdicts, Completed == Requests is termination. It is the
+// entry point for `simulate byzantine --protocol pbft`.
+func Byzantine(f int, strategy string, seed uint64) (Outcome, error) {
+	if f < 0 || f > 21 {
+		return Outcome{}, fmt.Errorf("f %d: want 0 to 21", f)
+	}
+	s := Default()
+	s.Replicas, s.Traitors, s.Strategy = 3*f+1, f, strategy
+	if f == 0 {
+		s.Strategy = ""
+	}
+	s.Jitter = 3 * sim.Millisecond
+	return Run(s, seed, nil)
+}
+
+// Draw fills in the parts of base that a search varies, drawing each from
+// c so that 0 is the boring choice: which replicas are traitors (0: the
+// first ones, primary included), each traitor's strategy (0: honest) unless
+// base names one, the loss rate (0: none) and the jitter (0: none).
+func Draw(c sim.Choices, base Scenario) Scenario {
+	s := base
+	if s.Traitors > 0 && len(s.TraitorIDs) == 0 {
+		off := c.Intn("traitor offset", s.Replicas)
+		s.TraitorIDs = make([]int, s.Traitors)
+		for i := range s.TraitorIDs {
+			s.TraitorIDs[i] = (off + i) % s.Replicas
+		}
+		sort.Ints(s.TraitorIDs)
+	}
+	if s.Strategy == "" && s.Traitors > 0 {
+		strats := make([]string, s.Traitors)
+		for i := range strats {
+			strats[i] = Strategies[c.Intn(fmt.Sprintf("strategy of traitor %d", i), len(Strategies))]
+		}
+		s.Strategy = strings.Join(strats, ",")
+	}
+	s.Loss = []float64{0, 0.05, 0.1, 0.2}[c.Intn("loss rate", 4)]
+	s.Jitter = []sim.Time{0, 2 * sim.Millisecond, 5 * sim.Millisecond, 20 * sim.Millisecond}[c.Intn("jitter", 4)]
+	return s
+}
