@@ -242,6 +242,7 @@ func (t *byzTee) Record(e sim.TraceEvent) {
 func newByzantineCommand(g *globals) *cobra.Command {
 	var f byzFlags
 	var calm bool
+	var protocol string
 	cmd := &cobra.Command{
 		Use:   "byzantine",
 		Short: "Lamport–Shostak–Pease Byzantine generals: OM(m) or SM(m) with traitors",
@@ -263,9 +264,17 @@ call the Byzantine generals problem, is the two generals' problem; here
 every message arrives and the trouble is the traitors.)`,
 		Example: `  simulate byzantine --traitors 1 --seed 42
   simulate byzantine --generals 3 --traitors 1 --traitor n1=lie --order attack
-  simulate byzantine --generals 3 --traitors 1 --algorithm sm --traitor n1=lie`,
+  simulate byzantine --generals 3 --traitors 1 --algorithm sm --traitor n1=lie
+  simulate byzantine --protocol pbft --traitors 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch protocol {
+			case "generals":
+			case "pbft":
+				return runByzantinePBFT(cmd, g, &f)
+			default:
+				return badInput("--protocol %q: want generals or pbft", protocol)
+			}
 			sp, err := f.parse(cmd)
 			if err != nil {
 				return err
@@ -295,6 +304,7 @@ every message arrives and the trouble is the traitors.)`,
 		},
 	}
 	f.add(cmd, false)
+	cmd.Flags().StringVar(&protocol, "protocol", "generals", "generals (Lamport–Shostak–Pease) or pbft (the same traitors against Castro–Liskov PBFT)")
 	cmd.Flags().BoolVar(&calm, "calm", false, "deliver every message after exactly 1ms (no network jitter), as a shrunk counterexample does")
 	return cmd
 }
