@@ -226,7 +226,7 @@ func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
 	if p >= ppm {
 		return true
 	}
-	return c.Intn(label(kind, from, to), ppm) >= ppm-p
+	return c.Intn(label(c, kind, from, to), ppm) >= ppm-p
 }
 
 // delay draws an index into the latency table; 0 is the fastest delay.
@@ -234,12 +234,15 @@ func (net *Net) delay(c sim.Choices, kind string, from, to sim.NodeID) sim.Time 
 	if len(net.table) == 1 {
 		return net.table[0]
 	}
-	return net.table[c.Intn(label(kind, from, to), len(net.table))]
+	return net.table[c.Intn(label(c, kind, from, to), len(net.table))]
 }
 
 // label names a draw, e.g. "loss n0->n2", for recordings and rapid's shrunk
-// output.
-func label(kind string, from, to sim.NodeID) string {
+// output; for Choices that ignore labels it is "" (no allocation).
+func label(c sim.Choices, kind string, from, to sim.NodeID) string {
+	if !sim.Labelled(c) {
+		return ""
+	}
 	var buf [40]byte
 	b := append(buf[:0], kind...)
 	b = append(b, " n"...)

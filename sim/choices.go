@@ -87,3 +87,14 @@ func (Boring) Intn(string, int) int { return 0 }
 func nodeStream(seed uint64, id NodeID) *rand.Rand {
 	return rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, uint64(id)*0x14057b7ef767814f+1))
 }
+
+// Labelled reports whether c reads the labels of its draws. The seeded PCG
+// and Boring ignore them, so a model on the hot path may pass "" instead of
+// building a label string per draw; a recorder or rapid needs them.
+func Labelled(c Choices) bool {
+	switch c.(type) {
+	case *PCGChoices, Boring:
+		return false
+	}
+	return true
+}

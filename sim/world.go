@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 )
 
 // Model is a network: it decides the fate of every message when it is sent.
@@ -121,6 +122,7 @@ type World struct {
 	obs       []Observation
 	hash      uint64
 	buf       []byte
+	obsBuf    []byte
 	index     int
 	msgs      uint64
 	lastEvent Time // time of the last event that happened (not of a void timer)
@@ -310,6 +312,13 @@ func (w *World) step(e *event) {
 
 // record folds one event into the running hash and hands it to the tracer.
 func (w *World) record(kind TraceKind, from, to NodeID, msg Message, msgID uint64, timer TimerID, detail string) {
+	w.recordDetail(kind, from, to, msg, msgID, timer, detail, nil)
+}
+
+// recordDetail is record with the detail given either as a string or as
+// bytes (detailBytes, when not nil). Observations pass bytes so that a run
+// without a tracer formats no strings; both forms hash alike.
+func (w *World) recordDetail(kind TraceKind, from, to NodeID, msg Message, msgID uint64, timer TimerID, detail string, detailBytes []byte) {
 	w.index++
 	w.lastEvent = w.now
 	if !w.cfg.NoHash {
@@ -323,12 +332,17 @@ func (w *World) record(kind TraceKind, from, to NodeID, msg Message, msgID uint6
 			h = mixBytes(h, b)
 			w.buf = b
 		}
-		if detail != "" {
+		if detailBytes != nil {
+			h = mixBytes(h, detailBytes)
+		} else if detail != "" {
 			h = mixString(h, detail)
 		}
 		w.hash = h
 	}
 	if w.cfg.Tracer != nil {
+		if detailBytes != nil {
+			detail = string(detailBytes)
+		}
 		w.cfg.Tracer.Record(TraceEvent{Index: w.index, Time: w.now, Kind: kind, From: from, To: to, Msg: msg, MsgID: msgID, Timer: timer, Detail: detail})
 	}
 }
@@ -408,7 +422,15 @@ func (c *nodeCtx) Observe(kind string, slot int, value string) {
 	w := c.w
 	o := Observation{Time: w.now, Node: c.id, Kind: kind, Slot: slot, Value: value}
 	w.obs = append(w.obs, o)
-	w.record(TraceObserve, c.id, c.id, nil, 0, 0, fmt.Sprintf("%s[%d]=%s", kind, slot, value))
+	// "kind[slot]=value", built in a reused buffer: no allocation unless a
+	// tracer wants the text.
+	b := append(w.obsBuf[:0], kind...)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(slot), 10)
+	b = append(b, "]="...)
+	b = append(b, value...)
+	w.obsBuf = b
+	w.recordDetail(TraceObserve, c.id, c.id, nil, 0, 0, "", b)
 }
 
 func (c *nodeCtx) Sign(payload []byte) Signature {
