@@ -69,7 +69,12 @@ func (n *Net) jitter(l sim.Link) sim.Time {
 	return sim.Time(l.Choices.Intn(label("delay", l), int(n.Jitter/step)+1)) * step
 }
 
+// label names a draw for recordings and rapid; "" when the Choices ignore
+// labels, so ordinary seeded runs allocate nothing for it.
 func label(what string, l sim.Link) string {
+	if !sim.Labelled(l.Choices) {
+		return ""
+	}
 	return what + " n" + strconv.Itoa(int(l.From)) + "->n" + strconv.Itoa(int(l.To))
 }
 
