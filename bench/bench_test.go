@@ -1,0 +1,210 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"simulate/sim"
+)
+
+// benchK is the number of commands one benchmark op commits.
+const benchK = 1000
+
+var replicaCounts = []int{3, 5}
+
+// report attaches the comparison's metrics: committed commands and
+// delivered messages per second of wall time, and messages per command.
+func report(b *testing.B, commands, delivered int) {
+	sec := b.Elapsed().Seconds()
+	b.ReportMetric(float64(commands)/sec, "commands/s")
+	b.ReportMetric(float64(delivered)/sec, "msgs/s")
+	b.ReportMetric(float64(delivered)/float64(commands), "msgs/cmd")
+}
+
+// run is one benchmark op: a fresh cluster committing benchK commands.
+type run func(replicas int, seed uint64) (Stats, error)
+
+func benchRuns(b *testing.B, f run) {
+	for _, n := range replicaCounts {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var commands, delivered int
+			for i := 0; b.Loop(); i++ {
+				st, err := f(n, uint64(i+1))
+				if err != nil {
+					b.Fatal(err)
+				}
+				commands += st.Commands
+				delivered += st.Delivered
+			}
+			report(b, commands, delivered)
+		})
+	}
+}
+
+// BenchmarkMultiPaxos: one op is a whole simulated run, as `simulate`
+// makes it — build the world, elect a leader, commit benchK client
+// commands one at a time — with paxos.Net's draws and the trace hash.
+func BenchmarkMultiPaxos(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunMultiPaxos(n, benchK, seed) })
+}
+
+// BenchmarkMultiPaxosCalmNet is BenchmarkMultiPaxos with calmNet for
+// paxos.Net: the same run without the per-message environment draws and
+// their label strings. The difference prices those.
+func BenchmarkMultiPaxosCalmNet(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) {
+		return runMultiPaxos(n, benchK, seed, simOptions{calm: true})
+	})
+}
+
+// BenchmarkMultiPaxosCalmNetNoHash also turns off the trace hash: what is
+// left of the simulator is its event queue, timers and observations.
+func BenchmarkMultiPaxosCalmNetNoHash(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) {
+		return runMultiPaxos(n, benchK, seed, simOptions{calm: true, noHash: true})
+	})
+}
+
+// BenchmarkMultiPaxosPump: the same Multi-Paxos nodes and workload on a
+// bare round-based pump with no simulator around them; the difference from
+// BenchmarkMultiPaxos is the simulator's whole cost.
+func BenchmarkMultiPaxosPump(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunMultiPaxosPump(n, benchK, seed) })
+}
+
+// BenchmarkRaft: one op is a fresh etcd raft cluster on the in-memory pump
+// electing a leader and committing benchK commands one at a time.
+func BenchmarkRaft(b *testing.B) {
+	benchRuns(b, func(n int, _ uint64) (Stats, error) { return RunRaft(n, benchK) })
+}
+
+// BenchmarkRatio runs the simulated Multi-Paxos, the pumped Multi-Paxos
+// and the raft pump back to back in every op, each timed on its own, so a
+// busy spell on a shared machine slows all three alike and the ratios stay
+// steady where the separate benchmarks' absolute figures do not. sim/raft
+// is the issue's target (at least 0.5); sim/pump is what the simulator
+// costs over the protocol code; pump/raft what this Multi-Paxos costs
+// beside etcd's raft. ns/op covers all three runs and the collections
+// between them.
+func BenchmarkRatio(b *testing.B) {
+	for _, n := range replicaCounts {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			var wall [3]time.Duration
+			var msgs [3]int
+			runs := [3]run{
+				func(n int, seed uint64) (Stats, error) { return RunMultiPaxos(n, benchK, seed) },
+				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosPump(n, benchK, seed) },
+				func(n int, _ uint64) (Stats, error) { return RunRaft(n, benchK) },
+			}
+			for i := 0; b.Loop(); i++ {
+				for j, f := range runs {
+					// Start each run on a collected heap, so that no run
+					// pays for collecting the garbage of the one before.
+					runtime.GC()
+					start := time.Now()
+					st, err := f(n, uint64(i+1))
+					wall[j] += time.Since(start)
+					if err != nil {
+						b.Fatal(err)
+					}
+					msgs[j] += st.Delivered
+				}
+			}
+			var rate [3]float64
+			for j := range rate {
+				rate[j] = float64(msgs[j]) / wall[j].Seconds()
+			}
+			b.ReportMetric(rate[0], "sim-msgs/s")
+			b.ReportMetric(rate[1], "pump-msgs/s")
+			b.ReportMetric(rate[2], "raft-msgs/s")
+			b.ReportMetric(rate[0]/rate[2], "sim/raft")
+			b.ReportMetric(rate[0]/rate[1], "sim/pump")
+			b.ReportMetric(rate[1]/rate[2], "pump/raft")
+		})
+	}
+}
+
+// mix counts delivered messages by type.
+type mix map[string]int
+
+func (m mix) Record(e sim.TraceEvent) {
+	if e.Kind == sim.TraceDeliver {
+		m[sim.MessageType(e.Msg)]++
+	}
+}
+
+func (m mix) String() string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%d", k, m[k])
+	}
+	return b.String()
+}
+
+// TestWorkloads runs each benchmark body once with a small K, so that
+// `go test ./...` checks both sides still work, logs the message mix of
+// each, and bounds the messages per command that make the two workloads
+// comparable.
+func TestWorkloads(t *testing.T) {
+	const k = 50
+	for _, n := range replicaCounts {
+		pmix, rmix := mix{}, mix{}
+		p, err := runMultiPaxos(n, k, 1, simOptions{tracer: pmix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := runRaft(n, k, func(typ string) { rmix[typ]++ })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Commands != k || r.Commands != k {
+			t.Fatalf("replicas=%d: committed %d (paxos) and %d (raft), want %d each", n, p.Commands, r.Commands, k)
+		}
+		for _, o := range []simOptions{{calm: true}, {calm: true, noHash: true}} {
+			c, err := runMultiPaxos(n, k, 1, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Delivered != p.Delivered || c.Time != p.Time || (!o.noHash && c.Hash != p.Hash) {
+				t.Fatalf("replicas=%d: %+v run differs: %+v, want %+v", n, o, c, p)
+			}
+		}
+		q, err := RunMultiPaxosPump(n, k, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Commands != k {
+			t.Fatalf("replicas=%d: pumped multi-paxos committed %d, want %d", n, q.Commands, k)
+		}
+		pm, qm, rm := float64(p.Delivered)/k, float64(q.Delivered)/k, float64(r.Delivered)/k
+		t.Logf("replicas=%d multi-paxos: %d msgs, %.1f/cmd, %s virtual: %s", n, p.Delivered, pm, p.Time, pmix)
+		t.Logf("replicas=%d paxos pump:  %d msgs, %.1f/cmd, %s virtual", n, q.Delivered, qm, q.Time)
+		t.Logf("replicas=%d raft:        %d msgs, %.1f/cmd, %s virtual: %s", n, r.Delivered, rm, r.Time, rmix)
+		// One-at-a-time Multi-Paxos needs a request, N accepts (one to
+		// itself), N accepteds, N-1 commits and a reply per command: 3N+1,
+		// plus heartbeats and the accepts they resend. Raft needs an append
+		// and its response per follower, then the append that carries the
+		// commit index and its response: 4(N-1), plus heartbeats and the
+		// appends their responses trigger. Neither should need half as much
+		// again.
+		if lo := float64(3*n + 1); pm < lo || pm > 1.5*lo || qm < lo || qm > 1.5*lo {
+			t.Errorf("replicas=%d: multi-paxos %.2f (simulated) and %.2f (pumped) msgs/cmd, want %v..%v", n, pm, qm, lo, 1.5*lo)
+		}
+		if lo := float64(4 * (n - 1)); rm < lo || rm > 1.5*lo {
+			t.Errorf("replicas=%d: raft %.2f msgs/cmd, want %v..%v", n, rm, lo, 1.5*lo)
+		}
+	}
+}
