@@ -542,6 +542,9 @@ covered, and exits 0.`,
 			}
 			ce := byzCounterexampleOf(g, lastOut, last)
 			result.Counterexample = &ce
+			if err := confirmReplay("byzantine", ce.Scenario, g.seed); err != nil {
+				return err
+			}
 			if g.trace != "" && !ce.Scenario.Calm {
 				fmt.Fprintln(cmd.ErrOrStderr(), "simulate: --trace not written: the shrunk run kept non-zero delays, which a replay cannot redraw")
 			}

@@ -317,6 +317,11 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 		fmt.Fprintf(w, "  runs with a fork: %d\n  runs with a reorganisation: %d\n", forked, reorged)
 		return nil
 	}
+	replayed := base
+	replayed.Schedule = fail.Values()
+	if err := confirmReplay("nakamoto", replayed, 1); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "check nakamoto: %s\n\n", what)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())

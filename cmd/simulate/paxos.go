@@ -587,6 +587,9 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 	ce := paxos.ShrinkAll(s, g.seed, fails)
 	v := ce.Violations[0]
 	replay := paxosReplayCommand(ce.Replay, g.seed)
+	if err := confirmReplay("paxos", ce.Replay, g.seed); err != nil {
+		return err
+	}
 	if g.trace != "" {
 		if _, err := execute(g, "paxos", ce.Replay, func(tracer sim.Tracer) sim.Result {
 			return paxos.Run(ce.Replay, g.seed, tracer).Result

@@ -277,6 +277,11 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
 		return nil
 	}
 	f := fail
+	replayed := f.scenario
+	replayed.Schedule = pbft.FormatSchedule(f.run.Values())
+	if err := confirmReplay("pbft", replayed, 1); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "check pbft: %s\n\n", f.what)
 	fmt.Fprintf(w, "shrunk scenario: %d replicas (f=%d, quorum %d), traitors %v playing %s, loss %g, jitter %v\n",
 		f.scenario.Replicas, f.out.F, f.out.Quorum, f.scenario.TraitorIDs, f.scenario.Strategy, f.scenario.Loss, f.scenario.Jitter)

@@ -92,13 +92,27 @@ func divergenceText(what string, d *trace.Divergence, hashA, hashB string) strin
 	return fmt.Sprintf("%s at event %d: %q vs %q (hash %s vs %s)", what, d.Index+1, d.A, d.B, hashA, hashB)
 }
 
-// confirmDeterministic reruns a counterexample twice and fails if the two
-// runs differ anywhere, as FoundationDB's simulator does before it reports
-// a bug: a counterexample that does not replay is a bug in the simulator
-// (or in the protocol's use of it), not a finding about the protocol.
-func confirmDeterministic(run func(tracer sim.Tracer) sim.Result) error {
+// confirmReplay reruns a counterexample twice from its scenario and seed,
+// through the protocol's replayer (so exactly what the printed replay
+// command runs), and fails if the two runs differ anywhere — as
+// FoundationDB's simulator does before it reports a bug. A counterexample
+// that does not replay is a bug in the simulator (or in the protocol's use
+// of it), not a finding about the protocol.
+func confirmReplay(protocol string, scenario any, seed uint64) error {
+	rp, ok := replayers[protocol]
+	if !ok {
+		return fmt.Errorf("no replayer for %q", protocol)
+	}
+	raw, err := json.Marshal(scenario)
+	if err != nil {
+		return err
+	}
 	a, b := &sim.Log{}, &sim.Log{}
-	ra, rb := run(a), run(b)
+	ra, err := rp(raw, seed, a)
+	if err != nil {
+		return fmt.Errorf("the counterexample does not replay: %v", err)
+	}
+	rb, _ := rp(raw, seed, b)
 	if d := trace.Diff(trace.Events(a.Events), trace.Events(b.Events)); d != nil || ra.Hash != rb.Hash {
 		return fmt.Errorf("%s", divergenceText("the counterexample does not replay deterministically", d, ra.HashString(), rb.HashString()))
 	}
