@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -95,11 +96,11 @@ func TestInterruptKeepsFinishedRunsAndResumeCompletes(t *testing.T) {
 	fh, done, err := OpenResults(path, spec(""), true)
 	require.NoError(t, err)
 	require.Equal(t, kept, done)
-	ran := 0
-	all, err := Stream(context.Background(), spec(""), 2, fh, done, func(i int, seed uint64) any { ran++; return work(i, seed) }, nil)
+	var ran atomic.Int64 // two workers call the function at once
+	all, err := Stream(context.Background(), spec(""), 2, fh, done, func(i int, seed uint64) any { ran.Add(1); return work(i, seed) }, nil)
 	require.NoError(t, err)
 	require.NoError(t, fh.Close())
-	require.Equal(t, 40-len(kept), ran, "resume runs only what is missing")
+	require.Equal(t, int64(40-len(kept)), ran.Load(), "resume runs only what is missing")
 
 	full, err := Stream(context.Background(), spec(""), 1, nil, nil, work, nil)
 	require.NoError(t, err)
