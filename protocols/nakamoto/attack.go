@@ -28,7 +28,7 @@ func (d *DoubleSpender) Start(ctx sim.Context) {
 	d.pub = Genesis
 	d.priv = Genesis
 	if pre := d.net.premine; pre != NoBlock {
-		d.known.set(pre)
+		d.Mark(pre)
 		d.priv = pre
 		d.chain = []BlockID{pre}
 	}
@@ -52,8 +52,8 @@ func (d *DoubleSpender) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Messag
 	}
 	moved := false
 	d.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
-		d.relay(ctx, b, from)
-		if d.net.Store.heavier(b.ID, d.pub) {
+		d.Relay(ctx, b, from)
+		if d.net.Store.Heavier(b.ID, d.pub) {
 			d.pub = b.ID
 			moved = true
 		}
@@ -84,9 +84,9 @@ func (d *DoubleSpender) check(ctx sim.Context) {
 	s := d.net.Store
 	pub, priv := s.Get(d.pub), s.Get(d.priv)
 	switch {
-	case Confirmed(pub, d.Z) && s.heavier(d.priv, d.pub):
+	case Confirmed(pub, d.Z) && s.Heavier(d.priv, d.pub):
 		for _, id := range d.chain {
-			d.send(ctx, s.Get(id), -1)
+			d.Send(ctx, s.Get(id), -1)
 		}
 		d.done = true
 		ctx.Observe("publish", priv.Height, priv.ShortHash())
@@ -121,14 +121,14 @@ func (p *Selfish) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		return
 	}
 	p.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
-		p.relay(ctx, b, from)
+		p.Relay(ctx, b, from)
 		p.onPublic(ctx, b)
 	})
 }
 
 func (p *Selfish) onPublic(ctx sim.Context, b *Block) {
 	s := p.net.Store
-	if b.Miner == p.id || b.Height <= s.Get(p.pub).Height {
+	if b.Miner == p.ID || b.Height <= s.Get(p.pub).Height {
 		return
 	}
 	lead := s.Get(p.priv).Height - s.Get(p.pub).Height // before this block
@@ -172,7 +172,7 @@ func (p *Selfish) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 func (p *Selfish) publishTo(ctx sim.Context, h int) {
 	s := p.net.Store
 	for p.published < len(p.branch) && s.Get(p.branch[p.published]).Height <= h {
-		p.send(ctx, s.Get(p.branch[p.published]), -1)
+		p.Send(ctx, s.Get(p.branch[p.published]), -1)
 		p.published++
 	}
 }

@@ -8,7 +8,11 @@
 // Blocks are shared immutable values in one Store per run and are
 // referenced by BlockID: a node holds only its tip, a bitset of the blocks
 // it has seen and the orphans it is waiting to connect, so a run scales to
-// thousands of miners without copying chains.
+// thousands of miners without copying chains. The store, the peer's view,
+// block gossip, the link model, the transaction stream and the
+// measurements live in package chain, which proof of stake (pos), DPoS
+// (dpos) and proof of elapsed time (poet) share, so all four run on the
+// same network and are measured alike; this package keeps their names.
 //
 // Mining: each miner draws its next block time from its own ctx.Rand()
 // exponential with rate share/interval and draws again whenever it switches

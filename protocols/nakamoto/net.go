@@ -1,10 +1,10 @@
 package nakamoto
 
 import (
-	"encoding/binary"
 	"math"
 	"math/bits"
 
+	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
@@ -15,14 +15,12 @@ import (
 // of the honest chain as the miner sees it.
 type RateFunc func(id sim.NodeID, publicHeight int) (sample, truth float64)
 
-// Net is the state one run's nodes share: the block store, the topology,
-// the chain parameters and the bookkeeping that measures the run. It lives
-// inside one world and is touched by one goroutine only.
+// Net is the state one run's nodes share: the block tree with its
+// measurements (package chain), the chain parameters and the proof-of-work
+// bookkeeping. It lives inside one world and is touched by one goroutine
+// only.
 type Net struct {
-	Store *Store
-	// Peers lists each node's neighbours.
-	Peers    [][]sim.NodeID
-	complete bool
+	chain.Tree
 	// Interval is the target block interval at BaseWork and HashScale 1.
 	Interval  sim.Time
 	HashScale float64
@@ -31,12 +29,9 @@ type Net struct {
 	// PoWBits > 0 turns on real proof of work with that many leading zero
 	// bits at BaseWork.
 	PoWBits int
-	// Transactions: one every TxPeriod (0: none), TxSize bytes each, at most
-	// Capacity per block.
-	TxPeriod sim.Time
-	TxSize   int
-	Capacity int
-	rate     RateFunc
+	// Txs is the transaction stream blocks take their contents from.
+	Txs  chain.Txs
+	rate RateFunc
 	// payment: honest miners include the merchant's payment (double-spend
 	// races only).
 	payment bool
@@ -49,39 +44,17 @@ type Net struct {
 	StopHeight int
 	StopMined  int
 	stopped    bool
-	// Quiet turns off the "mine" and "reorg" observations (sweeps do not
-	// read them).
-	Quiet bool
-
-	honest   []bool
-	observer sim.NodeID
 
 	// measurements
-	mined      int
-	lastMined  sim.Time
-	stopAt     sim.Time
-	reorgs     int
-	maxReorg   int
-	reach      []int32
-	fullAt     []sim.Time
-	obsAt      []sim.Time
-	logW       float64
-	cpK        int
-	cpDeepest  BlockID
-	cpFailures int
-	cpFirst    string
+	mined     int
+	lastMined sim.Time
+	stopAt    sim.Time
+	logW      float64
 }
 
 // newNet builds the shared state for n nodes.
 func newNet(n int, peers [][]sim.NodeID, complete bool) *Net {
-	net := &Net{Store: NewStore(), Peers: peers, complete: complete, HashScale: 1, honest: make([]bool, n), cpDeepest: Genesis, premine: NoBlock}
-	for i := range net.honest {
-		net.honest[i] = true
-	}
-	net.reach = []int32{0}
-	net.fullAt = []sim.Time{sim.Never}
-	net.obsAt = []sim.Time{0}
-	return net
+	return &Net{Tree: chain.NewTree(n, peers, complete), HashScale: 1, premine: NoBlock}
 }
 
 // nextWork is the difficulty of a block mined on parent: the parent's,
@@ -133,15 +106,7 @@ func (net *Net) mineBlock(ctx sim.Context, miner sim.NodeID, parent BlockID, fla
 	b := &Block{Parent: parent, Height: p.Height + 1, Miner: miner, Time: now, Flags: flags}
 	b.Work = net.nextWork(parent)
 	b.CumWork = p.CumWork + b.Work
-	var arrived int64
-	if net.TxPeriod > 0 {
-		arrived = int64(now / net.TxPeriod)
-	}
-	take := arrived - p.TxEnd
-	take = max(0, min(take, int64(net.Capacity)))
-	b.TxCount = int(take)
-	b.TxEnd = p.TxEnd + take
-	b.Size = HeaderSize + b.TxCount*net.TxSize
+	net.Txs.Fill(b, p, now)
 	b.ChainFlags = p.ChainFlags | flags
 	b.PayHeight = p.PayHeight
 	if flags&FlagPay != 0 && p.ChainFlags&FlagPay == 0 {
@@ -159,12 +124,9 @@ func (net *Net) mineBlock(ctx sim.Context, miner sim.NodeID, parent BlockID, fla
 			b.Nonce++
 		}
 	} else {
-		b.Hash = quickHash(p.Hash, b)
+		b.Hash = chain.QuickHash(p.Hash, b)
 	}
-	net.Store.add(b)
-	net.reach = append(net.reach, 0)
-	net.fullAt = append(net.fullAt, sim.Never)
-	net.obsAt = append(net.obsAt, sim.Never)
+	net.Add(b)
 	net.mined++
 	net.lastMined = now
 	if !net.Quiet {
@@ -190,7 +152,7 @@ func (net *Net) weigh(sample, truth float64) {
 // valid checks a received block: its proof of work in real mode, and that
 // it is no larger than a block may be.
 func (net *Net) valid(b *Block) bool {
-	if b.TxCount > net.Capacity && net.Capacity >= 0 && net.TxPeriod > 0 {
+	if b.TxCount > net.Txs.Capacity && net.Txs.Capacity >= 0 && net.Txs.Period > 0 {
 		return false
 	}
 	if net.PoWBits > 0 && b.ID != Genesis {
@@ -201,74 +163,9 @@ func (net *Net) valid(b *Block) bool {
 	return true
 }
 
-// reached notes that node id has block b.
-func (net *Net) reached(b BlockID, id sim.NodeID, now sim.Time) {
-	net.reach[b]++
-	if int(net.reach[b]) == len(net.honest) {
-		net.fullAt[b] = now
-	}
-	if id == net.observer && net.obsAt[b] == sim.Never {
-		net.obsAt[b] = now
-	}
-}
-
-// adopt notes that node id moved its tip from old to tip: it counts
-// reorganisations and checks the common-prefix property for honest nodes.
-func (net *Net) adopt(ctx sim.Context, id sim.NodeID, old, tip BlockID) {
-	s := net.Store
-	if old != NoBlock && !s.IsAncestor(old, tip) {
-		f := s.Fork(old, tip)
-		depth := s.Get(old).Height - s.Get(f).Height
-		net.reorgs++
-		net.maxReorg = max(net.maxReorg, depth)
-		if !net.Quiet {
-			ctx.Observe("reorg", depth, s.Get(tip).ShortHash())
-		}
-	}
-	if !net.honest[id] || net.cpK <= 0 {
-		return
-	}
-	// Common prefix (Garay, Kiayias, Leonardos): every chain an honest node
-	// ever held, with its last k blocks cut off, is a prefix of every chain
-	// an honest node holds later. The cut-off tips seen so far lie on one
-	// chain (checked inductively), so comparing with the deepest suffices.
-	if !s.IsAncestor(net.cpDeepest, tip) {
-		net.cpFailures++
-		if net.cpFirst == "" {
-			net.cpFirst = ctx.Now().String()
-		}
-	}
-	t := s.Get(tip)
-	if t.Height-net.cpK > s.Get(net.cpDeepest).Height {
-		net.cpDeepest = s.AtHeight(tip, t.Height-net.cpK)
-	}
-}
-
 // Weight is the run's likelihood ratio under importance sampling: 1 in an
 // ordinary run.
 func (net *Net) Weight() float64 { return math.Exp(net.logW) }
 
 // Mined is the number of blocks mined in the run.
 func (net *Net) Mined() int { return net.mined }
-
-// quickHash stands in for the block hash when proof of work is not real:
-// a well-mixed function of the parent's hash and the block's content,
-// unique per block, at a fraction of SHA-256's cost (sweeps mine millions
-// of blocks).
-func quickHash(parent [32]byte, b *Block) [32]byte {
-	var h [32]byte
-	x := binary.BigEndian.Uint64(parent[:8]) ^ uint64(b.Height)<<32 ^ uint64(b.Miner)
-	y := uint64(b.Time) ^ uint64(b.TxEnd)<<20 ^ uint64(b.Flags)<<56
-	for i := 0; i < 4; i++ {
-		x = mix64(x ^ y + uint64(i)*0x9e3779b97f4a7c15)
-		binary.BigEndian.PutUint64(h[8*i:], x)
-	}
-	return h
-}
-
-// mix64 is splitmix64's finaliser.
-func mix64(x uint64) uint64 {
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}

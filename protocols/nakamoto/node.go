@@ -1,65 +1,20 @@
 package nakamoto
 
 import (
-	"encoding/binary"
-	"fmt"
-
+	"simulate/protocols/chain"
 	"simulate/sim"
 )
-
-// BlockMsg announces and carries a block. The block itself lives in the
-// run's Store; the message names it and says how big it is on the wire.
-type BlockMsg struct {
-	ID     BlockID
-	Height int
-	Miner  sim.NodeID
-	Size   int
-	Hash   uint64 // first 8 bytes of the block hash, for traces
-}
-
-// AppendDigest implements sim.Message.
-func (m BlockMsg) AppendDigest(b []byte) []byte {
-	b = append(b, 'B')
-	b = binary.BigEndian.AppendUint32(b, uint32(m.ID))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.Height))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.Miner))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.Size))
-	return binary.BigEndian.AppendUint64(b, m.Hash)
-}
-
-// WireSize implements Sizer: a block costs its size in bandwidth.
-func (m BlockMsg) WireSize() int { return m.Size }
-
-func (m BlockMsg) String() string {
-	return fmt.Sprintf("block{#%d h%d by n%d %s %016x}", m.ID, m.Height, m.Miner, sizeText(m.Size), m.Hash)
-}
-
-func sizeText(n int) string {
-	switch {
-	case n >= 1_000_000:
-		return fmt.Sprintf("%.1fMB", float64(n)/1e6)
-	case n >= 1000:
-		return fmt.Sprintf("%.1fkB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
-func msgOf(b *Block) BlockMsg {
-	return BlockMsg{ID: b.ID, Height: b.Height, Miner: b.Miner, Size: b.Size, Hash: binary.BigEndian.Uint64(b.Hash[:8])}
-}
 
 // mineTag is the tag of the timer that fires when a miner finds a block.
 type mineTag struct{}
 
-// peer is what every node kind shares: the blocks it has seen, orphans
-// waiting for their parent, and its mining timer.
+// peer is what every node kind shares: its view of the block tree
+// (chain.Peer: blocks seen, orphans waiting for a parent, gossip) and its
+// mining timer.
 type peer struct {
-	net     *Net
-	id      sim.NodeID
-	known   bitset
-	held    bitset // orphans waiting for a parent
-	orphans map[BlockID][]pending
-	timer   sim.TimerID
+	chain.Peer
+	net   *Net
+	timer sim.TimerID
 	// timerAt is when the pending timer fires; deadline is when the
 	// current draw finds a block (sim.Never when not mining).
 	timerAt, deadline sim.Time
@@ -68,81 +23,14 @@ type peer struct {
 	sample, truth float64
 }
 
-type pending struct {
-	id   BlockID
-	from sim.NodeID
-}
-
 func newPeer(net *Net, id sim.NodeID) peer {
-	p := peer{net: net, id: id, deadline: sim.Never}
-	p.known.set(Genesis)
-	return p
+	return peer{Peer: chain.NewPeer(&net.Tree, id), net: net, deadline: sim.Never}
 }
 
-// receive takes a block from the wire. Blocks whose parent is unknown wait
-// as orphans; connect is called for each block that joins this node's tree,
-// parents first.
+// receive takes a block from the wire, checking it as this run's miners
+// do (chain.Peer.Receive).
 func (p *peer) receive(ctx sim.Context, from sim.NodeID, id BlockID, connect func(b *Block, from sim.NodeID)) {
-	if p.known.has(id) || p.held.has(id) {
-		return
-	}
-	b := p.net.Store.Get(id)
-	if !p.net.valid(b) {
-		ctx.Observe("invalid", b.Height, b.ShortHash())
-		return
-	}
-	if !p.known.has(b.Parent) {
-		if p.orphans == nil {
-			p.orphans = map[BlockID][]pending{}
-		}
-		p.held.set(id)
-		p.orphans[b.Parent] = append(p.orphans[b.Parent], pending{id, from})
-		return
-	}
-	p.known.set(id)
-	p.net.reached(id, p.id, ctx.Now())
-	connect(b, from)
-	if len(p.orphans) == 0 {
-		return
-	}
-	// Connect the orphans waiting for this block, and theirs, in turn.
-	queue := p.orphans[id]
-	delete(p.orphans, id)
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		p.known.set(x.id)
-		p.net.reached(x.id, p.id, ctx.Now())
-		connect(p.net.Store.Get(x.id), x.from)
-		if kids, ok := p.orphans[x.id]; ok {
-			delete(p.orphans, x.id)
-			queue = append(queue, kids...)
-		}
-	}
-}
-
-// learn records a block this node made itself.
-func (p *peer) learn(ctx sim.Context, b *Block) {
-	p.known.set(b.ID)
-	p.net.reached(b.ID, p.id, ctx.Now())
-}
-
-// send gives block b to every neighbour but except (-1: to all).
-func (p *peer) send(ctx sim.Context, b *Block, except sim.NodeID) {
-	m := msgOf(b)
-	for _, q := range p.net.Peers[p.id] {
-		if q != except {
-			ctx.Send(q, m)
-		}
-	}
-}
-
-// relay forwards a block learnt from a neighbour, unless every node is a
-// neighbour of every other (then the miner has already sent it to all).
-func (p *peer) relay(ctx sim.Context, b *Block, from sim.NodeID) {
-	if !p.net.complete {
-		p.send(ctx, b, from)
-	}
+	p.Receive(ctx, from, id, p.net.valid, connect)
 }
 
 // mine (re)starts the hash race on tip: the next block comes after an
@@ -161,7 +49,7 @@ func (p *peer) mine(ctx sim.Context, tip BlockID, publicHeight int) {
 	if p.net.stopped {
 		return
 	}
-	sample, truth := p.net.rate(p.id, publicHeight)
+	sample, truth := p.net.rate(p.ID, publicHeight)
 	p.sample, p.truth = sample, truth
 	if sample <= 0 {
 		return
@@ -216,8 +104,8 @@ func (p *peer) due(ctx sim.Context, id sim.TimerID, tag any) bool {
 func (p *peer) found(ctx sim.Context, parent BlockID, flags uint8) *Block {
 	p.deadline = sim.Never
 	p.net.weigh(p.sample, p.truth)
-	b := p.net.mineBlock(ctx, p.id, parent, flags)
-	p.learn(ctx, b)
+	b := p.net.mineBlock(ctx, p.ID, parent, flags)
+	p.Learn(ctx, b)
 	return b
 }
 
@@ -250,7 +138,7 @@ type Merchant struct {
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
 	n.tip = Genesis
-	n.net.adopt(ctx, n.id, NoBlock, Genesis)
+	n.net.Adopt(ctx, n.ID, NoBlock, Genesis)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 }
@@ -263,7 +151,7 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 	}
 	old := n.tip
 	n.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
-		n.relay(ctx, b, from)
+		n.Relay(ctx, b, from)
 		n.consider(ctx, b)
 	})
 	if n.tip != old {
@@ -292,7 +180,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		return
 	}
 	b := n.found(ctx, n.tip, n.net.honestFlags(n.tip))
-	n.send(ctx, b, -1)
+	n.Send(ctx, b, -1)
 	old := n.tip
 	n.tip = b.ID
 	n.switched(ctx, old)
@@ -301,7 +189,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 // switched runs after the tip moved: bookkeeping, the merchant's check and
 // a fresh draw of the hash race.
 func (n *Node) switched(ctx sim.Context, old BlockID) {
-	n.net.adopt(ctx, n.id, old, n.tip)
+	n.net.Adopt(ctx, n.ID, old, n.tip)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 }
@@ -326,11 +214,5 @@ func (n *Node) merchantCheck(ctx sim.Context) {
 func (n *Node) Tip() BlockID { return n.tip }
 
 // Confirmed reports whether the chain ending at tip holds the merchant's
-// payment with at least z confirmations (the paying block counts as the
-// first). z = 0 accepts an unconfirmed payment.
-func Confirmed(tip *Block, z int) bool {
-	if z <= 0 {
-		return true
-	}
-	return tip.ChainFlags&FlagPay != 0 && tip.Height-tip.PayHeight+1 >= z
-}
+// payment with at least z confirmations (chain.Confirmed).
+func Confirmed(tip *Block, z int) bool { return chain.Confirmed(tip, z) }

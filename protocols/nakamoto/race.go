@@ -73,8 +73,8 @@ func (r Race) Config(seed uint64) (sim.Config, func(sim.Result) Outcome) {
 	net.Interval = 600 * sim.Second
 	net.Quiet = true
 	net.payment = true
-	net.honest[0] = false
-	net.observer = merchant
+	net.Honest[0] = false
+	net.Observer = merchant
 	wait, catch := r.WaitShare, r.CatchShare
 	if wait == 0 {
 		wait = r.Q
@@ -99,10 +99,7 @@ func (r Race) Config(seed uint64) (sim.Config, func(sim.Result) Outcome) {
 	// The premine: the attacker's block, spending the coins elsewhere.
 	pre := &Block{Parent: Genesis, Height: 1, Miner: 0, Work: BaseWork, CumWork: 2 * BaseWork, Size: HeaderSize, Flags: FlagSpend, ChainFlags: FlagSpend}
 	pre.Hash = DoubleSHA256(pre.Header(net.Store.Get(Genesis).Hash, 0))
-	net.Store.add(pre)
-	net.reach = append(net.reach, 0)
-	net.fullAt = append(net.fullAt, sim.Never)
-	net.obsAt = append(net.obsAt, sim.Never)
+	net.Add(pre)
 	net.premine = pre.ID
 	maxEv := r.MaxEvents
 	if maxEv == 0 {
@@ -202,7 +199,7 @@ func (s SelfishRun) Config(seed uint64) (sim.Config, func(sim.Result) Revenue) {
 	net.Interval = 600 * sim.Second
 	net.Quiet = true
 	net.StopMined = s.Blocks
-	net.honest[0] = false
+	net.Honest[0] = false
 	h := float64(s.Honest)
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) {
 		if id == 0 {

@@ -3,8 +3,8 @@ package nakamoto
 import (
 	"fmt"
 	"math"
-	"strings"
 
+	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
@@ -164,14 +164,10 @@ func (s Scenario) Build(seed uint64) *Run {
 	if s.RealPoW {
 		net.PoWBits = s.PoWBits
 	}
-	if s.TxRate > 0 {
-		net.TxPeriod = max(1, sim.Time(float64(sim.Second)/s.TxRate))
-	}
-	net.TxSize = s.TxSize
-	net.Capacity = (s.BlockSize - HeaderSize) / s.TxSize
+	net.Txs = chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize)
 	net.StopHeight = s.Blocks
 	net.Quiet = s.Quiet
-	net.cpK = s.K
+	net.K = s.K
 	shares := make([]float64, n)
 	sum := 0.0
 	for i := range shares {
@@ -211,14 +207,6 @@ func (s Scenario) Build(seed uint64) *Run {
 		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 	}
 	return r
-}
-
-// Confirmation is the mean time from a transaction's arrival until it is
-// buried k deep in the final main chain, as the observer (node 0) saw it.
-type Confirmation struct {
-	K       int      `json:"k"`
-	Mean    sim.Time `json:"mean_ns"`
-	Samples int64    `json:"txs"`
 }
 
 // CommonPrefix is the verdict of the common-prefix check at depth K.
@@ -265,7 +253,7 @@ func (r *Run) MainTip() BlockID {
 	best := r.Nodes[0].tip
 	for _, nd := range r.Nodes[1:] {
 		t := nd.tip
-		if r.Net.Store.heavier(t, best) || (r.Net.Store.Get(t).CumWork == r.Net.Store.Get(best).CumWork && t < best) {
+		if r.Net.Store.Heavier(t, best) || (r.Net.Store.Get(t).CumWork == r.Net.Store.Get(best).CumWork && t < best) {
 			best = t
 		}
 	}
@@ -277,7 +265,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	net, s := r.Net, r.Net.Store
 	tip := r.MainTip()
 	chain := s.Chain(tip)
-	st := Stats{Height: len(chain) - 1, Mined: net.mined, Reorgs: net.reorgs, MaxReorgDepth: net.maxReorg}
+	st := Stats{Height: len(chain) - 1, Mined: net.mined, Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg}
 	st.Stale = st.Mined - st.Height
 	if st.Mined > 0 {
 		st.StaleRate = float64(st.Stale) / float64(st.Mined)
@@ -302,7 +290,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	var prop sim.Time
 	nprop := 0
 	for _, id := range chain[1:] {
-		if f := net.fullAt[id]; f != sim.Never {
+		if f := net.FullAt[id]; f != sim.Never {
 			d := f - s.Get(id).Time
 			prop += d
 			nprop++
@@ -315,7 +303,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	for k := 1; k <= r.Scenario.K; k++ {
 		st.Confirmations = append(st.Confirmations, r.confirmation(chain, k))
 	}
-	st.CommonPrefix = CommonPrefix{K: net.cpK, Holds: net.cpFailures == 0, Violations: net.cpFailures, First: net.cpFirst}
+	st.CommonPrefix = CommonPrefix{K: net.K, Holds: net.CPFailures == 0, Violations: net.CPFailures, First: net.CPFirst}
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if nd.tip != r.Nodes[0].tip {
@@ -330,28 +318,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 // confirmation averages, over the transactions of the main chain, the time
 // from arrival until the observer held the block k-1 above theirs.
 func (r *Run) confirmation(chain []BlockID, k int) Confirmation {
-	net, s := r.Net, r.Net.Store
 	c := Confirmation{K: k}
-	if net.TxPeriod == 0 {
-		return c
-	}
-	P := float64(net.TxPeriod)
-	sum := 0.0
-	for h := 1; h+k-1 < len(chain); h++ {
-		b := s.Get(chain[h])
-		conf := net.obsAt[chain[h+k-1]]
-		if b.TxCount == 0 || conf == sim.Never {
-			continue
-		}
-		// Transaction i arrives at (i+1)·P; the block holds [e-count, e).
-		e, first := float64(b.TxEnd), float64(b.TxEnd-int64(b.TxCount))
-		arrivals := P * (e*(e+1)/2 - first*(first+1)/2)
-		sum += float64(float64(b.TxCount)*float64(conf)) - arrivals // no fused multiply-add
-		c.Samples += int64(b.TxCount)
-	}
-	if c.Samples > 0 {
-		c.Mean = sim.Time(sum / float64(c.Samples))
-	}
+	c.Mean, c.Samples = r.Net.TxLatency(chain, r.Net.Txs.Period, r.Net.KDeep(chain, k))
 	return c
 }
 
@@ -372,7 +340,7 @@ func (r *Run) Check(res sim.Result) error {
 	for _, nd := range r.Nodes {
 		f := s.Fork(nd.tip, main)
 		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
-			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.id, d)
+			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.ID, d)
 		}
 	}
 	return nil
@@ -398,38 +366,10 @@ func PropertyScenario(bug string) Scenario {
 }
 
 // FormatSchedule writes recorded environment draws as "index=value,..."
-// listing only the non-boring ones: the form `simulate check nakamoto`
-// prints and `simulate nakamoto --schedule` reads.
-func FormatSchedule(values []int) string {
-	var b []byte
-	for i, v := range values {
-		if v == 0 {
-			continue
-		}
-		if len(b) > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d=%d", i, v)
-	}
-	return string(b)
-}
+// listing only the non-boring ones (chain.FormatSchedule): the form
+// `simulate check nakamoto` prints and `simulate nakamoto --schedule` reads.
+func FormatSchedule(values []int) string { return chain.FormatSchedule(values) }
 
 // ParseSchedule reads FormatSchedule's form back into a list of draws
 // (unlisted draws are 0).
-func ParseSchedule(s string) ([]int, error) {
-	var out []int
-	if s == "" {
-		return nil, nil
-	}
-	for _, part := range strings.Split(s, ",") {
-		var i, v int
-		if _, err := fmt.Sscanf(part, "%d=%d", &i, &v); err != nil || i < 0 || v < 0 || i > 10_000_000 {
-			return nil, fmt.Errorf("schedule entry %q: want index=value with non-negative integers", part)
-		}
-		for len(out) <= i {
-			out = append(out, 0)
-		}
-		out[i] = v
-	}
-	return out, nil
-}
+func ParseSchedule(s string) ([]int, error) { return chain.ParseSchedule(s) }

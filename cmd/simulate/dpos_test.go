@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDPoSGolden(t *testing.T) {
+	out, errOut, code := cli("dpos", "--seed", "1", "--blocks", "42", "--traitors", "5", "--strategy", "offline")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "dpos-seed1-offline5.golden", out)
+}
+
+func TestDPoSCensorJSON(t *testing.T) {
+	out, errOut, code := cli("dpos", "--traitors", "12", "--strategy", "censor", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var o struct {
+		Stats struct {
+			VictimTxs      int64 `json:"victim_txs"`
+			VictimIncluded int64 `json:"victim_included"`
+			Safety         bool  `json:"safety_holds"`
+		} `json:"stats"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	require.Greater(t, o.Stats.VictimTxs, int64(10))
+	require.Zero(t, o.Stats.VictimIncluded, "12 of 21 censors keep the victim out")
+}
+
+func TestDPoSTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	_, errOut, code := cli("dpos", "--nodes", "6", "--delegates", "4", "--degree", "5", "--blocks", "12", "--traitors", "2", "--strategy", "equivocate",
+		"--slot", "1s", "--jitter", "500ms", "--jitter-steps", "4", "--seed", "3", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	_, errOut, code = cli("dpos", "--blocks", "30", "--traitors", "3", "--strategy", "offline", "--check-determinism")
+	require.Equal(t, 0, code, errOut)
+}
+
+// check dpos: one traitor of four cannot revert finality; two can, and the
+// printed replay command reproduces the reverted block.
+func TestCheckDPoS(t *testing.T) {
+	out, errOut, code := cli("check", "dpos", "--checks", "60")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "no final block was reverted in 60 runs")
+
+	out, errOut, code = cli("check", "dpos", "--traitors", "2")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "a final block was reverted")
+	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	out, errOut, code = cli(strings.Fields(m[1])...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "VIOLATED")
+}
+
+func TestDPoSBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"dpos", "--nodes", "0"},
+		{"dpos", "--delegates", "40"},
+		{"dpos", "--slot", "0s"},
+		{"dpos", "--traitors", "3"},
+		{"dpos", "--traitors", "3", "--strategy", "bribe"},
+		{"dpos", "--traitors", "30", "--strategy", "offline"},
+		{"dpos", "--stakes", "1,2,3"},
+		{"dpos", "--bug", "nope"},
+		{"dpos", "--blocks", "0"},
+		{"dpos", "--offline-at", "-1s"},
+		{"check", "dpos", "--checks", "0"},
+		{"check", "dpos", "--delegates", "1"},
+		{"check", "dpos", "--traitors", "9"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+	}
+}

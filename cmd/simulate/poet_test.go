@@ -1,0 +1,42 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestPoETGolden(t *testing.T) {
+	out, errOut, code := cli("poet", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--cheaters", "1", "--z-test")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "poet-seed1-blocks20.golden", out)
+}
+
+func TestPoETTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	_, errOut, code := cli("poet", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "3s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "2", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	_, errOut, code = cli("poet", "--blocks", "8", "--seed", "2", "--check-determinism")
+	require.Equal(t, 0, code, errOut)
+}
+
+func TestPoETBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"poet", "--validators", "0"},
+		{"poet", "--interval", "0s"},
+		{"poet", "--cheaters", "20"},
+		{"poet", "--cheat-factor", "0.5"},
+		{"poet", "--degree", "0"},
+		{"poet", "--tx-size", "0"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+	}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestPoSGolden(t *testing.T) {
+	out, errOut, code := cli("pos", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--stakes", "zipf")
+	require.Equal(t, 0, code, errOut)
+	matchGolden(t, "pos-seed1-blocks20.golden", out)
+	again, _, _ := cli("pos", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--stakes", "zipf")
+	require.Equal(t, out, again, "same seed, same output")
+}
+
+func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
+	var o struct {
+		Stats struct {
+			Branches struct {
+				MaxDepth int `json:"max_depth"`
+			} `json:"abandoned_branches"`
+			Interest []float64 `json:"interest"`
+		} `json:"stats"`
+	}
+	depth := map[string]int{}
+	for _, lot := range []string{"stake", "work"} {
+		out, errOut, code := cli("pos", "--blocks", "80", "--delay", "2s", "--nothing-at-stake", "16", "--lottery", lot, "--format", "json")
+		require.Equal(t, 0, code, errOut)
+		require.NoError(t, json.Unmarshal([]byte(out), &o))
+		depth[lot] = o.Stats.Branches.MaxDepth
+	}
+	require.Greater(t, depth["stake"], 3*depth["work"], "forks live on when signing both is free: %v", depth)
+
+	out, errOut, code := cli("pos", "--blocks", "20", "--validators", "4", "--degree", "3", "--slot", "1h", "--f", "0.1", "--coin-age", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	require.Len(t, o.Stats.Interest, 4)
+}
+
+func TestPoSTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	_, errOut, code := cli("pos", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "2s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "4", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	_, errOut, code = cli("pos", "--blocks", "8", "--seed", "4", "--check-determinism")
+	require.Equal(t, 0, code, errOut)
+}
+
+// The check holds for honest proof of stake, finds the teaching bug, and
+// prints a replay command that reproduces the split.
+func TestCheckPoS(t *testing.T) {
+	out, errOut, code := cli("check", "pos", "--checks", "30")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "held in 30 runs")
+
+	out, errOut, code = cli("check", "pos", "--checks", "50", "--bug", "ignore-forks")
+	require.Equal(t, 1, code, errOut)
+	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	out, errOut, code = cli(strings.Fields(m[1])...)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `VIOLATED|honest validators on one tip\s*│\s*no`, out)
+}
+
+func TestPoSBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"pos", "--validators", "0"},
+		{"pos", "--f", "0"},
+		{"pos", "--f", "2"},
+		{"pos", "--slot", "0s"},
+		{"pos", "--stakes", "1,2"},
+		{"pos", "--stakes", "lots"},
+		{"pos", "--lottery", "luck"},
+		{"pos", "--nothing-at-stake", "99"},
+		{"pos", "--blocks", "5", "--duration", "1h"},
+		{"pos", "--bug", "nope"},
+		{"pos", "--schedule", "x"},
+		{"pos", "--degree", "16"},
+		{"check", "pos", "--checks", "0"},
+		{"check", "pos", "--bug", "nope"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}

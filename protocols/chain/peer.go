@@ -1,0 +1,100 @@
+package chain
+
+import "simulate/sim"
+
+// Peer is one node's view of the block tree: the blocks it has seen, the
+// orphans waiting for a parent it lacks, and its place in the gossip graph.
+// Every protocol's node embeds one.
+type Peer struct {
+	Tree    *Tree
+	ID      sim.NodeID
+	known   Bitset
+	held    Bitset // orphans waiting for a parent
+	orphans map[BlockID][]pending
+}
+
+type pending struct {
+	id   BlockID
+	from sim.NodeID
+}
+
+// NewPeer returns node id's view, knowing only genesis.
+func NewPeer(t *Tree, id sim.NodeID) Peer {
+	p := Peer{Tree: t, ID: id}
+	p.known.Set(Genesis)
+	return p
+}
+
+// Knows reports whether the node holds block id (connected to genesis).
+func (p *Peer) Knows(id BlockID) bool { return p.known.Has(id) }
+
+// Mark makes the node hold block id without announcing it anywhere: a
+// block it was given before the run (an attacker's premine).
+func (p *Peer) Mark(id BlockID) { p.known.Set(id) }
+
+// Receive takes a block from the wire. Blocks whose parent is unknown wait
+// as orphans; connect is called for each block that joins this node's tree,
+// parents first. A block valid rejects is dropped with an "invalid"
+// observation.
+func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(*Block) bool, connect func(b *Block, from sim.NodeID)) {
+	if p.known.Has(id) || p.held.Has(id) {
+		return
+	}
+	b := p.Tree.Store.Get(id)
+	if valid != nil && !valid(b) {
+		ctx.Observe("invalid", b.Height, b.ShortHash())
+		return
+	}
+	if !p.known.Has(b.Parent) {
+		if p.orphans == nil {
+			p.orphans = map[BlockID][]pending{}
+		}
+		p.held.Set(id)
+		p.orphans[b.Parent] = append(p.orphans[b.Parent], pending{id, from})
+		return
+	}
+	p.known.Set(id)
+	p.Tree.Reached(id, p.ID, ctx.Now())
+	connect(b, from)
+	if len(p.orphans) == 0 {
+		return
+	}
+	// Connect the orphans waiting for this block, and theirs, in turn.
+	queue := p.orphans[id]
+	delete(p.orphans, id)
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		p.known.Set(x.id)
+		p.Tree.Reached(x.id, p.ID, ctx.Now())
+		connect(p.Tree.Store.Get(x.id), x.from)
+		if kids, ok := p.orphans[x.id]; ok {
+			delete(p.orphans, x.id)
+			queue = append(queue, kids...)
+		}
+	}
+}
+
+// Learn records a block this node made itself.
+func (p *Peer) Learn(ctx sim.Context, b *Block) {
+	p.known.Set(b.ID)
+	p.Tree.Reached(b.ID, p.ID, ctx.Now())
+}
+
+// Send gives block b to every neighbour but except (-1: to all).
+func (p *Peer) Send(ctx sim.Context, b *Block, except sim.NodeID) {
+	m := MsgOf(b)
+	for _, q := range p.Tree.Peers[p.ID] {
+		if q != except {
+			ctx.Send(q, m)
+		}
+	}
+}
+
+// Relay forwards a block learnt from a neighbour, unless every node is a
+// neighbour of every other (then the producer has already sent it to all).
+func (p *Peer) Relay(ctx sim.Context, b *Block, from sim.NodeID) {
+	if !p.Tree.Complete {
+		p.Send(ctx, b, from)
+	}
+}

@@ -1,0 +1,216 @@
+package dpos
+
+import (
+	"fmt"
+	"math"
+
+	"simulate/faults"
+	"simulate/protocols/chain"
+	"simulate/sim"
+)
+
+// Traitor strategies.
+const (
+	Offline    = "offline"
+	Equivocate = "equivocate"
+	Censor     = "censor"
+)
+
+// Strategies lists the traitor strategies.
+var Strategies = []string{Offline, Equivocate, Censor}
+
+// Bugs lists the teaching bugs: "half-quorum" (a block is final once half
+// the delegates built on it, not 2/3+1), "no-lock" (honest delegates
+// build on any longest chain, even one that drops their own block) and
+// "no-vote-out" (delegates who miss their slots are never replaced).
+var Bugs = []string{"half-quorum", "no-lock", "no-vote-out"}
+
+// Scenario is one run of delegated proof of stake: a JSON-serialisable
+// value, so a trace header can hold it and `simulate replay` rebuild it.
+type Scenario struct {
+	// Nodes is the number of stakeholders, each a full node and a
+	// candidate; Stakes their stakes (normalised; empty means equal).
+	Nodes  int       `json:"nodes"`
+	Stakes []float64 `json:"stakes,omitempty"`
+	// Delegates is N, how many are elected to make blocks.
+	Delegates int `json:"delegates"`
+	// Slot is the time each delegate has for its block: the block
+	// interval.
+	Slot sim.Time `json:"slot"`
+	// BlockSize, TxSize, TxRate: blocks and the transaction stream.
+	BlockSize int     `json:"block_size"`
+	TxSize    int     `json:"tx_size"`
+	TxRate    float64 `json:"tx_rate"`
+	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
+	// network, as in package nakamoto.
+	Degree      int      `json:"degree"`
+	Delay       sim.Time `json:"delay"`
+	Bandwidth   int64    `json:"bandwidth"`
+	Jitter      sim.Time `json:"jitter,omitempty"`
+	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Blocks stops block making once a block reaches this height; Slots
+	// stops it after that many slots in any case (0: 4·Blocks + 2·N).
+	Blocks int   `json:"blocks"`
+	Slots  int64 `json:"slots,omitempty"`
+	// Traitors: the first this many delegates of the elected order betray,
+	// with Strategy.
+	Traitors int    `json:"traitors,omitempty"`
+	Strategy string `json:"strategy,omitempty"`
+	// OfflineAt is when offline traitors go down (a faults.Plan of
+	// crashes; 0: from the start).
+	OfflineAt sim.Time `json:"offline_at,omitempty"`
+	// VictimRate is the censored account's transactions per second, a
+	// stream beside the main one (default 0.1 with Strategy censor).
+	VictimRate float64 `json:"victim_rate,omitempty"`
+	// Quiet drops the per-block and finality observations (for sweeps).
+	Quiet bool `json:"quiet,omitempty"`
+	// Bug switches on a teaching bug (see Bugs).
+	Bug string `json:"bug,omitempty"`
+	// Schedule, if set, replays recorded environment draws (as `simulate
+	// check dpos` prints them) instead of drawing from the seed.
+	Schedule []int `json:"schedule,omitempty"`
+}
+
+// DefaultScenario is a small BitShares: 32 stakeholders with equal stakes
+// electing 21 delegates, 3-second slots, 64 kB blocks, 4 transactions of
+// 250 bytes a second, 4 neighbours each over 100 ms links at 10 Mbit/s,
+// 100 blocks.
+func DefaultScenario() Scenario {
+	return Scenario{
+		Nodes:     32,
+		Delegates: 21,
+		Slot:      3 * sim.Second,
+		BlockSize: 64_000,
+		TxSize:    250,
+		TxRate:    4,
+		Degree:    4,
+		Delay:     100 * sim.Millisecond,
+		Bandwidth: 10_000_000,
+		Blocks:    100,
+	}
+}
+
+// Quorum is how many distinct delegates must build on a block for it to
+// be final: 2/3 of N, plus one.
+func Quorum(n int) int { return 2*n/3 + 1 }
+
+// Validate reports the first thing wrong with s, in words for a user.
+func (s Scenario) Validate() error {
+	switch {
+	case s.Nodes < 1 || s.Nodes > 10_000:
+		return fmt.Errorf("nodes must be between 1 and 10000, got %d", s.Nodes)
+	case len(s.Stakes) != 0 && len(s.Stakes) != s.Nodes:
+		return fmt.Errorf("%d stakes for %d nodes", len(s.Stakes), s.Nodes)
+	case s.Delegates < 1 || s.Delegates > s.Nodes:
+		return fmt.Errorf("delegates must be between 1 and nodes (%d), got %d", s.Nodes, s.Delegates)
+	case s.Slot <= 0:
+		return fmt.Errorf("slot must be positive, got %v", s.Slot)
+	case s.BlockSize < chain.HeaderSize:
+		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
+	case s.TxSize < 1:
+		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
+	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
+		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
+	case s.Nodes > 1 && (s.Degree < 1 || s.Degree >= s.Nodes):
+		return fmt.Errorf("degree must be between 1 and nodes-1 (%d), got %d", s.Nodes-1, s.Degree)
+	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
+		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	case s.Blocks < 1 || s.Blocks > 1_000_000:
+		return fmt.Errorf("blocks must be between 1 and 1000000, got %d", s.Blocks)
+	case s.Slots < 0 || s.Slots > 100_000_000:
+		return fmt.Errorf("slots must be between 0 and 1e8, got %d", s.Slots)
+	case s.Traitors < 0 || s.Traitors > s.Delegates:
+		return fmt.Errorf("traitors must be between 0 and delegates (%d), got %d", s.Delegates, s.Traitors)
+	case s.Traitors > 0 && s.Strategy != Offline && s.Strategy != Equivocate && s.Strategy != Censor:
+		return fmt.Errorf("strategy must be offline, equivocate or censor, got %q", s.Strategy)
+	case s.OfflineAt < 0:
+		return fmt.Errorf("offline-at must not be negative, got %v", s.OfflineAt)
+	case s.VictimRate < 0 || s.VictimRate > 1e6 || math.IsNaN(s.VictimRate):
+		return fmt.Errorf("victim rate must be between 0 and 1e6 per second, got %v", s.VictimRate)
+	case s.Bug != "" && s.Bug != "half-quorum" && s.Bug != "no-lock" && s.Bug != "no-vote-out":
+		return fmt.Errorf("unknown bug %q (known: half-quorum, no-lock, no-vote-out)", s.Bug)
+	}
+	sum := 0.0
+	for i, x := range s.Stakes {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("stake %d is %v; stakes must be non-negative", i, x)
+		}
+		sum += x
+	}
+	if len(s.Stakes) > 0 && sum <= 0 {
+		return fmt.Errorf("stakes add up to 0: nobody can vote")
+	}
+	return nil
+}
+
+// Run is a built scenario: the kernel configuration, the shared state and
+// the nodes. Run it with World (which attaches the traitors to the world's
+// environment draws) or, under rapid, simtest.RunWorld(t, r.Config,
+// r.Attach).
+type Run struct {
+	Scenario Scenario
+	Config   sim.Config
+	Net      *Net
+	// Nodes are the honest state machines (offline traitors included:
+	// they run honest code until they crash); Traitors the colluding ones
+	// (nil entries for the rest).
+	Nodes    []*Node
+	Traitors []*Traitor
+}
+
+// Build turns the scenario into a world configuration for seed. The
+// election and the topology are drawn from the seed too, so seed and
+// scenario fix the run. s must be valid.
+func (s Scenario) Build(seed uint64) *Run {
+	n := s.Nodes
+	peers, complete := chain.Graph(n, s.Degree, seed)
+	net := newNet(s, peers, complete, seed)
+	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), Traitors: make([]*Traitor, n)}
+	r.Config = sim.Config{
+		Nodes: n,
+		New: func(id sim.NodeID) sim.Node {
+			if net.traitor[id] && s.Strategy != Offline {
+				t := &Traitor{Peer: chain.NewPeer(&net.Tree, id), net: net}
+				r.Traitors[id] = t
+				return t
+			}
+			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, NoLock: s.Bug == "no-lock"}
+			r.Nodes[id] = nd
+			return nd
+		},
+		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Choices: sim.NewPCGChoices(seed),
+		Seed:    seed,
+		Stop:    net.quiet,
+	}
+	if len(s.Schedule) > 0 {
+		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
+	}
+	return r
+}
+
+// Attach prepares a world built from r.Config: offline traitors crash at
+// OfflineAt (a faults.Plan), and the colluding traitors get the world's
+// environment draws (which slots they equivocate in, which side each
+// honest node sees).
+func (r *Run) Attach(w *sim.World) {
+	r.Net.choices = w.Choices()
+	if r.Scenario.Strategy == Offline {
+		var plan faults.Plan
+		for id, t := range r.Net.traitor {
+			if t {
+				plan = append(plan, faults.Crash(r.Scenario.OfflineAt, sim.NodeID(id)))
+			}
+		}
+		if err := plan.Apply(w, nil); err != nil {
+			panic(err) // the plan is built from a validated scenario
+		}
+	}
+}
+
+// World builds the run's world, ready to Run.
+func (r *Run) World() *sim.World {
+	w := sim.New(r.Config)
+	r.Attach(w)
+	return w
+}

@@ -1,0 +1,384 @@
+// Package poet is proof of elapsed time, Intel's design that Hyperledger
+// Sawtooth runs: every validator asks its trusted execution environment
+// for a random wait time, drawn from an exponential distribution, waits it
+// out, and the first whose timer expires proposes the next block with a
+// certificate that it waited. Nothing is hashed: the lottery costs a timer,
+// not electricity. Each validator is one vote (one enclave), whatever its
+// stake.
+//
+// The enclave is modelled: a validator's wait comes from its own seeded
+// stream, and the certificate records it in a shared table receivers
+// read, as they would check the enclave's signature. A compromised enclave
+// (Scenario.Cheaters) draws waits CheatFactor times shorter and wins far
+// more than its share; Sawtooth's defence, the z-test, rejects the blocks
+// of a validator that wins more often than chance allows (Scenario.ZTest).
+//
+// Blocks, gossip, the transaction stream and the measurements are package
+// chain's, shared with proof of work, so the two run on the same network.
+package poet
+
+import (
+	"fmt"
+	"math"
+
+	"simulate/protocols/chain"
+	"simulate/sim"
+)
+
+// ZMax is Sawtooth's zTestMaximumWinDeviation: a validator whose wins in
+// the window exceed the expected count by more than ZMax standard
+// deviations has its block rejected.
+const ZMax = 3.075
+
+// ZWindow is how many of the latest blocks the z-test counts wins over;
+// ZMinWins is Sawtooth's zTestMinimumWinCount, below which it does not
+// judge.
+const (
+	ZWindow  = 50
+	ZMinWins = 3
+)
+
+// Scenario is one run of proof of elapsed time: a JSON-serialisable value,
+// so a trace header can hold it and `simulate replay` rebuild it.
+type Scenario struct {
+	// Validators is the number of nodes, each with one enclave.
+	Validators int `json:"validators"`
+	// Interval is the target block interval: each wait has mean
+	// Interval × Validators, so the shortest of them has mean Interval.
+	Interval sim.Time `json:"interval"`
+	// BlockSize, TxSize, TxRate: blocks and the transaction stream.
+	BlockSize int     `json:"block_size"`
+	TxSize    int     `json:"tx_size"`
+	TxRate    float64 `json:"tx_rate"`
+	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
+	// network, as in package nakamoto.
+	Degree      int      `json:"degree"`
+	Delay       sim.Time `json:"delay"`
+	Bandwidth   int64    `json:"bandwidth"`
+	Jitter      sim.Time `json:"jitter,omitempty"`
+	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Blocks stops block making once a block reaches this height; Duration
+	// stops the run at this time. Exactly one is set.
+	Blocks   int      `json:"blocks,omitempty"`
+	Duration sim.Time `json:"duration,omitempty"`
+	// K is the depth of the common-prefix check and the deepest
+	// confirmation reported.
+	K int `json:"k"`
+	// Cheaters: the first this many validators have compromised enclaves
+	// whose waits are CheatFactor (default 10) times shorter.
+	Cheaters    int     `json:"cheaters,omitempty"`
+	CheatFactor float64 `json:"cheat_factor,omitempty"`
+	// ZTest turns on Sawtooth's z-test against validators that win too
+	// often.
+	ZTest bool `json:"z_test,omitempty"`
+	// Quiet drops the per-block observations (for sweeps).
+	Quiet bool `json:"quiet,omitempty"`
+	// Schedule, if set, replays recorded environment draws instead of
+	// drawing from the seed.
+	Schedule []int `json:"schedule,omitempty"`
+}
+
+// DefaultScenario: 16 validators, a block every 20 s on average, 64 kB
+// blocks, 4 transactions of 250 bytes a second, 4 neighbours each over
+// 100 ms links at 10 Mbit/s, 100 blocks, k = 6.
+func DefaultScenario() Scenario {
+	return Scenario{
+		Validators: 16,
+		Interval:   20 * sim.Second,
+		BlockSize:  64_000,
+		TxSize:     250,
+		TxRate:     4,
+		Degree:     4,
+		Delay:      100 * sim.Millisecond,
+		Bandwidth:  10_000_000,
+		Blocks:     100,
+		K:          6,
+	}
+}
+
+// Validate reports the first thing wrong with s, in words for a user.
+func (s Scenario) Validate() error {
+	switch {
+	case s.Validators < 1 || s.Validators > 10_000:
+		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
+	case s.Interval <= 0:
+		return fmt.Errorf("interval must be positive, got %v", s.Interval)
+	case s.BlockSize < chain.HeaderSize:
+		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
+	case s.TxSize < 1:
+		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
+	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
+		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
+	case s.Validators > 1 && (s.Degree < 1 || s.Degree >= s.Validators):
+		return fmt.Errorf("degree must be between 1 and validators-1 (%d), got %d", s.Validators-1, s.Degree)
+	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
+		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	case s.Blocks < 0 || s.Duration < 0:
+		return fmt.Errorf("blocks and duration must not be negative")
+	case (s.Blocks == 0) == (s.Duration == 0):
+		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
+	case s.Blocks > 1_000_000:
+		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
+	case s.K < 1 || s.K > 100:
+		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
+	case s.Cheaters < 0 || s.Cheaters > s.Validators:
+		return fmt.Errorf("cheaters must be between 0 and %d, got %d", s.Validators, s.Cheaters)
+	case s.CheatFactor != 0 && !(s.CheatFactor >= 1 && s.CheatFactor <= 1e6):
+		return fmt.Errorf("cheat factor must be between 1 and 1e6, got %v", s.CheatFactor)
+	}
+	return nil
+}
+
+// Net is the state one run's validators share: the block tree (package
+// chain) and the wait certificates.
+type Net struct {
+	chain.Tree
+	Txs chain.Txs
+	// Mean is each honest enclave's mean wait.
+	Mean sim.Time
+	// waits[b] is the wait block b's certificate attests.
+	waits []sim.Time
+	zTest bool
+
+	StopHeight int
+	stopped    bool
+	stopAt     sim.Time
+	// Rejected counts blocks the z-test turned down (once per block).
+	Rejected []bool
+}
+
+func (net *Net) quiet(w *sim.World) bool {
+	if !net.stopped {
+		return false
+	}
+	c := w.Counters()
+	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
+}
+
+// valid checks a received block's certificate and, with the z-test on,
+// that its maker has not won implausibly often in the last ZWindow blocks
+// of its chain.
+func (net *Net) valid(b *chain.Block) bool {
+	if int(b.ID) >= len(net.waits) || b.Time-net.Store.Get(b.Parent).Time < 0 {
+		return false
+	}
+	if !net.zTest {
+		return true
+	}
+	n := len(net.Honest)
+	p := 1 / float64(n)
+	wins, window := 0, 0
+	for id := b.ID; id != chain.Genesis && window < ZWindow; id = net.Store.Get(id).Parent {
+		window++
+		if net.Store.Get(id).Miner == b.Miner {
+			wins++
+		}
+	}
+	if wins < ZMinWins {
+		return true
+	}
+	exp := float64(window) * p
+	z := (float64(wins) - exp) / math.Sqrt(exp*(1-p))
+	if z > ZMax {
+		net.Rejected[b.ID] = true
+		return false
+	}
+	return true
+}
+
+// waitTag is the tag of a validator's wait timer.
+type waitTag struct{}
+
+// Node is a validator: it follows the longest chain (first seen winning
+// ties) and, each time its tip changes, asks its enclave for a new wait;
+// when the wait runs out on the same tip, it proposes a block.
+type Node struct {
+	chain.Peer
+	net   *Net
+	tip   chain.BlockID
+	timer sim.TimerID
+	wait  sim.Time
+	// Factor divides this validator's waits (1 for an honest enclave).
+	Factor float64
+}
+
+// Start implements sim.Node.
+func (n *Node) Start(ctx sim.Context) {
+	n.tip = chain.Genesis
+	n.net.Adopt(ctx, n.ID, chain.NoBlock, chain.Genesis)
+	n.draw(ctx)
+}
+
+// draw asks the enclave for a wait on the current tip.
+func (n *Node) draw(ctx sim.Context) {
+	if n.timer != 0 {
+		ctx.Cancel(n.timer)
+		n.timer = 0
+	}
+	if n.net.stopped {
+		return
+	}
+	w := ctx.Rand().ExpFloat64() * float64(n.net.Mean) / n.Factor
+	n.wait = sim.Time(min(w, 1e17))
+	n.timer = ctx.After(n.wait, waitTag{})
+}
+
+// Deliver implements sim.Node.
+func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
+	m, ok := msg.(chain.BlockMsg)
+	if !ok {
+		return
+	}
+	old := n.tip
+	n.Receive(ctx, from, m.ID, n.net.valid, func(b *chain.Block, from sim.NodeID) {
+		n.Relay(ctx, b, from)
+		if n.net.Store.Heavier(b.ID, n.tip) {
+			n.tip = b.ID
+		}
+	})
+	if n.tip != old {
+		n.net.Adopt(ctx, n.ID, old, n.tip)
+		n.draw(ctx)
+	}
+}
+
+// Fire implements sim.Node: the wait ran out; propose a block.
+func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
+	if _, ok := tag.(waitTag); !ok || id != n.timer {
+		return
+	}
+	n.timer = 0
+	if n.net.stopped {
+		return
+	}
+	net := n.net
+	p := net.Store.Get(n.tip)
+	now := ctx.Now()
+	b := &chain.Block{Parent: n.tip, Height: p.Height + 1, Miner: n.ID, Time: now, Work: chain.BaseWork, CumWork: p.CumWork + chain.BaseWork}
+	net.Txs.Fill(b, p, now)
+	b.Hash = chain.QuickHash(p.Hash, b)
+	net.Add(b)
+	net.waits = append(net.waits, n.wait)
+	net.Rejected = append(net.Rejected, false)
+	if !net.Quiet {
+		ctx.Observe("block", b.Height, b.ShortHash())
+	}
+	if net.StopHeight > 0 && b.Height >= net.StopHeight && !net.stopped {
+		net.stopped = true
+		net.stopAt = now
+	}
+	n.Learn(ctx, b)
+	n.Send(ctx, b, -1)
+	old := n.tip
+	n.tip = b.ID
+	n.net.Adopt(ctx, n.ID, old, n.tip)
+	n.draw(ctx)
+}
+
+// Run is a built scenario.
+type Run struct {
+	Scenario Scenario
+	Config   sim.Config
+	Net      *Net
+	Nodes    []*Node
+}
+
+// Build turns the scenario into a world configuration for seed. s must be
+// valid.
+func (s Scenario) Build(seed uint64) *Run {
+	n := s.Validators
+	peers, complete := chain.Graph(n, s.Degree, seed)
+	net := &Net{Tree: chain.NewTree(n, peers, complete), Txs: chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize),
+		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, StopHeight: s.Blocks}
+	net.Quiet = s.Quiet
+	net.K = s.K
+	factor := s.CheatFactor
+	if factor == 0 {
+		factor = 10
+	}
+	for i := 0; i < s.Cheaters; i++ {
+		net.Honest[i] = false
+	}
+	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r.Config = sim.Config{
+		Nodes: n,
+		New: func(id sim.NodeID) sim.Node {
+			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
+			if int(id) < s.Cheaters {
+				nd.Factor = factor
+			}
+			r.Nodes[id] = nd
+			return nd
+		},
+		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Choices: sim.NewPCGChoices(seed),
+		Seed:    seed,
+		Limit:   s.Duration,
+		Stop:    net.quiet,
+	}
+	if len(s.Schedule) > 0 {
+		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
+	}
+	return r
+}
+
+// Stats is what a run measured.
+type Stats struct {
+	chain.Summary
+	MeanInterval  sim.Time             `json:"mean_interval_ns"`
+	Reorgs        int                  `json:"reorgs"`
+	Confirmations []chain.Confirmation `json:"confirmations"`
+	CommonPrefix  bool                 `json:"common_prefix_holds"`
+	// Rejected counts blocks the z-test turned down.
+	Rejected int    `json:"z_test_rejected"`
+	Agree    bool   `json:"agree"`
+	TipHash  string `json:"tip_hash"`
+}
+
+// MainTip is the tip with the most blocks among the honest validators'
+// final tips.
+func (r *Run) MainTip() chain.BlockID {
+	var tips []chain.BlockID
+	for i, nd := range r.Nodes {
+		if r.Net.Honest[i] {
+			tips = append(tips, nd.tip)
+		}
+	}
+	if len(tips) == 0 {
+		tips = append(tips, r.Nodes[0].tip)
+	}
+	return chain.MainTip(r.Net.Store, tips)
+}
+
+// Stats measures the run after the world ran and returned res.
+func (r *Run) Stats(res sim.Result) Stats {
+	net := r.Net
+	tip := r.MainTip()
+	elapsed := res.End
+	if net.stopped {
+		elapsed = net.stopAt
+	}
+	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
+	if st.Height > 0 {
+		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
+	}
+	main := net.Store.Chain(tip)
+	for k := 1; k <= r.Scenario.K; k++ {
+		c := chain.Confirmation{K: k}
+		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
+		st.Confirmations = append(st.Confirmations, c)
+	}
+	for _, x := range net.Rejected {
+		if x {
+			st.Rejected++
+		}
+	}
+	st.Agree = true
+	for i, nd := range r.Nodes {
+		if net.Honest[i] && nd.tip != tip {
+			st.Agree = false
+		}
+	}
+	st.TipHash = net.Store.Get(tip).HashHex()
+	return st
+}

@@ -1,0 +1,350 @@
+package pos
+
+import (
+	"fmt"
+	"math"
+
+	"simulate/protocols/chain"
+	"simulate/sim"
+)
+
+// Lotteries: what extending one more fork costs a validator.
+const (
+	// LotteryStake is proof of stake: one slot win signs blocks on as many
+	// tips as the validator likes.
+	LotteryStake = "stake"
+	// LotteryWork is the same slot clock with proof of work's cost: a
+	// validator extending m tips wins on each with φ(s/m), its power split.
+	LotteryWork = "work"
+)
+
+// Bugs lists the teaching bugs a Scenario may switch on: "ignore-forks"
+// (validators never leave their branch for a longer one).
+var Bugs = []string{"ignore-forks"}
+
+// MaxTips is how many fork tips a nothing-at-stake validator extends: the
+// two highest, "both forks".
+const MaxTips = 2
+
+// Scenario is one run of proof of stake: a JSON-serialisable value, so a
+// trace header can hold it and `simulate replay` rebuild it.
+type Scenario struct {
+	// Validators is the number of nodes; Stakes their stakes (normalised;
+	// empty means equal).
+	Validators int       `json:"validators"`
+	Stakes     []float64 `json:"stakes,omitempty"`
+	// Slot is the slot length and F the active-slot coefficient: the
+	// chance that a slot has a leader when one validator holds all the
+	// stake. The mean block interval is about Slot/F.
+	Slot sim.Time `json:"slot"`
+	F    float64  `json:"f"`
+	// BlockSize, TxSize and TxRate: the largest block in bytes and the
+	// transaction stream.
+	BlockSize int     `json:"block_size"`
+	TxSize    int     `json:"tx_size"`
+	TxRate    float64 `json:"tx_rate"`
+	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
+	// network, as in package nakamoto.
+	Degree      int      `json:"degree"`
+	Delay       sim.Time `json:"delay"`
+	Bandwidth   int64    `json:"bandwidth"`
+	Jitter      sim.Time `json:"jitter,omitempty"`
+	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Blocks stops block making once a block reaches this height; Duration
+	// stops the run at this time. Exactly one is set.
+	Blocks   int      `json:"blocks,omitempty"`
+	Duration sim.Time `json:"duration,omitempty"`
+	// K is the depth of the common-prefix check and the deepest
+	// confirmation reported.
+	K int `json:"k"`
+	// NothingAtStake makes the first this many validators extend the
+	// MaxTips highest fork tips they know, every time they win.
+	NothingAtStake int `json:"nothing_at_stake,omitempty"`
+	// Lottery is LotteryStake (default) or LotteryWork.
+	Lottery string `json:"lottery,omitempty"`
+	// CoinAge weighs validators by coin age instead of stake, paying
+	// Interest (yearly, default 5 %) on the coin age a block consumes.
+	CoinAge  bool    `json:"coin_age,omitempty"`
+	Interest float64 `json:"interest,omitempty"`
+	// Quiet drops the per-block observations (for sweeps).
+	Quiet bool `json:"quiet,omitempty"`
+	// Bug switches on a teaching bug (see Bugs).
+	Bug string `json:"bug,omitempty"`
+	// Schedule, if set, replays recorded environment draws (as `simulate
+	// check pos` prints them) instead of drawing from the seed.
+	Schedule []int `json:"schedule,omitempty"`
+}
+
+// DefaultScenario is Cardano-like proof of stake beside the nakamoto
+// default: 16 validators with equal stakes, 1-second slots with f = 0.05
+// (a block every 20 s on average), 64 kB blocks, 4 transactions of 250
+// bytes a second, 4 neighbours each over 100 ms links at 10 Mbit/s, 100
+// blocks, k = 6.
+func DefaultScenario() Scenario {
+	return Scenario{
+		Validators: 16,
+		Slot:       sim.Second,
+		F:          0.05,
+		BlockSize:  64_000,
+		TxSize:     250,
+		TxRate:     4,
+		Degree:     4,
+		Delay:      100 * sim.Millisecond,
+		Bandwidth:  10_000_000,
+		Blocks:     100,
+		K:          6,
+	}
+}
+
+// Validate reports the first thing wrong with s, in words for a user.
+func (s Scenario) Validate() error {
+	switch {
+	case s.Validators < 1 || s.Validators > 10_000:
+		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
+	case len(s.Stakes) != 0 && len(s.Stakes) != s.Validators:
+		return fmt.Errorf("%d stakes for %d validators", len(s.Stakes), s.Validators)
+	case s.Slot <= 0:
+		return fmt.Errorf("slot must be positive, got %v", s.Slot)
+	case !(s.F > 0 && s.F <= 1):
+		return fmt.Errorf("f (active-slot coefficient) must be in (0, 1], got %v", s.F)
+	case s.BlockSize < chain.HeaderSize:
+		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
+	case s.TxSize < 1:
+		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
+	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
+		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
+	case s.Validators > 1 && (s.Degree < 1 || s.Degree >= s.Validators):
+		return fmt.Errorf("degree must be between 1 and validators-1 (%d), got %d", s.Validators-1, s.Degree)
+	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
+		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	case s.Blocks < 0 || s.Duration < 0:
+		return fmt.Errorf("blocks and duration must not be negative")
+	case (s.Blocks == 0) == (s.Duration == 0):
+		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
+	case s.Blocks > 1_000_000:
+		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
+	case s.Duration > 0 && s.Duration/s.Slot > 100_000_000:
+		return fmt.Errorf("duration is more than 1e8 slots")
+	case s.K < 1 || s.K > 100:
+		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
+	case s.NothingAtStake < 0 || s.NothingAtStake > s.Validators:
+		return fmt.Errorf("nothing-at-stake validators must be between 0 and %d, got %d", s.Validators, s.NothingAtStake)
+	case s.Lottery != "" && s.Lottery != LotteryStake && s.Lottery != LotteryWork:
+		return fmt.Errorf("lottery must be %q or %q, got %q", LotteryStake, LotteryWork, s.Lottery)
+	case s.Interest < 0 || s.Interest > 10 || math.IsNaN(s.Interest):
+		return fmt.Errorf("interest must be a yearly rate between 0 and 10, got %v", s.Interest)
+	case s.Bug != "" && s.Bug != "ignore-forks":
+		return fmt.Errorf("unknown bug %q (known: ignore-forks)", s.Bug)
+	}
+	sum := 0.0
+	for i, x := range s.Stakes {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("stake %d is %v; stakes must be non-negative", i, x)
+		}
+		sum += x
+	}
+	if len(s.Stakes) > 0 && sum <= 0 {
+		return fmt.Errorf("stakes add up to 0: nobody can make a block")
+	}
+	return nil
+}
+
+// Phi is the Praos leader probability of a validator with stake share s
+// under active-slot coefficient f: 1 − (1 − f)^s.
+func Phi(f, s float64) float64 {
+	if s <= 0 {
+		return 0
+	}
+	return -math.Expm1(s * math.Log1p(-f))
+}
+
+// Run is a built scenario: the kernel configuration, the shared state and
+// the nodes, which Stats reads after the world has run.
+type Run struct {
+	Scenario Scenario
+	Config   sim.Config
+	Net      *Net
+	Nodes    []*Node
+}
+
+// Build turns the scenario into a world configuration for seed. The
+// topology is drawn from the seed too, so seed and scenario fix the run.
+// s must be valid.
+func (s Scenario) Build(seed uint64) *Run {
+	n := s.Validators
+	peers, complete := chain.Graph(n, s.Degree, seed)
+	net := newNet(n, peers, complete, s)
+	net.Quiet = s.Quiet
+	net.K = s.K
+	for i := 0; i < s.NothingAtStake; i++ {
+		net.Honest[i] = false
+	}
+	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r.Config = sim.Config{
+		Nodes: n,
+		New: func(id sim.NodeID) sim.Node {
+			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
+				NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
+			r.Nodes[id] = nd
+			return nd
+		},
+		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Choices: sim.NewPCGChoices(seed),
+		Seed:    seed,
+		Limit:   s.Duration,
+		Stop:    net.quiet,
+	}
+	if len(s.Schedule) > 0 {
+		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
+	}
+	return r
+}
+
+// Stats is what a run of the scenario measured.
+type Stats struct {
+	chain.Summary
+	// Slots is the number of slots that passed; Empty how many had no
+	// leader, Multi how many had several.
+	Slots int64 `json:"slots"`
+	Empty int64 `json:"empty_slots"`
+	Multi int64 `json:"multi_leader_slots"`
+	// MeanInterval is the main chain's mean block interval.
+	MeanInterval  sim.Time             `json:"mean_interval_ns"`
+	Reorgs        int                  `json:"reorgs"`
+	MaxReorgDepth int                  `json:"max_reorg_depth"`
+	Branches      chain.Branches       `json:"abandoned_branches"`
+	Confirmations []chain.Confirmation `json:"confirmations"`
+	CommonPrefix  CommonPrefix         `json:"common_prefix"`
+	// Agree is true when every honest validator ended on the same tip.
+	Agree   bool   `json:"agree"`
+	TipHash string `json:"tip_hash"`
+	// Shares are the validators' stake shares; CoinDays and Interest what
+	// each consumed and earned in the coin-age variant, on the main chain.
+	Shares   []float64 `json:"stake_shares"`
+	CoinDays []float64 `json:"coin_days,omitempty"`
+	Interest []float64 `json:"interest,omitempty"`
+}
+
+// CommonPrefix is the verdict of the common-prefix check at depth K.
+type CommonPrefix struct {
+	K          int    `json:"k"`
+	Holds      bool   `json:"holds"`
+	Violations int    `json:"violations"`
+	First      string `json:"first_violation,omitempty"`
+}
+
+// MainTip is the tip with the most blocks among the honest validators'
+// final tips (every validator's, if none is honest).
+func (r *Run) MainTip() chain.BlockID {
+	var tips []chain.BlockID
+	for _, nd := range r.Nodes {
+		if !nd.NothingAtStake {
+			tips = append(tips, nd.tip)
+		}
+	}
+	if len(tips) == 0 {
+		for _, nd := range r.Nodes {
+			tips = append(tips, nd.tip)
+		}
+	}
+	return chain.MainTip(r.Net.Store, tips)
+}
+
+// Stats measures the run after the world ran and returned res.
+func (r *Run) Stats(res sim.Result) Stats {
+	net := r.Net
+	tip := r.MainTip()
+	elapsed := res.End
+	if net.stopped {
+		elapsed = net.stopAt
+	}
+	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
+		Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg, Shares: net.shares}
+	if st.Height > 0 {
+		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
+	}
+	st.Branches = chain.AbandonedBranches(net.Store, tip)
+	main := net.Store.Chain(tip)
+	for k := 1; k <= r.Scenario.K; k++ {
+		c := chain.Confirmation{K: k}
+		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
+		st.Confirmations = append(st.Confirmations, c)
+	}
+	st.CommonPrefix = CommonPrefix{K: net.K, Holds: net.CPFailures == 0, Violations: net.CPFailures, First: net.CPFirst}
+	st.Agree = true
+	for _, nd := range r.Nodes {
+		if !nd.NothingAtStake && nd.tip != tip {
+			st.Agree = false
+		}
+	}
+	st.TipHash = net.Store.Get(tip).HashHex()
+	if r.Scenario.CoinAge {
+		st.CoinDays = make([]float64, len(r.Nodes))
+		st.Interest = make([]float64, len(r.Nodes))
+		for _, id := range main[1:] {
+			a := net.ages[id]
+			m := net.Store.Get(id).Miner
+			st.CoinDays[m] += a.consumed
+			st.Interest[m] += a.interest
+		}
+	}
+	return st
+}
+
+// Check judges a finished run by what honest longest-chain consensus
+// promises: common prefix at depth K, and that once every block has
+// arrived the honest validators agree on all but a tied last block. It
+// returns nil or the violation in words.
+func (r *Run) Check(res sim.Result) error {
+	net := r.Net
+	if net.CPFailures > 0 {
+		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", net.K, net.CPFailures, net.CPFirst)
+	}
+	if res.Reason != sim.StopPredicate {
+		return nil // cut off by a time limit: blocks may still be in flight
+	}
+	s := net.Store
+	main := r.MainTip()
+	for _, nd := range r.Nodes {
+		if nd.NothingAtStake {
+			continue
+		}
+		f := s.Fork(nd.tip, main)
+		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
+			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.ID, d)
+		}
+	}
+	return nil
+}
+
+// PropertyScenario is the scenario `simulate check pos` and the property
+// tests search: 5 validators with stakes 2:5:4:3:1, the first of them (13 %
+// of the stake) a nothing-at-stake validator that extends every fork, the
+// rest honest; 1-second slots with f = 0.1 (a block every 10 slots); a
+// complete graph whose every message takes 500 ms plus a drawn 0, 0.5, 1
+// or 1.5 s, so delay is bounded by 2 slots; 15 blocks; k = 4; and the
+// given teaching bug. Common prefix is a probabilistic guarantee over the
+// lottery, so the search draws delays freely but the lottery only from a
+// few seeds (1..8), against which it must hold for every schedule.
+func PropertyScenario(bug string) Scenario {
+	s := DefaultScenario()
+	s.Validators = 5
+	s.Stakes = []float64{2, 5, 4, 3, 1}
+	s.NothingAtStake = 1
+	s.F = 0.1
+	s.Degree = 4
+	s.Delay = 500 * sim.Millisecond
+	s.Bandwidth = 0
+	s.Jitter = 500 * sim.Millisecond
+	s.JitterSteps = 4
+	s.Blocks = 15
+	s.TxRate = 0
+	s.K = 4
+	s.Quiet = true
+	s.Bug = bug
+	return s
+}
+
+// PropertySeeds is how many lottery seeds (1..PropertySeeds) the property
+// search draws from.
+const PropertySeeds = 8
