@@ -510,12 +510,35 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 			r.kv[c.Key] = c.Value
 		case CmdGet:
 			out = r.kv[c.Key]
+		case CmdSell:
+			out = sellTicket(r.kv, c)
 		}
 		r.table[c.Client] = clientRec{seq: c.Seq, out: out}
 		if reply && r.role == roleLeader {
 			ctx.Send(c.Client, Reply{Seq: c.Seq, OK: true, Output: out})
 		}
 	}
+}
+
+// sellTicket applies a CmdSell to the store: the number of tickets sold so
+// far lives under c.Key, and the stock's size travels in c.Value so that the
+// state machine needs no configuration of its own.
+func sellTicket(kv map[string]string, c Cmd) string {
+	size, _ := strconv.Atoi(c.Value)
+	sold, _ := strconv.Atoi(kv[c.Key])
+	if sold >= size {
+		return SoldOut
+	}
+	sold++
+	kv[c.Key] = strconv.Itoa(sold)
+	return kv[c.Key]
+}
+
+// Lookup reads key from the replica's applied store (for a CmdSell stock:
+// how many tickets the log has sold), for inspection.
+func (r *Replica) Lookup(key string) (string, bool) {
+	v, ok := r.kv[key]
+	return v, ok
 }
 
 func (r *Replica) replicas(ctx sim.Context) []sim.NodeID { return ctx.Nodes()[:r.p.N] }

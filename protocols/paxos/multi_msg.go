@@ -13,7 +13,15 @@ const (
 	CmdNoop = "noop" // fills a slot a new leader found empty
 	CmdGet  = "get"
 	CmdPut  = "put"
+	// CmdSell takes one ticket from the stock named Key, of size Value
+	// (decimal): its output is the ticket number, 1 .. size, or SoldOut.
+	// It is the CAP experiment's box office: one shared stock of tickets
+	// sold through the replicated log.
+	CmdSell = "sell"
 )
+
+// SoldOut is the output of a CmdSell once every ticket of its stock is gone.
+const SoldOut = "sold-out"
 
 // Cmd is one entry of the replicated log: a client's get or put, or a no-op.
 // (Client, Seq) names it, so a command retried through a second leader is
@@ -33,6 +41,8 @@ func (c Cmd) Op() string {
 		return fmt.Sprintf("put %s=%s", c.Key, c.Value)
 	case CmdGet:
 		return "get " + c.Key
+	case CmdSell:
+		return "sell " + c.Key
 	}
 	return CmdNoop
 }

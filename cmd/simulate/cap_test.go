@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// capSmall is a small CAP sweep: 300 tickets, 100 customers a second at
+// each office, the partition starting just before the tickets run out.
+var capSmall = []string{"cap", "--tickets", "300", "--windows", "8", "--rate", "100",
+	"--partition-start", "1200ms", "--partition-length", "0,1s", "--runs", "3"}
+
+func TestCAPGolden(t *testing.T) {
+	out, errOut, code := cli(capSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "一万张")
+	matchGolden(t, "cap-small.golden", out)
+}
+
+// TestCAPJSON: one row per configuration and length with the documented
+// keys, and the trade-off: CP linearizable and never oversold, AP never
+// refusing and overselling under the partition.
+func TestCAPJSON(t *testing.T) {
+	out, errOut, code := cli(append(capSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Rows []map[string]any `json:"rows"`
+		Runs int              `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, 3, doc.Runs)
+	require.Len(t, doc.Rows, 4)
+	for _, r := range doc.Rows {
+		for _, k := range []string{"config", "partition_length", "refused", "oversold", "linearizable", "sold"} {
+			require.Contains(t, r, k)
+		}
+		switch r["config"] {
+		case "CP":
+			require.Equal(t, true, r["linearizable"])
+			require.EqualValues(t, 0, r["oversold"])
+		case "AP":
+			require.Equal(t, false, r["linearizable"])
+			require.EqualValues(t, 0, r["refused"])
+		}
+	}
+	require.Equal(t, 1.0, doc.Rows[3]["partition_length"])
+	require.Greater(t, doc.Rows[2]["refused"].(float64), 0.0, "CP refuses during the partition")
+	require.Greater(t, doc.Rows[3]["oversold"].(float64), 10.0, "AP oversells during the partition")
+}
+
+// TestCAPWorkersAndShardsDoNotMatter: the same JSON with 1 or 2 workers,
+// and from two shards merged.
+func TestCAPWorkersAndShardsDoNotMatter(t *testing.T) {
+	args := append(capSmall, "--format", "json")
+	one, _, code := cli(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code)
+	two, _, code := cli(append(args, "--workers", "2")...)
+	require.Equal(t, 0, code)
+	require.Equal(t, one, two)
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
+	require.Equal(t, 0, code, errOut)
+	merged, errOut, code := cli("merge", a, b, "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, one, merged)
+}
+
+func TestCAPPlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cap.svg")
+	args := append([]string{}, capSmall...)
+	args[len(args)-1] = "1" // one run is enough to draw
+	_, errOut, code := cli(append(args, "--plot", path)...)
+	require.Equal(t, 0, code, errOut)
+	svg, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+	require.Contains(t, string(svg), "oversold")
+}
+
+func TestCAPBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"cap", "--offices", "1"},
+		{"cap", "--tickets", "0"},
+		{"cap", "--windows", "0"},
+		{"cap", "--rate", "-5"},
+		{"cap", "--deadline", "0"},
+		{"cap", "--deadline", "1ms"},
+		{"cap", "--gossip", "0"},
+		{"cap", "--partition-start", "10ms"},
+		{"cap", "--partition-length", "soon"},
+		{"cap", "--partition-length", "-1s"},
+		{"cap", "--partition-length", "1s,1s"},
+		{"cap", "--partition-length", "5m"},
+		{"cap", "--latency", "fast"},
+		{"cap", "--latency", "0"},
+		{"cap", "--bug", "off-by-one"},
+		{"cap", "--plot", "cap.pdf"},
+		{"cap", "--runs", "0"},
+		{"cap", "extra"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
