@@ -37,6 +37,7 @@ func Write(w io.Writer, format string, f Figure) error {
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
 	p.Legend.Top = true
+	p.Legend.Left = true // the curves here rise to the right
 	p.Add(plotter.NewGrid())
 	if f.LogY {
 		p.Y.Scale = plot.LogScale{}
