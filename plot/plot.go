@@ -21,13 +21,19 @@ type Series struct {
 	X, Y   []float64
 	Err    []float64 // optional: one standard error per point
 	Dashed bool
+	// Group, when positive, colours the series by group rather than by
+	// position, so a measured series and the curve it should match share
+	// a colour.
+	Group int
 }
 
 // Figure is a titled chart with labelled axes.
 type Figure struct {
 	Title, XLabel, YLabel string
 	LogY                  bool
-	Series                []Series
+	// LegendBottom moves the legend to the bottom left, for falling curves.
+	LegendBottom bool
+	Series       []Series
 }
 
 // Write renders f to w in format "svg" or "png".
@@ -38,6 +44,9 @@ func Write(w io.Writer, format string, f Figure) error {
 	p.Y.Label.Text = f.YLabel
 	p.Legend.Top = true
 	p.Legend.Left = true // the curves here rise to the right
+	if f.LegendBottom {
+		p.Legend.Top = false
+	}
 	p.Add(plotter.NewGrid())
 	if f.LogY {
 		p.Y.Scale = plot.LogScale{}
@@ -66,6 +75,9 @@ func Write(w io.Writer, format string, f Figure) error {
 			continue
 		}
 		color := plotColor(i)
+		if s.Group > 0 {
+			color = plotColor(s.Group - 1)
+		}
 		if s.Err != nil {
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {

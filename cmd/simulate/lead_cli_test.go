@@ -83,3 +83,30 @@ func TestSweepSameForWorkersAndShards(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "3 of 6 runs missing")
 }
+
+// TestExperimentPlots: every curve experiment draws its figure with --plot,
+// as SVG or PNG by the file name, and rejects any other name before running.
+func TestExperimentPlots(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"experiment", "double-spend", "--runs", "40", "--needed-runs", "10"}, "ds.svg"},
+		{[]string{"experiment", "selfish-mining", "--runs", "2", "--blocks", "300"}, "sm.png"},
+		{[]string{"nines", "--runs", "2", "--horizon", "20d"}, "nines.svg"},
+	} {
+		path := filepath.Join(dir, c.file)
+		_, errOut, code := cli(append(c.args, "--plot", path)...)
+		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		if strings.HasSuffix(c.file, ".png") {
+			require.Equal(t, "\x89PNG", string(b[:4]))
+		} else {
+			require.Contains(t, string(b), "<svg")
+		}
+		_, errOut, code = cli(append(c.args, "--plot", filepath.Join(dir, "x.jpg"))...)
+		require.Equal(t, 2, code, errOut)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"simulate/experiments/doublespend"
 	"simulate/experiments/selfish"
+	"simulate/plot"
 	"simulate/protocols/nakamoto"
 	"simulate/report"
 	"simulate/sim"
@@ -339,6 +340,7 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 
 func newDoubleSpendCommand(g *globals) *cobra.Command {
 	o := doublespend.DefaultOptions()
+	var dsPlot string
 	threshold := 0.001
 	cmd := &cobra.Command{
 		Use:   "double-spend",
@@ -367,19 +369,29 @@ ratio (--plain turns it off).`,
 			if !(threshold > 0 && threshold < 0.5) {
 				return badInput("double-spend: --threshold %v: want a probability in (0, 0.5)", threshold)
 			}
+			if err := checkPlotPath(dsPlot); err != nil {
+				return err
+			}
 			res := doublespend.Run(o, threshold)
 			out := cmd.OutOrStdout()
 			if g.format == "json" {
-				return report.WriteJSON(out, res)
+				if err := report.WriteJSON(out, res); err != nil {
+					return err
+				}
+				return writePlot(cmd, dsPlot, doubleSpendFigure(res))
 			}
 			t1, t2 := doubleSpendTables(o, res)
 			if err := report.Write(out, g.format, t1); err != nil {
 				return err
 			}
 			fmt.Fprintln(out)
-			return report.Write(out, g.format, t2)
+			if err := report.Write(out, g.format, t2); err != nil {
+				return err
+			}
+			return writePlot(cmd, dsPlot, doubleSpendFigure(res))
 		},
 	}
+	cmd.Flags().StringVar(&dsPlot, "plot", "", "also draw P(success) against z — simulated, whitepaper, exact — to this .svg or .png file")
 	cmd.Flags().IntVar(&o.Runs, "runs", o.Runs, "races per (q, z) point of the probability table")
 	cmd.Flags().IntVar(&o.NeededRuns, "needed-runs", o.NeededRuns, "races per point of the confirmations-needed table (long races)")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "parallel races (default: every core); results do not depend on it")
@@ -457,6 +469,7 @@ func doubleSpendTables(o doublespend.Options, res doublespend.Result) (report.Ta
 
 func newSelfishCommand(g *globals) *cobra.Command {
 	o := selfish.DefaultOptions()
+	var smPlot string
 	cmd := &cobra.Command{
 		Use:   "selfish-mining",
 		Short: "Eyal and Sirer's selfish mining: a pool's revenue, simulated, against the closed form",
@@ -475,19 +488,29 @@ and the share above which selfish mining pays, beside (1-γ)/(3-2γ).`,
 			if err := o.Validate(); err != nil {
 				return badInput("selfish-mining: --%s", err)
 			}
+			if err := checkPlotPath(smPlot); err != nil {
+				return err
+			}
 			res := selfish.Run(o)
 			out := cmd.OutOrStdout()
 			if g.format == "json" {
-				return report.WriteJSON(out, res)
+				if err := report.WriteJSON(out, res); err != nil {
+					return err
+				}
+				return writePlot(cmd, smPlot, selfishFigure(res))
 			}
 			t1, t2 := selfishTables(o, res)
 			if err := report.Write(out, g.format, t1); err != nil {
 				return err
 			}
 			fmt.Fprintln(out)
-			return report.Write(out, g.format, t2)
+			if err := report.Write(out, g.format, t2); err != nil {
+				return err
+			}
+			return writePlot(cmd, smPlot, selfishFigure(res))
 		},
 	}
+	cmd.Flags().StringVar(&smPlot, "plot", "", "also draw the pool's revenue against α — simulated beside the closed form — to this .svg or .png file")
 	cmd.Flags().IntVar(&o.Runs, "runs", o.Runs, "runs per (α, γ) point")
 	cmd.Flags().IntVar(&o.Blocks, "blocks", o.Blocks, "blocks mined per run")
 	cmd.Flags().IntVar(&o.Honest, "honest", o.Honest, "honest miners sharing 1-α")
@@ -528,4 +551,60 @@ func selfishTables(o selfish.Options, res selfish.Result) (report.Table, report.
 	}
 	t2.Notes = []string{"simulated: where the simulated revenue minus α changes sign, interpolated linearly between grid points."}
 	return t1, t2
+}
+
+// doubleSpendFigure draws P(success) against z on a log scale for each q:
+// simulated points with error bars, the exact race and the whitepaper's
+// Poisson approximation as lines.
+func doubleSpendFigure(res doublespend.Result) plot.Figure {
+	f := plot.Figure{Title: "Double spend: the attacker catches up from z blocks behind", XLabel: "confirmations z", YLabel: "P(attacker succeeds)", LogY: true, LegendBottom: true}
+	for i, q := range doublespend.Table1Qs {
+		sim := plot.Series{Name: fmt.Sprintf("q=%.2f simulated (± s.e.)", q), Group: i + 1}
+		exact := plot.Series{Name: fmt.Sprintf("q=%.2f exact (Rosenfeld)", q), Group: i + 1}
+		wp := plot.Series{Name: fmt.Sprintf("q=%.2f whitepaper", q), Dashed: true, Group: 7}
+		for _, r := range res.Probabilities {
+			if r.Q != q {
+				continue
+			}
+			z := float64(r.Z)
+			sim.X, sim.Y, sim.Err = append(sim.X, z), append(sim.Y, r.P), append(sim.Err, r.SE)
+			exact.X, exact.Y = append(exact.X, z), append(exact.Y, r.Exact)
+			wp.X, wp.Y = append(wp.X, z), append(wp.Y, r.Whitepaper)
+		}
+		f.Series = append(f.Series, sim, exact, wp)
+	}
+	return f
+}
+
+// selfishFigure draws the selfish pool's relative revenue against α for
+// each γ, simulated beside Eyal and Sirer's closed form, with honest
+// mining's α as the line to beat.
+func selfishFigure(res selfish.Result) plot.Figure {
+	f := plot.Figure{Title: "Selfish mining: the pool's share of the main chain", XLabel: "pool's hash share α", YLabel: "relative revenue"}
+	gammas := []float64{}
+	seen := map[float64]bool{}
+	for _, r := range res.Rows {
+		if !seen[r.Gamma] {
+			seen[r.Gamma] = true
+			gammas = append(gammas, r.Gamma)
+		}
+	}
+	honest := plot.Series{Name: "honest mining (revenue = α)", Dashed: true, Group: 7}
+	for i, gm := range gammas {
+		sim := plot.Series{Name: fmt.Sprintf("γ=%.1f simulated (± s.e.)", gm), Group: i + 1}
+		closed := plot.Series{Name: fmt.Sprintf("γ=%.1f closed form", gm), Group: i + 1}
+		for _, r := range res.Rows {
+			if r.Gamma != gm {
+				continue
+			}
+			sim.X, sim.Y, sim.Err = append(sim.X, r.Alpha), append(sim.Y, r.Sim), append(sim.Err, r.SE)
+			closed.X, closed.Y = append(closed.X, r.Alpha), append(closed.Y, r.Closed)
+			if gm == gammas[0] {
+				honest.X, honest.Y = append(honest.X, r.Alpha), append(honest.Y, r.Alpha)
+			}
+		}
+		f.Series = append(f.Series, sim, closed)
+	}
+	f.Series = append(f.Series, honest)
+	return f
 }
