@@ -11,6 +11,7 @@ import (
 	"simulate/experiments/sweep"
 	"simulate/report"
 	"simulate/sim"
+	"simulate/trace"
 )
 
 // flpParams are the parameters of `simulate flp`, recorded in sweep files.
@@ -74,7 +75,10 @@ probability 1, not in every schedule.`,
 					return err
 				}
 				raw, _ := json.Marshal(p)
-				return printFLP(cmd, g, raw, recs)
+				if err := printFLP(cmd, g, raw, recs); err != nil {
+					return err
+				}
+				return drawDuel(g, p.Duel)
 			},
 		}
 		sf.add(cmd, 2000)
@@ -196,4 +200,20 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// drawDuel writes --diagram: the opening of the deterministic duel (its
+// first 120 events, a few rounds of preemption), which is the picture of
+// FLP worth looking at; the whole horizon would be a million arrows.
+func drawDuel(g *globals, p flp.DuelParams) error {
+	if g.diagram == "" {
+		return nil
+	}
+	p.Randomized = false
+	p.MaxEvents = 120
+	log := &sim.Log{}
+	res := flp.DuelResult(p, 0, log)
+	raw, _ := json.Marshal(p)
+	f := trace.FromRun(trace.Header{Version: version, Protocol: "flp-duel", Scenario: raw}, log, res)
+	return writeDiagram(g.diagram, f)
 }

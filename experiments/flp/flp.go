@@ -80,6 +80,18 @@ type DuelOutcome struct {
 // Duel runs two proposers (n0 proposes "a", n1 proposes "b") under the
 // adversary until a node decides or the horizon of events passes.
 func Duel(p DuelParams, seed uint64, tracer sim.Tracer) DuelOutcome {
+	out, _ := duel(p, seed, tracer)
+	return out
+}
+
+// DuelResult runs a duel like Duel and returns the kernel's result, for
+// drawing its trace.
+func DuelResult(p DuelParams, seed uint64, tracer sim.Tracer) sim.Result {
+	_, res := duel(p, seed, tracer)
+	return res
+}
+
+func duel(p DuelParams, seed uint64, tracer sim.Tracer) (DuelOutcome, sim.Result) {
 	timing := paxos.Timing{
 		RoundTimeout: 100 * p.Hold, // never the reason a ballot ends: Nacks are
 		BackoffBase:  p.Base,
@@ -121,7 +133,7 @@ func Duel(p DuelParams, seed uint64, tracer sim.Tracer) DuelOutcome {
 			out.Ballots++
 		}
 	}
-	return out
+	return out, res
 }
 
 // BenOrParams configure the Ben-Or runs.
