@@ -45,7 +45,29 @@ func pbftFlags(cmd *cobra.Command, s *pbft.Scenario) {
 	fs.IntVar(&s.Checkpoint, "checkpoint", s.Checkpoint, "checkpoint interval k; the log window is 2k")
 	fs.StringVar(&s.Bug, "bug", s.Bug, "teaching bug switch (see --list-bugs)")
 	timeVar(fs, &s.Limit, "limit", s.Limit, "virtual time limit of a run")
+	fs.Var(pbftPartitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (clients reach everyone)")
 }
+
+// pbftPartitionFlag is the --partition flag.
+type pbftPartitionFlag struct{ s *pbft.Scenario }
+
+func (f pbftPartitionFlag) String() string {
+	if f.s == nil || f.s.Partition == nil {
+		return ""
+	}
+	return f.s.Partition.String()
+}
+
+func (f pbftPartitionFlag) Set(v string) error {
+	p, err := pbft.ParsePartition(v)
+	if err != nil {
+		return err
+	}
+	f.s.Partition = p
+	return nil
+}
+
+func (f pbftPartitionFlag) Type() string { return "partition" }
 
 func newPBFTCommand(g *globals) *cobra.Command {
 	s := pbft.Default()
@@ -310,6 +332,9 @@ func pbftReplayCommand(s pbft.Scenario, schedule string) string {
 		s.Requests, s.Clients, s.Checkpoint, s.Loss, s.Jitter, s.GST, s.Limit))
 	if s.Bug != "" {
 		args = append(args, "--bug "+s.Bug)
+	}
+	if s.Partition != nil {
+		args = append(args, "--partition "+s.Partition.String())
 	}
 	if s.StopOnViolation {
 		args = append(args, "--stop-on-violation")

@@ -47,6 +47,9 @@ func safetyProperty(base pbft.Scenario, last *searchRun, cov map[string]int) fun
 			if r.run.Result.Dropped > 0 {
 				cov["messages lost"]++
 			}
+			if r.scenario.Partition != nil {
+				cov["partition"]++
+			}
 			for i, id := range r.out.TraitorIDs {
 				if id == 0 && r.out.Strategies[i] != pbft.Honest {
 					cov["faulty primary"]++
@@ -90,6 +93,7 @@ func TestSafetyAnyFTraitors(t *testing.T) {
 			require.GreaterOrEqual(t, cov["view change"], cov["runs"]/10, "view changes must happen in a fair share of runs")
 			require.GreaterOrEqual(t, cov["faulty primary"], cov["runs"]/10)
 			require.GreaterOrEqual(t, cov["messages lost"], cov["runs"]/3)
+			require.GreaterOrEqual(t, cov["partition"], cov["runs"]/5, "partitions must happen in a fair share of runs")
 			require.Greater(t, cov["strategy "+pbft.Equivocate], 0)
 			require.Greater(t, cov["strategy "+pbft.Collude], 0)
 			require.Greater(t, cov["strategy "+pbft.Twins], 0)

@@ -35,6 +35,9 @@ type Scenario struct {
 	// GST is the global stabilisation time: loss stops then. 0 means the
 	// network never stabilises (loss throughout).
 	GST sim.Time `json:"gst,omitempty"`
+	// Partition, if set, cuts the replicas it lists off from the others
+	// (clients still reach everyone) from From until To.
+	Partition *Partition `json:"partition,omitempty"`
 	// Checkpoint is the checkpoint interval k.
 	Checkpoint int `json:"checkpoint"`
 	// Bug is a teaching bug switch (see Bugs), or "".
@@ -48,6 +51,51 @@ type Scenario struct {
 	// pairs, comma-separated; every other draw is 0) instead of drawing
 	// from the seed: how a counterexample found by search is rerun.
 	Schedule string `json:"schedule,omitempty"`
+}
+
+// Partition isolates some replicas from the rest for a while.
+type Partition struct {
+	Isolated []int    `json:"isolated"`
+	From     sim.Time `json:"from"`
+	To       sim.Time `json:"to"`
+}
+
+// String renders p as ParsePartition reads it: "1,2@100ms..300ms".
+func (p *Partition) String() string {
+	ids := make([]string, len(p.Isolated))
+	for i, id := range p.Isolated {
+		ids[i] = fmt.Sprint(id)
+	}
+	return fmt.Sprintf("%s@%v..%v", strings.Join(ids, ","), p.From, p.To)
+}
+
+// ParsePartition reads "IDS@FROM..TO", e.g. "1,2@100ms..300ms": replicas 1
+// and 2 cut off from the others from 100ms until 300ms.
+func ParsePartition(text string) (*Partition, error) {
+	ids, span, ok := strings.Cut(text, "@")
+	from, to, ok2 := strings.Cut(span, "..")
+	if !ok || !ok2 || ids == "" {
+		return nil, fmt.Errorf("partition %q: want IDS@FROM..TO, e.g. 1,2@100ms..300ms", text)
+	}
+	p := &Partition{}
+	for _, f := range strings.Split(ids, ",") {
+		var id int
+		if _, err := fmt.Sscan(f, &id); err != nil {
+			return nil, fmt.Errorf("partition %q: %q is not a replica id", text, f)
+		}
+		p.Isolated = append(p.Isolated, id)
+	}
+	var err error
+	if p.From, err = sim.ParseTime(from); err != nil {
+		return nil, fmt.Errorf("partition %q: from: %v", text, err)
+	}
+	if p.To, err = sim.ParseTime(to); err != nil {
+		return nil, fmt.Errorf("partition %q: to: %v", text, err)
+	}
+	if p.From < 0 || p.To <= p.From {
+		return nil, fmt.Errorf("partition %q: want 0 <= from < to", text)
+	}
+	return p, nil
 }
 
 // Default is the scenario `simulate pbft` runs without flags: four
@@ -110,10 +158,19 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("jitter %v: want 0 to 1s", s.Jitter)
 	case s.GST < 0:
 		return fmt.Errorf("gst %v: want a time >= 0", s.GST)
+	case s.Partition != nil && (s.Partition.From < 0 || s.Partition.To <= s.Partition.From):
+		return fmt.Errorf("partition %v: want 0 <= from < to", s.Partition)
 	case s.Checkpoint < 1 || s.Checkpoint > 10000:
 		return fmt.Errorf("checkpoint %d: want 1 to 10000", s.Checkpoint)
 	case s.Limit <= 0:
 		return fmt.Errorf("limit %v: want a time > 0", s.Limit)
+	}
+	if s.Partition != nil {
+		for _, id := range s.Partition.Isolated {
+			if id < 0 || id >= s.Replicas {
+				return fmt.Errorf("partition %v: no replica %d", s.Partition, id)
+			}
+		}
 	}
 	if s.Bug != "" && !contains2(Bugs, s.Bug) {
 		return fmt.Errorf("bug %q: want one of %s", s.Bug, strings.Join(Bugs, ", "))
@@ -192,6 +249,9 @@ type network struct {
 	lossPerMille int
 	jitterMs     int
 	gst          sim.Time
+	// isolated marks the replicas a partition cuts off during [from, to).
+	isolated []bool
+	from, to sim.Time
 }
 
 const baseDelay = sim.Millisecond
@@ -206,7 +266,19 @@ func (m network) Route(l sim.Link) sim.Fate {
 			f.Drop, f.Reason = true, "loss"
 		}
 	}
+	// The partition is decided after the draws, so a message makes the
+	// same draws whether or not a partition stops it, and shrinking the
+	// partition away does not shift the draws after it.
+	if m.isolated != nil && l.Now >= m.from && l.Now < m.to && m.cut(l.From) != m.cut(l.To) {
+		f.Drop, f.Reason = true, "partition"
+	}
 	return f
+}
+
+// cut reports whether node id is on the isolated side; clients (ids past
+// the replicas) are on no side and reach everyone.
+func (m network) cut(id sim.NodeID) bool {
+	return int(id) < len(m.isolated) && m.isolated[id]
 }
 
 // Setup is a validated scenario, ready to build worlds from.
@@ -281,7 +353,7 @@ func (st *Setup) Config() sim.Config {
 			}
 			return NewReplica(st.P, id)
 		},
-		Network: network{lossPerMille: int(math.Round(st.Loss * 1000)), jitterMs: int(st.Jitter / sim.Millisecond), gst: st.GST},
+		Network: st.network(),
 		Choices: choices,
 		Seed:    st.Seed,
 		Limit:   st.Limit,
@@ -513,10 +585,24 @@ func Byzantine(f int, strategy string, seed uint64) (Outcome, error) {
 	return Run(s, seed, nil)
 }
 
+// network builds the scenario's network model.
+func (st *Setup) network() network {
+	m := network{lossPerMille: int(math.Round(st.Loss * 1000)), jitterMs: int(st.Jitter / sim.Millisecond), gst: st.GST}
+	if p := st.Partition; p != nil && len(p.Isolated) > 0 {
+		m.isolated = make([]bool, st.Replicas)
+		for _, id := range p.Isolated {
+			m.isolated[id] = true
+		}
+		m.from, m.to = p.From, p.To
+	}
+	return m
+}
+
 // Draw fills in the parts of base that a search varies, drawing each from
 // c so that 0 is the boring choice: which replicas are traitors (0: the
 // first ones, primary included), each traitor's strategy (0: honest) unless
-// base names one, the loss rate (0: none) and the jitter (0: none).
+// base names one, the loss rate (0: none), the jitter (0: none) and a
+// partition (0: none).
 func Draw(c sim.Choices, base Scenario) Scenario {
 	s := base
 	if s.Traitors > 0 && len(s.TraitorIDs) == 0 {
@@ -536,5 +622,25 @@ func Draw(c sim.Choices, base Scenario) Scenario {
 	}
 	s.Loss = []float64{0, 0.05, 0.1, 0.2}[c.Intn("loss rate", 4)]
 	s.Jitter = []sim.Time{0, 2 * sim.Millisecond, 5 * sim.Millisecond, 20 * sim.Millisecond}[c.Intn("jitter", 4)]
+	// A partition (0: none) cuts off a run of up to f replicas, starting
+	// at the drawn one, for a drawn while; it heals before GST when there
+	// is one, so liveness after GST is still owed.
+	first := c.Intn("partition: first isolated replica+1 (0 = none)", s.Replicas+1)
+	size := 1 + c.Intn("partition: replicas isolated-1", max(1, (s.Replicas-1)/3))
+	from := sim.Time(c.Intn("partition: from (x10ms)", 10)) * 10 * sim.Millisecond
+	length := sim.Time(1+c.Intn("partition: length-1 (x20ms)", 10)) * 20 * sim.Millisecond
+	if first > 0 && s.Partition == nil {
+		p := &Partition{From: from, To: from + length}
+		for i := 0; i < size; i++ {
+			p.Isolated = append(p.Isolated, (first-1+i)%s.Replicas)
+		}
+		sort.Ints(p.Isolated)
+		if s.GST > 0 && p.To > s.GST {
+			p.To = s.GST
+		}
+		if p.To > p.From {
+			s.Partition = p
+		}
+	}
 	return s
 }
