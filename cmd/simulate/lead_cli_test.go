@@ -40,6 +40,8 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{"nines", "--shard", "3/2", "--out", "x.jsonl"},
 		{"nines", "--resume"},
 		{"nines", "--mtbf", "soon"},
+		{"nines", "--scale", "0"},
+		{"nines", "--deadline", "1s"},
 		{"replay", "does-not-exist.jsonl"},
 		{"render", "--as", "png", "x"},
 		{"merge", "does-not-exist.jsonl"},

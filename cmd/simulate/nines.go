@@ -12,11 +12,13 @@ import (
 	"simulate/experiments/sweep"
 	"simulate/plot"
 	"simulate/report"
+	"simulate/sim"
 )
 
 // ninesRow is one measured system in `simulate nines --format json`.
 type ninesRow struct {
 	System               string   `json:"system"`
+	Protocol             string   `json:"protocol"`
 	Nodes                int      `json:"nodes"`
 	Quorum               int      `json:"quorum"`
 	Availability         float64  `json:"availability"`
@@ -24,9 +26,21 @@ type ninesRow struct {
 	Nines                *float64 `json:"nines"` // null when no request failed (infinite nines)
 	Downtime             float64  `json:"downtime_minutes_per_year"`
 	AnalyticAvailability float64  `json:"analytic_availability"`
+	AnalyticNines        *float64 `json:"analytic_nines"`
 	AnalyticDowntime     float64  `json:"analytic_downtime_minutes_per_year"`
-	Requests             int      `json:"requests"`
-	Failures             int      `json:"failures"`
+	// Gap is measured minus analytic downtime.
+	Gap float64 `json:"gap_minutes_per_year"`
+	// QuorumUpAvailability is the fraction of requests issued while a
+	// quorum was up, on the runs' own failures.
+	QuorumUpAvailability float64 `json:"quorum_up_availability"`
+	// FailoverDowntime is the downtime of requests issued with a quorum up
+	// but not answered in time, paired run by run, and its standard error.
+	FailoverDowntime float64 `json:"failover_downtime_minutes_per_year"`
+	FailoverStdErr   float64 `json:"failover_downtime_stderr"`
+	Requests         int     `json:"requests"`
+	Failures         int     `json:"failures"`
+	Failovers        int     `json:"failovers"`
+	Forks            int     `json:"forks"`
 }
 
 func init() {
@@ -34,17 +48,39 @@ func init() {
 		var sf sweepFlags
 		var plotPath string
 		p := nines.DefaultParams()
+		t := nines.PaxosTiming()
+		b := nines.PBFTParams(4)
 		cmd := &cobra.Command{
 			Use:   "nines",
-			Short: "The availability nines: the exact table, and how replication buys nines, measured",
-			Long: `nines prints the course notes' availability table with exact downtimes
+			Short: "The availability nines: the exact table, and how replication buys nines, measured with real protocols",
+			Long: fmt.Sprintf(`nines prints the course notes' availability table with exact downtimes
 (0.999 is 525.6 minutes a year; the notes round it to 500), then measures
-by simulation how replication buys nines. Every node fails and recovers
-with exponential times (mean --mtbf up, --mttr down); a client sends a
-request every --interval for --horizon; a request counts as answered if a
-quorum of replicas replies within --deadline. Beside each measured figure
-is the analytic one: at least k of n independent nodes up, each up with
-probability MTBF/(MTBF+MTTR).`,
+by simulation how replication buys nines: a single server, Multi-Paxos
+with 3 and 5 replicas and PBFT with 4 and 7 replicas, the real protocols
+of protocols/paxos and protocols/pbft. Every node fails and recovers with
+exponential times (mean --mtbf up, --mttr down); a client sends a request
+every --interval for --horizon; a request counts as answered if the
+protocol's client had its result within --deadline. Beside each measured
+figure is the analytic one: at least k of n independent nodes up, each up
+with probability MTBF/(MTBF+MTTR).
+
+Time is scaled. A real year of heartbeats is billions of events, so the
+failure process and the workload (--mtbf, --mttr, --interval, --horizon)
+run --scale times faster — by default a real hour passes in a simulated
+second — while the protocols run at their own speed: %v network delay,
+Multi-Paxos heartbeat %v and election timeout %v–%v, clients retry after
+%v, and PBFT backups vote out a silent primary %v after a request. --deadline is in
+protocol time and is not scaled. Scaling keeps MTBF/MTTR, all the analytic
+model depends on.
+
+The analytic model assumes a quorum answers the moment it is up. A real
+protocol also loses availability to failover: an election after the
+leader crashes, a view change after the primary crashes. The gap between
+measured and analytic downtime is that cost (scaling makes crashes more
+frequent beside the protocols' clocks, so time-proportional costs grow
+with --scale), and the last table splits it off, run by run, from the
+quorum outages of the very same failures.`,
+				nines.NetworkDelay, t.Heartbeat, t.Election, 2*t.Election, t.Client, b.ClientTimeout+b.ViewTimeout),
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				if err := p.Validate(); err != nil {
@@ -73,56 +109,89 @@ probability MTBF/(MTBF+MTTR).`,
 		sf.add(cmd, 10)
 		cmd.Flags().StringVar(&plotPath, "plot", "", "also draw nines against replicas, measured beside analytic, to this .svg or .png file")
 		fs := cmd.Flags()
-		timeVar(fs, &p.MTBF, "mtbf", p.MTBF, "mean time between failures of one node")
-		timeVar(fs, &p.MTTR, "mttr", p.MTTR, "mean time to repair one node")
-		timeVar(fs, &p.Interval, "interval", p.Interval, "time between client requests")
-		timeVar(fs, &p.Deadline, "deadline", p.Deadline, "a request is answered if a quorum replies within this")
-		timeVar(fs, &p.Horizon, "horizon", p.Horizon, "simulated time per run")
+		timeVar(fs, &p.MTBF, "mtbf", p.MTBF, "mean time between failures of one node (real time, divided by --scale)")
+		timeVar(fs, &p.MTTR, "mttr", p.MTTR, "mean time to repair one node (real time, divided by --scale)")
+		timeVar(fs, &p.Interval, "interval", p.Interval, "time between client requests (real time, divided by --scale)")
+		timeVar(fs, &p.Horizon, "horizon", p.Horizon, "time covered by each run (real time, divided by --scale)")
+		timeVar(fs, &p.Deadline, "deadline", p.Deadline, "a request is answered if its result comes within this (protocol time, not scaled)")
+		fs.Int64Var(&p.Scale, "scale", p.Scale, "real time per unit of simulated time for the failure process and workload")
 		return cmd
 	})
 	aggregators["nines"] = printNines
 }
 
-// ninesMeasured aggregates the records per system: mean availability and
-// its standard error.
-func ninesMeasured(recs []sweep.Record) (means, ses []float64, err error) {
-	fractions := make([][]float64, len(nines.Systems))
+// ninesStat is one system aggregated over runs.
+type ninesStat struct {
+	mean, se           float64 // measured availability
+	up                 float64 // quorum up at request time
+	loss, lossSE       float64 // quorum up but not answered in time, paired
+	requests, failures int
+	failovers, forks   int
+}
+
+// ninesStats aggregates the records per system.
+func ninesStats(recs []sweep.Record) ([]ninesStat, error) {
+	k := len(nines.Systems)
+	frac, up, loss := make([][]float64, k), make([][]float64, k), make([][]float64, k)
+	stats := make([]ninesStat, k)
 	for _, r := range recs {
 		var outs []nines.Outcome
-		if err := json.Unmarshal(r.Result, &outs); err != nil || len(outs) != len(nines.Systems) {
-			return nil, nil, badInput("run %d: malformed nines result", r.Run)
+		if err := json.Unmarshal(r.Result, &outs); err != nil || len(outs) != k {
+			return nil, badInput("run %d: malformed nines result", r.Run)
 		}
 		for i, o := range outs {
+			st := &stats[i]
+			st.requests += o.Requests
+			st.failures += o.Failures
+			st.failovers += o.Failovers
+			st.forks += o.Forks
 			if o.Requests > 0 {
-				fractions[i] = append(fractions[i], float64(o.Answered)/float64(o.Requests))
+				n := float64(o.Requests)
+				frac[i] = append(frac[i], float64(o.Answered)/n)
+				up[i] = append(up[i], float64(o.QuorumUp)/n)
+				loss[i] = append(loss[i], float64(o.QuorumUp-o.Answered)/n)
 			}
 		}
 	}
-	for i := range nines.Systems {
-		m, se := nines.MeanSE(fractions[i])
-		means, ses = append(means, m), append(ses, se)
+	for i := range stats {
+		stats[i].mean, stats[i].se = nines.MeanSE(frac[i])
+		stats[i].up, _ = nines.MeanSE(up[i])
+		stats[i].loss, stats[i].lossSE = nines.MeanSE(loss[i])
 	}
-	return means, ses, nil
+	return stats, nil
 }
 
-// ninesFigure plots nines against the number of replicas: measured points
-// with error bars, and the analytic curves of both quorum rules.
+// ninesFigure plots nines against the number of replicas: each protocol's
+// measured points with error bars beside its analytic curve.
 func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
-	means, ses, _ := ninesMeasured(recs)
+	stats, _ := ninesStats(recs)
 	up := p.NodeUp()
 	f := plot.Figure{Title: "Replication buys nines", XLabel: "replicas", YLabel: "nines = -log10(1 - availability)"}
-	var mx, my, me []float64
-	for i, s := range nines.Systems {
-		if means[i] >= 1 {
-			continue // no failed request: infinitely many nines, nothing to draw
+	paxos := plot.Series{Name: "Multi-Paxos measured (± s.e.; n=1: single server)", Group: 1}
+	pbft := plot.Series{Name: "PBFT measured (± s.e.; n=1: single server)", Group: 2}
+	add := func(ser *plot.Series, i int) {
+		m := stats[i].mean
+		if m >= 1 {
+			return // no failed request: infinitely many nines, nothing to draw
 		}
-		mx = append(mx, float64(s.Nodes))
-		my = append(my, nines.Nines(means[i]))
-		me = append(me, ses[i]/((1-means[i])*math.Ln10))
+		ser.X = append(ser.X, float64(nines.Systems[i].Nodes))
+		ser.Y = append(ser.Y, nines.Nines(m))
+		ser.Err = append(ser.Err, stats[i].se/((1-m)*math.Ln10))
 	}
-	maj := plot.Series{Name: "majority quorum, analytic", Dashed: true}
-	bft := plot.Series{Name: "2f+1 of 3f+1, analytic", Dashed: true}
-	for n := 1; n <= 7; n += 2 {
+	for i, s := range nines.Systems {
+		switch s.Protocol {
+		case nines.ProtocolSingle:
+			add(&paxos, i)
+			add(&pbft, i)
+		case nines.ProtocolPaxos:
+			add(&paxos, i)
+		case nines.ProtocolPBFT:
+			add(&pbft, i)
+		}
+	}
+	maj := plot.Series{Name: "majority of n up, analytic", Dashed: true, Group: 1}
+	bft := plot.Series{Name: "2f+1 of 3f+1 up, analytic", Dashed: true, Group: 2}
+	for n := 1; n <= 5; n += 2 {
 		maj.X = append(maj.X, float64(n))
 		maj.Y = append(maj.Y, nines.Nines(nines.QuorumAvailability(n, n/2+1, up)))
 	}
@@ -131,7 +200,7 @@ func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
 		bft.X = append(bft.X, float64(n))
 		bft.Y = append(bft.Y, nines.Nines(nines.QuorumAvailability(n, 2*f+1, up)))
 	}
-	f.Series = []plot.Series{{Name: "measured (± s.e.)", X: mx, Y: my, Err: me}, maj, bft}
+	f.Series = []plot.Series{paxos, maj, pbft, bft}
 	return f
 }
 
@@ -140,26 +209,21 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 	if err := json.Unmarshal(params, &p); err != nil {
 		return badInput("nines parameters: %v", err)
 	}
-	rows := make([]ninesRow, len(nines.Systems))
-	means, ses, err := ninesMeasured(recs)
+	stats, err := ninesStats(recs)
 	if err != nil {
 		return err
 	}
-	for _, r := range recs {
-		var outs []nines.Outcome
-		_ = json.Unmarshal(r.Result, &outs)
-		for i, o := range outs {
-			rows[i].Requests += o.Requests
-			rows[i].Failures += o.Failures
-		}
-	}
 	up := p.NodeUp()
+	rows := make([]ninesRow, len(nines.Systems))
 	for i, s := range nines.Systems {
-		a, se := means[i], ses[i]
+		st := stats[i]
 		an := nines.QuorumAvailability(s.Nodes, s.Quorum, up)
-		rows[i] = ninesRow{System: s.Name, Nodes: s.Nodes, Quorum: s.Quorum, Availability: a, StdErr: se,
-			Nines: finite(nines.Nines(a)), Downtime: (1 - a) * nines.MinutesPerYear, AnalyticAvailability: an,
-			AnalyticDowntime: (1 - an) * nines.MinutesPerYear, Requests: rows[i].Requests, Failures: rows[i].Failures}
+		rows[i] = ninesRow{System: s.Name, Protocol: s.Protocol, Nodes: s.Nodes, Quorum: s.Quorum,
+			Availability: st.mean, StdErr: st.se, Nines: finite(nines.Nines(st.mean)), Downtime: (1 - st.mean) * nines.MinutesPerYear,
+			AnalyticAvailability: an, AnalyticNines: finite(nines.Nines(an)), AnalyticDowntime: (1 - an) * nines.MinutesPerYear,
+			Gap: (an - st.mean) * nines.MinutesPerYear, QuorumUpAvailability: st.up,
+			FailoverDowntime: st.loss * nines.MinutesPerYear, FailoverStdErr: st.lossSE * nines.MinutesPerYear,
+			Requests: st.requests, Failures: st.failures, Failovers: st.failovers, Forks: st.forks}
 	}
 	out := cmd.OutOrStdout()
 	table := nines.Table()
@@ -178,22 +242,71 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 		return err
 	}
 	fmt.Fprintln(out)
+
+	sp := p.Simulated()
+	t := nines.PaxosTiming()
+	b := nines.PBFTParams(4)
 	t2 := report.Table{
-		Title: fmt.Sprintf("Replication buys nines: %d simulated runs of %v each, MTBF %v, MTTR %v (one node up %.5f)", len(recs), p.Horizon, p.MTBF, p.MTTR, up),
+		Title: fmt.Sprintf("Replication buys nines, measured with the real protocols: %d runs of %s each, MTBF %s, MTTR %s (one node up %.5f), a request every %s answered within %v",
+			len(recs), realTime(p.Horizon), realTime(p.MTBF), realTime(p.MTTR), up, realTime(p.Interval), p.Deadline),
 		Header: []string{"system", "nodes", "quorum", "measured availability", "± s.e.", "nines", "downtime min/year",
-			"analytic availability", "analytic nines", "analytic downtime"},
+			"analytic availability", "analytic nines", "analytic downtime", "gap min/year"},
 		Notes: []string{
-			"Measured: the fraction of client requests a quorum answered within the deadline, averaged over runs (± one standard error).",
-			"Analytic: P(at least k of n nodes up) with each node up MTBF/(MTBF+MTTR) of the time, independently.",
+			"Measured: the fraction of the client's requests whose result it had within the deadline, averaged over runs (± one standard error). The replicas and clients are protocols/paxos's Multi-Paxos and protocols/pbft's PBFT; crashed replicas restart (Multi-Paxos from its disk, PBFT from nothing, by state transfer).",
+			"Analytic: P(at least k of n nodes up) with each node up MTBF/(MTBF+MTTR) of the time, independently. Gap: measured minus analytic downtime.",
+			fmt.Sprintf("Time is scaled %d:1 for failures and workload: a run simulates %v, MTBF %v, MTTR %v, a request every %v; the protocols keep their own clocks (%v network delay, Multi-Paxos heartbeat %v, election timeout %v–%v, client retry %v; PBFT client broadcast after %v, view change %v later). MTBF/MTTR, all the analytic model sees, is unchanged.",
+				p.Scale, sp.Horizon, sp.MTBF, sp.MTTR, sp.Interval, nines.NetworkDelay, t.Heartbeat, t.Election, 2*t.Election, t.Client, b.ClientTimeout, b.ViewTimeout),
+			fmt.Sprintf("The analytic model takes failover to be free; a real protocol does not get it free. Multi-Paxos's heartbeats elect a new leader %v–%v after the old one dies, mostly before its client gives up on the dead leader and retries (%v), so a deadline longer than the retry hides most elections. PBFT notices a dead primary only when a request times out — the client waits %v, the backups %v more — so the first request after each primary crash misses a deadline shorter than %v. Each lost request counts as one interval (%s) of downtime: denser requests (--interval) make a crash cost less, a longer --deadline hides it.",
+				t.Election, 2*t.Election, t.Client, b.ClientTimeout, b.ViewTimeout, b.ClientTimeout+b.ViewTimeout, realTime(p.Interval)),
+			fmt.Sprintf("Scaling stretches failover: measured in the real time of the table, a %v election lasts %v. Costs that grow with a failover's length are magnified %d-fold; costs per crash are not.",
+				t.Election, realTime(t.Election*sim.Time(p.Scale)), p.Scale),
 			"Rare outages make high nines noisy: with few runs a system may see no failed request at all (nines ∞); add --runs.",
 		},
 	}
 	for _, r := range rows {
 		t2.Rows = append(t2.Rows, []string{r.System, fmt.Sprint(r.Nodes), fmt.Sprint(r.Quorum), fmt.Sprintf("%.7f", r.Availability),
 			fmt.Sprintf("%.7f", r.StdErr), nines.FormatNines(r.Availability), fmt.Sprintf("%.2f", r.Downtime),
-			fmt.Sprintf("%.7f", r.AnalyticAvailability), nines.FormatNines(r.AnalyticAvailability), fmt.Sprintf("%.2f", r.AnalyticDowntime)})
+			fmt.Sprintf("%.7f", r.AnalyticAvailability), nines.FormatNines(r.AnalyticAvailability), fmt.Sprintf("%.2f", r.AnalyticDowntime),
+			fmt.Sprintf("%+.2f", r.Downtime-r.AnalyticDowntime)})
 	}
-	return report.Write(out, g.format, t2)
+	if err := report.Write(out, g.format, t2); err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+
+	runs := float64(max(len(recs), 1))
+	t3 := report.Table{
+		Title: "Where the gap goes: quorum outages and failover, on the same failures",
+		Header: []string{"system", "failures per run", "elections or view changes per run", "quorum up at request time",
+			"its downtime min/year", "failover downtime min/year", "± s.e.", "forks"},
+		Notes: []string{
+			"Quorum up: the fraction of requests issued while at least k replicas were up, on each run's own failures — the k-of-n model without the independence assumption; it should match the analytic column within noise.",
+			"Failover downtime: requests issued while a quorum was up that still missed the deadline (an election, a view change, a client retrying a dead leader), paired run by run with the column before, ± one standard error. It is negative when a request issued during a quorum outage was answered because a replica came back within the deadline.",
+			"Elections: Multi-Paxos candidacies after the first (a lone survivor keeps standing while no quorum is up). View changes: the highest PBFT view installed.",
+			"Forks: log positions at which two different commands were decided. PBFT replicas keep no durable state: one that restarts has forgotten what it prepared, and when more than f forget at once, a new view can give a committed sequence number to another request. Multi-Paxos replicas keep their promises on disk and must not fork.",
+		},
+	}
+	for i, r := range rows {
+		st := stats[i]
+		fo := "—"
+		if r.Protocol != nines.ProtocolSingle {
+			fo = fmt.Sprintf("%.1f", float64(r.Failovers)/runs)
+		}
+		t3.Rows = append(t3.Rows, []string{r.System, fmt.Sprintf("%.1f", float64(r.Failures)/runs), fo,
+			fmt.Sprintf("%.7f", st.up), fmt.Sprintf("%.2f", (1-st.up)*nines.MinutesPerYear),
+			fmt.Sprintf("%.2f", r.FailoverDowntime), fmt.Sprintf("%.2f", r.FailoverStdErr), fmt.Sprint(r.Forks)})
+	}
+	return report.Write(out, g.format, t3)
+}
+
+// realTime renders a real-world duration in days when it is whole days
+// ("365d"), else as a duration ("1h0m0s").
+func realTime(t sim.Time) string {
+	const day = 24 * sim.Hour
+	if t >= day && t%day == 0 {
+		return fmt.Sprintf("%dd", t/day)
+	}
+	return t.String()
 }
 
 // trimFloat prints a float without trailing zeros.
