@@ -3,6 +3,7 @@ package paxos
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"simulate/sim"
@@ -57,7 +58,7 @@ func (c *Client) next(ctx sim.Context) {
 	r := ctx.Rand()
 	cmd := Cmd{Client: ctx.Self(), Seq: c.seq, Key: c.p.Keys[r.IntN(len(c.p.Keys))]}
 	if r.IntN(2) == 0 {
-		cmd.Kind, cmd.Value = CmdPut, fmt.Sprintf("%d.%d", ctx.Self(), c.seq)
+		cmd.Kind, cmd.Value = CmdPut, strconv.Itoa(int(ctx.Self()))+"."+strconv.Itoa(c.seq)
 	} else {
 		cmd.Kind = CmdGet
 	}

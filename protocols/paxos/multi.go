@@ -1,7 +1,7 @@
 package paxos
 
 import (
-	"sort"
+	"encoding/binary"
 	"strconv"
 
 	"simulate/sim"
@@ -47,15 +47,23 @@ type MultiParams struct {
 	Bug       Bug
 }
 
-// Storage keys of a replica's durable state.
+// Storage keys of a replica's durable state. Accepted entries and
+// committed log entries are stored slotsPerChunk slots to a key (see
+// chunkFile), so that a long run keeps a few hundred keys rather than one
+// per slot; the ...Chunks keys hold how many chunks exist.
 const (
-	keyMPromised = "m/acceptor/promised"
-	keyMAccMax   = "m/acceptor/max"
-	keyMAccPfx   = "m/acceptor/slot/"
-	keyMLogMax   = "m/log/max"
-	keyMLogPfx   = "m/log/slot/"
-	keyMRound    = "m/proposer/round"
+	keyMPromised  = "m/acceptor/promised"
+	keyMAccChunks = "m/acceptor/chunks"
+	keyMAccPfx    = "m/acceptor/chunk/"
+	keyMLogChunks = "m/log/chunks"
+	keyMLogPfx    = "m/log/chunk/"
+	keyMRound     = "m/proposer/round"
 )
+
+// slotsPerChunk is how many consecutive slots share one storage key. Each
+// write re-stores its chunk (Storage copies values), so a chunk is kept
+// small: the copy costs about as much as the key a slot of its own would.
+const slotsPerChunk = 8
 
 const (
 	roleFollower = iota
@@ -77,9 +85,95 @@ type clientRec struct {
 	out string
 }
 
+// pending is a slot the leader proposed and awaits a quorum for.
 type pending struct {
 	cmd  Cmd
-	acks map[sim.NodeID]bool
+	live bool
+	acks nodeSet
+}
+
+// nodeSet is a set of node ids: a bitmask, with more words only for ids
+// of 64 and above (a scenario has at most a few hundred replicas).
+type nodeSet struct {
+	low  uint64
+	high []uint64
+	n    int
+}
+
+// add puts id in the set.
+func (s *nodeSet) add(id sim.NodeID) {
+	if id < 0 {
+		return // never a replica; no Multi-Paxos message comes from one
+	}
+	w, bit := int(id)/64, uint64(1)<<(uint(id)%64)
+	p := &s.low
+	if w > 0 {
+		for len(s.high) < w {
+			s.high = append(s.high, 0)
+		}
+		p = &s.high[w-1]
+	}
+	if *p&bit == 0 {
+		*p |= bit
+		s.n++
+	}
+}
+
+// has reports whether id is in the set.
+func (s *nodeSet) has(id sim.NodeID) bool {
+	if id < 0 {
+		return false
+	}
+	w, bit := int(id)/64, uint64(1)<<(uint(id)%64)
+	if w == 0 {
+		return s.low&bit != 0
+	}
+	return w-1 < len(s.high) && s.high[w-1]&bit != 0
+}
+
+// logSlot is one slot of the replica's log: committed or not yet known.
+type logSlot struct {
+	cmd Cmd
+	ok  bool
+}
+
+// accSlot is one slot of the acceptor's state: accepted or not.
+type accSlot struct {
+	b   Ballot
+	cmd Cmd
+	ok  bool
+}
+
+// pageSlots is how many slots one page of a slotPages holds.
+const pageSlots = 256
+
+// slotPages is per-slot state indexed by slot, in fixed-size pages: growing
+// it never copies (or makes the collector rescan) what is already there,
+// as doubling one long slice would on every growth.
+type slotPages[T any] [][]T
+
+// at returns slot's element (slot >= 0), making room for it.
+func (p *slotPages[T]) at(slot int) *T {
+	i := slot / pageSlots
+	for len(*p) <= i {
+		*p = append(*p, nil)
+	}
+	if (*p)[i] == nil {
+		(*p)[i] = make([]T, pageSlots)
+	}
+	return &(*p)[i][slot%pageSlots]
+}
+
+// get returns slot's element, or nil if nothing was ever set near it.
+func (p slotPages[T]) get(slot int) *T {
+	if slot < 0 {
+		return nil
+	}
+	i := slot / pageSlots
+	if i >= len(p) || p[i] == nil {
+		return nil
+	}
+	return &p[i][slot%pageSlots]
 }
 
 type clientSeq struct {
@@ -95,13 +189,15 @@ type Replica struct {
 
 	// acceptor (durable unless the volatile-acceptor bug)
 	promised Ballot
-	accepted map[int]Entry
+	accepted slotPages[accSlot]
 	maxAcc   int
+	accFile  chunkFile
 
 	// log and state machine: the committed log is durable; the store is
 	// rebuilt from it on restart.
-	log     map[int]Cmd
+	log     slotPages[logSlot]
 	logMax  int
+	logFile chunkFile
 	applied int // slots below applied are committed and applied
 	kv      map[string]string
 	table   map[sim.NodeID]clientRec
@@ -115,16 +211,26 @@ type Replica struct {
 	found    map[int]Entry
 	prepFrom int
 	next     int
-	pending  map[int]*pending
+	// pending holds the slots from pendBase on that await a quorum
+	// (live); nil unless leading.
+	pending  []pending
+	pendBase int
+	// proposed names the client commands in flight under this leadership
+	// that are not yet applied (once applied, the client table answers
+	// for them).
 	proposed map[clientSeq]bool
 	timer    sim.TimerID
 	tick     sim.TimerID
 	failures int
+
+	buf []byte // scratch for storage values and observation text
 }
 
 // NewReplica returns a Multi-Paxos replica; Start recovers its durable state.
 func NewReplica(p MultiParams) *Replica {
-	return &Replica{p: p, quorum: Quorum(p.N, p.Bug), leader: -1, maxAcc: -1, logMax: -1}
+	return &Replica{p: p, quorum: Quorum(p.N, p.Bug), leader: -1, maxAcc: -1, logMax: -1,
+		accFile: newChunkFile(keyMAccPfx, keyMAccChunks),
+		logFile: newChunkFile(keyMLogPfx, keyMLogChunks)}
 }
 
 // Applied is the length of the replica's applied log prefix.
@@ -137,15 +243,21 @@ func (r *Replica) Leading() bool { return r.role == roleLeader }
 func (r *Replica) Log() []Cmd {
 	out := make([]Cmd, r.applied)
 	for i := range out {
-		out[i] = r.log[i]
+		out[i], _ = r.logged(i)
 	}
 	return out
 }
 
+// logged reports whether slot is committed, with its command.
+func (r *Replica) logged(slot int) (Cmd, bool) {
+	if l := r.log.get(slot); l != nil && l.ok {
+		return l.cmd, true
+	}
+	return Cmd{}, false
+}
+
 // Start implements sim.Node.
 func (r *Replica) Start(ctx sim.Context) {
-	r.accepted = map[int]Entry{}
-	r.log = map[int]Cmd{}
 	r.kv = map[string]string{}
 	r.table = map[sim.NodeID]clientRec{}
 	st := ctx.Storage()
@@ -153,27 +265,29 @@ func (r *Replica) Start(ctx sim.Context) {
 		if b, ok := st.Get(keyMPromised); ok {
 			r.promised, _, _ = readBallot(b)
 		}
-		if m, ok := sim.GetInt64(st, keyMAccMax); ok {
-			r.maxAcc = int(m)
-			for s := 0; s <= r.maxAcc; s++ {
-				if b, ok := st.Get(keyMAccPfx + strconv.Itoa(s)); ok {
-					bb, rest, _ := readBallot(b)
-					c, _, _ := readCmd(rest)
-					r.accepted[s] = Entry{Slot: s, B: bb, Cmd: c}
-				}
+		// A slot's later records overwrite its earlier ones, as its
+		// later writes did; the highest slot is the acceptor's maxAcc.
+		r.accFile.load(st, func(d *decoder) {
+			s := d.int()
+			b := Ballot{Round: d.i64(), Node: sim.NodeID(d.int())}
+			c := d.cmd()
+			if d.ok() {
+				*r.accepted.at(s) = accSlot{b: b, cmd: c, ok: true}
+				r.maxAcc = max(r.maxAcc, s)
 			}
-		}
+		})
 	}
 	if v, ok := sim.GetInt64(st, keyMRound); ok {
 		r.round = v
 	}
-	if m, ok := sim.GetInt64(st, keyMLogMax); ok {
-		r.logMax = int(m)
-		for s := 0; s <= r.logMax; s++ {
-			if b, ok := st.Get(keyMLogPfx + strconv.Itoa(s)); ok {
-				r.log[s], _, _ = readCmd(b)
-			}
+	if r.logFile.load(st, func(d *decoder) {
+		s := d.int()
+		c := d.cmd()
+		if d.ok() {
+			*r.log.at(s) = logSlot{cmd: c, ok: true}
+			r.logMax = max(r.logMax, s)
 		}
+	}) {
 		r.applyReady(ctx, false)
 	}
 	// A candidate stands at its start time; after a restart it rejoins as
@@ -213,7 +327,8 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 // not applied.
 func (r *Replica) stand(ctx sim.Context) {
 	r.round++
-	sim.PutInt64(ctx.Storage(), keyMRound, r.round)
+	r.buf = binary.BigEndian.AppendUint64(r.buf[:0], uint64(r.round))
+	ctx.Storage().Put(keyMRound, r.buf)
 	r.role = roleCandidate
 	r.ballot = Ballot{Round: r.round, Node: ctx.Self()}
 	r.promises = map[sim.NodeID]bool{}
@@ -271,7 +386,8 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		r.onHeartbeat(ctx, from, m)
 	case CatchUp:
 		for s := m.From; s < r.applied && s < m.From+64; s++ {
-			ctx.Send(from, MCommit{Slot: s, Cmd: r.log[s]})
+			c, _ := r.logged(s)
+			ctx.Send(from, MCommit{Slot: s, Cmd: c})
 		}
 	case Request:
 		r.onRequest(ctx, from, m)
@@ -285,15 +401,14 @@ func (r *Replica) onPrepare(ctx sim.Context, from sim.NodeID, m MPrepare) {
 		ctx.Send(from, MNack{B: m.B, Promised: r.promised})
 		return
 	}
-	r.promised = m.B
-	r.persistPromise(ctx)
+	r.setPromised(ctx, m.B)
 	if from != ctx.Self() && r.ballot.Less(m.B) {
 		r.stepDown(ctx, m.B)
 	}
 	var es []Entry
 	for s := m.From; s <= r.maxAcc; s++ {
-		if e, ok := r.accepted[s]; ok {
-			es = append(es, e)
+		if a := r.accepted.get(s); a != nil && a.ok {
+			es = append(es, Entry{Slot: s, B: a.b, Cmd: a.cmd})
 		}
 	}
 	ctx.Send(from, MPromise{B: m.B, From: m.From, Entries: es})
@@ -304,16 +419,20 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 		ctx.Send(from, MNack{B: m.B, Promised: r.promised})
 		return
 	}
-	r.promised = m.B
-	r.accepted[m.Slot] = Entry{Slot: m.Slot, B: m.B, Cmd: m.Cmd}
+	r.setPromised(ctx, m.B)
+	*r.accepted.at(m.Slot) = accSlot{b: m.B, cmd: m.Cmd, ok: true}
 	if m.Slot > r.maxAcc {
 		r.maxAcc = m.Slot
 	}
 	if r.p.Bug != VolatileAcceptor {
+		f := &r.accFile
 		st := ctx.Storage()
-		st.Put(keyMAccPfx+strconv.Itoa(m.Slot), m.Cmd.appendTo(m.B.appendTo(nil)))
-		sim.PutInt64(st, keyMAccMax, int64(r.maxAcc))
-		r.persistPromise(ctx)
+		f.open(st, m.Slot)
+		f.buf = binary.AppendVarint(f.buf, int64(m.Slot))
+		f.buf = binary.AppendVarint(f.buf, m.B.Round)
+		f.buf = binary.AppendVarint(f.buf, int64(m.B.Node))
+		f.buf = appendCmdRecord(f.buf, m.Cmd)
+		f.save(st)
 	}
 	if from != ctx.Self() {
 		r.leader = from
@@ -327,9 +446,17 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 	}
 }
 
-func (r *Replica) persistPromise(ctx sim.Context) {
+// setPromised promises b, durably unless the volatile-acceptor bug. The
+// stored promise always equals r.promised, so an unchanged one is not
+// written again.
+func (r *Replica) setPromised(ctx sim.Context, b Ballot) {
+	if b == r.promised {
+		return
+	}
+	r.promised = b
 	if r.p.Bug != VolatileAcceptor {
-		ctx.Storage().Put(keyMPromised, r.promised.appendTo(nil))
+		r.buf = r.promised.appendTo(r.buf[:0])
+		ctx.Storage().Put(keyMPromised, r.buf)
 	}
 }
 
@@ -352,7 +479,7 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 	r.leader = ctx.Self()
 	r.failures = 0
 	ctx.Cancel(r.timer)
-	r.pending = map[int]*pending{}
+	r.pending = r.pending[:0]
 	r.proposed = map[clientSeq]bool{}
 	r.next = r.prepFrom
 	for s := range r.found {
@@ -364,7 +491,7 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 	// them may already be chosen. Gaps get a no-op so the log can be applied
 	// in order.
 	for s := r.prepFrom; s < r.next; s++ {
-		if _, done := r.log[s]; done {
+		if _, done := r.logged(s); done {
 			continue
 		}
 		c := Cmd{Kind: CmdNoop}
@@ -377,51 +504,83 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 }
 
 func (r *Replica) propose(ctx sim.Context, slot int, c Cmd) {
-	r.pending[slot] = &pending{cmd: c, acks: map[sim.NodeID]bool{}}
+	*r.pendingSlot(slot) = pending{cmd: c, live: true}
 	if c.Kind != CmdNoop {
 		r.proposed[clientSeq{c.Client, c.Seq}] = true
 	}
 	r.toReplicas(ctx, MAccept{B: r.ballot, Slot: slot, Cmd: c})
 }
 
+// pendingSlot returns slot's place in r.pending, making room for it.
+func (r *Replica) pendingSlot(slot int) *pending {
+	if len(r.pending) == 0 {
+		r.pending, r.pendBase = r.pending[:0], slot
+	} else if slot < r.pendBase {
+		// A leader proposes slots in increasing order, so this does not
+		// happen; it is here so that pending stays a plain set of slots.
+		grown := make([]pending, r.pendBase-slot, r.pendBase-slot+len(r.pending))
+		r.pending, r.pendBase = append(grown, r.pending...), slot
+	}
+	for len(r.pending) <= slot-r.pendBase {
+		r.pending = append(r.pending, pending{})
+	}
+	return &r.pending[slot-r.pendBase]
+}
+
 func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 	if r.role != roleLeader || m.B != r.ballot {
 		return
 	}
-	p := r.pending[m.Slot]
-	if p == nil {
+	i := m.Slot - r.pendBase
+	if i < 0 || i >= len(r.pending) || !r.pending[i].live {
 		return
 	}
-	p.acks[from] = true
-	if len(p.acks) >= r.quorum {
-		delete(r.pending, m.Slot)
+	p := &r.pending[i]
+	p.acks.add(from)
+	if p.acks.n >= r.quorum {
+		c := p.cmd
+		*p = pending{}
+		// Drop the settled prefix, so the slice does not grow with the log.
+		k := 0
+		for k < len(r.pending) && !r.pending[k].live {
+			k++
+		}
+		if k > 0 {
+			n := copy(r.pending, r.pending[k:])
+			clear(r.pending[n:])
+			r.pending, r.pendBase = r.pending[:n], r.pendBase+k
+		}
+		var commit sim.Message = MCommit{Slot: m.Slot, Cmd: c}
 		for _, id := range r.replicas(ctx) {
 			if id != ctx.Self() {
-				ctx.Send(id, MCommit{Slot: m.Slot, Cmd: p.cmd})
+				ctx.Send(id, commit)
 			}
 		}
-		r.commit(ctx, m.Slot, p.cmd)
+		r.commit(ctx, m.Slot, c)
 	}
 }
 
 // heartbeat reassures followers and resends accepts that are still
 // waiting for a quorum (their messages may have been lost).
 func (r *Replica) heartbeat(ctx sim.Context) {
+	var hb sim.Message = Heartbeat{B: r.ballot, Commit: r.applied}
 	for _, id := range r.replicas(ctx) {
 		if id != ctx.Self() {
-			ctx.Send(id, Heartbeat{B: r.ballot, Commit: r.applied})
+			ctx.Send(id, hb)
 		}
 	}
-	slots := make([]int, 0, len(r.pending))
-	for s := range r.pending {
-		slots = append(slots, s)
-	}
-	sort.Ints(slots)
-	for _, s := range slots {
-		p := r.pending[s]
+	for i := range r.pending {
+		if !r.pending[i].live {
+			continue
+		}
+		p := r.pending[i] // a copy: sending never changes what is pending, but be sure
+		var accept sim.Message
 		for _, id := range r.replicas(ctx) {
-			if !p.acks[id] {
-				ctx.Send(id, MAccept{B: r.ballot, Slot: s, Cmd: p.cmd})
+			if !p.acks.has(id) {
+				if accept == nil {
+					accept = MAccept{B: r.ballot, Slot: r.pendBase + i, Cmd: p.cmd}
+				}
+				ctx.Send(id, accept)
 			}
 		}
 	}
@@ -463,7 +622,7 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		return // in flight: the reply comes when it is applied
 	}
 	for {
-		if _, done := r.log[r.next]; !done {
+		if _, done := r.logged(r.next); !done {
 			break
 		}
 		r.next++
@@ -475,16 +634,20 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 // --- learner and state machine ---
 
 func (r *Replica) commit(ctx sim.Context, slot int, c Cmd) {
-	if _, ok := r.log[slot]; ok {
+	if _, ok := r.logged(slot); ok {
 		return
 	}
-	r.log[slot] = c
+	*r.log.at(slot) = logSlot{cmd: c, ok: true}
 	if slot > r.logMax {
 		r.logMax = slot
-		sim.PutInt64(ctx.Storage(), keyMLogMax, int64(slot))
 	}
-	ctx.Storage().Put(keyMLogPfx+strconv.Itoa(slot), c.appendTo(nil))
-	ctx.Observe(ObsDecide, slot, c.String())
+	f := &r.logFile
+	st := ctx.Storage()
+	f.open(st, slot)
+	f.buf = appendCmdRecord(binary.AppendVarint(f.buf, int64(slot)), c)
+	f.save(st)
+	r.buf = c.appendText(r.buf[:0])
+	ctx.Observe(ObsDecide, slot, string(r.buf))
 	r.applyReady(ctx, true)
 }
 
@@ -492,7 +655,7 @@ func (r *Replica) commit(ctx sim.Context, slot int, c Cmd) {
 // restarted replica rebuilds its store from the durable log.
 func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 	for {
-		c, ok := r.log[r.applied]
+		c, ok := r.logged(r.applied)
 		if !ok {
 			return
 		}
@@ -500,6 +663,9 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		if c.Kind == CmdNoop {
 			continue
 		}
+		// Applied, the command is the client table's business: a retry of
+		// it is answered from there before proposed is consulted.
+		delete(r.proposed, clientSeq{c.Client, c.Seq})
 		rec, seen := r.table[c.Client]
 		if seen && rec.seq >= c.Seq {
 			continue // a retried command committed twice is applied once
@@ -547,4 +713,114 @@ func (r *Replica) toReplicas(ctx sim.Context, m sim.Message) {
 	for _, id := range r.replicas(ctx) {
 		ctx.Send(id, m)
 	}
+}
+
+// chunkFile keeps per-slot records in Storage, slotsPerChunk slots to a
+// key: a record is appended to its chunk and the chunk stored again, and
+// reading a chunk back replays its records in order, so a slot's last
+// record wins exactly as its last write to a key of its own would. chunks
+// (stored under countKey) is one more than the highest chunk written. The
+// last chunk touched is kept in buf, so the common case, slots in
+// increasing order, never reads Storage.
+type chunkFile struct {
+	prefix, countKey string
+	chunks           int
+	cur              int    // chunk held in buf; -1 for none
+	key              string // cur's key
+	buf              []byte
+}
+
+func newChunkFile(prefix, countKey string) chunkFile {
+	return chunkFile{prefix: prefix, countKey: countKey, cur: -1}
+}
+
+// open makes buf hold the chunk of slot (slot >= 0), ready to append.
+func (f *chunkFile) open(st sim.Storage, slot int) {
+	k := slot / slotsPerChunk
+	if k == f.cur {
+		return
+	}
+	f.cur, f.key = k, f.prefix+strconv.Itoa(k)
+	f.buf = f.buf[:0]
+	if b, ok := st.Get(f.key); ok {
+		f.buf = append(f.buf, b...)
+	}
+	if k >= f.chunks {
+		f.chunks = k + 1
+		sim.PutInt64(st, f.countKey, int64(f.chunks))
+	}
+}
+
+// save stores the open chunk.
+func (f *chunkFile) save(st sim.Storage) { st.Put(f.key, f.buf) }
+
+// load replays every stored record through read, which decodes one
+// record. It reports whether anything was stored.
+func (f *chunkFile) load(st sim.Storage, read func(d *decoder)) bool {
+	n, ok := sim.GetInt64(st, f.countKey)
+	if !ok {
+		return false
+	}
+	f.chunks = int(n)
+	for k := 0; k < f.chunks; k++ {
+		b, _ := st.Get(f.prefix + strconv.Itoa(k))
+		d := decoder{b: b}
+		for len(d.b) > 0 && d.ok() {
+			read(&d)
+		}
+	}
+	return true
+}
+
+// appendCmdRecord appends c in the compact form of the storage records:
+// varints and length-prefixed strings (about a third of c.appendTo's
+// fixed-width digest form, and each write re-stores its chunk).
+func appendCmdRecord(b []byte, c Cmd) []byte {
+	b = binary.AppendVarint(b, int64(c.Client))
+	b = binary.AppendVarint(b, int64(c.Seq))
+	for _, s := range [3]string{c.Kind, c.Key, c.Value} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
+
+// decoder reads storage records; after the first malformed field every
+// read returns zero and ok reports false.
+type decoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *decoder) ok() bool { return !d.bad }
+
+func (d *decoder) i64() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) int() int { return int(d.i64()) }
+
+func (d *decoder) str() string {
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 || uint64(len(d.b)-k) < n {
+		d.bad, d.b = true, nil
+		return ""
+	}
+	s := string(d.b[k : k+int(n)])
+	d.b = d.b[k+int(n):]
+	return s
+}
+
+func (d *decoder) cmd() Cmd {
+	c := Cmd{Client: sim.NodeID(d.int()), Seq: d.int()}
+	c.Kind = d.str()
+	c.Key = d.str()
+	c.Value = d.str()
+	return c
 }

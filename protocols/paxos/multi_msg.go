@@ -3,6 +3,7 @@ package paxos
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"simulate/sim"
@@ -38,7 +39,7 @@ type Cmd struct {
 func (c Cmd) Op() string {
 	switch c.Kind {
 	case CmdPut:
-		return fmt.Sprintf("put %s=%s", c.Key, c.Value)
+		return "put " + c.Key + "=" + c.Value
 	case CmdGet:
 		return "get " + c.Key
 	case CmdSell:
@@ -52,7 +53,29 @@ func (c Cmd) String() string {
 	if c.Kind == CmdNoop || c.Kind == "" {
 		return CmdNoop
 	}
-	return fmt.Sprintf("c%d#%d %s", c.Client, c.Seq, c.Op())
+	return string(c.appendText(make([]byte, 0, 24+len(c.Key)+len(c.Value))))
+}
+
+// appendText appends c.String() to b, without fmt: every replica renders
+// every command it commits for its decide observation.
+func (c Cmd) appendText(b []byte) []byte {
+	if c.Kind == CmdNoop || c.Kind == "" {
+		return append(b, CmdNoop...)
+	}
+	b = append(b, 'c')
+	b = strconv.AppendInt(b, int64(c.Client), 10)
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(c.Seq), 10)
+	b = append(b, ' ')
+	switch c.Kind {
+	case CmdPut:
+		return append(append(append(append(b, "put "...), c.Key...), '='), c.Value...)
+	case CmdGet:
+		return append(append(b, "get "...), c.Key...)
+	case CmdSell:
+		return append(append(b, "sell "...), c.Key...)
+	}
+	return append(b, CmdNoop...)
 }
 
 func (c Cmd) appendTo(b []byte) []byte {
@@ -61,27 +84,6 @@ func (c Cmd) appendTo(b []byte) []byte {
 	b = appendString(b, c.Kind)
 	b = appendString(b, c.Key)
 	return appendString(b, c.Value)
-}
-
-func readCmd(src []byte) (Cmd, []byte, bool) {
-	var c Cmd
-	if len(src) < 16 {
-		return c, nil, false
-	}
-	c.Client = sim.NodeID(int64(binary.BigEndian.Uint64(src)))
-	c.Seq = int(int64(binary.BigEndian.Uint64(src[8:])))
-	src = src[16:]
-	var ok bool
-	if c.Kind, src, ok = readString(src); !ok {
-		return c, nil, false
-	}
-	if c.Key, src, ok = readString(src); !ok {
-		return c, nil, false
-	}
-	if c.Value, src, ok = readString(src); !ok {
-		return c, nil, false
-	}
-	return c, src, true
 }
 
 // Entry is an acceptor's accepted proposal for one slot, as reported in a

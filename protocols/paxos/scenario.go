@@ -379,7 +379,10 @@ func (in *Instance) setup(w *sim.World) {
 // earlier one: nothing after it can repair agreement, and a shorter run is a
 // shorter counterexample. then, if not nil, is the run's other stop rule.
 func stopOnDisagreement(then func(w *sim.World) bool) func(w *sim.World) bool {
-	decided := map[int]string{}
+	// The first decision of each slot, by slot (they are small and dense;
+	// this runs after every event).
+	var decided slotPages[decision]
+	var negative map[int]*decision // never used by this package's nodes
 	seen := 0
 	return func(w *sim.World) bool {
 		obs := w.Observations()
@@ -388,14 +391,31 @@ func stopOnDisagreement(then func(w *sim.World) bool) func(w *sim.World) bool {
 			if o.Kind != ObsDecide {
 				continue
 			}
-			if v, ok := decided[o.Slot]; !ok {
-				decided[o.Slot] = o.Value
-			} else if v != o.Value {
+			var d *decision
+			if o.Slot >= 0 {
+				d = decided.at(o.Slot)
+			} else {
+				if negative == nil {
+					negative = map[int]*decision{}
+				}
+				if d = negative[o.Slot]; d == nil {
+					d = &decision{}
+					negative[o.Slot] = d
+				}
+			}
+			if !d.ok {
+				*d = decision{v: o.Value, ok: true}
+			} else if d.v != o.Value {
 				return true
 			}
 		}
 		return then != nil && then(w)
 	}
+}
+
+type decision struct {
+	v  string
+	ok bool
 }
 
 // Resolved returns the scenario with the swarm's draws written out as
