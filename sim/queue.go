@@ -33,17 +33,28 @@ type action struct {
 	fn     func()
 }
 
+// key is what the heap orders: 16 bytes, as small as the bare (time, seq)
+// pair, so sifting touches as little memory as possible. The insertion
+// sequence number and the slab slot share one word: the sequence in the
+// high 40 bits (a trillion events a run) keeps the order, the slot in the
+// low 24 bits (16 million pending events) finds the event.
 type key struct {
-	at   Time
-	seq  uint64
-	slot int32
+	at      Time
+	seqSlot uint64
 }
+
+const (
+	slotBits = 24
+	maxSlots = 1 << slotBits
+)
+
+func (k key) slot() int32 { return int32(k.seqSlot & (maxSlots - 1)) }
 
 func (k key) before(o key) bool {
 	if k.at != o.at {
 		return k.at < o.at
 	}
-	return k.seq < o.seq
+	return k.seqSlot < o.seqSlot
 }
 
 // queue is a binary min-heap of events by (time, seq). Insertion sequence
@@ -68,10 +79,13 @@ func (q *queue) push(seq uint64, e event) {
 		q.free = q.free[:n-1]
 		q.slab[slot] = e
 	} else {
+		if len(q.slab) >= maxSlots {
+			panic("sim: more than 16,777,216 events pending at once")
+		}
 		slot = int32(len(q.slab))
 		q.slab = append(q.slab, e)
 	}
-	q.h = append(q.h, key{at: e.at, seq: seq, slot: slot})
+	q.h = append(q.h, key{at: e.at, seqSlot: seq<<slotBits | uint64(slot)})
 	h := q.h
 	i := len(h) - 1
 	for i > 0 {
@@ -92,9 +106,10 @@ func (q *queue) pop() event {
 	h = h[:last]
 	q.h = h
 	q.down(0)
-	e := q.slab[top.slot]
-	q.slab[top.slot] = event{} // drop references for the GC
-	q.free = append(q.free, top.slot)
+	slot := top.slot()
+	e := q.slab[slot]
+	q.slab[slot] = event{} // drop references for the GC
+	q.free = append(q.free, slot)
 	return e
 }
 
@@ -103,9 +118,9 @@ func (q *queue) pop() event {
 func (q *queue) compact(dead func(e *event) bool) {
 	kept := q.h[:0]
 	for _, k := range q.h {
-		if dead(&q.slab[k.slot]) {
-			q.slab[k.slot] = event{}
-			q.free = append(q.free, k.slot)
+		if dead(&q.slab[k.slot()]) {
+			q.slab[k.slot()] = event{}
+			q.free = append(q.free, k.slot())
 			continue
 		}
 		kept = append(kept, k)
