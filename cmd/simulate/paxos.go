@@ -448,10 +448,14 @@ type paxosCoverage struct {
 	Duplicates  int `json:"duplicates"`
 	Retries     int `json:"retries"`
 	Termination int `json:"termination_checked"`
+	Partitions  int `json:"partition"`
 }
 
-func (c *paxosCoverage) add(o paxos.Outcome) {
+func (c *paxosCoverage) add(o paxos.Outcome, partitioned bool) {
 	c.Runs++
+	if partitioned {
+		c.Partitions++
+	}
 	r := o.Result
 	if r.Restarts > 0 {
 		c.Restarts++
@@ -555,7 +559,7 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 		in := s.Instance(g.seed, nil, nil)
 		run := simtest.RunWorld(t, in.Config, in.Setup)
 		o := in.Outcome(run.Result)
-		cov.add(o)
+		cov.add(o, len(in.Resolved().Partitions) > 0)
 		if v := paxos.Check(o); len(v) > 0 {
 			if firstAt == 0 {
 				firstAt = cov.Runs
@@ -578,6 +582,7 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 		}
 		row("a crash-restart", cov.Restarts)
 		row("competing proposers", cov.Competing)
+		row("a partition that healed", cov.Partitions)
 		row("lost messages", cov.Drops)
 		row("duplicated messages", cov.Duplicates)
 		row("a retried ballot", cov.Retries)

@@ -34,18 +34,19 @@ func (n *Net) Route(l sim.Link) sim.Fate {
 	if l.From == l.To {
 		return sim.Fate{} // a node's message to itself never leaves the machine
 	}
+	// Every message makes the same three draws (drop, delay, duplicate),
+	// whatever the rates, whatever the first draw said and whether or not
+	// a partition stops it, so that changing one decision never shifts the
+	// meaning of the draws after it: rapid can then shrink a schedule one
+	// decision at a time.
+	drop := l.Choices.Intn(label("drop", l), 1000)
+	delay := n.jitter(l)
+	dup := l.Choices.Intn(label("dup", l), 1000)
 	for _, p := range n.Partitions {
 		if p.Active(l.Now) && p.Separates(l.From, l.To) {
 			return sim.Fate{Drop: true, Reason: "partition"}
 		}
 	}
-	// Every message makes the same three draws (drop, delay, duplicate),
-	// whatever the rates and whatever the first draw said, so that changing
-	// one draw never shifts the meaning of the draws after it: rapid can then
-	// shrink a schedule one decision at a time.
-	drop := l.Choices.Intn(label("drop", l), 1000)
-	delay := n.jitter(l)
-	dup := l.Choices.Intn(label("dup", l), 1000)
 	unstable := n.GST <= 0 || l.Now < n.GST
 	if unstable && drop >= 1000-n.Loss {
 		return sim.Fate{Drop: true, Reason: "loss"}

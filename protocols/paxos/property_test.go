@@ -18,7 +18,7 @@ type failure struct {
 	violations []paxos.Violation
 }
 
-type coverage struct{ runs, restarts, competing, drops, dups, termination int }
+type coverage struct{ runs, restarts, competing, drops, dups, termination, partitions int }
 
 // swarmProperty runs s under t's draws — the fault mix first (loss and
 // duplication rates, start times, crash-restarts scheduled with
@@ -47,6 +47,9 @@ func swarmProperty(s paxos.Scenario, last *failure, cov *coverage) func(*rapid.T
 			if o.TerminationApplies() {
 				cov.termination++
 			}
+			if len(in.Resolved().Partitions) > 0 {
+				cov.partitions++
+			}
 		}
 		if v := paxos.Check(o); len(v) > 0 {
 			*last = failure{run: run, violations: v}
@@ -69,6 +72,7 @@ func TestSafetyAndTerminationUnderSearch(t *testing.T) {
 		require.Greater(t, cov.drops, cov.runs/3, "%+v", *cov)
 		require.Greater(t, cov.dups, cov.runs/5, "%+v", *cov)
 		require.Greater(t, cov.termination, cov.runs/2, "%+v", *cov)
+		require.Greater(t, cov.partitions, cov.runs/5, "%+v", *cov)
 		t.Logf("%d nodes, %d proposers: %+v", np[0], np[1], *cov)
 	}
 }

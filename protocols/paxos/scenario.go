@@ -355,6 +355,23 @@ func (in *Instance) setup(w *sim.World) {
 			}
 			s.Crashes = append(s.Crashes, cr)
 		}
+		// A partition slot, drawn the same way: node v-1 is cut off from
+		// the rest when its draw v is 1..n (0 and n+1..2n: no partition),
+		// from a drawn millisecond for a drawn while, healed long before GST.
+		isolated := draw("swarm partition node+1 (0 = none)", 2*s.Nodes+1)
+		from := sim.Time(draw("swarm partition from (ms)", swarmCrashWithin)) * sim.Millisecond
+		length := sim.Time(1+draw("swarm partition length-1 (ms)", 2*swarmMaxDown)) * sim.Millisecond
+		if isolated >= 1 && isolated <= s.Nodes {
+			cut := sim.NodeID(isolated - 1)
+			var rest []sim.NodeID
+			for id := 0; id < s.Nodes; id++ {
+				if sim.NodeID(id) != cut {
+					rest = append(rest, sim.NodeID(id))
+				}
+			}
+			s.Partitions = append(s.Partitions, Partition{Groups: [][]sim.NodeID{{cut}, rest}, From: from, To: from + length})
+			in.net.Partitions = s.Partitions
+		}
 		s.Swarm = false
 		in.setupDraws = draws
 	}
