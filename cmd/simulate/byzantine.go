@@ -15,7 +15,6 @@ import (
 	"simulate/report"
 	"simulate/sim"
 	"simulate/sim/simtest"
-	"simulate/trace"
 )
 
 // experimentCommands lists the constructors of `simulate experiment NAME`
@@ -542,20 +541,8 @@ covered, and exits 0.`,
 			}
 			ce := byzCounterexampleOf(g, lastOut, last)
 			result.Counterexample = &ce
-			if err := confirmReplay("byzantine", ce.Scenario, g.seed); err != nil {
+			if err := confirmReplay(g, "byzantine", ce.Scenario, g.seed); err != nil {
 				return err
-			}
-			if g.trace != "" && !ce.Scenario.Calm {
-				fmt.Fprintln(cmd.ErrOrStderr(), "simulate: --trace not written: the shrunk run kept non-zero delays, which a replay cannot redraw")
-			}
-			if g.trace != "" && ce.Scenario.Calm {
-				// The shrunk run drew every delay as 0: exactly the calm
-				// network, so its trace replays with simulate replay.
-				raw, _ := json.Marshal(ce.Scenario)
-				h := trace.Header{Version: version, Protocol: "byzantine", Seed: g.seed, Scenario: raw}
-				if err := trace.WriteFile(g.trace, trace.FromRun(h, last.Log, last.Result)); err != nil {
-					return badInput("--trace: %v", err)
-				}
 			}
 			if g.format == "json" {
 				if err := report.WriteJSON(w, result); err != nil {

@@ -243,6 +243,11 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 		fmt.Fprintf(w, "  runs with an equivocation seen: %d\n  runs where the observer finalised a block: %d\n", equivocated, finalized)
 		return nil
 	}
+	replayed := base
+	replayed.Schedule = fail.Values()
+	if err := confirmReplay(g, "dpos", replayed, 1); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "check dpos: %s\n\n", what)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())

@@ -112,3 +112,27 @@ func TestExperimentPlots(t *testing.T) {
 		require.Equal(t, 2, code, errOut)
 	}
 }
+
+// TestCheckCounterexamplesReplayAndDraw: every check that finds a violation
+// writes the counterexample's trace (which simulate replay reruns byte for
+// byte) and its step-through viewer, and exits 1.
+func TestCheckCounterexamplesReplayAndDraw(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"check", "byzantine", "--generals", "3", "--traitors", "1"},
+		{"check", "paxos", "--bug", "no-adopt"},
+		{"check", "pbft", "--replicas", "3", "--traitors", "1"},
+		{"check", "nakamoto", "--bug", "ignore-forks"},
+		{"check", "dpos", "--traitors", "2", "--delegates", "4"},
+	} {
+		tr, html := filepath.Join(dir, args[1]+".jsonl"), filepath.Join(dir, args[1]+".html")
+		_, errOut, code := cli(append(args, "--trace", tr, "--diagram", html)...)
+		require.Equal(t, 1, code, "%v: %s", args, errOut)
+		out, errOut, code := cli("replay", tr)
+		require.Equal(t, 0, code, "%v: %s", args, errOut)
+		require.Contains(t, out, "matches")
+		b, err := os.ReadFile(html)
+		require.NoError(t, err)
+		require.Contains(t, string(b), "jump-violation")
+	}
+}

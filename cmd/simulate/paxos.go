@@ -592,15 +592,8 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 	ce := paxos.ShrinkAll(s, g.seed, fails)
 	v := ce.Violations[0]
 	replay := paxosReplayCommand(ce.Replay, g.seed)
-	if err := confirmReplay("paxos", ce.Replay, g.seed); err != nil {
+	if err := confirmReplay(g, "paxos", ce.Replay, g.seed); err != nil {
 		return err
-	}
-	if g.trace != "" {
-		if _, err := execute(g, "paxos", ce.Replay, func(tracer sim.Tracer) sim.Result {
-			return paxos.Run(ce.Replay, g.seed, tracer).Result
-		}); err != nil {
-			return err
-		}
 	}
 	out.Found, out.Violation, out.FirstAt, out.NonZero = true, &v, firstAt, ce.NonZero()
 	out.Events, out.Replay, out.Scenario = len(ce.Log.Events), replay, &ce.Replay

@@ -301,7 +301,7 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
 	f := fail
 	replayed := f.scenario
 	replayed.Schedule = pbft.FormatSchedule(f.run.Values())
-	if err := confirmReplay("pbft", replayed, 1); err != nil {
+	if err := confirmReplay(g, "pbft", replayed, 1); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check pbft: %s\n\n", f.what)

@@ -337,6 +337,11 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 		fmt.Fprintf(w, "  runs with a fork: %d\n  runs with a reorganisation: %d\n", forked, reorged)
 		return nil
 	}
+	replayed := base
+	replayed.Schedule = fail.Values()
+	if err := confirmReplay(g, "pos", replayed, failSeed); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "check pos: %s (lottery seed %d)\n\n", what, failSeed)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())

@@ -98,7 +98,10 @@ func divergenceText(what string, d *trace.Divergence, hashA, hashB string) strin
 // FoundationDB's simulator does before it reports a bug. A counterexample
 // that does not replay is a bug in the simulator (or in the protocol's use
 // of it), not a finding about the protocol.
-func confirmReplay(protocol string, scenario any, seed uint64) error {
+//
+// With --trace or --diagram it also writes the replayed counterexample, so
+// `simulate replay` reruns it and the HTML viewer can step to the violation.
+func confirmReplay(g *globals, protocol string, scenario any, seed uint64) error {
 	rp, ok := replayers[protocol]
 	if !ok {
 		return fmt.Errorf("no replayer for %q", protocol)
@@ -115,6 +118,18 @@ func confirmReplay(protocol string, scenario any, seed uint64) error {
 	rb, _ := rp(raw, seed, b)
 	if d := trace.Diff(trace.Events(a.Events), trace.Events(b.Events)); d != nil || ra.Hash != rb.Hash {
 		return fmt.Errorf("%s", divergenceText("the counterexample does not replay deterministically", d, ra.HashString(), rb.HashString()))
+	}
+	if g.trace == "" && g.diagram == "" {
+		return nil
+	}
+	f := trace.FromRun(trace.Header{Version: version, Protocol: protocol, Seed: seed, Scenario: raw}, a, ra)
+	if g.trace != "" {
+		if err := trace.WriteFile(g.trace, f); err != nil {
+			return badInput("--trace: %v", err)
+		}
+	}
+	if g.diagram != "" {
+		return writeDiagram(g.diagram, f)
 	}
 	return nil
 }
