@@ -259,3 +259,22 @@ func TestPartitionHealsAndRequestsComplete(t *testing.T) {
 	require.Equal(t, o.Requests, o.Completed)
 	require.True(t, o.Agreement)
 }
+
+// TestMessageComplexityIsQuadratic: on a calm network with no checkpoints
+// in the way, every request costs exactly the normal case's messages —
+// request 1, pre-prepare n-1, prepare (n-1)(n-1), commit n(n-1), replies n
+// — which grows as O(n²): 29, 92, 191 and 326 for n = 4, 7, 10, 13.
+func TestMessageComplexityIsQuadratic(t *testing.T) {
+	want := map[int]int{4: 29, 7: 92, 10: 191, 13: 326}
+	for _, n := range []int{4, 7, 10, 13} {
+		s := pbft.Default()
+		s.Replicas, s.Traitors, s.Strategy = n, 0, ""
+		s.Requests, s.Checkpoint = 10, 10000
+		o, err := pbft.Run(s, 1, nil)
+		require.NoError(t, err)
+		require.Equal(t, s.Requests, o.Completed)
+		perRequest := 1 + (n - 1) + (n-1)*(n-1) + n*(n-1) + n
+		require.Equal(t, want[n], perRequest)
+		require.Equal(t, s.Requests*perRequest, o.Messages, "n=%d", n)
+	}
+}
