@@ -130,18 +130,25 @@ func TestLivenessAfterGST(t *testing.T) {
 }
 
 // TestBoundSearchFindsViolation is the 3f+1 bound and the two teaching
-// bugs, found by search and shrunk: with n = 3f, with quorums of f+1, or
+// bugs, found by search and shrunk: with n = 3f, with f+1 traitors among
+// 3f+1 (an equivocating primary and a colluding backup), with quorums of f+1, or
 // with new-views accepted unchecked, some traitor strategy breaks
 // agreement — and the shrunk counterexample is a calm network with one
 // lying replica.
 func TestBoundSearchFindsViolation(t *testing.T) {
 	cases := []struct {
-		name string
-		base func() pbft.Scenario
+		name      string
+		base      func() pbft.Scenario
+		maxEvents int // 0: 100
 	}{
-		{"n=3f", func() pbft.Scenario { s := safetyBase(1); s.Replicas = 3; return s }},
-		{pbft.BugSmallQuorum, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugSmallQuorum; return s }},
-		{pbft.BugUncheckedNewView, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugUncheckedNewView; return s }},
+		{"n=3f", func() pbft.Scenario { s := safetyBase(1); s.Replicas = 3; return s }, 0},
+		{"f+1 traitors of 3f+1", func() pbft.Scenario {
+			s := safetyBase(1)
+			s.Traitors, s.Strategy = 2, pbft.Equivocate+","+pbft.Collude
+			return s
+		}, 250},
+		{pbft.BugSmallQuorum, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugSmallQuorum; return s }, 0},
+		{pbft.BugUncheckedNewView, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugUncheckedNewView; return s }, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -152,7 +159,11 @@ func TestBoundSearchFindsViolation(t *testing.T) {
 			require.False(t, last.out.Agreement, last.out.Violation)
 			require.LessOrEqual(t, last.run.NonZero(), 2, "shrunk schedule:\n%s", last.run.Schedule())
 			require.Zero(t, last.scenario.Loss, "shrinking removes loss")
-			require.LessOrEqual(t, len(last.run.Log.Events), 100, "shrunk trace:\n%s", last.run.Log.Text())
+			maxEvents := c.maxEvents
+			if maxEvents == 0 {
+				maxEvents = 100
+			}
+			require.LessOrEqual(t, len(last.run.Log.Events), maxEvents, "shrunk trace:\n%s", last.run.Log.Text())
 			t.Logf("found and shrank in %v: %s; strategy %s at %v; %d non-boring draws, %d events\n%s",
 				time.Since(start), last.out.Violation, last.scenario.Strategy, last.scenario.TraitorIDs, last.run.NonZero(), len(last.run.Log.Events), last.run.Schedule())
 		})
