@@ -15,17 +15,18 @@ const (
 // orders small (time, seq, slot) keys, so sifting moves 24 bytes rather
 // than the whole event, and the steady state allocates nothing.
 type event struct {
-	at    Time
 	kind  eventKind
-	from  NodeID
-	to    NodeID
 	inc   uint32 // incarnation of the target node when scheduled (timers)
+	from  int32
+	to    int32
 	timer TimerID
 	msgID uint64 // which send this delivery belongs to (traces only)
 	msg   Message
-	tag   any
-	act   *action
+	tag   any // a timer's tag, or an environment action's *action
 }
+
+// The event payload is kept to one 64-byte cache line: its time lives in
+// the heap key, node ids fit 32 bits, and an action rides in tag.
 
 type action struct {
 	kind   string
@@ -72,7 +73,7 @@ func (q *queue) len() int { return len(q.h) }
 // peek returns the time of the next event.
 func (q *queue) peek() Time { return q.h[0].at }
 
-func (q *queue) push(seq uint64, e event) {
+func (q *queue) push(at Time, seq uint64, e event) {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -85,7 +86,7 @@ func (q *queue) push(seq uint64, e event) {
 		slot = int32(len(q.slab))
 		q.slab = append(q.slab, e)
 	}
-	q.h = append(q.h, key{at: e.at, seqSlot: seq<<slotBits | uint64(slot)})
+	q.h = append(q.h, key{at: at, seqSlot: seq<<slotBits | uint64(slot)})
 	h := q.h
 	i := len(h) - 1
 	for i > 0 {
@@ -98,7 +99,7 @@ func (q *queue) push(seq uint64, e event) {
 	}
 }
 
-func (q *queue) pop() event {
+func (q *queue) pop() (Time, event) {
 	h := q.h
 	top := h[0]
 	last := len(h) - 1
@@ -110,7 +111,7 @@ func (q *queue) pop() event {
 	e := q.slab[slot]
 	q.slab[slot] = event{} // drop references for the GC
 	q.free = append(q.free, slot)
-	return e
+	return top.at, e
 }
 
 // compact removes every queued event for which dead returns true and

@@ -190,20 +190,20 @@ func (w *World) Counters() Counters { return w.counters }
 // At schedules an environment action (a partition, a heal, a loss window) at
 // time t. kind and detail appear in the trace; fn runs when the time comes.
 func (w *World) At(t Time, kind, detail string, fn func()) {
-	w.push(event{at: t, kind: evAction, act: &action{kind: kind, detail: detail, fn: fn}})
+	w.push(t, event{kind: evAction, tag: &action{kind: kind, detail: detail, fn: fn}})
 }
 
 // CrashAt schedules node id to crash at time t: it loses everything but its
 // Storage, its timers are void and messages to it are dropped.
-func (w *World) CrashAt(t Time, id NodeID) { w.push(event{at: t, kind: evCrash, to: id}) }
+func (w *World) CrashAt(t Time, id NodeID) { w.push(t, event{kind: evCrash, to: int32(id)}) }
 
 // RestartAt schedules node id to restart at time t, rebuilt by Config.New
 // around its surviving Storage. Restarting a running node does nothing.
-func (w *World) RestartAt(t Time, id NodeID) { w.push(event{at: t, kind: evRestart, to: id}) }
+func (w *World) RestartAt(t Time, id NodeID) { w.push(t, event{kind: evRestart, to: int32(id)}) }
 
-func (w *World) push(e event) {
+func (w *World) push(at Time, e event) {
 	w.seq++
-	w.q.push(w.seq, e)
+	w.q.push(at, w.seq, e)
 }
 
 // Run executes the world until quiescence, the time limit, MaxEvents or the
@@ -233,8 +233,8 @@ func (w *World) Run() Result {
 			reason = StopMaxEvents
 			break
 		}
-		e := w.q.pop()
-		w.now = e.at
+		at, e := w.q.pop()
+		w.now = at
 		w.step(&e)
 		if w.cfg.Stop != nil && w.cfg.Stop(w) {
 			reason = StopPredicate
@@ -253,34 +253,35 @@ func (w *World) result(r StopReason) Result {
 }
 
 func (w *World) step(e *event) {
+	from, to := NodeID(e.from), NodeID(e.to)
 	switch e.kind {
 	case evDeliver:
-		st := &w.nodes[e.to]
+		st := &w.nodes[to]
 		if st.crashed {
 			w.counters.Events++
 			w.counters.Dropped++
-			w.record(TraceDrop, e.from, e.to, e.msg, e.msgID, 0, "crashed")
+			w.record(TraceDrop, from, to, e.msg, e.msgID, 0, "crashed")
 			return
 		}
 		w.counters.Events++
 		w.counters.Delivered++
-		w.record(TraceDeliver, e.from, e.to, e.msg, e.msgID, 0, "")
-		st.node.Deliver(&st.ctx, e.from, e.msg)
+		w.record(TraceDeliver, from, to, e.msg, e.msgID, 0, "")
+		st.node.Deliver(&st.ctx, from, e.msg)
 	case evTimer:
 		if _, ok := w.cancelled[e.timer]; ok {
 			delete(w.cancelled, e.timer)
 			return
 		}
-		st := &w.nodes[e.to]
+		st := &w.nodes[to]
 		if st.crashed || st.inc != e.inc {
 			return // the timer died with the node
 		}
 		w.counters.Events++
 		w.counters.Timers++
-		w.record(TraceTimer, e.to, e.to, nil, 0, e.timer, "")
+		w.record(TraceTimer, to, to, nil, 0, e.timer, "")
 		st.node.Fire(&st.ctx, e.timer, e.tag)
 	case evCrash:
-		st := &w.nodes[e.to]
+		st := &w.nodes[to]
 		if st.crashed {
 			return
 		}
@@ -288,9 +289,9 @@ func (w *World) step(e *event) {
 		w.counters.Crashes++
 		st.crashed = true
 		st.node = nil
-		w.record(TraceCrash, e.to, e.to, nil, 0, 0, "")
+		w.record(TraceCrash, to, to, nil, 0, 0, "")
 	case evRestart:
-		st := &w.nodes[e.to]
+		st := &w.nodes[to]
 		if !st.crashed {
 			return
 		}
@@ -298,14 +299,15 @@ func (w *World) step(e *event) {
 		w.counters.Restarts++
 		st.crashed = false
 		st.inc++
-		st.node = w.cfg.New(e.to)
-		w.record(TraceRestart, e.to, e.to, nil, 0, 0, "")
+		st.node = w.cfg.New(to)
+		w.record(TraceRestart, to, to, nil, 0, 0, "")
 		st.node.Start(&st.ctx)
 	case evAction:
 		w.counters.Events++
-		w.record(TraceKind(e.act.kind), -1, -1, nil, 0, 0, e.act.detail)
-		if e.act.fn != nil {
-			e.act.fn()
+		act := e.tag.(*action)
+		w.record(TraceKind(act.kind), -1, -1, nil, 0, 0, act.detail)
+		if act.fn != nil {
+			act.fn()
 		}
 	}
 }
@@ -362,11 +364,11 @@ func (w *World) send(from, to NodeID, msg Message) {
 		w.record(TraceDrop, from, to, msg, id, 0, f.Reason)
 		return
 	}
-	w.push(event{at: w.now + f.Delay, kind: evDeliver, from: from, to: to, msg: msg, msgID: id})
+	w.push(w.now+f.Delay, event{kind: evDeliver, from: int32(from), to: int32(to), msg: msg, msgID: id})
 	if f.Duplicate {
 		w.counters.Duplicated++
 		w.record(TraceDuplicate, from, to, msg, id, 0, "")
-		w.push(event{at: w.now + f.DupDelay, kind: evDeliver, from: from, to: to, msg: msg, msgID: id})
+		w.push(w.now+f.DupDelay, event{kind: evDeliver, from: int32(from), to: int32(to), msg: msg, msgID: id})
 	}
 }
 
@@ -394,7 +396,7 @@ func (c *nodeCtx) After(d Time, tag any) TimerID {
 	w := c.w
 	w.nextTimer++
 	id := w.nextTimer
-	w.push(event{at: w.now + d, kind: evTimer, to: c.id, inc: w.nodes[c.id].inc, timer: id, tag: tag})
+	w.push(w.now+d, event{kind: evTimer, to: int32(c.id), inc: w.nodes[c.id].inc, timer: id, tag: tag})
 	return id
 }
 
