@@ -48,6 +48,13 @@ func TestUnanimousDecidesInRoundOne(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	s := Scenario{N: 5, F: 2, Inputs: split(5), Crash: []int{1}, Delay: 10 * sim.Millisecond, Limit: sim.Minute}
 	require.Equal(t, Run(s, 9, sim.NewPCGChoices(9), nil), Run(s, 9, sim.NewPCGChoices(9), nil))
+	// Several crashes are scheduled in the scenario's order, never in map
+	// order: twenty runs give one hash.
+	s = Scenario{N: 7, F: 3, Inputs: split(7), Crash: []int{6, 2, 4}, Delay: 10 * sim.Millisecond, Limit: sim.Minute}
+	want := Run(s, 3, sim.NewPCGChoices(3), nil).Hash
+	for i := 0; i < 20; i++ {
+		require.Equal(t, want, Run(s, 3, sim.NewPCGChoices(3), nil).Hash)
+	}
 }
 
 func TestValidate(t *testing.T) {

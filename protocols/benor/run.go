@@ -89,7 +89,7 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 		},
 	}
 	w := sim.New(cfg)
-	for c := range crashed {
+	for _, c := range s.Crash { // in the scenario's order: map order would reorder the trace
 		w.CrashAt(0, sim.NodeID(c))
 	}
 	res := w.Run()
