@@ -72,18 +72,24 @@ func MessageText(m Message) string {
 //
 //	12.5ms  deliver  n0 -> n2  Order{attack}
 func (e TraceEvent) Line() string {
+	return FormatLine(e.Index, e.Time, e.Kind, e.From, e.To, MessageText(e.Msg), e.Timer, e.Detail)
+}
+
+// FormatLine is the one rendering of an event as a line of text, shared by
+// live traces and trace files read back (package trace), so both read alike.
+func FormatLine(index int, t Time, kind TraceKind, from, to NodeID, text string, timer TimerID, detail string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%-4d %10s  %-9s", e.Index, e.Time, e.Kind)
-	switch e.Kind {
+	fmt.Fprintf(&b, "#%-4d %10s  %-9s", index, t, kind)
+	switch kind {
 	case TraceSend, TraceDeliver, TraceDrop, TraceDuplicate:
-		fmt.Fprintf(&b, " n%d -> n%d  %s", e.From, e.To, MessageText(e.Msg))
+		fmt.Fprintf(&b, " n%d -> n%d  %s", from, to, text)
 	case TraceTimer:
-		fmt.Fprintf(&b, " n%d  timer %d", e.To, e.Timer)
+		fmt.Fprintf(&b, " n%d  timer %d", to, timer)
 	case TraceStart, TraceCrash, TraceRestart, TraceObserve:
-		fmt.Fprintf(&b, " n%d", e.To)
+		fmt.Fprintf(&b, " n%d", to)
 	}
-	if e.Detail != "" {
-		fmt.Fprintf(&b, "  (%s)", e.Detail)
+	if detail != "" {
+		fmt.Fprintf(&b, "  (%s)", detail)
 	}
 	return b.String()
 }

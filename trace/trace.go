@@ -212,20 +212,7 @@ func strictUnmarshal(b []byte, v any) error {
 
 // Line renders one event as a readable line (the same text as sim's).
 func (e Event) Line() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "#%-4d %10s  %-9s", e.Index, sim.Time(e.Time), e.Kind)
-	switch e.Kind {
-	case "send", "deliver", "drop", "duplicate":
-		fmt.Fprintf(&b, " n%d -> n%d  %s", e.From, e.To, e.Text)
-	case "timer":
-		fmt.Fprintf(&b, " n%d  timer %d", e.To, e.Timer)
-	case "start", "crash", "restart", "observe":
-		fmt.Fprintf(&b, " n%d", e.To)
-	}
-	if e.Detail != "" {
-		fmt.Fprintf(&b, "  (%s)", e.Detail)
-	}
-	return b.String()
+	return sim.FormatLine(e.Index, sim.Time(e.Time), sim.TraceKind(e.Kind), sim.NodeID(e.From), sim.NodeID(e.To), e.Text, sim.TimerID(e.Timer), e.Detail)
 }
 
 // Text renders events one per line.

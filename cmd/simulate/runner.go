@@ -34,8 +34,8 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 	if g.checkDeterminism {
 		again := &sim.Log{}
 		res2 := run(again)
-		if d := trace.Diff(trace.Events(log.Events), trace.Events(again.Events)); d != nil || res2.Hash != res.Hash {
-			return res, findingError{msg: divergenceText("nondeterminism: two runs of the same scenario and seed differ", d, res.HashString(), res2.HashString())}
+		if msg := compareRuns("nondeterminism: two runs of the same scenario and seed differ", log, again, res, res2); msg != "" {
+			return res, findingError{msg: msg}
 		}
 	}
 	if g.trace == "" && g.diagram == "" {
@@ -46,18 +46,30 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 		return res, err
 	}
 	h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
-	f := trace.FromRun(h, log, res)
+	return res, writeOutputs(g, trace.FromRun(h, log, res))
+}
+
+// compareRuns returns "" when two runs of one scenario are identical, event
+// for event and hash for hash, and otherwise what (the caller's headline)
+// with the first divergent event.
+func compareRuns(what string, a, b *sim.Log, ra, rb sim.Result) string {
+	if d := trace.Diff(trace.Events(a.Events), trace.Events(b.Events)); d != nil || ra.Hash != rb.Hash {
+		return divergenceText(what, d, ra.HashString(), rb.HashString())
+	}
+	return ""
+}
+
+// writeOutputs writes a run's --trace and --diagram files, when asked for.
+func writeOutputs(g *globals, f trace.File) error {
 	if g.trace != "" {
 		if err := trace.WriteFile(g.trace, f); err != nil {
-			return res, badInput("--trace: %v", err)
+			return badInput("--trace: %v", err)
 		}
 	}
 	if g.diagram != "" {
-		if err := writeDiagram(g.diagram, f); err != nil {
-			return res, err
-		}
+		return writeDiagram(g.diagram, f)
 	}
-	return res, nil
+	return nil
 }
 
 // writeDiagram draws f to path in the format its extension names.
@@ -116,20 +128,11 @@ func confirmReplay(g *globals, protocol string, scenario any, seed uint64) error
 		return fmt.Errorf("the counterexample does not replay: %v", err)
 	}
 	rb, _ := rp(raw, seed, b)
-	if d := trace.Diff(trace.Events(a.Events), trace.Events(b.Events)); d != nil || ra.Hash != rb.Hash {
-		return fmt.Errorf("%s", divergenceText("the counterexample does not replay deterministically", d, ra.HashString(), rb.HashString()))
+	if msg := compareRuns("the counterexample does not replay deterministically", a, b, ra, rb); msg != "" {
+		return fmt.Errorf("%s", msg)
 	}
 	if g.trace == "" && g.diagram == "" {
 		return nil
 	}
-	f := trace.FromRun(trace.Header{Version: version, Protocol: protocol, Seed: seed, Scenario: raw}, a, ra)
-	if g.trace != "" {
-		if err := trace.WriteFile(g.trace, f); err != nil {
-			return badInput("--trace: %v", err)
-		}
-	}
-	if g.diagram != "" {
-		return writeDiagram(g.diagram, f)
-	}
-	return nil
+	return writeOutputs(g, trace.FromRun(trace.Header{Version: version, Protocol: protocol, Seed: seed, Scenario: raw}, a, ra))
 }
