@@ -66,6 +66,7 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 	}
 	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay)})
 	live := s.N - len(crashed)
+	seen, decided := 0, 0
 	cfg := sim.Config{
 		Nodes: s.N,
 		New: func(id sim.NodeID) sim.Node {
@@ -78,14 +79,16 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 		Seed:    seed,
 		Limit:   s.Limit,
 		Tracer:  tracer,
+		// The predicate runs after every event, so it reads only the
+		// observations that are new since its last call.
 		Stop: func(w *sim.World) bool {
-			n := 0
-			for _, o := range w.Observations() {
-				if o.Kind == "decide" && !crashed[int(o.Node)] {
-					n++
+			obs := w.Observations()
+			for ; seen < len(obs); seen++ {
+				if o := obs[seen]; o.Kind == "decide" && !crashed[int(o.Node)] {
+					decided++
 				}
 			}
-			return n == live
+			return decided == live
 		},
 	}
 	w := sim.New(cfg)
