@@ -44,7 +44,7 @@ type dposOutput struct {
 
 func newDPoSCommand(g *globals) *cobra.Command {
 	s := dpos.DefaultScenario()
-	var schedule, stakes string
+	var stakes string
 	cmd := &cobra.Command{
 		Use:   "dpos",
 		Short: "Run delegated proof of stake: elected delegates, round-robin slots, 2/3+1 finality, traitors",
@@ -69,13 +69,6 @@ whether a final block was ever reverted.`,
 				return badInput("dpos: %v", err)
 			}
 			s.Stakes = st
-			if schedule != "" {
-				v, err := chain.ParseSchedule(schedule)
-				if err != nil {
-					return badInput("dpos: --schedule: %v", err)
-				}
-				s.Schedule = v
-			}
 			if err := s.Validate(); err != nil {
 				return badInput("dpos: %s", chainWords(err.Error()))
 			}
@@ -109,7 +102,7 @@ whether a final block was ever reverted.`,
 	timeVar(fs, &s.OfflineAt, "offline-at", 0, "when offline traitors go down")
 	fs.Float64Var(&s.VictimRate, "victim-rate", 0, "the censored account's transactions per second (default 0.1 with --strategy censor)")
 	fs.StringVar(&s.Bug, "bug", "", "teaching bug switch: "+strings.Join(dpos.Bugs, ", "))
-	fs.StringVar(&schedule, "schedule", "", "replay recorded environment draws (index=value,...), as `simulate check dpos` prints")
+	scheduleVar(fs, &s.Schedule, "replay recorded environment draws (index=value,...), as `simulate check dpos` prints")
 	return cmd
 }
 

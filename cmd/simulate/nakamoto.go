@@ -59,7 +59,6 @@ type powBlock struct {
 
 func newNakamotoCommand(g *globals) *cobra.Command {
 	s := nakamoto.DefaultScenario()
-	var schedule string
 	cmd := &cobra.Command{
 		Use:   "nakamoto",
 		Short: "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations",
@@ -83,13 +82,6 @@ last blocks' hashes so the zeros can be seen.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("duration") && !cmd.Flags().Changed("blocks") {
 				s.Blocks = 0
-			}
-			if schedule != "" {
-				v, err := nakamoto.ParseSchedule(schedule)
-				if err != nil {
-					return badInput("nakamoto: --schedule: %v", err)
-				}
-				s.Schedule = v
 			}
 			if err := s.Validate(); err != nil {
 				return badInput("nakamoto: %s", flagWords(err.Error()))
@@ -140,7 +132,7 @@ last blocks' hashes so the zeros can be seen.`,
 	fs.Float64Var(&s.HashScale, "hash-scale", 0, "network hash power relative to what the initial difficulty assumes (default 1)")
 	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
 	fs.StringVar(&s.Bug, "bug", "", "teaching bug switch: "+strings.Join(nakamoto.Bugs, ", "))
-	fs.StringVar(&schedule, "schedule", "", "replay recorded environment draws (index=value,...), as `simulate check nakamoto` prints")
+	scheduleVar(fs, &s.Schedule, "replay recorded environment draws (index=value,...), as `simulate check nakamoto` prints")
 	return cmd
 }
 

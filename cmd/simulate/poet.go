@@ -38,7 +38,6 @@ type poetOutput struct {
 
 func newPoETCommand(g *globals) *cobra.Command {
 	s := poet.DefaultScenario()
-	var schedule string
 	cmd := &cobra.Command{
 		Use:   "poet",
 		Short: "Run proof of elapsed time: trusted random waits, no hashing",
@@ -57,13 +56,6 @@ allows.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("duration") && !cmd.Flags().Changed("blocks") {
 				s.Blocks = 0
-			}
-			if schedule != "" {
-				v, err := chain.ParseSchedule(schedule)
-				if err != nil {
-					return badInput("poet: --schedule: %v", err)
-				}
-				s.Schedule = v
 			}
 			if err := s.Validate(); err != nil {
 				return badInput("poet: %s", chainWords(err.Error()))
@@ -99,7 +91,7 @@ allows.`,
 	fs.IntVar(&s.Cheaters, "cheaters", 0, "the first C validators have compromised enclaves")
 	fs.Float64Var(&s.CheatFactor, "cheat-factor", 0, "how many times shorter a compromised enclave's waits are (default 10)")
 	fs.BoolVar(&s.ZTest, "z-test", false, "reject blocks of validators that win implausibly often (Sawtooth's z-test)")
-	fs.StringVar(&schedule, "schedule", "", "replay recorded environment draws (index=value,...)")
+	scheduleVar(fs, &s.Schedule, "replay recorded environment draws (index=value,...)")
 	return cmd
 }
 

@@ -98,7 +98,7 @@ type posOutput struct {
 
 func newPoSCommand(g *globals) *cobra.Command {
 	s := pos.DefaultScenario()
-	var schedule, stakes string
+	var stakes string
 	cmd := &cobra.Command{
 		Use:   "pos",
 		Short: "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age",
@@ -126,13 +126,6 @@ the coin age a block consumes.`,
 				return badInput("pos: %v", err)
 			}
 			s.Stakes = st
-			if schedule != "" {
-				v, err := chain.ParseSchedule(schedule)
-				if err != nil {
-					return badInput("pos: --schedule: %v", err)
-				}
-				s.Schedule = v
-			}
 			if err := s.Validate(); err != nil {
 				return badInput("pos: %s", chainWords(err.Error()))
 			}
@@ -171,7 +164,7 @@ the coin age a block consumes.`,
 	fs.BoolVar(&s.CoinAge, "coin-age", false, "weigh validators by coin age (coins × days held), reset when they mint")
 	fs.Float64Var(&s.Interest, "interest", 0, "yearly interest on consumed coin age with --coin-age (default 0.05)")
 	fs.StringVar(&s.Bug, "bug", "", "teaching bug switch: "+strings.Join(pos.Bugs, ", "))
-	fs.StringVar(&schedule, "schedule", "", "replay recorded environment draws (index=value,...), as `simulate check pos` prints")
+	scheduleVar(fs, &s.Schedule, "replay recorded environment draws (index=value,...), as `simulate check pos` prints")
 	return cmd
 }
 
