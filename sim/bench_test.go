@@ -15,11 +15,12 @@ type churn struct {
 	b       *testing.B
 	pending int
 	fired   int
+	tag     any // the tag every timer carries (nil: a plain timer)
 }
 
 func (c *churn) Start(ctx sim.Context) {
 	for i := 0; i < c.pending; i++ {
-		ctx.After(sim.Time(ctx.Rand().IntN(1_000_000)), nil)
+		ctx.After(sim.Time(ctx.Rand().IntN(1_000_000)), c.tag)
 	}
 }
 func (c *churn) Deliver(sim.Context, sim.NodeID, sim.Message) {}
@@ -28,16 +29,16 @@ func (c *churn) Fire(ctx sim.Context, _ sim.TimerID, _ any) {
 		c.b.ResetTimer() // exclude filling the queue
 	}
 	c.fired++
-	ctx.After(sim.Time(ctx.Rand().IntN(1_000_000)), nil)
+	ctx.After(sim.Time(ctx.Rand().IntN(1_000_000)), c.tag)
 }
 
 var pendings = []int{1_000, 100_000, 1_000_000}
 
-func benchKernel(b *testing.B, noHash bool) {
+func benchKernel(b *testing.B, noHash bool, tag any) {
 	for _, p := range pendings {
 		b.Run(fmt.Sprintf("pending=%d", p), func(b *testing.B) {
 			b.ReportAllocs()
-			node := &churn{b: b, pending: p}
+			node := &churn{b: b, pending: p, tag: tag}
 			w := sim.New(sim.Config{Nodes: 1, New: func(sim.NodeID) sim.Node { return node }, MaxEvents: b.N, NoHash: noHash})
 			w.Run()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
@@ -46,11 +47,20 @@ func benchKernel(b *testing.B, noHash bool) {
 }
 
 // BenchmarkKernel is the kernel with its running trace hash, as every run uses it.
-func BenchmarkKernel(b *testing.B) { benchKernel(b, false) }
+func BenchmarkKernel(b *testing.B) { benchKernel(b, false, nil) }
 
 // BenchmarkKernelNoHash is the kernel without the trace hash: the hash's cost
 // is the difference.
-func BenchmarkKernelNoHash(b *testing.B) { benchKernel(b, true) }
+func BenchmarkKernelNoHash(b *testing.B) { benchKernel(b, true, nil) }
+
+// benchTag is a timer tag as protocols use them: a small struct that says
+// which timer fired.
+type benchTag struct{ round int }
+
+// BenchmarkKernelTagged is BenchmarkKernel with a tag on every timer, as
+// most protocols set them: a tagged timer keeps its payload in the slab
+// (like a message delivery) instead of inside the heap key.
+func BenchmarkKernelTagged(b *testing.B) { benchKernel(b, false, benchTag{round: 1}) }
 
 // bareEvent and bareHeap are the baseline: the same (time, seq) binary heap
 // loop with nothing of a simulator around it.

@@ -34,19 +34,32 @@ type action struct {
 	fn     func()
 }
 
-// key is what the heap orders: 16 bytes, as small as the bare (time, seq)
-// pair, so sifting touches as little memory as possible. The insertion
-// sequence number and the slab slot share one word: the sequence in the
-// high 40 bits (a trillion events a run) keeps the order, the slot in the
-// low 24 bits (16 million pending events) finds the event.
+// key is what the heap orders. The insertion sequence number and a slab
+// slot share one word: the sequence in the high 40 bits (a trillion events
+// a run) keeps the order, the slot in the low 24 bits (16 million pending
+// events) finds the event.
+//
+// A plain timer (no tag) does not go to the slab at all: its whole payload
+// rides in the key's inline word (timer id, node incarnation) and the low
+// 24 bits hold the node instead of a slot. At large queues reading the slab
+// entry of the popped event is a cache miss — the one thing a bare
+// (time, seq) heap never pays — and timers are most of a simulation's
+// events; carrying them in the key keeps the heap top's data in the cache
+// line the heap already touched.
 type key struct {
 	at      Time
 	seqSlot uint64
+	// inline is 0 for a slab event, or 1 | inc<<1 | timer<<24 for a
+	// plain timer.
+	inline uint64
 }
 
 const (
 	slotBits = 24
 	maxSlots = 1 << slotBits
+
+	inlineIncBits   = 23
+	inlineTimerBits = 40
 )
 
 func (k key) slot() int32 { return int32(k.seqSlot & (maxSlots - 1)) }
@@ -56,6 +69,20 @@ func (k key) before(o key) bool {
 		return k.at < o.at
 	}
 	return k.seqSlot < o.seqSlot
+}
+
+// inlineKey packs a plain timer into a key, if it fits.
+func inlineKey(at Time, seq uint64, e *event) (key, bool) {
+	if e.kind != evTimer || e.tag != nil || e.to < 0 || e.to >= maxSlots ||
+		uint64(e.inc) >= 1<<inlineIncBits || uint64(e.timer) >= 1<<inlineTimerBits {
+		return key{}, false
+	}
+	return key{at: at, seqSlot: seq<<slotBits | uint64(e.to), inline: 1 | uint64(e.inc)<<1 | uint64(e.timer)<<24}, true
+}
+
+// inlineEvent unpacks a key made by inlineKey.
+func (k key) inlineEvent() event {
+	return event{kind: evTimer, to: k.slot(), inc: uint32(k.inline>>1) & (1<<inlineIncBits - 1), timer: TimerID(k.inline >> 24)}
 }
 
 // queue is a binary min-heap of events by (time, seq). Insertion sequence
@@ -74,6 +101,11 @@ func (q *queue) len() int { return len(q.h) }
 func (q *queue) peek() Time { return q.h[0].at }
 
 func (q *queue) push(at Time, seq uint64, e event) {
+	if k, ok := inlineKey(at, seq, &e); ok {
+		q.h = append(q.h, k)
+		q.up(len(q.h) - 1)
+		return
+	}
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -87,8 +119,12 @@ func (q *queue) push(at Time, seq uint64, e event) {
 		q.slab = append(q.slab, e)
 	}
 	q.h = append(q.h, key{at: at, seqSlot: seq<<slotBits | uint64(slot)})
+	q.up(len(q.h) - 1)
+}
+
+// up sifts the key at i toward the root.
+func (q *queue) up(i int) {
 	h := q.h
-	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
 		if !h[i].before(h[p]) {
@@ -107,6 +143,9 @@ func (q *queue) pop() (Time, event) {
 	h = h[:last]
 	q.h = h
 	q.down(0)
+	if top.inline != 0 {
+		return top.at, top.inlineEvent()
+	}
 	slot := top.slot()
 	e := q.slab[slot]
 	q.slab[slot] = event{} // drop references for the GC
@@ -119,6 +158,12 @@ func (q *queue) pop() (Time, event) {
 func (q *queue) compact(dead func(e *event) bool) {
 	kept := q.h[:0]
 	for _, k := range q.h {
+		if k.inline != 0 {
+			if e := k.inlineEvent(); !dead(&e) {
+				kept = append(kept, k)
+			}
+			continue
+		}
 		if dead(&q.slab[k.slot()]) {
 			q.slab[k.slot()] = event{}
 			q.free = append(q.free, k.slot())

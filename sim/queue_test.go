@@ -1,0 +1,67 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+// TestQueueOrdersInlineAndSlabEventsAlike mixes plain timers (carried in
+// the heap key) with tagged timers, deliveries and timers too large to
+// inline (carried in the slab), and checks that they come out in (time,
+// seq) order with their payloads intact, before and after a compaction.
+func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	type want struct {
+		at  Time
+		seq uint64
+		e   event
+	}
+	var q queue
+	var all []want
+	for seq := uint64(1); seq <= 5000; seq++ {
+		var e event
+		switch r.IntN(5) {
+		case 0:
+			e = event{kind: evTimer, to: int32(r.IntN(1000)), inc: uint32(r.IntN(5)), timer: TimerID(seq)}
+		case 1:
+			e = event{kind: evTimer, to: 3, inc: 1 << inlineIncBits, timer: TimerID(seq)} // incarnation too large
+		case 2:
+			e = event{kind: evTimer, to: 4, timer: TimerID(1<<inlineTimerBits + seq)} // timer id too large
+		case 3:
+			e = event{kind: evTimer, to: 5, timer: TimerID(seq), tag: int(seq)}
+		default:
+			e = event{kind: evDeliver, from: 1, to: 2, msgID: seq}
+		}
+		at := Time(r.IntN(100))
+		q.push(at, seq, e)
+		all = append(all, want{at, seq, e})
+	}
+	// Drop every third timer, as Cancel's sweep does.
+	dead := func(e *event) bool { return e.kind == evTimer && e.timer%3 == 0 }
+	q.compact(dead)
+	kept := all[:0]
+	for _, w := range all {
+		if !dead(&w.e) {
+			kept = append(kept, w)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].at != kept[j].at {
+			return kept[i].at < kept[j].at
+		}
+		return kept[i].seq < kept[j].seq
+	})
+	for i, w := range kept {
+		at, e := q.pop()
+		if at != w.at || e != w.e {
+			t.Fatalf("pop %d: got %v %+v, want %v %+v", i, at, e, w.at, w.e)
+		}
+	}
+	if q.len() != 0 {
+		t.Fatalf("%d events left", q.len())
+	}
+	if len(q.slab) > 0 && len(q.free) != len(q.slab) {
+		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), len(q.free))
+	}
+}
