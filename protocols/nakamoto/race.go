@@ -160,6 +160,10 @@ type SelfishRun struct {
 	Gamma  float64
 	Honest int
 	Blocks int
+	// Delay is every link's latency (0: instant, Eyal and Sirer's model).
+	// With a real delay honest miners also fork among themselves and the
+	// pool's matching block wins races the model gives to chance.
+	Delay sim.Time
 	// NoHash skips the trace hash (sweeps do not read it).
 	NoHash bool
 }
@@ -187,6 +191,8 @@ func (s SelfishRun) Validate() error {
 		return fmt.Errorf("gamma must be in [0, 1], got %v", s.Gamma)
 	case s.Honest < 1 || s.Blocks < 1:
 		return fmt.Errorf("need honest miners and blocks")
+	case s.Delay < 0:
+		return fmt.Errorf("delay must not be negative, got %v", s.Delay)
 	}
 	return nil
 }
@@ -223,7 +229,7 @@ func (s SelfishRun) Config(seed uint64) (sim.Config, func(sim.Result) Revenue) {
 			}
 			return nd
 		},
-		Network: &LinkModel{},
+		Network: &LinkModel{Latency: s.Delay},
 		Seed:    seed,
 		NoHash:  s.NoHash,
 	}
