@@ -27,7 +27,11 @@ var searchMu sync.Mutex
 //
 // Rapid is configured through the process's flag set, so Search sets
 // -rapid.checks and -rapid.seed (a fixed seed: the search is repeatable),
-// turns off fail files, and serialises calls.
+// turns off fail files, and serialises calls. It also lifts rapid's 30 s
+// limit on shrinking to an hour: a shrink cut short by the wall clock
+// would print a different counterexample on a slower machine, and the same
+// seed must give the same output everywhere. Shrinking stops by itself
+// once no smaller failing case exists.
 func Search(checks int, seed uint64, prop func(*rapid.T)) SearchResult {
 	searchMu.Lock()
 	defer searchMu.Unlock()
@@ -35,6 +39,7 @@ func Search(checks int, seed uint64, prop func(*rapid.T)) SearchResult {
 	must(flag.Set("rapid.checks", fmt.Sprint(checks)))
 	must(flag.Set("rapid.seed", fmt.Sprint(seed)))
 	must(flag.Set("rapid.nofailfile", "true"))
+	must(flag.Set("rapid.shrinktime", "1h"))
 	tb := &reportTB{}
 	rapid.Check(tb, prop)
 	return SearchResult{Failed: tb.failed, Report: tb.out.String()}
