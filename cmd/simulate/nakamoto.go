@@ -19,7 +19,6 @@ import (
 func init() {
 	commands = append(commands, newNakamotoCommand)
 	checkCommands = append(checkCommands, newCheckNakamotoCommand)
-	experimentCommands = append(experimentCommands, newDoubleSpendCommand, newSelfishCommand)
 	replayers["nakamoto"] = func(raw json.RawMessage, seed uint64, tracer sim.Tracer) (sim.Result, error) {
 		var s nakamoto.Scenario
 		if err := json.Unmarshal(raw, &s); err != nil {

@@ -11,6 +11,12 @@
 // honest chain's time is random too, so the attacker's count is negative
 // binomial, with more spread and a fatter tail. A faithful simulation
 // lands on the exact value (q = 0.1, z = 5: 0.00178 against 0.00091).
+//
+// The experiment is a sweep: a run (one seed index) races once at every
+// point of the grid (Plan.RunOne) and records per point the sufficient
+// statistics of its races; Plan.Aggregate adds the records of any set of
+// runs up, in run order, into the estimates — so runs can be spread over
+// processes or machines and merged, with the same result bit for bit.
 package doublespend
 
 import (
@@ -145,52 +151,213 @@ func logAdd(a, b float64) float64 {
 	return a + math.Log1p(math.Exp(b-a))
 }
 
-// Options control a sweep of races.
+// Options control the experiment. Runs, Workers and Seed say how to sweep
+// it and are not part of what a results file records as its parameters
+// (the sweep header records runs and seed itself).
 type Options struct {
-	// Runs per (q, z).
-	Runs int
+	// Runs is the number of runs; each races once at every point of the
+	// probability table, so it is also the races per point.
+	Runs int `json:"-"`
 	// Workers run races in parallel (0: every core); results do not
 	// depend on it.
-	Workers int
-	Seed    uint64
+	Workers int    `json:"-"`
+	Seed    uint64 `json:"-"`
+	// Qs are the attacker shares of the probability table, each raced at
+	// z = 0..10 (Table1Qs: the whitepaper's 0.1 and 0.3).
+	Qs []float64 `json:"qs"`
 	// Plain turns importance sampling off (plain Monte Carlo).
-	Plain bool
+	Plain bool `json:"plain"`
 	// Honest is the number of honest miners sharing 1-q.
-	Honest int
-	// NeededRuns is the number of races per point of the second table,
-	// whose points (z up to hundreds) cost far more per race.
-	NeededRuns int
+	Honest int `json:"honest"`
+	// NeededRuns: runs 0..NeededRuns-1 also race at the points of the
+	// "z needed for P < Threshold" table, whose races (z up to hundreds)
+	// cost far more; 0 leaves that table out.
+	NeededRuns int     `json:"needed_runs"`
+	Threshold  float64 `json:"threshold"`
 }
 
-// DefaultOptions: 2000 importance-sampled races per point of the first
-// table, 1000 per point of the second, 2 honest miners.
-func DefaultOptions() Options { return Options{Runs: 2000, NeededRuns: 1000, Seed: 1, Honest: 2} }
+// DefaultOptions: 2000 importance-sampled races per point of the
+// probability table, 1000 per point of the second table for P < 0.001, 2
+// honest miners.
+func DefaultOptions() Options {
+	return Options{Runs: 2000, NeededRuns: 1000, Seed: 1, Honest: 2, Threshold: 0.001, Qs: append([]float64(nil), Table1Qs...)}
+}
 
 // Validate reports what is wrong with o.
 func (o Options) Validate() error {
 	switch {
 	case o.Runs < 2:
 		return fmt.Errorf("runs must be at least 2, got %d", o.Runs)
-	case o.NeededRuns < 2:
-		return fmt.Errorf("needed-runs must be at least 2, got %d", o.NeededRuns)
+	case o.NeededRuns != 0 && o.NeededRuns < 2:
+		return fmt.Errorf("needed-runs must be 0 (no second table) or at least 2, got %d", o.NeededRuns)
 	case o.Workers < 0:
 		return fmt.Errorf("workers must not be negative, got %d", o.Workers)
 	case o.Honest < 1 || o.Honest > 64:
 		return fmt.Errorf("honest miners must be between 1 and 64, got %d", o.Honest)
+	case !(o.Threshold > 0 && o.Threshold < 0.5):
+		return fmt.Errorf("threshold %v: want a probability in (0, 0.5)", o.Threshold)
+	case len(o.Qs) == 0 || len(o.Qs) > 10:
+		return fmt.Errorf("q: want 1 to 10 attacker shares, got %d", len(o.Qs))
+	}
+	for i, q := range o.Qs {
+		if !(q > 0 && q < 0.5) {
+			return fmt.Errorf("q %v: want an attacker share in (0, 0.5)", q)
+		}
+		for _, r := range o.Qs[:i] {
+			if r == q {
+				return fmt.Errorf("q %v given twice", q)
+			}
+		}
 	}
 	return nil
+}
+
+// Point is one (q, z) the experiment races at.
+type Point struct {
+	Q float64 `json:"q"`
+	Z int     `json:"z"`
+}
+
+// Stats are the sufficient statistics of the races at one point: sums
+// over races, so the records of any set of runs add up to the estimate
+// (Aggregate). A failed race adds 0 to both sums of weights.
+type Stats struct {
+	Races int `json:"races"`
+	// SumW is the sum of the successful races' importance weights (their
+	// count without importance sampling); SumW2 the sum of their squares.
+	SumW      float64 `json:"sum_w,omitempty"`
+	SumW2     float64 `json:"sum_w2,omitempty"`
+	Successes int     `json:"successes,omitempty"`
+	GaveUp    int     `json:"gave_up,omitempty"`
+}
+
+// Record is what one run contributes: its races at every point of the
+// probability table (Plan.Table order) and, in runs below NeededRuns, at
+// every point of the second table (Plan.Needed order).
+type Record struct {
+	Table  []Stats `json:"table"`
+	Needed []Stats `json:"needed,omitempty"`
+}
+
+// Plan is the experiment's grid with each point's race, importance-sampling
+// shares chosen. Choosing them takes milliseconds per point (long races
+// take longer), so a sweep builds the plan once and runs every run from it.
+type Plan struct {
+	o      Options
+	table  []planned
+	needed []planned
+}
+
+type planned struct {
+	pt   Point
+	race nakamoto.Race
+	// zw and ze, on the second table: the whitepaper's and the exact z.
+	zw, ze int
+}
+
+// NewPlan lays out the grid: o.Qs × Table1Zs, then for each of NeededQs
+// the whitepaper's z and the exact z for P < o.Threshold (the whitepaper's
+// lowered by one where the two agree, so the line through the two
+// simulated points has a slope).
+func NewPlan(o Options) *Plan {
+	p := &Plan{o: o}
+	for _, q := range o.Qs {
+		for _, z := range Table1Zs {
+			pt := Point{Q: q, Z: z}
+			p.table = append(p.table, planned{pt: pt, race: o.race(pt)})
+		}
+	}
+	if o.NeededRuns > 0 {
+		for _, q := range NeededQs {
+			zw, ze := RequiredZ(Whitepaper, q, o.Threshold), RequiredZ(Exact, q, o.Threshold)
+			at := zw
+			if at >= ze {
+				at = ze - 1
+			}
+			for _, z := range []int{at, ze} {
+				pt := Point{Q: q, Z: z}
+				p.needed = append(p.needed, planned{pt: pt, race: o.race(pt), zw: zw, ze: ze})
+			}
+		}
+	}
+	return p
+}
+
+// Table lists the points of the probability table, in record order.
+func (p *Plan) Table() []Point { return points(p.table) }
+
+// Needed lists the points of the second table, in record order: per q of
+// NeededQs, the point at the whitepaper's z, then the one at the exact z.
+func (p *Plan) Needed() []Point { return points(p.needed) }
+
+func points(ps []planned) []Point {
+	out := make([]Point, len(ps))
+	for i, x := range ps {
+		out[i] = x.pt
+	}
+	return out
+}
+
+func (o Options) race(pt Point) nakamoto.Race {
+	r := nakamoto.Race{Q: pt.Q, Z: pt.Z, Honest: o.Honest, GiveUp: pt.Z + Margin(pt.Q), NoHash: true}
+	if !o.Plain {
+		r.WaitShare, r.CatchShare = Tilt(pt.Q, pt.Z)
+	}
+	return r
+}
+
+// runSeed derives a race's seed from the sweep seed, the point and the run
+// index, so adding points or runs never shifts another point's races.
+func runSeed(seed uint64, pt Point, i int) uint64 {
+	x := seed ^ math.Float64bits(pt.Q)*0x9e3779b97f4a7c15 ^ uint64(pt.Z)<<40 ^ uint64(i)
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// RunOne runs run number run of the sweep: one race at every point of the
+// probability table and, if run < NeededRuns, one at every point of the
+// second table. It depends only on the options and run, never on which
+// other runs ran or where.
+func (p *Plan) RunOne(run int) Record {
+	rec := Record{Table: p.raceAll(p.table, run)}
+	if run < p.o.NeededRuns {
+		rec.Needed = p.raceAll(p.needed, run)
+	}
+	return rec
+}
+
+func (p *Plan) raceAll(ps []planned, run int) []Stats {
+	out := make([]Stats, len(ps))
+	for i, x := range ps {
+		o := x.race.Run(runSeed(p.o.Seed, x.pt, run))
+		s := Stats{Races: 1}
+		if o.Success {
+			s.Successes = 1
+			s.SumW = o.Weight
+			s.SumW2 = float64(o.Weight * o.Weight) // float64(): no fused multiply-add, same bits on every machine
+		}
+		if o.GaveUp {
+			s.GaveUp = 1
+		}
+		out[i] = s
+	}
+	return out
 }
 
 // Estimate is a simulated success probability with its Monte-Carlo
 // standard error.
 type Estimate struct {
-	Q         float64 `json:"q"`
-	Z         int     `json:"z"`
-	P         float64 `json:"p"`
-	SE        float64 `json:"stderr"`
-	Runs      int     `json:"runs"`
-	Successes int     `json:"successes"`
-	GaveUp    int     `json:"gave_up"`
+	Q  float64 `json:"q"`
+	Z  int     `json:"z"`
+	P  float64 `json:"simulated"`
+	SE float64 `json:"stderr"`
+	// Runs is the number of races at this point: one per run that raced
+	// here.
+	Runs      int `json:"runs"`
+	Successes int `json:"successes"`
+	GaveUp    int `json:"gave_up"`
 	// WaitShare and CatchShare are the attacker's sampling shares (equal
 	// to q without importance sampling).
 	WaitShare  float64 `json:"wait_share"`
@@ -199,74 +366,6 @@ type Estimate struct {
 	// much that lowers P.
 	GiveUp    int     `json:"give_up_behind"`
 	BiasBound float64 `json:"truncation_bias_bound"`
-}
-
-// point is one (q, z) to estimate.
-type point struct {
-	q float64
-	z int
-}
-
-func (o Options) race(pt point) nakamoto.Race {
-	r := nakamoto.Race{Q: pt.q, Z: pt.z, Honest: o.Honest, GiveUp: pt.z + Margin(pt.q), NoHash: true}
-	if !o.Plain {
-		r.WaitShare, r.CatchShare = Tilt(pt.q, pt.z)
-	}
-	return r
-}
-
-// runSeed derives a run's seed from the sweep seed, the point and the run
-// index, so adding points or runs never shifts another point's runs.
-func runSeed(seed uint64, pt point, i int) uint64 {
-	x := seed ^ math.Float64bits(pt.q)*0x9e3779b97f4a7c15 ^ uint64(pt.z)<<40 ^ uint64(i)
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-// Simulate estimates the success probability at every point, running
-// o.Runs races per point on o.Workers goroutines. The result does not
-// depend on the number of workers.
-func Simulate(o Options, pts ...[2]float64) []Estimate {
-	points := make([]point, len(pts))
-	races := make([]nakamoto.Race, len(pts))
-	for i, p := range pts {
-		points[i] = point{q: p[0], z: int(p[1])}
-		races[i] = o.race(points[i])
-	}
-	outs := sweep.Map(len(points)*o.Runs, o.Workers, func(i int) nakamoto.Outcome {
-		k, run := i/o.Runs, i%o.Runs
-		return races[k].Run(runSeed(o.Seed, points[k], run))
-	}, nil)
-	est := make([]Estimate, len(points))
-	for k, pt := range points {
-		r := races[k]
-		e := Estimate{Q: pt.q, Z: pt.z, Runs: o.Runs, WaitShare: r.WaitShare, CatchShare: r.CatchShare, GiveUp: r.GiveUp}
-		if e.WaitShare == 0 {
-			e.WaitShare, e.CatchShare = pt.q, pt.q
-		}
-		e.BiasBound = math.Pow(pt.q/(1-pt.q), float64(r.GiveUp+1))
-		var sum, sum2 float64
-		for _, out := range outs[k*o.Runs : (k+1)*o.Runs] {
-			x := 0.0
-			if out.Success {
-				e.Successes++
-				x = out.Weight
-			}
-			if out.GaveUp {
-				e.GaveUp++
-			}
-			sum += x
-			sum2 += float64(x * x) // float64(): no fused multiply-add, same bits on every machine
-		}
-		n := float64(o.Runs)
-		e.P = sum / n
-		v := (sum2 - float64(n*e.P*e.P)) / (n - 1)
-		e.SE = math.Sqrt(math.Max(v, 0) / n)
-		est[k] = e
-	}
-	return est
 }
 
 // Row is one line of the probability table.
@@ -292,6 +391,7 @@ type Needed struct {
 // Result is the whole experiment.
 type Result struct {
 	Threshold     float64  `json:"threshold"`
+	Runs          int      `json:"runs"`
 	Probabilities []Row    `json:"probabilities"`
 	Needed        []Needed `json:"needed"`
 }
@@ -304,37 +404,78 @@ var (
 	NeededQs = []float64{0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45}
 )
 
-// Run runs the experiment: success probabilities over Table1Qs × Table1Zs
-// with o.Runs races each, and for each of NeededQs the z that brings the
-// simulated probability below threshold, from o.NeededRuns races at the
-// whitepaper's and at the exact z.
-func Run(o Options, threshold float64) Result {
-	res := Result{Threshold: threshold}
-	var pts [][2]float64
-	for _, q := range Table1Qs {
-		for _, z := range Table1Zs {
-			pts = append(pts, [2]float64{q, float64(z)})
+// Aggregate turns the records of runs 0..len(recs)-1, in run order, into
+// the result: per point it adds the runs' statistics up in that order, so
+// the same records give the same bits however they were computed (on how
+// many workers, in how many shards). It fails if a record does not fit the
+// plan.
+func (p *Plan) Aggregate(recs []Record) (Result, error) {
+	table := make([]Stats, len(p.table))
+	needed := make([]Stats, len(p.needed))
+	for run, r := range recs {
+		wantNeeded := 0
+		if run < p.o.NeededRuns {
+			wantNeeded = len(p.needed)
 		}
+		if len(r.Table) != len(p.table) || len(r.Needed) != wantNeeded {
+			return Result{}, fmt.Errorf("run %d: record has %d+%d points, the plan %d+%d", run, len(r.Table), len(r.Needed), len(p.table), wantNeeded)
+		}
+		add(table, r.Table)
+		add(needed, r.Needed)
 	}
-	for _, e := range Simulate(o, pts...) {
+	res := Result{Threshold: p.o.Threshold, Runs: len(recs)}
+	for i, x := range p.table {
+		e := estimate(x, table[i])
 		res.Probabilities = append(res.Probabilities, Row{Estimate: e, Whitepaper: Whitepaper(e.Q, e.Z), Exact: Exact(e.Q, e.Z)})
 	}
-	pts = pts[:0]
-	for _, q := range NeededQs {
-		zw, ze := RequiredZ(Whitepaper, q, threshold), RequiredZ(Exact, q, threshold)
-		if zw >= ze {
-			zw = ze - 1
-		}
-		pts = append(pts, [2]float64{q, float64(zw)}, [2]float64{q, float64(ze)})
+	for i := 0; i+1 < len(p.needed); i += 2 {
+		x := p.needed[i]
+		a, b := estimate(x, needed[i]), estimate(p.needed[i+1], needed[i+1])
+		res.Needed = append(res.Needed, Needed{Q: x.pt.Q, Z: crossing(a, b, p.o.Threshold),
+			Whitepaper: x.zw, AtWhitepaper: a, Exact: x.ze, AtExact: b})
 	}
-	o2 := o
-	o2.Runs = o.NeededRuns
-	est := Simulate(o2, pts...)
-	for i, q := range NeededQs {
-		a, b := est[2*i], est[2*i+1]
-		res.Needed = append(res.Needed, Needed{Q: q, Z: crossing(a, b, threshold),
-			Whitepaper: RequiredZ(Whitepaper, q, threshold), AtWhitepaper: a, Exact: RequiredZ(Exact, q, threshold), AtExact: b})
+	return res, nil
+}
+
+func add(sum, s []Stats) {
+	for i, x := range s {
+		sum[i].Races += x.Races
+		sum[i].SumW += x.SumW
+		sum[i].SumW2 += x.SumW2
+		sum[i].Successes += x.Successes
+		sum[i].GaveUp += x.GaveUp
 	}
+}
+
+// estimate is the mean of the races' weighted successes and its standard
+// error.
+func estimate(x planned, s Stats) Estimate {
+	r := x.race
+	e := Estimate{Q: x.pt.Q, Z: x.pt.Z, Runs: s.Races, Successes: s.Successes, GaveUp: s.GaveUp,
+		WaitShare: r.WaitShare, CatchShare: r.CatchShare, GiveUp: r.GiveUp}
+	if e.WaitShare == 0 {
+		e.WaitShare, e.CatchShare = x.pt.Q, x.pt.Q
+	}
+	e.BiasBound = math.Pow(x.pt.Q/(1-x.pt.Q), float64(r.GiveUp+1))
+	if s.Races == 0 {
+		return e
+	}
+	n := float64(s.Races)
+	e.P = s.SumW / n
+	if s.Races > 1 {
+		v := (s.SumW2 - float64(n*e.P*e.P)) / (n - 1)
+		e.SE = math.Sqrt(math.Max(v, 0) / n)
+	}
+	return e
+}
+
+// Run runs the whole sweep in this process (o.Runs runs on o.Workers
+// goroutines) and aggregates it: what `simulate nakamoto doublespend`
+// prints, without a results file.
+func Run(o Options) Result {
+	p := NewPlan(o)
+	recs := sweep.Map(o.Runs, o.Workers, p.RunOne, nil)
+	res, _ := p.Aggregate(recs) // the plan's own records always fit
 	return res
 }
 

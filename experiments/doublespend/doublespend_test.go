@@ -1,6 +1,7 @@
 package doublespend_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/doublespend"
+	"simulate/experiments/sweep"
 )
 
 // The whitepaper's printed table (section 11), q = 0.1 and q = 0.3.
@@ -57,41 +59,95 @@ func lchoose(n, k int) float64 {
 	return a - b - c
 }
 
-// The simulated race lands on the exact value, within Monte-Carlo error,
-// and far from the whitepaper's approximation where they differ.
-func TestSimulationMatchesExactNotWhitepaper(t *testing.T) {
+// records runs runs [from, to) of the plan on workers goroutines, through
+// JSON as a results file holds them.
+func records(t *testing.T, p *doublespend.Plan, from, to, workers int) []doublespend.Record {
+	t.Helper()
+	recs := sweep.Map(to-from, workers, func(i int) doublespend.Record { return p.RunOne(from + i) }, nil)
+	raw, err := json.Marshal(recs)
+	require.NoError(t, err)
+	var back []doublespend.Record
+	require.NoError(t, json.Unmarshal(raw, &back))
+	return back
+}
+
+// Aggregating the runs' records lands on the exact value at every point of
+// both tables, within 3 standard errors, and tells the exact value from the
+// whitepaper's approximation.
+func TestAggregateMatchesExactNotWhitepaper(t *testing.T) {
 	o := doublespend.DefaultOptions()
-	o.Runs = 1500
-	est := doublespend.Simulate(o, [2]float64{0.1, 5}, [2]float64{0.3, 3}, [2]float64{0.1, 9}, [2]float64{0.2, 6})
-	for _, e := range est {
-		ex := doublespend.Exact(e.Q, e.Z)
-		t.Logf("q=%.2f z=%d: simulated %.4g ± %.2g, exact %.4g, whitepaper %.4g", e.Q, e.Z, e.P, e.SE, ex, doublespend.Whitepaper(e.Q, e.Z))
-		require.Positive(t, e.SE)
-		require.InDelta(t, ex, e.P, 4*e.SE, "q=%v z=%d", e.Q, e.Z)
-		require.Less(t, e.SE, 0.05*ex, "importance sampling keeps the error small")
+	o.Runs, o.NeededRuns = 1500, 300
+	if testing.Short() {
+		o.Runs, o.NeededRuns = 400, 60
 	}
-	e := est[0]
+	p := doublespend.NewPlan(o)
+	res, err := p.Aggregate(records(t, p, 0, o.Runs, 0))
+	require.NoError(t, err)
+	require.Len(t, res.Probabilities, 2*len(doublespend.Table1Zs))
+	require.Len(t, res.Needed, len(doublespend.NeededQs))
+	check := func(e doublespend.Estimate, runs int) {
+		t.Helper()
+		ex := doublespend.Exact(e.Q, e.Z)
+		require.Equal(t, runs, e.Runs)
+		if e.Z == 0 {
+			require.Equal(t, 1.0, e.P, "no confirmation: the premine wins at once")
+			return
+		}
+		t.Logf("q=%.2f z=%d: simulated %.4g ± %.2g, exact %.4g (%+.1f s.e.), whitepaper %.4g", e.Q, e.Z, e.P, e.SE, ex, (e.P-ex)/e.SE, doublespend.Whitepaper(e.Q, e.Z))
+		require.Positive(t, e.SE)
+		require.InDelta(t, ex, e.P, 3*e.SE, "q=%v z=%d", e.Q, e.Z)
+		// Importance sampling keeps the per-race coefficient of variation
+		// below 2; plain Monte Carlo's is sqrt((1-P)/P), 357 at P = 7.9e-6.
+		require.Less(t, e.SE*math.Sqrt(float64(e.Runs)), 2*ex, "q=%v z=%d: importance sampling keeps the error small", e.Q, e.Z)
+	}
+	for _, r := range res.Probabilities {
+		check(r.Estimate, o.Runs)
+		require.Equal(t, doublespend.Exact(r.Q, r.Z), r.Exact)
+		require.Equal(t, doublespend.Whitepaper(r.Q, r.Z), r.Whitepaper)
+	}
+	for _, n := range res.Needed {
+		check(n.AtWhitepaper, o.NeededRuns)
+		check(n.AtExact, o.NeededRuns)
+		require.Greater(t, n.AtWhitepaper.P, o.Threshold, "q=%v: the whitepaper's z leaves the merchant exposed", n.Q)
+	}
+	e := res.Probabilities[5]
+	require.Equal(t, doublespend.Point{Q: 0.1, Z: 5}, doublespend.Point{Q: e.Q, Z: e.Z})
 	require.Greater(t, (e.P-doublespend.Whitepaper(0.1, 5))/e.SE, 4.0, "the simulation tells the exact value from the approximation")
 }
 
 // Plain Monte Carlo (no importance sampling) agrees too where P is large.
 func TestPlainMonteCarloMatchesExact(t *testing.T) {
 	o := doublespend.DefaultOptions()
-	o.Runs, o.Plain = 3000, true
-	for _, e := range doublespend.Simulate(o, [2]float64{0.3, 2}, [2]float64{0.25, 4}) {
-		require.InDelta(t, doublespend.Exact(e.Q, e.Z), e.P, 4*e.SE, "q=%v z=%d", e.Q, e.Z)
-		require.Equal(t, e.Q, e.WaitShare)
+	o.Runs, o.Plain, o.NeededRuns, o.Qs = 3000, true, 0, []float64{0.3}
+	if testing.Short() {
+		o.Runs = 800
+	}
+	res := doublespend.Run(o)
+	require.Empty(t, res.Needed)
+	for _, r := range res.Probabilities[1:6] {
+		require.InDelta(t, r.Exact, r.P, 3*r.SE, "q=%v z=%d", r.Q, r.Z)
+		require.Equal(t, r.Q, r.WaitShare)
 	}
 }
 
-func TestSameResultForAnyWorkerCount(t *testing.T) {
+// The records of two halves of the runs, computed apart (as two shards
+// would, on other worker counts), aggregate to exactly the result of one
+// sweep; a record that does not fit the plan is an error.
+func TestSplitRunsAggregateIdentically(t *testing.T) {
 	o := doublespend.DefaultOptions()
-	o.Runs = 200
-	o.Workers = 1
-	a := doublespend.Simulate(o, [2]float64{0.3, 4}, [2]float64{0.1, 3})
-	o.Workers = 3
-	b := doublespend.Simulate(o, [2]float64{0.3, 4}, [2]float64{0.1, 3})
-	require.Equal(t, a, b)
+	o.Runs, o.NeededRuns, o.Threshold = 60, 20, 0.01
+	p := doublespend.NewPlan(o)
+	whole, err := p.Aggregate(records(t, p, 0, 60, 1))
+	require.NoError(t, err)
+	recs := append(records(t, p, 0, 30, 3), records(t, p, 30, 60, 2)...)
+	split, err := p.Aggregate(recs)
+	require.NoError(t, err)
+	require.Equal(t, whole, split)
+	require.Equal(t, whole, doublespend.Run(o), "Run is RunOne then Aggregate")
+	require.Equal(t, 20, whole.Needed[0].AtExact.Runs, "only runs below NeededRuns race the long races")
+
+	_, err = p.Aggregate(recs[25:])
+	require.ErrorContains(t, err, "run 0", "run 0 must race at the needed points")
 }
 
 func TestMarginBoundsTruncation(t *testing.T) {
@@ -105,4 +161,23 @@ func TestMarginBoundsTruncation(t *testing.T) {
 func ExampleExact() {
 	fmt.Printf("whitepaper %.5f, exact %.5f\n", doublespend.Whitepaper(0.1, 5), doublespend.Exact(0.1, 5))
 	// Output: whitepaper 0.00091, exact 0.00178
+}
+
+// A sweep split over two machines: each runs its own runs and keeps the
+// records; anyone holding all the records, in run order, aggregates them.
+func ExamplePlan_Aggregate() {
+	o := doublespend.DefaultOptions()
+	o.Runs, o.Qs, o.NeededRuns = 400, []float64{0.3}, 0
+	p := doublespend.NewPlan(o)
+	var recs []doublespend.Record
+	for run := 0; run < 200; run++ { // machine 1
+		recs = append(recs, p.RunOne(run))
+	}
+	for run := 200; run < 400; run++ { // machine 2
+		recs = append(recs, p.RunOne(run))
+	}
+	res, _ := p.Aggregate(recs)
+	r := res.Probabilities[5]
+	fmt.Printf("q=%.1f z=%d: simulated %.2f ± %.2f, exact %.2f, whitepaper %.2f\n", r.Q, r.Z, r.P, r.SE, r.Exact, r.Whitepaper)
+	// Output: q=0.3 z=5: simulated 0.20 ± 0.01, exact 0.20, whitepaper 0.18
 }

@@ -3,8 +3,17 @@
 // with hash share α runs the Selfish strategy of the nakamoto protocol
 // against honest miners, a γ share of whom mine on the pool's block when
 // it matches theirs. The pool's simulated share of the main chain is
-// printed beside the closed form, with the share α it would earn honestly,
-// and the profitability threshold beside (1-γ)/(3-2γ).
+// printed beside the analytic value, with the share α it would earn
+// honestly, and the profitability threshold beside (1-γ)/(3-2γ).
+//
+// The experiment is a sweep: RunOne runs one seed index over the whole
+// (α, γ) grid and returns the pool's blocks per point, Aggregate turns the
+// records of any set of runs, in run order, into the table — so runs can
+// be spread over processes or machines and merged.
+//
+// Eyal and Sirer's model has no propagation delay: a published block
+// reaches everyone at once. Options.Delay gives every link a latency to
+// show what real delays do to the curve.
 package selfish
 
 import (
@@ -13,6 +22,7 @@ import (
 
 	"simulate/experiments/sweep"
 	"simulate/protocols/nakamoto"
+	"simulate/sim"
 )
 
 // Closed is Eyal and Sirer's relative revenue of a selfish pool:
@@ -27,19 +37,40 @@ func Closed(alpha, gamma float64) float64 {
 // more than honest mining: (1-γ)/(3-2γ).
 func Threshold(gamma float64) float64 { return (1 - gamma) / (3 - 2*gamma) }
 
-// Options control the experiment.
+// Options control the experiment. Runs, Workers and Seed say how to sweep
+// it and are not part of what a results file records as its parameters.
 type Options struct {
-	// Runs per (α, γ), each mining Blocks blocks.
-	Runs   int
-	Blocks int
+	// Runs is the number of runs; each mines Blocks blocks at every
+	// (α, γ) point.
+	Runs    int    `json:"-"`
+	Workers int    `json:"-"`
+	Seed    uint64 `json:"-"`
+	Blocks  int    `json:"blocks"`
 	// Honest is the number of honest miners sharing 1-α.
-	Honest  int
-	Workers int
-	Seed    uint64
+	Honest int `json:"honest"`
+	// Delay is the latency of every link (0: Eyal and Sirer's instant
+	// propagation). The block interval is 10 minutes.
+	Delay sim.Time `json:"delay"`
+	// Alphas (increasing) and Gammas are the grid.
+	Alphas []float64 `json:"alphas"`
+	Gammas []float64 `json:"gammas"`
 }
 
-// DefaultOptions: 8 runs of 5000 blocks per point, 4 honest miners.
-func DefaultOptions() Options { return Options{Runs: 8, Blocks: 5000, Honest: 4, Seed: 1} }
+// Alphas and Gammas are the default grid.
+var (
+	Alphas = []float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45}
+	Gammas = []float64{0, 0.5, 1}
+)
+
+// Interval is the mean block interval of the runs.
+const Interval = 600 * sim.Second
+
+// DefaultOptions: 8 runs of 5000 blocks per point, 4 honest miners,
+// instant propagation, the grid Alphas × Gammas.
+func DefaultOptions() Options {
+	return Options{Runs: 8, Blocks: 5000, Honest: 4, Seed: 1,
+		Alphas: append([]float64(nil), Alphas...), Gammas: append([]float64(nil), Gammas...)}
+}
 
 // Validate reports what is wrong with o.
 func (o Options) Validate() error {
@@ -52,45 +83,69 @@ func (o Options) Validate() error {
 		return fmt.Errorf("honest miners must be between 1 and 64, got %d", o.Honest)
 	case o.Workers < 0:
 		return fmt.Errorf("workers must not be negative, got %d", o.Workers)
+	case o.Delay < 0 || o.Delay > Interval:
+		return fmt.Errorf("delay must be between 0 and the block interval (%v), got %v", Interval, o.Delay)
+	case len(o.Alphas) == 0 || len(o.Alphas) > 50:
+		return fmt.Errorf("alpha: want 1 to 50 pool shares, got %d", len(o.Alphas))
+	case len(o.Gammas) == 0 || len(o.Gammas) > 10:
+		return fmt.Errorf("gamma: want 1 to 10 values, got %d", len(o.Gammas))
+	}
+	for i, a := range o.Alphas {
+		if !(a > 0 && a < 0.5) {
+			return fmt.Errorf("alpha %v: want a pool share in (0, 0.5)", a)
+		}
+		if i > 0 && a <= o.Alphas[i-1] {
+			return fmt.Errorf("alpha: want increasing shares, got %v after %v", a, o.Alphas[i-1])
+		}
+	}
+	for i, g := range o.Gammas {
+		if !(g >= 0 && g <= 1) {
+			return fmt.Errorf("gamma %v: want a share in [0, 1]", g)
+		}
+		for _, h := range o.Gammas[:i] {
+			if h == g {
+				return fmt.Errorf("gamma %v given twice", g)
+			}
+		}
 	}
 	return nil
 }
 
-// Alphas and Gammas are the experiment's grid.
-var (
-	Alphas = []float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45}
-	Gammas = []float64{0, 0.5, 1}
-)
-
-// Row is the pool's revenue at one (α, γ): the mean over runs of its share
-// of the main chain, with the standard error of that mean.
-type Row struct {
-	Alpha  float64 `json:"alpha"`
-	Gamma  float64 `json:"gamma"`
-	Sim    float64 `json:"simulated"`
-	SE     float64 `json:"stderr"`
-	Closed float64 `json:"closed_form"`
-	Blocks int     `json:"blocks_per_run"`
-	Runs   int     `json:"runs"`
+// Point is one (α, γ) of the grid.
+type Point struct {
+	Alpha float64 `json:"alpha"`
+	Gamma float64 `json:"gamma"`
 }
 
-// ThresholdRow compares the profitability threshold: Sim is where the
-// simulated revenue minus α crosses zero, interpolated linearly between
-// grid points (nil when it does not cross inside the grid).
-type ThresholdRow struct {
-	Gamma  float64  `json:"gamma"`
-	Sim    *float64 `json:"simulated"`
-	Closed float64  `json:"closed_form"`
-	// Below is true when the simulated revenue beats α already at the
-	// smallest α of the grid.
-	Below bool `json:"below_grid"`
+// Points lists the grid in record order: γ by γ, α increasing within each.
+func (o Options) Points() []Point {
+	var pts []Point
+	for _, g := range o.Gammas {
+		for _, a := range o.Alphas {
+			pts = append(pts, Point{Alpha: a, Gamma: g})
+		}
+	}
+	return pts
 }
 
-// Result is the whole experiment.
-type Result struct {
-	Rows       []Row          `json:"revenue"`
-	Thresholds []ThresholdRow `json:"thresholds"`
+// Revenue is the final main chain of one run at one point: the pool's
+// blocks and all blocks.
+type Revenue struct {
+	Pool  int `json:"pool"`
+	Total int `json:"total"`
 }
+
+// Relative is the pool's relative revenue, its share of the main chain.
+func (r Revenue) Relative() float64 {
+	if r.Total == 0 {
+		return 0
+	}
+	return float64(r.Pool) / float64(r.Total)
+}
+
+// Record is what one run contributes: the revenue at every point, in
+// Points order.
+type Record []Revenue
 
 func runSeed(seed uint64, k, i int) uint64 {
 	x := seed ^ uint64(k)<<32 ^ uint64(i)
@@ -100,40 +155,88 @@ func runSeed(seed uint64, k, i int) uint64 {
 	return x ^ x>>31
 }
 
-// Simulate measures the pool's revenue at each (α, γ) point.
-func Simulate(o Options, pts ...[2]float64) []Row {
-	outs := sweep.Map(len(pts)*o.Runs, o.Workers, func(i int) float64 {
-		k, run := i/o.Runs, i%o.Runs
-		s := nakamoto.SelfishRun{Alpha: pts[k][0], Gamma: pts[k][1], Honest: o.Honest, Blocks: o.Blocks, NoHash: true}
-		return s.Run(runSeed(o.Seed, k, run)).Relative()
-	}, nil)
-	rows := make([]Row, len(pts))
+// RunOne runs run number run of the sweep: Blocks blocks at every point,
+// each from a seed derived from o.Seed, the point's index and run. It
+// depends only on o and run.
+func RunOne(o Options, run int) Record {
+	pts := o.Points()
+	rec := make(Record, len(pts))
 	for k, pt := range pts {
-		var sum, sum2 float64
-		for _, x := range outs[k*o.Runs : (k+1)*o.Runs] {
-			sum += x
-			sum2 += float64(x * x) // float64(): no fused multiply-add, same bits on every machine
-		}
-		n := float64(o.Runs)
-		m := sum / n
-		v := (sum2 - float64(n*m*m)) / (n - 1)
-		rows[k] = Row{Alpha: pt[0], Gamma: pt[1], Sim: m, SE: math.Sqrt(math.Max(v, 0) / n), Closed: Closed(pt[0], pt[1]), Blocks: o.Blocks, Runs: o.Runs}
+		s := nakamoto.SelfishRun{Alpha: pt.Alpha, Gamma: pt.Gamma, Honest: o.Honest, Blocks: o.Blocks, Delay: o.Delay, NoHash: true}
+		r := s.Run(runSeed(o.Seed, k, run))
+		rec[k] = Revenue{Pool: r.Pool, Total: r.Total}
 	}
-	return rows
+	return rec
 }
 
-// Run runs the grid Alphas × Gammas and derives the thresholds.
-func Run(o Options) Result {
-	var pts [][2]float64
-	for _, g := range Gammas {
-		for _, a := range Alphas {
-			pts = append(pts, [2]float64{a, g})
+// Row is the pool's revenue at one (α, γ): the mean over runs of its share
+// of the main chain, with the standard error of that mean, beside Eyal and
+// Sirer's value (which assumes instant propagation).
+type Row struct {
+	Alpha    float64 `json:"alpha"`
+	Gamma    float64 `json:"gamma"`
+	Sim      float64 `json:"simulated"`
+	SE       float64 `json:"stderr"`
+	Analytic float64 `json:"analytic"`
+	Blocks   int     `json:"blocks_per_run"`
+	Runs     int     `json:"runs"`
+}
+
+// ThresholdRow compares the profitability threshold: Sim is where the
+// simulated revenue minus α crosses zero, interpolated linearly between
+// grid points (nil when it does not cross inside the grid).
+type ThresholdRow struct {
+	Gamma    float64  `json:"gamma"`
+	Sim      *float64 `json:"simulated"`
+	Analytic float64  `json:"analytic"`
+	// Below is true when the simulated revenue beats α already at the
+	// smallest α of the grid.
+	Below bool `json:"below_grid"`
+}
+
+// Result is the whole experiment.
+type Result struct {
+	Runs       int            `json:"runs"`
+	Blocks     int            `json:"blocks_per_run"`
+	Delay      sim.Time       `json:"delay_ns"`
+	Rows       []Row          `json:"revenue"`
+	Thresholds []ThresholdRow `json:"thresholds"`
+}
+
+// Aggregate turns the records of runs 0..len(recs)-1, in run order, into
+// the table and the thresholds. The sums run in that order, so the same
+// records give the same bits however they were computed. It fails if a
+// record does not fit o's grid.
+func Aggregate(o Options, recs []Record) (Result, error) {
+	pts := o.Points()
+	sum, sum2 := make([]float64, len(pts)), make([]float64, len(pts))
+	for run, r := range recs {
+		if len(r) != len(pts) {
+			return Result{}, fmt.Errorf("run %d: record has %d points, the grid %d", run, len(r), len(pts))
+		}
+		for k, rev := range r {
+			x := rev.Relative()
+			sum[k] += x
+			sum2[k] += float64(x * x) // float64(): no fused multiply-add, same bits on every machine
 		}
 	}
-	res := Result{Rows: Simulate(o, pts...)}
-	for gi, g := range Gammas {
-		rows := res.Rows[gi*len(Alphas) : (gi+1)*len(Alphas)]
-		t := ThresholdRow{Gamma: g, Closed: Threshold(g)}
+	res := Result{Runs: len(recs), Blocks: o.Blocks, Delay: o.Delay}
+	n := float64(len(recs))
+	for k, pt := range pts {
+		row := Row{Alpha: pt.Alpha, Gamma: pt.Gamma, Analytic: Closed(pt.Alpha, pt.Gamma), Blocks: o.Blocks, Runs: len(recs)}
+		if len(recs) > 0 {
+			row.Sim = sum[k] / n
+		}
+		if len(recs) > 1 {
+			v := (sum2[k] - float64(n*row.Sim*row.Sim)) / (n - 1)
+			row.SE = math.Sqrt(math.Max(v, 0) / n)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	na := len(o.Alphas)
+	for gi, g := range o.Gammas {
+		rows := res.Rows[gi*na : (gi+1)*na]
+		t := ThresholdRow{Gamma: g, Analytic: Threshold(g)}
 		if rows[0].Sim > rows[0].Alpha {
 			t.Below = true
 		} else {
@@ -148,5 +251,13 @@ func Run(o Options) Result {
 		}
 		res.Thresholds = append(res.Thresholds, t)
 	}
+	return res, nil
+}
+
+// Run runs the whole sweep in this process (o.Runs runs on o.Workers
+// goroutines) and aggregates it.
+func Run(o Options) Result {
+	recs := sweep.Map(o.Runs, o.Workers, func(run int) Record { return RunOne(o, run) }, nil)
+	res, _ := Aggregate(o, recs) // RunOne's records always fit
 	return res
 }

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Small sweeps of the two proof-of-work experiments: a few runs, short
+// second table, short runs.
+var (
+	doubleSpendSmall = []string{"nakamoto", "doublespend", "--runs", "30", "--needed-runs", "10", "--threshold", "0.01"}
+	selfishSmall     = []string{"nakamoto", "selfish", "--runs", "4", "--blocks", "300", "--alpha", "0.1,0.25,0.35,0.45"}
+)
+
+func TestNakamotoDoubleSpendGolden(t *testing.T) {
+	out, errOut, code := cli(doubleSpendSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "30 races per point (importance-sampled), seed 1")
+	require.Contains(t, out, "Poisson with mean z·q/p")
+	require.Contains(t, out, "negative binomial")
+	matchGolden(t, "nakamoto_doublespend_runs30.golden", out)
+}
+
+func TestNakamotoSelfishGolden(t *testing.T) {
+	out, errOut, code := cli(selfishSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "(1-γ)/(3-2γ)")
+	require.Contains(t, out, "Blocks propagate instantly")
+	matchGolden(t, "nakamoto_selfish_runs4.golden", out)
+
+	out, errOut, code = cli(append(selfishSmall, "--delay", "2m")...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "propagation delay 2m0s")
+	require.Contains(t, out, "honest miners fork each other")
+	matchGolden(t, "nakamoto_selfish_runs4_delay2m.golden", out)
+}
+
+// TestNakamotoExperimentsJSON: the documented keys of every row.
+func TestNakamotoExperimentsJSON(t *testing.T) {
+	out, errOut, code := cli(append(doubleSpendSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var ds struct {
+		Runs          int              `json:"runs"`
+		Probabilities []map[string]any `json:"probabilities"`
+		Needed        []map[string]any `json:"needed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &ds))
+	require.Equal(t, 30, ds.Runs)
+	require.Len(t, ds.Probabilities, 22)
+	require.Len(t, ds.Needed, 8)
+	for _, r := range ds.Probabilities {
+		for _, k := range []string{"q", "z", "simulated", "stderr", "whitepaper", "exact", "runs"} {
+			require.Contains(t, r, k)
+		}
+		require.NotContains(t, r, "p")
+		require.EqualValues(t, 30, r["runs"])
+	}
+	require.EqualValues(t, 10, ds.Needed[0]["at_z_exact"].(map[string]any)["runs"])
+
+	out, errOut, code = cli(append(selfishSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var sm struct {
+		Runs       int              `json:"runs"`
+		Revenue    []map[string]any `json:"revenue"`
+		Thresholds []map[string]any `json:"thresholds"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &sm))
+	require.Equal(t, 4, sm.Runs)
+	require.Len(t, sm.Revenue, 12)
+	require.Len(t, sm.Thresholds, 3)
+	for _, r := range sm.Revenue {
+		for _, k := range []string{"alpha", "gamma", "simulated", "stderr", "analytic", "runs"} {
+			require.Contains(t, r, k)
+		}
+		require.NotContains(t, r, "closed_form")
+	}
+	require.Contains(t, sm.Thresholds[0], "analytic")
+}
+
+// TestNakamotoExperimentsWorkersAndShards: the same JSON with 1 or 2
+// workers, and from two shards merged, for both experiments.
+func TestNakamotoExperimentsWorkersAndShards(t *testing.T) {
+	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
+		args := append(append([]string{}, base...), "--format", "json")
+		one, errOut, code := cli(append(args, "--workers", "1")...)
+		require.Equal(t, 0, code, errOut)
+		two, _, code := cli(append(args, "--workers", "2")...)
+		require.Equal(t, 0, code)
+		require.Equal(t, one, two, "%v", base)
+
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+		out, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
+		require.Equal(t, 0, code, errOut)
+		require.Empty(t, out, "a shard prints no table")
+		_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b, "--workers", "1")...)
+		require.Equal(t, 0, code, errOut)
+		merged, errOut, code := cli("merge", b, a, "--format", "json")
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, one, merged, "%v", base)
+
+		// The table too: merge prints what the sweep prints.
+		table, _, _ := cli(base...)
+		mergedTable, errOut, code := cli("merge", a, b)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, table, mergedTable)
+	}
+}
+
+// TestNakamotoExperimentsResume: a results file cut short (the sweep was
+// killed mid-line) is finished by --resume, which prints what an
+// uninterrupted sweep prints and leaves every run in the file.
+func TestNakamotoExperimentsResume(t *testing.T) {
+	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "sweep.jsonl")
+		full, errOut, code := cli(append(base, "--out", path)...)
+		require.Equal(t, 0, code, errOut)
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		lines := strings.SplitAfter(string(data), "\n")
+		runs := len(lines) - 2 // a header, and "" after the last newline
+		require.Greater(t, runs, 3)
+		// The header, the first runs, and half of the next line.
+		cut := strings.Join(lines[:3], "") + lines[3][:len(lines[3])/2]
+		require.NoError(t, os.WriteFile(path, []byte(cut), 0o644))
+
+		resumed, errOut, code := cli(append(base, "--out", path, "--resume")...)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, full, resumed, "%v", base)
+		data, err = os.ReadFile(path)
+		require.NoError(t, err)
+		require.Equal(t, runs+1, strings.Count(string(data), "\n"), "every run is in the file again")
+		merged, errOut, code := cli("merge", path)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, full, merged)
+
+		// A different sweep does not resume this file.
+		_, errOut, code = cli(append(base, "--out", path, "--resume", "--seed", "2")...)
+		require.Equal(t, 2, code)
+		require.Contains(t, errOut, "different sweep")
+	}
+}
+
+// TestNakamotoExperimentAliases: the names the docs cite still run, print
+// the same thing and write the same results files.
+func TestNakamotoExperimentAliases(t *testing.T) {
+	for _, c := range []struct{ alias, name []string }{
+		{[]string{"experiment", "double-spend"}, []string{"nakamoto", "doublespend"}},
+		{[]string{"experiment", "selfish-mining"}, []string{"nakamoto", "selfish"}},
+	} {
+		var rest []string
+		for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
+			if base[1] == c.name[1] {
+				rest = base[2:]
+			}
+		}
+		want, _, code := cli(append(c.name, rest...)...)
+		require.Equal(t, 0, code)
+		got, errOut, code := cli(append(c.alias, rest...)...)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, want, got, "%v", c.alias)
+
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+		_, errOut, code = cli(append(append(c.alias, rest...), "--shard", "1/2", "--out", a)...)
+		require.Equal(t, 0, code, errOut)
+		_, errOut, code = cli(append(append(c.name, rest...), "--shard", "2/2", "--out", b)...)
+		require.Equal(t, 0, code, errOut)
+		merged, errOut, code := cli("merge", a, b)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, want, merged, "an alias's shard merges with the new name's")
+	}
+	help, _, code := cli("experiment", "--help")
+	require.Equal(t, 0, code)
+	require.Contains(t, help, "Alias of `simulate nakamoto doublespend`")
+	require.Contains(t, help, "Alias of `simulate nakamoto selfish`")
+	help, _, code = cli("nakamoto", "--help")
+	require.Equal(t, 0, code)
+	require.Contains(t, help, "doublespend")
+	require.Contains(t, help, "selfish")
+}
+
+func TestNakamotoExperimentsPlot(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{append(doubleSpendSmall, "--q", "0.2,0.3,0.4", "--needed-runs", "0"), "ds.svg"},
+		{append(selfishSmall, "--delay", "30s"), "sm.png"},
+	} {
+		path := filepath.Join(dir, c.file)
+		out, errOut, code := cli(append(c.args, "--plot", path)...)
+		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
+		require.Contains(t, errOut, "wrote "+path)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		if strings.HasSuffix(c.file, ".png") {
+			require.Equal(t, "\x89PNG", string(b[:4]))
+		} else {
+			require.Contains(t, string(b), "<svg")
+			require.Contains(t, string(b), "q=0.40")
+			require.NotContains(t, out, "Confirmations z", "--needed-runs 0 leaves the second table out")
+		}
+	}
+}
+
+func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"nakamoto", "doublespend", "--runs", "0"},
+		{"nakamoto", "doublespend", "--runs", "1"},
+		{"nakamoto", "doublespend", "--q", "0.6"},
+		{"nakamoto", "doublespend", "--q", "0"},
+		{"nakamoto", "doublespend", "--q", "0.1,0.1"},
+		{"nakamoto", "doublespend", "--q", "x"},
+		{"nakamoto", "doublespend", "--threshold", "0.5"},
+		{"nakamoto", "doublespend", "--needed-runs", "1"},
+		{"nakamoto", "doublespend", "--honest", "0"},
+		{"nakamoto", "doublespend", "--no-such-flag"},
+		{"nakamoto", "doublespend", "extra"},
+		{"nakamoto", "doublespend", "--plot", "ds.pdf"},
+		{"nakamoto", "doublespend", "--shard", "1/2"},
+		{"nakamoto", "doublespend", "--resume", "--out", filepath.Join(dir, "missing.jsonl")},
+		{"nakamoto", "selfish", "--runs", "0"},
+		{"nakamoto", "selfish", "--blocks", "5"},
+		{"nakamoto", "selfish", "--alpha", "0.5"},
+		{"nakamoto", "selfish", "--alpha", "0.3,0.2"},
+		{"nakamoto", "selfish", "--gamma", "1.5"},
+		{"nakamoto", "selfish", "--delay", "-1s"},
+		{"nakamoto", "selfish", "--delay", "11m"},
+		{"nakamoto", "selfish", "--delay", "soon"},
+		{"nakamoto", "selfish", "--no-such-flag"},
+		{"experiment", "double-spend", "--runs", "0"},
+		{"experiment", "double-spend", "--q", "1.2"},
+		{"experiment", "selfish-mining", "--no-such-flag"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
