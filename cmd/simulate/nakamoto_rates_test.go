@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Small sweeps: every default row, 3 runs of 30 blocks.
+var (
+	staleSmall      = []string{"nakamoto", "stale", "--runs", "3", "--blocks", "30"}
+	throughputSmall = []string{"nakamoto", "throughput", "--runs", "3", "--blocks", "30"}
+)
+
+func TestNakamotoStaleGolden(t *testing.T) {
+	out, errOut, code := cli(staleSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "1.69% Decker & Wattenhofer 2013")
+	require.Contains(t, out, "6.80% Gervais et al. 2016 (Ethereum)")
+	matchGolden(t, "nakamoto_stale_runs3.golden", out)
+}
+
+func TestNakamotoThroughputGolden(t *testing.T) {
+	out, errOut, code := cli(throughputSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "7 tx/s Croman et al. 2016")
+	matchGolden(t, "nakamoto_throughput_runs3.golden", out)
+}
+
+// TestNakamotoStaleJSON: one row per default network with the documented
+// keys; the model is the formula of the row's own delay.
+func TestNakamotoStaleJSON(t *testing.T) {
+	out, errOut, code := cli(append(staleSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Rows []map[string]any `json:"rows"`
+		Runs int              `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, 3, doc.Runs)
+	require.Len(t, doc.Rows, 12)
+	for _, r := range doc.Rows {
+		for _, k := range []string{"name", "group", "interval_s", "delay_s", "hop_s", "propagation_s", "simulated", "stderr", "model",
+			"model_renewal", "published", "runs", "blocks_mined", "stale_blocks", "block_size", "miners", "degree", "complete_graph"} {
+			require.Contains(t, r, k)
+		}
+		x := r["delay_s"].(float64) / r["interval_s"].(float64)
+		require.InDelta(t, 1-math.Exp(-x), r["model"].(float64), 1e-6, r["name"])
+	}
+	require.Equal(t, 600.0, doc.Rows[4]["interval_s"])
+	pub := doc.Rows[7]["published"].([]any)[0].(map[string]any)
+	require.Equal(t, 0.0169, pub["rate"])
+}
+
+func TestNakamotoThroughputJSON(t *testing.T) {
+	out, errOut, code := cli(append(throughputSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Rows, 6)
+	for _, r := range doc.Rows {
+		for _, k := range []string{"name", "interval_s", "block_size", "tx_size", "txs_per_block", "tps_simulated", "stderr",
+			"tps_formula", "published", "stale_rate", "stale_stderr", "runs"} {
+			require.Contains(t, r, k)
+		}
+	}
+	require.InDelta(t, 3999.0/600, doc.Rows[0]["tps_formula"], 1e-9)
+	require.Equal(t, 7.0, doc.Rows[0]["published"].(map[string]any)["tps"])
+	require.Nil(t, doc.Rows[3]["published"])
+}
+
+// TestNakamotoRatesWorkersAndShardsDoNotMatter: the same JSON with 1 or 2
+// workers, and from two shards merged, for both experiments.
+func TestNakamotoRatesWorkersAndShardsDoNotMatter(t *testing.T) {
+	for _, base := range [][]string{staleSmall, throughputSmall} {
+		args := append(append([]string{}, base...), "--format", "json")
+		one, _, code := cli(append(args, "--workers", "1")...)
+		require.Equal(t, 0, code)
+		two, _, code := cli(append(args, "--workers", "2")...)
+		require.Equal(t, 0, code)
+		require.Equal(t, one, two, base[1])
+
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+		_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
+		require.Equal(t, 0, code, errOut)
+		_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
+		require.Equal(t, 0, code, errOut)
+		merged, errOut, code := cli("merge", a, b, "--format", "json")
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, one, merged, base[1])
+	}
+}
+
+// TestNakamotoStaleCustomRows: --interval × --delay replaces the rows; the
+// same ratio d/T gives the same runs whatever the time unit (the kernel's
+// exponential draws scale with the interval).
+func TestNakamotoStaleCustomRows(t *testing.T) {
+	out, errOut, code := cli("nakamoto", "stale", "--interval", "600s,60s", "--delay", "60s,6s", "--runs", "2", "--blocks", "40", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Rows, 4) // 600s/60s, 600s/6s, 60s/60s, 60s/6s
+	require.Equal(t, true, doc.Rows[0]["complete_graph"])
+	require.Equal(t, doc.Rows[3]["simulated"], doc.Rows[0]["simulated"], "d/T = 0.1 both")
+	require.NotEqual(t, doc.Rows[1]["simulated"], doc.Rows[0]["simulated"])
+
+	out, errOut, code = cli("nakamoto", "throughput", "--interval", "60s", "--block-size", "1000000,2000000", "--runs", "2", "--blocks", "20", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "2 MB every 60.00 s")
+}
+
+func TestNakamotoStalePlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stale.svg")
+	_, errOut, code := cli("nakamoto", "stale", "--runs", "2", "--blocks", "20", "--plot", path)
+	require.Equal(t, 0, code, errOut)
+	svg, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+	require.Contains(t, string(svg), "published")
+}
+
+func TestNakamotoRatesBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"nakamoto", "stale", "--runs", "0"},
+		{"nakamoto", "stale", "--blocks", "5"},
+		{"nakamoto", "stale", "--interval", "soon"},
+		{"nakamoto", "stale", "--delay", "-1s"},
+		{"nakamoto", "stale", "--interval", "0s"},
+		{"nakamoto", "stale", "--miners", "20"},
+		{"nakamoto", "stale", "--delay", "1s", "--miners", "1"},
+		{"nakamoto", "stale", "--plot", "stale.pdf"},
+		{"nakamoto", "stale", "--shard", "1/2"},
+		{"nakamoto", "stale", "extra"},
+		{"nakamoto", "throughput", "--runs", "-1"},
+		{"nakamoto", "throughput", "--blocks", "0"},
+		{"nakamoto", "throughput", "--block-size", "big"},
+		{"nakamoto", "throughput", "--block-size", "50"},
+		{"nakamoto", "throughput", "--tx-size", "100"},
+		{"nakamoto", "throughput", "--interval", "1s", "--block-size", "1000000000"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
