@@ -118,3 +118,133 @@ func TestExperimentsSmall(t *testing.T) {
 	require.Equal(t, a, b)
 	require.Contains(t, a, "(1-γ)/(3-2γ)")
 }
+
+func TestNakamotoPartitionGolden(t *testing.T) {
+	out, errOut, code := cli("nakamoto", "--seed", "1", "--blocks", "24", "--partition", "0.3@1h..2h")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "blocks orphaned at the heal")
+	matchGolden(t, "nakamoto-partition-seed1.golden", out)
+}
+
+// The preset sets SimBlock's benchmark; flags given explicitly apply on
+// top of it.
+func TestNakamotoSimBlockPreset(t *testing.T) {
+	out, errOut, code := cli("nakamoto", "--preset", "simblock", "--miners", "100", "--blocks", "5", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var o struct {
+		Scenario struct {
+			Miners    int `json:"miners"`
+			Blocks    int `json:"blocks"`
+			BlockSize int `json:"block_size"`
+			Outbound  int `json:"outbound"`
+			Regions   *struct {
+				Names []string `json:"names"`
+			} `json:"regions"`
+		} `json:"scenario"`
+		Stats struct {
+			Height int   `json:"height"`
+			P50    int64 `json:"propagation_50_ns"`
+			P90    int64 `json:"propagation_90_ns"`
+		} `json:"stats"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	require.Equal(t, 100, o.Scenario.Miners)
+	require.Equal(t, 5, o.Scenario.Blocks)
+	require.Equal(t, 535000, o.Scenario.BlockSize)
+	require.Equal(t, 8, o.Scenario.Outbound)
+	require.NotNil(t, o.Scenario.Regions)
+	require.Len(t, o.Scenario.Regions.Names, 6)
+	require.Equal(t, 5, o.Stats.Height)
+	require.Greater(t, o.Stats.P90, o.Stats.P50)
+	require.Greater(t, o.Stats.P50, int64(0))
+
+	// --delay replaces the regions with uniform links; --degree the
+	// outbound graph.
+	out, errOut, code = cli("nakamoto", "--preset", "simblock", "--miners", "50", "--blocks", "3", "--delay", "1s", "--degree", "6")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "50 miners, 10m0s interval, 535 kB blocks, degree 6, delay 1s, unlimited bandwidth")
+}
+
+func TestNakamotoEclipse(t *testing.T) {
+	out, errOut, code := cli("nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var o struct {
+		Stats struct {
+			Eclipse struct {
+				Victim   int   `json:"victim"`
+				Mined    int   `json:"mined"`
+				Wasted   int   `json:"wasted"`
+				Reversed int   `json:"reversed_confirmations"`
+				Delay    int64 `json:"delay_ns"`
+			} `json:"eclipse"`
+		} `json:"stats"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	e := o.Stats.Eclipse
+	require.Equal(t, 3, e.Victim)
+	require.Equal(t, int64(600e9), e.Delay)
+	require.Greater(t, e.Wasted, e.Mined/4, "a victim 10 minutes behind wastes much of its work")
+	require.Greater(t, e.Reversed, 0)
+
+	out, errOut, code = cli("nakamoto", "--blocks", "10", "--eclipse", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "n2, 6.2% of the hash power, every message to it 2m0s late")
+	require.Contains(t, out, "victim's blocks wasted")
+}
+
+func TestNakamotoPartitionAndEclipseReplay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	_, errOut, code := cli("nakamoto", "--blocks", "12", "--miners", "8", "--degree", "3", "--partition", "0,1,2@30m..1h30m",
+		"--eclipse", "5", "--jitter", "5s", "--jitter-steps", "3", "--seed", "3", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	_, errOut, code = cli("nakamoto", "--preset", "simblock", "--miners", "60", "--blocks", "3", "--partition", "0.5@10m..40m", "--check-determinism")
+	require.Equal(t, 0, code, errOut)
+}
+
+func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"nakamoto", "--preset", "bitcoin"},
+		{"nakamoto", "--partition", "half"},
+		{"nakamoto", "--partition", "1.5@1h..2h"},
+		{"nakamoto", "--partition", "0.3@2h..1h"},
+		{"nakamoto", "--partition", "0,99@1h..2h"},
+		{"nakamoto", "--partition", "0.3@1h..later"},
+		{"nakamoto", "--eclipse", "99"},
+		{"nakamoto", "--eclipse", "1", "--eclipse-delay", "-1s"},
+		{"nakamoto", "--eclipse-delay", "1m"},
+		{"nakamoto", "--regions", "mars"},
+		{"nakamoto", "--outbound", "16"},
+		{"nakamoto", "--bug", "no-such-bug"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
+
+// With --partition the check searches for a run that does not converge
+// after the heal; the teaching bug that skips the exchange at the heal
+// fails, and the printed replay command shows the split network.
+func TestCheckNakamotoPartition(t *testing.T) {
+	out, errOut, code := cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "every node ended on a tip of the most work in 30 runs")
+
+	out, errOut, code = cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30", "--bug", "no-reannounce-on-heal")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "lighter chain")
+	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	out, errOut, code = cli(strings.Fields(m[1])...)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `all nodes on one tip\s*│\s*no`, out)
+	require.Contains(t, out, "never: some nodes stayed on a lighter chain")
+
+	_, errOut, code = cli("check", "nakamoto", "--partition", "0.4@2h..1h")
+	require.Equal(t, 2, code, errOut)
+}

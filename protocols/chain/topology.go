@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"sort"
 
@@ -61,6 +60,76 @@ func RandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
 	}
 	return out
 }
+
+// OutboundGraph returns the peer-to-peer graph Bitcoin Core builds: every
+// node opens outbound connections to that many distinct random peers and
+// accepts inbound ones up to MaxInbound, and blocks flow both ways on
+// every connection, so a node has outbound plus about as many inbound
+// neighbours. SimBlock's benchmark topology is this with 8 outbound
+// connections. Peers are drawn from a PCG stream seeded with seed (a
+// different stream from RandomGraph's); if the draw leaves the graph
+// disconnected, each stray component is linked to the one holding node 0,
+// so a run can always reach everyone. Lists are sorted.
+func OutboundGraph(n, outbound int, seed uint64) [][]sim.NodeID {
+	adj := make([]map[int]bool, n)
+	for i := range adj {
+		adj[i] = map[int]bool{}
+	}
+	inbound := make([]int, n)
+	outbound = min(outbound, n-1)
+	r := rand.New(rand.NewPCG(seed, 0x0b7b0d))
+	for i := 0; i < n; i++ {
+		opened := 0
+		for tries := 0; opened < outbound && tries < 50*n; tries++ {
+			j := r.IntN(n)
+			if j == i || adj[i][j] || inbound[j] >= MaxInbound {
+				continue
+			}
+			adj[i][j], adj[j][i] = true, true
+			inbound[j]++
+			opened++
+		}
+	}
+	// Join stray components to node 0's, lowest id first.
+	comp := make([]int, n)
+	for i := range comp {
+		comp[i] = -1
+	}
+	for start := 0; start < n; start++ {
+		if comp[start] >= 0 {
+			continue
+		}
+		comp[start] = start
+		stack := []int{start}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for y := range adj[x] {
+				if comp[y] < 0 {
+					comp[y] = start
+					stack = append(stack, y)
+				}
+			}
+		}
+		if start != 0 {
+			adj[start][start-1], adj[start-1][start] = true, true
+		}
+	}
+	out := make([][]sim.NodeID, n)
+	for i := range adj {
+		for j := range adj[i] {
+			out[i] = append(out[i], sim.NodeID(j))
+		}
+		sort.Slice(out[i], func(a, b int) bool { return out[i][a] < out[i][b] })
+	}
+	return out
+}
+
+// MaxInbound caps a node's inbound connections in OutboundGraph at
+// Bitcoin Core's default -maxconnections. SimBlock sets no cap; with 8
+// outbound connections a node of a random graph has about 8 inbound, far
+// below it.
+const MaxInbound = 125
 
 // CompleteGraph connects every node to every other: the topology of the
 // attack experiments, where a block reaches everyone at once.
@@ -139,7 +208,7 @@ func (m *LinkModel) Route(l sim.Link) sim.Fate {
 	}
 	d := start - l.Now + tx + m.Latency
 	if m.Jitter > 0 && m.JitterSteps > 1 {
-		d += sim.Time(l.Choices.Intn(fmt.Sprintf("delay n%d->n%d", l.From, l.To), m.JitterSteps)) * m.Jitter
+		d += sim.Time(l.Choices.Intn(drawLabel(l, "delay"), m.JitterSteps)) * m.Jitter
 	}
 	return sim.Fate{Delay: d}
 }

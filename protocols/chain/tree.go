@@ -34,6 +34,11 @@ type Tree struct {
 	// not); ObsAt[b] when it reached the observer.
 	FullAt []sim.Time
 	ObsAt  []sim.Time
+	// HalfAt[b] and NinetyAt[b] are when block b reached half and 90 % of
+	// the nodes (sim.Never if it did not): the percentiles
+	// block-propagation studies report.
+	HalfAt   []sim.Time
+	NinetyAt []sim.Time
 	// CPFailures counts common-prefix violations; CPFirst is when the
 	// first happened.
 	CPFailures int
@@ -50,6 +55,8 @@ func NewTree(n int, peers [][]sim.NodeID, complete bool) Tree {
 	t.reach = []int32{0}
 	t.FullAt = []sim.Time{sim.Never}
 	t.ObsAt = []sim.Time{0}
+	t.HalfAt = []sim.Time{0}
+	t.NinetyAt = []sim.Time{0}
 	return t
 }
 
@@ -59,13 +66,22 @@ func (t *Tree) Add(b *Block) *Block {
 	t.reach = append(t.reach, 0)
 	t.FullAt = append(t.FullAt, sim.Never)
 	t.ObsAt = append(t.ObsAt, sim.Never)
+	t.HalfAt = append(t.HalfAt, sim.Never)
+	t.NinetyAt = append(t.NinetyAt, sim.Never)
 	return b
 }
 
 // Reached notes that node id has block b.
 func (t *Tree) Reached(b BlockID, id sim.NodeID, now sim.Time) {
 	t.reach[b]++
-	if int(t.reach[b]) == len(t.Honest) {
+	n, r := len(t.Honest), int(t.reach[b])
+	if r == (n+1)/2 {
+		t.HalfAt[b] = now
+	}
+	if r == (9*n+9)/10 {
+		t.NinetyAt[b] = now
+	}
+	if r == n {
 		t.FullAt[b] = now
 	}
 	if id == t.Observer && t.ObsAt[b] == sim.Never {

@@ -32,4 +32,14 @@
 // Attackers are miners too: DoubleSpender races the honest chain from z
 // blocks behind (whitepaper section 11; with a majority of the hash power
 // it is the 51 % attacker), and Selfish is Eyal and Sirer's selfish miner.
+//
+// The network can be attacked and broken too. A Split partitions the
+// miners for a while: both sides mine on (the AP side of CAP), and at the
+// heal each node asks its neighbours across the cut for the blocks it
+// missed (a block locator, as Bitcoin's getheaders), so the lighter side
+// reorganises; PartitionStats counts what that threw away. An Eclipse
+// attacker holds all of one victim's connections and passes everything on
+// late, so the victim wastes its hash power on stale tips and trusts
+// confirmations the network has overtaken. Regions give the network a
+// geography (SimBlockScenario is SimBlock's Bitcoin benchmark).
 package nakamoto

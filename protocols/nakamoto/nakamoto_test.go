@@ -235,11 +235,14 @@ func TestPropertyHoldsForHonestProtocol(t *testing.T) {
 		checks = 30
 	}
 	var last simtest.Run
-	forked := 0
-	res := simtest.Search(checks, 1, property("", &last, &forked))
+	forked, runs := 0, 0
+	prop := property("", &last, &forked)
+	res := simtest.Search(checks, 1, func(t *rapid.T) { runs++; prop(t) })
 	require.False(t, res.Failed, res.Report)
-	// The search must have looked: many runs forked and healed.
-	require.GreaterOrEqual(t, forked, checks/5, "runs with a fork")
+	// The search must have looked: many runs forked and healed. (Rapid
+	// runs fewer checks under -short, so judge by the runs made.)
+	require.Greater(t, runs, 0)
+	require.GreaterOrEqual(t, forked, runs/5, "runs with a fork")
 }
 
 // With the teaching bug (nodes never leave their branch) the search finds a

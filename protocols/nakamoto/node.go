@@ -135,27 +135,53 @@ type Merchant struct {
 	reversed  bool
 }
 
+// healTag is the tag of the timer that fires when a partition heals.
+type healTag struct{}
+
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
 	n.tip = Genesis
 	n.net.Adopt(ctx, n.ID, NoBlock, Genesis)
+	n.net.switched(ctx.Now(), n.ID, NoBlock, Genesis)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
+	if p := n.net.split; p != nil && !n.net.noHealSync && p.To > ctx.Now() {
+		ctx.After(p.To-ctx.Now(), healTag{})
+	}
 }
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	m, ok := msg.(BlockMsg)
-	if !ok {
-		return
+	switch m := msg.(type) {
+	case BlockMsg:
+		old := n.tip
+		n.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
+			if n.ID == n.net.victim {
+				n.net.victimGot(b.ID, ctx.Now())
+			}
+			n.Relay(ctx, b, from)
+			n.consider(ctx, b)
+		})
+		if n.tip != old {
+			n.switched(ctx, old)
+		}
+	case chain.GetBlocksMsg:
+		n.Serve(ctx, from, n.tip, m.Locator)
 	}
-	old := n.tip
-	n.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
-		n.Relay(ctx, b, from)
-		n.consider(ctx, b)
-	})
-	if n.tip != old {
-		n.switched(ctx, old)
+}
+
+// heal runs when a partition heals: the node reconnects to its neighbours
+// across the cut and asks each for the blocks it missed, naming its chain
+// by a locator. (The teaching bug no-reannounce-on-heal skips this: the
+// sides then never learn each other's split-time blocks, whose children
+// wait forever as orphans, and the network stays split.)
+func (n *Node) heal(ctx sim.Context) {
+	s := n.net.Store
+	m := chain.GetBlocksMsg{TipHeight: s.Get(n.tip).Height, Locator: chain.Locator(s, n.tip)}
+	for _, q := range n.net.Peers[n.ID] {
+		if n.net.sideA[q] != n.net.sideA[n.ID] {
+			ctx.Send(q, m)
+		}
 	}
 }
 
@@ -174,8 +200,13 @@ func (n *Node) consider(ctx sim.Context, b *Block) {
 	}
 }
 
-// Fire implements sim.Node: this miner found a block.
+// Fire implements sim.Node: this miner found a block (or a partition
+// healed).
 func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
+	if _, ok := tag.(healTag); ok {
+		n.heal(ctx)
+		return
+	}
 	if !n.due(ctx, id, tag) {
 		return
 	}
@@ -190,6 +221,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 // a fresh draw of the hash race.
 func (n *Node) switched(ctx sim.Context, old BlockID) {
 	n.net.Adopt(ctx, n.ID, old, n.tip)
+	n.net.switched(ctx.Now(), n.ID, old, n.tip)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 }

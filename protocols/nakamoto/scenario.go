@@ -3,6 +3,8 @@ package nakamoto
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"simulate/protocols/chain"
 	"simulate/sim"
@@ -26,6 +28,11 @@ type Scenario struct {
 	// Degree is each node's minimum number of neighbours in the random
 	// peer-to-peer graph.
 	Degree int `json:"degree"`
+	// Outbound, if set, builds Bitcoin Core's graph instead: every node
+	// opens this many outbound connections to random peers and accepts
+	// inbound ones (chain.OutboundGraph), so it has about twice as many
+	// neighbours. Degree is then unused.
+	Outbound int `json:"outbound,omitempty"`
 	// Delay is every link's latency; Bandwidth its speed in bits/s (0:
 	// unlimited), so a block takes Delay + size·8/Bandwidth per hop.
 	Delay     sim.Time `json:"delay"`
@@ -33,6 +40,14 @@ type Scenario struct {
 	// Jitter adds a drawn 0..JitterSteps-1 times Jitter to each message.
 	Jitter      sim.Time `json:"jitter,omitempty"`
 	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Regions, if set, replaces Delay and Bandwidth with a geography:
+	// nodes placed in regions, region-to-region latencies and per-region
+	// upload and download speeds (chain.SimBlockRegions is SimBlock's).
+	Regions *chain.Regions `json:"regions,omitempty"`
+	// Partition, if set, cuts the network in two for a while.
+	Partition *Split `json:"partition,omitempty"`
+	// Eclipse, if set, puts one node behind an eclipse attacker.
+	Eclipse *Eclipse `json:"eclipse,omitempty"`
 	// Blocks stops mining once a block reaches this height; Duration stops
 	// the run at this time. One of them is set.
 	Blocks   int      `json:"blocks,omitempty"`
@@ -52,7 +67,9 @@ type Scenario struct {
 	// Quiet drops the per-block observations (for sweeps).
 	Quiet bool `json:"quiet,omitempty"`
 	// Bug switches on a teaching bug: "ignore-forks" (nodes never leave
-	// their branch for a heavier one).
+	// their branch for a heavier one) or "no-reannounce-on-heal" (nodes do
+	// not ask their neighbours across a healed partition for the blocks
+	// they missed).
 	Bug string `json:"bug,omitempty"`
 	// Schedule, if set, replays recorded environment draws (as `simulate
 	// check nakamoto` prints them) instead of drawing from the seed.
@@ -60,7 +77,7 @@ type Scenario struct {
 }
 
 // Bugs lists the teaching bugs a Scenario may switch on.
-var Bugs = []string{"ignore-forks"}
+var Bugs = []string{"ignore-forks", "no-reannounce-on-heal"}
 
 // DefaultScenario is a small Bitcoin: 10-minute blocks of up to 1 MB,
 // 16 miners with equal shares, 4 neighbours each, 100 ms links at
@@ -118,8 +135,25 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("hash scale must be positive, got %v", s.HashScale)
 	case s.K < 1 || s.K > 100:
 		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
-	case s.Bug != "" && s.Bug != "ignore-forks":
-		return fmt.Errorf("unknown bug %q (known: ignore-forks)", s.Bug)
+	case s.Bug != "" && !slices.Contains(Bugs, s.Bug):
+		return fmt.Errorf("unknown bug %q (known: %s)", s.Bug, strings.Join(Bugs, ", "))
+	case s.Outbound < 0 || (s.Miners > 1 && s.Outbound >= s.Miners):
+		return fmt.Errorf("outbound connections must be between 0 and miners-1 (%d), got %d", s.Miners-1, s.Outbound)
+	}
+	if s.Regions != nil {
+		if err := s.Regions.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.Partition != nil {
+		if err := s.Partition.validate(s.Miners); err != nil {
+			return err
+		}
+	}
+	if s.Eclipse != nil {
+		if err := s.Eclipse.validate(s.Miners); err != nil {
+			return err
+		}
 	}
 	sum := 0.0
 	for i, x := range s.Shares {
@@ -141,6 +175,9 @@ type Run struct {
 	Config   sim.Config
 	Net      *Net
 	Nodes    []*Node
+	// Region is each node's region (nil without Regions).
+	Region []uint8
+	shares []float64
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -148,11 +185,14 @@ type Run struct {
 // s must be valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Miners
-	complete := s.Degree >= n-1
+	complete := s.Degree >= n-1 && s.Outbound == 0
 	var peers [][]sim.NodeID
-	if complete {
+	switch {
+	case s.Outbound > 0:
+		peers = chain.OutboundGraph(n, s.Outbound, seed)
+	case complete:
 		peers = CompleteGraph(n)
-	} else {
+	default:
 		peers = RandomGraph(n, s.Degree, seed)
 	}
 	net := newNet(n, peers, complete)
@@ -181,7 +221,25 @@ func (s Scenario) Build(seed uint64) *Run {
 		shares[i] /= sum
 	}
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), shares: shares}
+	var model sim.Model = &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps}
+	if s.Regions != nil {
+		rm := chain.NewRegionModel(*s.Regions, n, seed)
+		rm.Jitter, rm.JitterSteps = s.Jitter, s.JitterSteps
+		r.Region = rm.Of
+		model = rm
+	}
+	if p := s.Partition; p != nil {
+		net.split = p
+		net.sideA = p.SideA(shares)
+		net.noHealSync = s.Bug == "no-reannounce-on-heal"
+		model = &splitModel{inner: model, sideA: net.sideA, from: p.From, to: p.To}
+	}
+	if e := s.Eclipse; e != nil {
+		net.victim = sim.NodeID(e.Victim)
+		net.victimTip = Genesis
+		model = &eclipseModel{inner: model, victim: net.victim, delay: e.Delay}
+	}
 	r.Config = sim.Config{
 		Nodes: n,
 		New: func(id sim.NodeID) sim.Node {
@@ -189,7 +247,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Network: model,
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Limit:   s.Duration,
@@ -245,6 +303,21 @@ type Stats struct {
 	Hashes uint64 `json:"hashes,omitempty"`
 	// Difficulty is the last main-chain block's work relative to BaseWork.
 	Difficulty float64 `json:"difficulty"`
+	// Propagation50 and Propagation90 are the mean times a main-chain
+	// block took to reach half and 90 % of the nodes: the figures
+	// block-propagation simulators such as SimBlock report.
+	Propagation50 sim.Time `json:"propagation_50_ns,omitempty"`
+	Propagation90 sim.Time `json:"propagation_90_ns,omitempty"`
+	// ConfirmedForks counts the blocks from which two branches left that
+	// honest nodes each held with at least K confirmations;
+	// DoubleConfirmed counts the transactions counted confirmed on two
+	// such conflicting branches. Both are 0 while k confirmations mean
+	// final.
+	ConfirmedForks  int   `json:"confirmed_forks,omitempty"`
+	DoubleConfirmed int64 `json:"double_confirmed_txs,omitempty"`
+	// Partition and Eclipse are present when the scenario had one.
+	Partition *PartitionStats `json:"partition,omitempty"`
+	Eclipse   *EclipseStats   `json:"eclipse,omitempty"`
 }
 
 // MainTip is the tip with the most work among the nodes' final tips (the
@@ -300,6 +373,15 @@ func (r *Run) Stats(res sim.Result) Stats {
 	if nprop > 0 {
 		st.Propagation = prop / sim.Time(nprop)
 	}
+	st.Propagation50 = meanSince(chain[1:], s, net.HalfAt)
+	st.Propagation90 = meanSince(chain[1:], s, net.NinetyAt)
+	st.ConfirmedForks, st.DoubleConfirmed = net.DoubleConfirmed()
+	if r.Scenario.Partition != nil {
+		st.Partition = r.partitionStats(res, chain)
+	}
+	if r.Scenario.Eclipse != nil {
+		st.Eclipse = r.eclipseStats(chain)
+	}
 	for k := 1; k <= r.Scenario.K; k++ {
 		st.Confirmations = append(st.Confirmations, r.confirmation(chain, k))
 	}
@@ -313,6 +395,22 @@ func (r *Run) Stats(res sim.Result) Stats {
 	st.TipHash = s.Get(tip).HashHex()
 	st.Difficulty = float64(s.Get(tip).Work) / float64(BaseWork)
 	return st
+}
+
+// meanSince averages at[b] - b.Time over the blocks that got there.
+func meanSince(blocks []BlockID, s *Store, at []sim.Time) sim.Time {
+	var sum sim.Time
+	n := 0
+	for _, id := range blocks {
+		if at[id] != sim.Never {
+			sum += at[id] - s.Get(id).Time
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / sim.Time(n)
 }
 
 // confirmation averages, over the transactions of the main chain, the time

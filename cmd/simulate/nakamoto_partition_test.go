@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// partitionSmall is a small partition sweep: two lengths, the default
+// 50/50 and 70/30 splits, 30 seeds.
+var partitionSmall = []string{"nakamoto", "partition", "--lengths", "30m,2h", "--runs", "30"}
+
+func TestNakamotoPartitionExperimentGolden(t *testing.T) {
+	out, errOut, code := cli(partitionSmall...)
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, "model E[min(X,Y)]")
+	matchGolden(t, "nakamoto-partition-runs30.golden", out)
+}
+
+// The JSON has one row per length and share with the documented keys,
+// and the numbers tell the story: longer partitions orphan more, beside
+// the model, and only long ones reverse 6-deep confirmations.
+func TestNakamotoPartitionExperimentJSON(t *testing.T) {
+	out, errOut, code := cli(append(partitionSmall, "--format", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Runs int              `json:"runs"`
+		Rows []map[string]any `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, 30, doc.Runs)
+	require.Len(t, doc.Rows, 4)
+	for _, r := range doc.Rows {
+		for _, k := range []string{"length_s", "share", "orphaned", "orphaned_se", "model", "deepest_reorg", "txs_reversed", "txs_returned", "converge_s", "k_deep_reversed", "diverged"} {
+			require.Contains(t, r, k)
+		}
+		require.EqualValues(t, 0, r["diverged"])
+		require.InDelta(t, r["model"].(float64), r["orphaned"].(float64), 4*r["orphaned_se"].(float64)+0.3)
+	}
+	require.Equal(t, 7200.0, doc.Rows[2]["length_s"])
+	require.Greater(t, doc.Rows[2]["orphaned"].(float64), doc.Rows[0]["orphaned"].(float64))
+	require.Zero(t, doc.Rows[0]["k_deep_reversed"])
+	require.Greater(t, doc.Rows[2]["k_deep_reversed"].(float64), 0.0)
+}
+
+// The same table with 1 or 2 workers, and from two shards merged.
+func TestNakamotoPartitionWorkersAndShardsDoNotMatter(t *testing.T) {
+	args := append(append([]string{}, partitionSmall...), "--format", "csv")
+	one, _, code := cli(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code)
+	two, _, code := cli(append(args, "--workers", "2")...)
+	require.Equal(t, 0, code)
+	require.Equal(t, one, two)
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
+	require.Equal(t, 0, code, errOut)
+	merged, errOut, code := cli("merge", a, b, "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, one, merged)
+}
+
+func TestNakamotoPartitionPlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "partition.svg")
+	_, errOut, code := cli("nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5", "--plot", path)
+	require.Equal(t, 0, code, errOut)
+	svg, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+	require.Contains(t, string(svg), "model")
+}
+
+func TestNakamotoPartitionBadInputExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"nakamoto", "partition", "--lengths", "soon"},
+		{"nakamoto", "partition", "--lengths", "0s"},
+		{"nakamoto", "partition", "--lengths", "1h,1h"},
+		{"nakamoto", "partition", "--shares", "1.2"},
+		{"nakamoto", "partition", "--shares", "x"},
+		{"nakamoto", "partition", "--miners", "1"},
+		{"nakamoto", "partition", "--degree", "50"},
+		{"nakamoto", "partition", "--tail-blocks", "0"},
+		{"nakamoto", "partition", "--k", "0"},
+		{"nakamoto", "partition", "--runs", "0"},
+		{"nakamoto", "partition", "--plot", "x.pdf"},
+		{"nakamoto", "partition", "extra"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
+	}
+}
