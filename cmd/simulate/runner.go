@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"path/filepath"
 	"strings"
@@ -24,17 +26,29 @@ var replayers = map[string]replayer{}
 // trace when --trace is set. run must be a pure function of the scenario
 // and seed; it may be called twice.
 func execute(g *globals, protocol string, scenario any, run func(tracer sim.Tracer) sim.Result) (sim.Result, error) {
+	const what = "nondeterminism: two runs of the same scenario and seed differ"
 	var log *sim.Log
 	var tracer sim.Tracer
-	if g.trace != "" || g.checkDeterminism || g.diagram != "" {
+	if g.trace != "" || g.diagram != "" {
 		log = &sim.Log{}
 		tracer = log
+	}
+	if log == nil && g.checkDeterminism {
+		// Only the check wants the events: keep a digest of each (8 bytes)
+		// instead of the events themselves, so checking a run of millions
+		// of events costs megabytes, not gigabytes.
+		digests := &eventDigests{}
+		res := run(digests)
+		if msg := compareDigests(what, digests.sums, res, run); msg != "" {
+			return res, findingError{msg: msg}
+		}
+		return res, nil
 	}
 	res := run(tracer)
 	if g.checkDeterminism {
 		again := &sim.Log{}
 		res2 := run(again)
-		if msg := compareRuns("nondeterminism: two runs of the same scenario and seed differ", log, again, res, res2); msg != "" {
+		if msg := compareRuns(what, log, again, res, res2); msg != "" {
 			return res, findingError{msg: msg}
 		}
 	}
@@ -47,6 +61,84 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 	}
 	h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
 	return res, writeOutputs(g, trace.FromRun(h, log, res))
+}
+
+// eventDigest digests everything trace.Diff compares in one event: its
+// line of text, the message's type and the send it belongs to.
+func eventDigest(e sim.TraceEvent) uint64 {
+	h := fnv.New64a()
+	io.WriteString(h, e.Line())
+	io.WriteString(h, sim.MessageType(e.Msg))
+	var id [8]byte
+	binary.LittleEndian.PutUint64(id[:], e.MsgID)
+	h.Write(id[:])
+	return h.Sum64()
+}
+
+// eventDigests is a Tracer keeping one digest per event.
+type eventDigests struct{ sums []uint64 }
+
+func (d *eventDigests) Record(e sim.TraceEvent) { d.sums = append(d.sums, eventDigest(e)) }
+
+// divergenceFinder is a Tracer that compares a run, event by event, with
+// the digests of an earlier one and keeps the first event that differs.
+type divergenceFinder struct {
+	want  []uint64
+	n     int
+	at    int // index of the first differing event; -1 while none
+	line  string
+	found bool
+}
+
+func (f *divergenceFinder) Record(e sim.TraceEvent) {
+	if !f.found && (f.n >= len(f.want) || eventDigest(e) != f.want[f.n]) {
+		f.found, f.at, f.line = true, f.n, e.Line()
+	}
+	f.n++
+}
+
+// lineAt is a Tracer that keeps the line of event i.
+type lineAt struct {
+	i, n   int
+	line   string
+	digest uint64
+}
+
+func (l *lineAt) Record(e sim.TraceEvent) {
+	if l.n == l.i {
+		l.line, l.digest = e.Line(), eventDigest(e)
+	}
+	l.n++
+}
+
+// compareDigests runs the scenario a second time against the first run's
+// event digests and returns "" when both runs are identical, or what with
+// the first divergent event. The first run's line at that event is not
+// kept, so a third run recovers it; it is shown only if that run agrees
+// with the first one there (a nondeterministic program may not).
+func compareDigests(what string, sums []uint64, ra sim.Result, run func(sim.Tracer) sim.Result) string {
+	f := &divergenceFinder{want: sums, at: -1}
+	rb := run(f)
+	if !f.found && f.n < len(sums) {
+		f.found, f.at = true, f.n // the second run ended early
+	}
+	if !f.found {
+		if ra.Hash != rb.Hash {
+			return divergenceText(what, nil, ra.HashString(), rb.HashString())
+		}
+		return ""
+	}
+	d := &trace.Divergence{Index: f.at, B: f.line}
+	if f.at < len(sums) {
+		third := &lineAt{i: f.at}
+		run(third)
+		if third.n > f.at && third.digest == sums[f.at] {
+			d.A = third.line
+		} else {
+			d.A = "(the first run's event differs again on a third run)"
+		}
+	}
+	return divergenceText(what, d, ra.HashString(), rb.HashString())
 }
 
 // compareRuns returns "" when two runs of one scenario are identical, event
