@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
+	"hash/maphash"
 	"io"
 	"path/filepath"
 	"strings"
@@ -63,35 +63,54 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 	return res, writeOutputs(g, trace.FromRun(h, log, res))
 }
 
-// eventDigest digests everything trace.Diff compares in one event: its
-// line of text, the message's type and the send it belongs to.
-func eventDigest(e sim.TraceEvent) uint64 {
-	h := fnv.New64a()
-	io.WriteString(h, e.Line())
-	io.WriteString(h, sim.MessageType(e.Msg))
-	var id [8]byte
-	binary.LittleEndian.PutUint64(id[:], e.MsgID)
-	h.Write(id[:])
-	return h.Sum64()
+// digestSeed keys the event digests; digests are compared only within
+// one process, so a per-process seed is fine.
+var digestSeed = maphash.MakeSeed()
+
+// digester digests events: every field of the event and the message's
+// own digest (the bytes the trace hash reads), without rendering text, so
+// checking costs little more than the run.
+type digester struct{ buf []byte }
+
+func (d *digester) sum(e sim.TraceEvent) uint64 {
+	b := d.buf[:0]
+	b = binary.LittleEndian.AppendUint64(b, uint64(e.Index))
+	b = binary.LittleEndian.AppendUint64(b, uint64(e.Time))
+	b = binary.LittleEndian.AppendUint64(b, uint64(int64(e.From))<<32^uint64(uint32(e.To)))
+	b = binary.LittleEndian.AppendUint64(b, e.MsgID)
+	b = binary.LittleEndian.AppendUint64(b, uint64(e.Timer))
+	b = append(b, e.Kind...)
+	b = append(b, 0)
+	b = append(b, e.Detail...)
+	b = append(b, 0)
+	if e.Msg != nil {
+		b = e.Msg.AppendDigest(b)
+	}
+	d.buf = b
+	return maphash.Bytes(digestSeed, b)
 }
 
 // eventDigests is a Tracer keeping one digest per event.
-type eventDigests struct{ sums []uint64 }
+type eventDigests struct {
+	digester
+	sums []uint64
+}
 
-func (d *eventDigests) Record(e sim.TraceEvent) { d.sums = append(d.sums, eventDigest(e)) }
+func (d *eventDigests) Record(e sim.TraceEvent) { d.sums = append(d.sums, d.sum(e)) }
 
 // divergenceFinder is a Tracer that compares a run, event by event, with
 // the digests of an earlier one and keeps the first event that differs.
 type divergenceFinder struct {
+	digester
 	want  []uint64
 	n     int
-	at    int // index of the first differing event; -1 while none
+	at    int // index of the first differing event
 	line  string
 	found bool
 }
 
 func (f *divergenceFinder) Record(e sim.TraceEvent) {
-	if !f.found && (f.n >= len(f.want) || eventDigest(e) != f.want[f.n]) {
+	if !f.found && (f.n >= len(f.want) || f.sum(e) != f.want[f.n]) {
 		f.found, f.at, f.line = true, f.n, e.Line()
 	}
 	f.n++
@@ -99,6 +118,7 @@ func (f *divergenceFinder) Record(e sim.TraceEvent) {
 
 // lineAt is a Tracer that keeps the line of event i.
 type lineAt struct {
+	digester
 	i, n   int
 	line   string
 	digest uint64
@@ -106,7 +126,7 @@ type lineAt struct {
 
 func (l *lineAt) Record(e sim.TraceEvent) {
 	if l.n == l.i {
-		l.line, l.digest = e.Line(), eventDigest(e)
+		l.line, l.digest = e.Line(), l.sum(e)
 	}
 	l.n++
 }
@@ -117,7 +137,7 @@ func (l *lineAt) Record(e sim.TraceEvent) {
 // kept, so a third run recovers it; it is shown only if that run agrees
 // with the first one there (a nondeterministic program may not).
 func compareDigests(what string, sums []uint64, ra sim.Result, run func(sim.Tracer) sim.Result) string {
-	f := &divergenceFinder{want: sums, at: -1}
+	f := &divergenceFinder{want: sums}
 	rb := run(f)
 	if !f.found && f.n < len(sums) {
 		f.found, f.at = true, f.n // the second run ended early
