@@ -83,7 +83,7 @@ func (p *Peer) Learn(ctx sim.Context, b *Block) {
 
 // Send gives block b to every neighbour but except (-1: to all).
 func (p *Peer) Send(ctx sim.Context, b *Block, except sim.NodeID) {
-	m := MsgOf(b)
+	m := p.Tree.Msg(b) // one interface value for every link and node
 	for _, q := range p.Tree.Peers[p.ID] {
 		if q != except {
 			ctx.Send(q, m)

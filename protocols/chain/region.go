@@ -148,7 +148,7 @@ type RegionModel struct {
 	Of          []uint8
 	Jitter      sim.Time
 	JitterSteps int
-	busy        map[[2]sim.NodeID]sim.Time
+	links       linkClocks
 	quant       [][][]sim.Time // quant[i][j][k]: the k-th latency quantile
 }
 
@@ -189,6 +189,10 @@ func ParetoQuantiles(mean sim.Time, steps int) []sim.Time {
 	return out
 }
 
+// Reserve tells the model the peer-to-peer graph, as LinkModel.Reserve
+// does: a hint that changes where link queues are kept, never a run.
+func (m *RegionModel) Reserve(peers [][]sim.NodeID) { m.links.reserve(peers) }
+
 // Bandwidth is the speed of the link from node a to node b in bits/s.
 func (m *RegionModel) Bandwidth(a, b sim.NodeID) int64 {
 	return min(m.Regions.Upload[m.Of[a]], m.Regions.Download[m.Of[b]])
@@ -201,19 +205,14 @@ func (m *RegionModel) Route(l sim.Link) sim.Fate {
 	}
 	ra, rb := m.Of[l.From], m.Of[l.To]
 	var tx sim.Time
-	if s, ok := l.Msg.(Sizer); ok {
-		tx = Transmission(s.WireSize(), m.Bandwidth(l.From, l.To))
+	if size, ok := wireSize(l.Msg); ok {
+		tx = Transmission(size, m.Bandwidth(l.From, l.To))
 	}
 	start := l.Now
 	if tx > 0 {
-		if m.busy == nil {
-			m.busy = map[[2]sim.NodeID]sim.Time{}
-		}
-		key := [2]sim.NodeID{l.From, l.To}
-		if b := m.busy[key]; b > start {
-			start = b
-		}
-		m.busy[key] = start + tx
+		busy := m.links.busy(l.From, l.To)
+		start = max(start, *busy)
+		*busy = start + tx
 	}
 	lat := m.Regions.Latency[ra][rb]
 	if m.quant != nil {

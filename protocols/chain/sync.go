@@ -81,7 +81,7 @@ func (p *Peer) Serve(ctx sim.Context, to sim.NodeID, tip BlockID, locator []Bloc
 	chain := s.Chain(tip)
 	sent := 0
 	for _, id := range chain[s.Get(fork).Height+1:] {
-		ctx.Send(to, MsgOf(s.Get(id)))
+		ctx.Send(to, p.Tree.Msg(s.Get(id)))
 		sent++
 	}
 	return sent

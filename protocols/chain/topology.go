@@ -2,7 +2,7 @@ package chain
 
 import (
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"simulate/sim"
 )
@@ -16,47 +16,115 @@ import (
 // It stays here rather than in package network because recorded traces of
 // every blockchain protocol depend on its exact graphs.
 func RandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
-	adj := make([]map[int]bool, n)
-	for i := range adj {
-		adj[i] = map[int]bool{}
-	}
-	link := func(a, b int) {
-		adj[a][b] = true
-		adj[b][a] = true
-	}
+	g := newGraphBuilder(n)
 	if degree > n-1 {
 		degree = n - 1
 	}
 	if n >= 2 {
 		for i := 0; i < n; i++ {
-			if j := (i + 1) % n; j != i {
-				link(i, j)
+			if j := (i + 1) % n; j != i && !g.has(i, j) {
+				g.link(i, j)
 			}
 		}
 	}
 	r := rand.New(rand.NewPCG(seed, 0x70701060))
 	for i := 0; i < n; i++ {
+		g.focus(i)
 		tries := 0
-		for len(adj[i]) < degree && tries < 50*n {
+		for len(g.adj[i]) < degree && tries < 50*n {
 			tries++
 			j := r.IntN(n)
-			if j == i || adj[i][j] {
+			if j == i || g.linked(j) {
 				continue
 			}
 			// Prefer partners that still need edges, so degrees stay even;
 			// accept a full one only after many misses.
-			if len(adj[j]) >= degree && tries < 10*n {
+			if len(g.adj[j]) >= degree && tries < 10*n {
 				continue
 			}
-			link(i, j)
+			g.link(i, j)
 		}
 	}
-	out := make([][]sim.NodeID, n)
-	for i := range adj {
-		for j := range adj[i] {
-			out[i] = append(out[i], sim.NodeID(j))
+	return g.lists()
+}
+
+// graphBuilder holds an undirected graph while it is drawn: adjacency
+// lists, and a mark for each neighbour of the one node whose edges are
+// being drawn (focus), so "already linked?" is one lookup without a map
+// per node. The graphs it builds are those a map per node gave, draw for
+// draw: only membership and sizes were ever read, and lists are sorted.
+type graphBuilder struct {
+	adj  [][]sim.NodeID
+	mark []bool
+	cur  int
+}
+
+func newGraphBuilder(n int) *graphBuilder {
+	return &graphBuilder{adj: make([][]sim.NodeID, n), mark: make([]bool, n), cur: -1}
+}
+
+// focus makes i the node whose neighbours linked reports (-1: none).
+func (g *graphBuilder) focus(i int) {
+	if g.cur >= 0 {
+		for _, q := range g.adj[g.cur] {
+			g.mark[q] = false
 		}
-		sort.Slice(out[i], func(a, b int) bool { return out[i][a] < out[i][b] })
+	}
+	g.cur = i
+	if i < 0 {
+		return
+	}
+	for _, q := range g.adj[i] {
+		g.mark[q] = true
+	}
+}
+
+// linked reports whether j is a neighbour of the focused node.
+func (g *graphBuilder) linked(j int) bool { return g.mark[j] }
+
+// has reports whether a and b are neighbours, by a walk of a's list.
+func (g *graphBuilder) has(a, b int) bool {
+	if a == g.cur {
+		return g.mark[b]
+	}
+	for _, q := range g.adj[a] {
+		if int(q) == b {
+			return true
+		}
+	}
+	return false
+}
+
+// link adds the edge a–b, which must be new.
+func (g *graphBuilder) link(a, b int) {
+	g.adj[a] = append(g.adj[a], sim.NodeID(b))
+	g.adj[b] = append(g.adj[b], sim.NodeID(a))
+	if a == g.cur {
+		g.mark[b] = true
+	}
+	if b == g.cur {
+		g.mark[a] = true
+	}
+}
+
+// lists returns the sorted adjacency lists, each with no spare room (an
+// empty list is nil).
+func (g *graphBuilder) lists() [][]sim.NodeID {
+	total := 0
+	for _, a := range g.adj {
+		total += len(a)
+	}
+	arena := make([]sim.NodeID, total)
+	out := make([][]sim.NodeID, len(g.adj))
+	for i, a := range g.adj {
+		if len(a) == 0 {
+			continue
+		}
+		s := arena[:len(a):len(a)]
+		arena = arena[len(a):]
+		copy(s, a)
+		slices.Sort(s)
+		out[i] = s
 	}
 	return out
 }
@@ -71,25 +139,24 @@ func RandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
 // disconnected, each stray component is linked to the one holding node 0,
 // so a run can always reach everyone. Lists are sorted.
 func OutboundGraph(n, outbound int, seed uint64) [][]sim.NodeID {
-	adj := make([]map[int]bool, n)
-	for i := range adj {
-		adj[i] = map[int]bool{}
-	}
+	g := newGraphBuilder(n)
 	inbound := make([]int, n)
 	outbound = min(outbound, n-1)
 	r := rand.New(rand.NewPCG(seed, 0x0b7b0d))
 	for i := 0; i < n; i++ {
+		g.focus(i)
 		opened := 0
 		for tries := 0; opened < outbound && tries < 50*n; tries++ {
 			j := r.IntN(n)
-			if j == i || adj[i][j] || inbound[j] >= MaxInbound {
+			if j == i || g.linked(j) || inbound[j] >= MaxInbound {
 				continue
 			}
-			adj[i][j], adj[j][i] = true, true
+			g.link(i, j)
 			inbound[j]++
 			opened++
 		}
 	}
+	g.focus(-1)
 	// Join stray components to node 0's, lowest id first.
 	comp := make([]int, n)
 	for i := range comp {
@@ -104,25 +171,18 @@ func OutboundGraph(n, outbound int, seed uint64) [][]sim.NodeID {
 		for len(stack) > 0 {
 			x := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for y := range adj[x] {
+			for _, y := range g.adj[x] {
 				if comp[y] < 0 {
 					comp[y] = start
-					stack = append(stack, y)
+					stack = append(stack, int(y))
 				}
 			}
 		}
-		if start != 0 {
-			adj[start][start-1], adj[start-1][start] = true, true
+		if start != 0 && !g.has(start, start-1) {
+			g.link(start, start-1)
 		}
 	}
-	out := make([][]sim.NodeID, n)
-	for i := range adj {
-		for j := range adj[i] {
-			out[i] = append(out[i], sim.NodeID(j))
-		}
-		sort.Slice(out[i], func(a, b int) bool { return out[i][a] < out[i][b] })
-	}
-	return out
+	return g.lists()
 }
 
 // MaxInbound caps a node's inbound connections in OutboundGraph at
@@ -172,8 +232,16 @@ type LinkModel struct {
 	// JitterSteps is the number of jitter values (draws are made only when
 	// it is above 1 and Jitter is positive).
 	JitterSteps int
-	busy        map[[2]sim.NodeID]sim.Time
+	links       linkClocks
 }
+
+// Reserve tells the model the peer-to-peer graph its messages will mostly
+// travel (peers[i]: node i's neighbours, sorted, as every graph of this
+// package is), so it keeps the links' queues together instead of growing
+// them one by one. It is only a hint: messages between other nodes are
+// queued just the same, and a run is identical with or without it. Call
+// it before the run.
+func (m *LinkModel) Reserve(peers [][]sim.NodeID) { m.links.reserve(peers) }
 
 // Sizer is a message with a size on the wire.
 type Sizer interface{ WireSize() int }
@@ -192,19 +260,14 @@ func (m *LinkModel) Route(l sim.Link) sim.Fate {
 		return sim.Fate{}
 	}
 	var tx sim.Time
-	if s, ok := l.Msg.(Sizer); ok {
-		tx = Transmission(s.WireSize(), m.Bandwidth)
+	if size, ok := wireSize(l.Msg); ok {
+		tx = Transmission(size, m.Bandwidth)
 	}
 	start := l.Now
 	if tx > 0 {
-		if m.busy == nil {
-			m.busy = map[[2]sim.NodeID]sim.Time{}
-		}
-		key := [2]sim.NodeID{l.From, l.To}
-		if b := m.busy[key]; b > start {
-			start = b
-		}
-		m.busy[key] = start + tx
+		busy := m.links.busy(l.From, l.To)
+		start = max(start, *busy)
+		*busy = start + tx
 	}
 	d := start - l.Now + tx + m.Latency
 	if m.Jitter > 0 && m.JitterSteps > 1 {

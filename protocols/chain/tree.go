@@ -44,6 +44,28 @@ type Tree struct {
 	CPFailures int
 	CPFirst    string
 	cpDeepest  BlockID
+	// msgs[b] is block b's message as an interface value, made on its
+	// first send and shared by every node that relays the block.
+	msgs []sim.Message
+}
+
+// Msg is the message that carries b, boxed once per block: a block
+// crosses every node, and boxing it at each relay would allocate a copy
+// per node. A block not (yet) in the store gets a fresh message.
+func (t *Tree) Msg(b *Block) sim.Message {
+	id := int(b.ID)
+	if id < 0 || id >= t.Store.Len() || t.Store.Get(b.ID) != b {
+		return MsgOf(b)
+	}
+	if id >= len(t.msgs) {
+		t.msgs = append(t.msgs, make([]sim.Message, t.Store.Len()-len(t.msgs))...)
+	}
+	m := t.msgs[id]
+	if m == nil {
+		m = MsgOf(b)
+		t.msgs[id] = m
+	}
+	return m
 }
 
 // NewTree builds the shared state for n nodes, all honest.

@@ -177,7 +177,7 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 // wait forever as orphans, and the network stays split.)
 func (n *Node) heal(ctx sim.Context) {
 	s := n.net.Store
-	m := chain.GetBlocksMsg{TipHeight: s.Get(n.tip).Height, Locator: chain.Locator(s, n.tip)}
+	var m sim.Message = chain.GetBlocksMsg{TipHeight: s.Get(n.tip).Height, Locator: chain.Locator(s, n.tip)}
 	for _, q := range n.net.Peers[n.ID] {
 		if n.net.sideA[q] != n.net.sideA[n.ID] {
 			ctx.Send(q, m)

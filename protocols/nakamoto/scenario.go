@@ -222,12 +222,21 @@ func (s Scenario) Build(seed uint64) *Run {
 	}
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), shares: shares}
-	var model sim.Model = &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps}
+	// The link queues are laid out for the graph (a hint, see
+	// LinkModel.Reserve), except on a complete graph, where only the
+	// producers of blocks send and most links are never used.
+	lm := &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps}
+	var model sim.Model = lm
 	if s.Regions != nil {
 		rm := chain.NewRegionModel(*s.Regions, n, seed)
 		rm.Jitter, rm.JitterSteps = s.Jitter, s.JitterSteps
 		r.Region = rm.Of
+		if !complete {
+			rm.Reserve(peers)
+		}
 		model = rm
+	} else if s.Bandwidth > 0 && !complete {
+		lm.Reserve(peers)
 	}
 	if p := s.Partition; p != nil {
 		net.split = p
