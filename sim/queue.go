@@ -139,10 +139,39 @@ func (q *queue) pop() (Time, event) {
 	h := q.h
 	top := h[0]
 	last := len(h) - 1
-	h[0] = h[last]
+	x := h[last]
 	h = h[:last]
 	q.h = h
-	q.down(0)
+	// Bottom-up deletion (Floyd): walk the hole at the root down to a leaf
+	// along the smaller children — one comparison per level — then sift the
+	// former last key up from there. The last key nearly always belongs
+	// near the bottom, so this does about half the comparisons of sifting
+	// it down from the root, and those comparisons are the unpredictable
+	// branches that dominate a pop.
+	if last > 0 {
+		i := 0
+		for {
+			l := 2*i + 1
+			if l >= last {
+				break
+			}
+			m := l
+			if r := l + 1; r < last && h[r].before(h[l]) {
+				m = r
+			}
+			h[i] = h[m]
+			i = m
+		}
+		for i > 0 {
+			p := (i - 1) / 2
+			if !x.before(h[p]) {
+				break
+			}
+			h[i] = h[p]
+			i = p
+		}
+		h[i] = x
+	}
 	if top.inline != 0 {
 		return top.at, top.inlineEvent()
 	}

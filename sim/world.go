@@ -268,9 +268,11 @@ func (w *World) step(e *event) {
 		w.record(TraceDeliver, from, to, e.msg, e.msgID, 0, "")
 		st.node.Deliver(&st.ctx, from, e.msg)
 	case evTimer:
-		if _, ok := w.cancelled[e.timer]; ok {
-			delete(w.cancelled, e.timer)
-			return
+		if len(w.cancelled) > 0 {
+			if _, ok := w.cancelled[e.timer]; ok {
+				delete(w.cancelled, e.timer)
+				return
+			}
 		}
 		st := &w.nodes[to]
 		if st.crashed || st.inc != e.inc {
