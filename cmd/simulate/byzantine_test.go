@@ -153,7 +153,7 @@ func TestCheckByzantineTeachingBug(t *testing.T) {
 }
 
 func TestByzantineBadInput(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"byzantine", "--generals", "3", "--traitors", "3"},
 		{"byzantine", "--generals", "4", "--traitors", "5"},
 		{"byzantine", "--generals", "1", "--traitors", "0"},
@@ -182,13 +182,7 @@ func TestByzantineBadInput(t *testing.T) {
 		{"experiment", "byzantine-bound", "--algorithms", "pbft"},
 		{"experiment", "byzantine-bound", "--max-generals", "30", "--max-traitors", "8"},
 		{"experiment", "byzantine-bound", "--min-generals", "1"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }
 
 // TestByzantineBound runs a small sweep of the experiment: the bound shows,

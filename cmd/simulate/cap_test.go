@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,22 +56,7 @@ func TestCAPJSON(t *testing.T) {
 // TestCAPWorkersAndShardsDoNotMatter: the same JSON with 1 or 2 workers,
 // and from two shards merged.
 func TestCAPWorkersAndShardsDoNotMatter(t *testing.T) {
-	args := append(capSmall, "--format", "json")
-	one, _, code := cli(append(args, "--workers", "1")...)
-	require.Equal(t, 0, code)
-	two, _, code := cli(append(args, "--workers", "2")...)
-	require.Equal(t, 0, code)
-	require.Equal(t, one, two)
-
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-	_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
-	require.Equal(t, 0, code, errOut)
-	merged, errOut, code := cli("merge", a, b, "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	require.Equal(t, one, merged)
+	requireSameForWorkersAndShards(t, "json", capSmall...)
 }
 
 func TestCAPPlot(t *testing.T) {
@@ -88,7 +72,7 @@ func TestCAPPlot(t *testing.T) {
 }
 
 func TestCAPBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"cap", "--offices", "1"},
 		{"cap", "--tickets", "0"},
 		{"cap", "--windows", "0"},
@@ -107,11 +91,5 @@ func TestCAPBadInputExit2(t *testing.T) {
 		{"cap", "--plot", "cap.pdf"},
 		{"cap", "--runs", "0"},
 		{"cap", "extra"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }

@@ -61,7 +61,7 @@ func TestCheckDPoS(t *testing.T) {
 }
 
 func TestDPoSBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"dpos", "--nodes", "0"},
 		{"dpos", "--delegates", "40"},
 		{"dpos", "--slot", "0s"},
@@ -75,10 +75,5 @@ func TestDPoSBadInputExit2(t *testing.T) {
 		{"check", "dpos", "--checks", "0"},
 		{"check", "dpos", "--delegates", "1"},
 		{"check", "dpos", "--traitors", "9"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-	}
+	})
 }

@@ -31,7 +31,7 @@ func matchGolden(t *testing.T, name, got string) {
 }
 
 func TestBadInputIsOneLineAndExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"--format", "xml", "version"},
 		{"no-such-command"},
 		{"version", "--no-such-flag"},
@@ -45,13 +45,7 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{"replay", "does-not-exist.jsonl"},
 		{"render", "--as", "png", "x"},
 		{"merge", "does-not-exist.jsonl"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }
 
 func TestNinesGolden(t *testing.T) {
@@ -135,4 +129,41 @@ func TestCheckCounterexamplesReplayAndDraw(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(b), "jump-violation")
 	}
+}
+
+// requireBadInput runs each command line and requires what bad input must
+// get: exit status 2, nothing on stdout, one line on stderr naming simulate.
+func requireBadInput(t *testing.T, cases [][]string) {
+	t.Helper()
+	for _, args := range cases {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simulate: "), "%v: %q", args, errOut)
+	}
+}
+
+// requireSameForWorkersAndShards runs an experiment with --workers 1 and 2
+// and as two shards merged afterwards, in format, and requires the same
+// bytes every way; it returns them.
+func requireSameForWorkersAndShards(t *testing.T, format string, args ...string) string {
+	t.Helper()
+	args = append(append([]string{}, args...), "--format", format)
+	one, errOut, code := cli(append(args, "--workers", "1")...)
+	require.Equal(t, 0, code, errOut)
+	two, errOut, code := cli(append(args, "--workers", "2")...)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, one, two, "--workers 1 and --workers 2 differ")
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	_, errOut, code = cli(append(args, "--shard", "1/2", "--out", a)...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
+	require.Equal(t, 0, code, errOut)
+	merged, errOut, code := cli("merge", a, b, "--format", format)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, one, merged, "two merged shards differ from one run")
+	return one
 }

@@ -214,7 +214,7 @@ func TestNakamotoExperimentsPlot(t *testing.T) {
 
 func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
 	dir := t.TempDir()
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"nakamoto", "doublespend", "--runs", "0"},
 		{"nakamoto", "doublespend", "--runs", "1"},
 		{"nakamoto", "doublespend", "--q", "0.6"},
@@ -241,11 +241,5 @@ func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
 		{"experiment", "double-spend", "--runs", "0"},
 		{"experiment", "double-spend", "--q", "1.2"},
 		{"experiment", "selfish-mining", "--no-such-flag"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,22 +49,7 @@ func TestNakamotoPartitionExperimentJSON(t *testing.T) {
 
 // The same table with 1 or 2 workers, and from two shards merged.
 func TestNakamotoPartitionWorkersAndShardsDoNotMatter(t *testing.T) {
-	args := append(append([]string{}, partitionSmall...), "--format", "csv")
-	one, _, code := cli(append(args, "--workers", "1")...)
-	require.Equal(t, 0, code)
-	two, _, code := cli(append(args, "--workers", "2")...)
-	require.Equal(t, 0, code)
-	require.Equal(t, one, two)
-
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-	_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
-	require.Equal(t, 0, code, errOut)
-	merged, errOut, code := cli("merge", a, b, "--format", "csv")
-	require.Equal(t, 0, code, errOut)
-	require.Equal(t, one, merged)
+	requireSameForWorkersAndShards(t, "csv", partitionSmall...)
 }
 
 func TestNakamotoPartitionPlot(t *testing.T) {
@@ -79,7 +63,7 @@ func TestNakamotoPartitionPlot(t *testing.T) {
 }
 
 func TestNakamotoPartitionBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"nakamoto", "partition", "--lengths", "soon"},
 		{"nakamoto", "partition", "--lengths", "0s"},
 		{"nakamoto", "partition", "--lengths", "1h,1h"},
@@ -92,11 +76,5 @@ func TestNakamotoPartitionBadInputExit2(t *testing.T) {
 		{"nakamoto", "partition", "--runs", "0"},
 		{"nakamoto", "partition", "--plot", "x.pdf"},
 		{"nakamoto", "partition", "extra"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }

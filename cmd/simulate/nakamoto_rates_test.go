@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,24 +80,8 @@ func TestNakamotoThroughputJSON(t *testing.T) {
 // TestNakamotoRatesWorkersAndShardsDoNotMatter: the same JSON with 1 or 2
 // workers, and from two shards merged, for both experiments.
 func TestNakamotoRatesWorkersAndShardsDoNotMatter(t *testing.T) {
-	for _, base := range [][]string{staleSmall, throughputSmall} {
-		args := append(append([]string{}, base...), "--format", "json")
-		one, _, code := cli(append(args, "--workers", "1")...)
-		require.Equal(t, 0, code)
-		two, _, code := cli(append(args, "--workers", "2")...)
-		require.Equal(t, 0, code)
-		require.Equal(t, one, two, base[1])
-
-		dir := t.TempDir()
-		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-		_, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
-		require.Equal(t, 0, code, errOut)
-		_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b)...)
-		require.Equal(t, 0, code, errOut)
-		merged, errOut, code := cli("merge", a, b, "--format", "json")
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, one, merged, base[1])
-	}
+	requireSameForWorkersAndShards(t, "json", staleSmall...)
+	requireSameForWorkersAndShards(t, "json", throughputSmall...)
 }
 
 // TestNakamotoStaleCustomRows: --interval × --delay replaces the rows; the
@@ -132,7 +115,7 @@ func TestNakamotoStalePlot(t *testing.T) {
 }
 
 func TestNakamotoRatesBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"nakamoto", "stale", "--runs", "0"},
 		{"nakamoto", "stale", "--blocks", "5"},
 		{"nakamoto", "stale", "--interval", "soon"},
@@ -149,11 +132,5 @@ func TestNakamotoRatesBadInputExit2(t *testing.T) {
 		{"nakamoto", "throughput", "--block-size", "50"},
 		{"nakamoto", "throughput", "--tx-size", "100"},
 		{"nakamoto", "throughput", "--interval", "1s", "--block-size", "1000000000"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }

@@ -36,7 +36,7 @@ func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 }
 
 func TestNakamotoBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"nakamoto", "--miners", "0"},
 		{"nakamoto", "--degree", "16"},
 		{"nakamoto", "--interval", "0s"},
@@ -54,13 +54,7 @@ func TestNakamotoBadInputExit2(t *testing.T) {
 		{"experiment", "double-spend", "--threshold", "2"},
 		{"experiment", "selfish-mining", "--blocks", "0"},
 		{"experiment", "selfish-mining", "--honest", "0"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }
 
 func TestNakamotoDurationAndJSON(t *testing.T) {
@@ -205,7 +199,7 @@ func TestNakamotoPartitionAndEclipseReplay(t *testing.T) {
 }
 
 func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"nakamoto", "--preset", "bitcoin"},
 		{"nakamoto", "--partition", "half"},
 		{"nakamoto", "--partition", "1.5@1h..2h"},
@@ -218,13 +212,7 @@ func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
 		{"nakamoto", "--regions", "mars"},
 		{"nakamoto", "--outbound", "16"},
 		{"nakamoto", "--bug", "no-such-bug"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }
 
 // With --partition the check searches for a run that does not converge

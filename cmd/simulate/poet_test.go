@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,17 +25,12 @@ func TestPoETTraceReplays(t *testing.T) {
 }
 
 func TestPoETBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"poet", "--validators", "0"},
 		{"poet", "--interval", "0s"},
 		{"poet", "--cheaters", "20"},
 		{"poet", "--cheat-factor", "0.5"},
 		{"poet", "--degree", "0"},
 		{"poet", "--tx-size", "0"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-	}
+	})
 }

@@ -70,7 +70,7 @@ func TestCheckPoS(t *testing.T) {
 }
 
 func TestPoSBadInputExit2(t *testing.T) {
-	for _, args := range [][]string{
+	requireBadInput(t, [][]string{
 		{"pos", "--validators", "0"},
 		{"pos", "--f", "0"},
 		{"pos", "--f", "2"},
@@ -85,11 +85,5 @@ func TestPoSBadInputExit2(t *testing.T) {
 		{"pos", "--degree", "16"},
 		{"check", "pos", "--checks", "0"},
 		{"check", "pos", "--bug", "nope"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
+	})
 }
