@@ -125,15 +125,9 @@ partition length for both configurations.`,
 
 // capRows decodes the sweep's parameters and records and aggregates them.
 func capRows(params json.RawMessage, recs []sweep.Record) (cap.Params, []cap.Row, error) {
-	var p cap.Params
-	if err := json.Unmarshal(params, &p); err != nil {
-		return p, nil, badInput("cap parameters: %v", err)
-	}
-	seeds := make([][]cap.Outcome, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &seeds[i]); err != nil {
-			return p, nil, badInput("run %d: malformed cap result", r.Run)
-		}
+	p, seeds, err := decodeSweep[cap.Params, []cap.Outcome]("cap", params, recs)
+	if err != nil {
+		return p, nil, err
 	}
 	rows, err := cap.Summarize(p, seeds)
 	if err != nil {

@@ -133,19 +133,13 @@ func sweepSeed(recs []sweep.Record) uint64 {
 // print the same. plan, if not nil, is the plan of params (building one
 // takes a fraction of a second: the long races' sampling shares).
 func doubleSpendOutputOf(params json.RawMessage, recs []sweep.Record, plan *doublespend.Plan) (doubleSpendOutput, error) {
-	var o doublespend.Options
-	if err := json.Unmarshal(params, &o); err != nil {
-		return doubleSpendOutput{}, badInput("double-spend parameters: %v", err)
+	o, rs, err := decodeSweep[doublespend.Options, doublespend.Record]("double-spend", params, recs)
+	if err != nil {
+		return doubleSpendOutput{}, err
 	}
 	o.Runs, o.Seed = len(recs), sweepSeed(recs)
 	if err := o.Validate(); err != nil {
 		return doubleSpendOutput{}, badInput("double-spend parameters: %v", err)
-	}
-	rs := make([]doublespend.Record, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &rs[i]); err != nil {
-			return doubleSpendOutput{}, badInput("run %d: malformed double-spend result", r.Run)
-		}
 	}
 	if plan == nil {
 		plan = doublespend.NewPlan(o)
@@ -334,19 +328,13 @@ type selfishOutput struct {
 
 // selfishOutputOf aggregates selfish-mining records decoded from JSON.
 func selfishOutputOf(params json.RawMessage, recs []sweep.Record) (selfishOutput, error) {
-	var o selfish.Options
-	if err := json.Unmarshal(params, &o); err != nil {
-		return selfishOutput{}, badInput("selfish-mining parameters: %v", err)
+	o, rs, err := decodeSweep[selfish.Options, selfish.Record]("selfish-mining", params, recs)
+	if err != nil {
+		return selfishOutput{}, err
 	}
 	o.Runs, o.Seed = len(recs), sweepSeed(recs)
 	if err := o.Validate(); err != nil {
 		return selfishOutput{}, badInput("selfish-mining parameters: %v", err)
-	}
-	rs := make([]selfish.Record, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &rs[i]); err != nil {
-			return selfishOutput{}, badInput("run %d: malformed selfish-mining result", r.Run)
-		}
 	}
 	res, err := selfish.Aggregate(o, rs)
 	if err != nil {

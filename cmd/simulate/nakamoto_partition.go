@@ -119,15 +119,9 @@ func partitionFlagWords(s string) string {
 // nakamotoPartitionRows decodes the sweep's parameters and records and
 // aggregates them.
 func nakamotoPartitionRows(params json.RawMessage, recs []sweep.Record) (partition.Params, []partition.Row, error) {
-	var p partition.Params
-	if err := json.Unmarshal(params, &p); err != nil {
-		return p, nil, badInput("nakamoto partition parameters: %v", err)
-	}
-	seeds := make([][]partition.Outcome, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &seeds[i]); err != nil {
-			return p, nil, badInput("run %d: malformed nakamoto partition result", r.Run)
-		}
+	p, seeds, err := decodeSweep[partition.Params, []partition.Outcome]("nakamoto partition", params, recs)
+	if err != nil {
+		return p, nil, err
 	}
 	rows, err := partition.Summarize(p, seeds)
 	if err != nil {

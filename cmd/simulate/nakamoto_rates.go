@@ -207,15 +207,9 @@ func customStaleRows(ts, ds []sim.Time, miners, degree int) []stale.Config {
 
 // staleRows decodes the sweep's parameters and records and aggregates them.
 func staleRows(params json.RawMessage, recs []sweep.Record) (stale.Params, []stale.Row, error) {
-	var p stale.Params
-	if err := json.Unmarshal(params, &p); err != nil {
-		return p, nil, badInput("stale parameters: %v", err)
-	}
-	seeds := make([][]stale.Outcome, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &seeds[i]); err != nil {
-			return p, nil, badInput("run %d: malformed stale result", r.Run)
-		}
+	p, seeds, err := decodeSweep[stale.Params, []stale.Outcome]("stale", params, recs)
+	if err != nil {
+		return p, nil, err
 	}
 	rows, err := stale.Summarize(p, seeds)
 	if err != nil {
@@ -412,15 +406,9 @@ func customThroughputRows(ts []sim.Time, bs []int, txSize int) []throughput.Conf
 // throughputRows decodes the sweep's parameters and records and
 // aggregates them.
 func throughputRows(params json.RawMessage, recs []sweep.Record) (throughput.Params, []throughput.Row, error) {
-	var p throughput.Params
-	if err := json.Unmarshal(params, &p); err != nil {
-		return p, nil, badInput("throughput parameters: %v", err)
-	}
-	seeds := make([][]throughput.Outcome, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &seeds[i]); err != nil {
-			return p, nil, badInput("run %d: malformed throughput result", r.Run)
-		}
+	p, seeds, err := decodeSweep[throughput.Params, []throughput.Outcome]("throughput", params, recs)
+	if err != nil {
+		return p, nil, err
 	}
 	rows, err := throughput.Summarize(p, seeds)
 	if err != nil {
