@@ -167,3 +167,32 @@ func requireSameForWorkersAndShards(t *testing.T, format string, args ...string)
 	require.Equal(t, one, merged, "two merged shards differ from one run")
 	return one
 }
+
+// TestMergeRejectsDamagedRecords: a results file whose record no longer
+// decodes (a shard cut or edited by hand) is bad input for merge: exit 2,
+// one line naming the run, for every experiment's aggregator.
+func TestMergeRejectsDamagedRecords(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		what string
+	}{
+		{[]string{"nakamoto", "stale", "--runs", "2", "--blocks", "20"}, "malformed stale result"},
+		{[]string{"nakamoto", "selfish", "--runs", "2", "--blocks", "300"}, "malformed selfish-mining result"},
+		{capSmall, "malformed cap result"},
+	} {
+		path := filepath.Join(dir, c.args[len(c.args)-1]+".jsonl")
+		_, errOut, code := cli(append(append([]string{}, c.args...), "--out", path)...)
+		require.Equal(t, 0, code, errOut)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		lines := strings.SplitAfter(string(b), "\n")
+		i := strings.Index(lines[2], `"result":`)
+		require.Positive(t, i, lines[2])
+		lines[2] = lines[2][:i] + `"result":"damaged"}` + "\n"
+		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644))
+		requireBadInput(t, [][]string{{"merge", path}})
+		_, errOut, _ = cli("merge", path)
+		require.Contains(t, errOut, "run 1: "+c.what)
+	}
+}
