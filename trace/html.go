@@ -107,6 +107,18 @@ func HTML(f File) string {
 		}
 		data.Events[i] = he
 	}
+	if v := f.Footer.Violation; v != nil && data.Violation < 0 {
+		// A checker's verdict after the run, pinned to an event.
+		for i := range data.Events {
+			if data.Events[i].I == v.Event || i == len(data.Events)-1 {
+				he := &data.Events[i]
+				he.V = true
+				he.Line += "   ⚠ violated: " + v.Property
+				data.Violation = i
+				break
+			}
+		}
+	}
 	sort.Ints(data.Nodes)
 	sort.Ints(data.Traitors)
 	sort.Strings(data.Types)

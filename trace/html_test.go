@@ -69,3 +69,26 @@ func TestHTMLEmptyTrace(t *testing.T) {
 	require.Empty(t, d.Events)
 	require.Equal(t, -1, d.Violation)
 }
+
+// TestHTMLFooterViolation: a checker's verdict in the footer (a property
+// judged after the run) marks the event it is pinned to, the viewer jumps
+// there, and its line carries the words; it survives a write and read.
+func TestHTMLFooterViolation(t *testing.T) {
+	f := smallTrace()
+	pinned := f.Events[2].Index
+	f.Footer.Violation = &Violation{Property: "agreement: n1 attack, n2 retreat", Event: pinned}
+	d := embedded(t, HTML(f))
+	require.Equal(t, 2, d.Violation)
+	require.True(t, d.Events[2].V)
+	require.Contains(t, d.Events[2].Line, "violated: agreement: n1 attack, n2 retreat")
+	for i, e := range d.Events {
+		require.Equal(t, i == 2, e.V, "only the pinned event is marked")
+	}
+
+	var buf strings.Builder
+	require.NoError(t, Write(&buf, f))
+	g, err := Read(strings.NewReader(buf.String()))
+	require.NoError(t, err)
+	require.Equal(t, f.Footer.Violation, g.Footer.Violation)
+	require.Nil(t, Diff(f.Events, g.Events), "the verdict is not an event: replay ignores it")
+}

@@ -49,6 +49,18 @@ type Footer struct {
 	Hash     string       `json:"hash"`
 	End      int64        `json:"end"`
 	Reason   string       `json:"reason"`
+	// Violation is set when the run is a counterexample: the property it
+	// broke, as a checker found it after the run.
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// Violation is a broken property recorded in a trace's footer. Checkers
+// judge a run after it ends, so the break is not an event of the run (and
+// replay ignores it); Event pins it to the event by which the property
+// was broken, for viewers.
+type Violation struct {
+	Property string `json:"property"`
+	Event    int    `json:"event"` // an event's Index (from 1); 0: none
 }
 
 // File is a whole trace.

@@ -541,7 +541,7 @@ covered, and exits 0.`,
 			}
 			ce := byzCounterexampleOf(g, lastOut, last)
 			result.Counterexample = &ce
-			if err := confirmReplay(g, "byzantine", ce.Scenario, g.seed); err != nil {
+			if err := confirmViolation(g, "byzantine", ce.Scenario, g.seed, lastOut.Failure()); err != nil {
 				return err
 			}
 			if g.format == "json" {

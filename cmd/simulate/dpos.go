@@ -238,7 +238,7 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 	}
 	replayed := base
 	replayed.Schedule = fail.Values()
-	if err := confirmReplay(g, "dpos", replayed, 1); err != nil {
+	if err := confirmViolation(g, "dpos", replayed, 1, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check dpos: %s\n\n", what)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +130,17 @@ func TestCheckCounterexamplesReplayAndDraw(t *testing.T) {
 		b, err := os.ReadFile(html)
 		require.NoError(t, err)
 		require.Contains(t, string(b), "jump-violation")
+		if args[1] == "pbft" {
+			continue // TODO(lead): pbft.go switches to confirmViolation with the durable-state work
+		}
+		// The checker's verdict is in the trace's footer and the viewer
+		// has somewhere to jump.
+		tb, err := os.ReadFile(tr)
+		require.NoError(t, err)
+		require.Contains(t, string(tb), `"violation":{"property":`, "%v", args)
+		require.NotContains(t, string(b), `"violation":-1`, "%v", args)
+		require.Contains(t, string(b), "violated: ", "%v", args)
+		require.Contains(t, out, "the recording is a counterexample: ", "%v", args)
 	}
 }
 
@@ -189,10 +202,14 @@ func TestMergeRejectsDamagedRecords(t *testing.T) {
 		lines := strings.SplitAfter(string(b), "\n")
 		i := strings.Index(lines[2], `"result":`)
 		require.Positive(t, i, lines[2])
+		var rec struct {
+			Run int `json:"run"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(lines[2]), &rec))
 		lines[2] = lines[2][:i] + `"result":"damaged"}` + "\n"
 		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644))
 		requireBadInput(t, [][]string{{"merge", path}})
 		_, errOut, _ = cli("merge", path)
-		require.Contains(t, errOut, "run 1: "+c.what)
+		require.Contains(t, errOut, fmt.Sprintf("run %d: %s", rec.Run, c.what))
 	}
 }

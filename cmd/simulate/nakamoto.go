@@ -525,7 +525,7 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 	}
 	replayed := base
 	replayed.Schedule = fail.Values()
-	if err := confirmReplay(g, "nakamoto", replayed, 1); err != nil {
+	if err := confirmViolation(g, "nakamoto", replayed, 1, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check nakamoto: %s\n\n", what)

@@ -592,7 +592,7 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 	ce := paxos.ShrinkAll(s, g.seed, fails)
 	v := ce.Violations[0]
 	replay := paxosReplayCommand(ce.Replay, g.seed)
-	if err := confirmReplay(g, "paxos", ce.Replay, g.seed); err != nil {
+	if err := confirmViolation(g, "paxos", ce.Replay, g.seed, v.String()); err != nil {
 		return err
 	}
 	out.Found, out.Violation, out.FirstAt, out.NonZero = true, &v, firstAt, ce.NonZero()

@@ -332,7 +332,7 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 	}
 	replayed := base
 	replayed.Schedule = fail.Values()
-	if err := confirmReplay(g, "pos", replayed, failSeed); err != nil {
+	if err := confirmViolation(g, "pos", replayed, failSeed, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check pos: %s (lottery seed %d)\n\n", what, failSeed)

@@ -45,6 +45,9 @@ where the two runs diverge. --show prints the trace in words.`,
 					return findingError{msg: divergenceText("replay differs from the recording", d, f.Footer.Hash, res.HashString())}
 				}
 				fmt.Fprintf(out, "replayed %d events of %s (seed %d): hash %s matches\n", len(again), f.Header.Protocol, f.Header.Seed, res.HashString())
+				if v := f.Footer.Violation; v != nil {
+					fmt.Fprintf(out, "the recording is a counterexample: %s (broken by event %d)\n", v.Property, v.Event)
+				}
 				return nil
 			},
 		}

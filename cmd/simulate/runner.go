@@ -226,6 +226,15 @@ func divergenceText(what string, d *trace.Divergence, hashA, hashB string) strin
 // With --trace or --diagram it also writes the replayed counterexample, so
 // `simulate replay` reruns it and the HTML viewer can step to the violation.
 func confirmReplay(g *globals, protocol string, scenario any, seed uint64) error {
+	return confirmViolation(g, protocol, scenario, seed, "")
+}
+
+// confirmViolation is confirmReplay for a counterexample that broke the
+// property violation (in words). The written trace's footer records it,
+// pinned to the run's last observation — checkers read observations, so by
+// then the property was broken — and the HTML viewer's "jump to violation"
+// goes there and shows the words.
+func confirmViolation(g *globals, protocol string, scenario any, seed uint64, violation string) error {
 	rp, ok := replayers[protocol]
 	if !ok {
 		return fmt.Errorf("no replayer for %q", protocol)
@@ -246,5 +255,23 @@ func confirmReplay(g *globals, protocol string, scenario any, seed uint64) error
 	if g.trace == "" && g.diagram == "" {
 		return nil
 	}
-	return writeOutputs(g, trace.FromRun(trace.Header{Version: version, Protocol: protocol, Seed: seed, Scenario: raw}, a, ra))
+	f := trace.FromRun(trace.Header{Version: version, Protocol: protocol, Seed: seed, Scenario: raw}, a, ra)
+	if violation != "" {
+		f.Footer.Violation = &trace.Violation{Property: violation, Event: lastObservation(f.Events)}
+	}
+	return writeOutputs(g, f)
+}
+
+// lastObservation is the index (from 1) of the last observation among
+// events, or of the last event if there is none.
+func lastObservation(events []trace.Event) int {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == string(sim.TraceObserve) {
+			return events[i].Index
+		}
+	}
+	if len(events) == 0 {
+		return 0
+	}
+	return events[len(events)-1].Index
 }
