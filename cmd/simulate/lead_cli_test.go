@@ -130,9 +130,6 @@ func TestCheckCounterexamplesReplayAndDraw(t *testing.T) {
 		b, err := os.ReadFile(html)
 		require.NoError(t, err)
 		require.Contains(t, string(b), "jump-violation")
-		if args[1] == "pbft" {
-			continue // TODO(lead): pbft.go switches to confirmViolation with the durable-state work
-		}
 		// The checker's verdict is in the trace's footer and the viewer
 		// has somewhere to jump.
 		tb, err := os.ReadFile(tr)

@@ -252,7 +252,7 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 		Header: []string{"system", "nodes", "quorum", "measured availability", "± s.e.", "nines", "downtime min/year",
 			"analytic availability", "analytic nines", "analytic downtime", "gap min/year"},
 		Notes: []string{
-			"Measured: the fraction of the client's requests whose result it had within the deadline, averaged over runs (± one standard error). The replicas and clients are protocols/paxos's Multi-Paxos and protocols/pbft's PBFT; crashed replicas restart (Multi-Paxos from its disk, PBFT from nothing, by state transfer).",
+			"Measured: the fraction of the client's requests whose result it had within the deadline, averaged over runs (± one standard error). The replicas and clients are protocols/paxos's Multi-Paxos and protocols/pbft's PBFT; crashed replicas restart from their durable state (Multi-Paxos its promises and log, PBFT its view, what it prepared and committed, and its checkpoint) and catch up from their peers.",
 			"Analytic: P(at least k of n nodes up) with each node up MTBF/(MTBF+MTTR) of the time, independently. Gap: measured minus analytic downtime.",
 			fmt.Sprintf("Time is scaled %d:1 for failures and workload: a run simulates %v, MTBF %v, MTTR %v, a request every %v; the protocols keep their own clocks (%v network delay, Multi-Paxos heartbeat %v, election timeout %v–%v, client retry %v; PBFT client broadcast after %v, view change %v later). MTBF/MTTR, all the analytic model sees, is unchanged.",
 				p.Scale, sp.Horizon, sp.MTBF, sp.MTTR, sp.Interval, nines.NetworkDelay, t.Heartbeat, t.Election, 2*t.Election, t.Client, b.ClientTimeout, b.ViewTimeout),
@@ -283,7 +283,7 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 			"Quorum up: the fraction of requests issued while at least k replicas were up, on each run's own failures — the k-of-n model without the independence assumption; it should match the analytic column within noise.",
 			"Failover downtime: requests issued while a quorum was up that still missed the deadline (an election, a view change, a client retrying a dead leader), paired run by run with the column before, ± one standard error. It is negative when a request issued during a quorum outage was answered because a replica came back within the deadline.",
 			"Elections: Multi-Paxos candidacies after the first (a lone survivor keeps standing while no quorum is up). View changes: the highest PBFT view installed.",
-			"Forks: log positions at which two different commands were decided. PBFT replicas keep no durable state: one that restarts has forgotten what it prepared, and when more than f forget at once, a new view can give a committed sequence number to another request. Multi-Paxos replicas keep their promises on disk and must not fork.",
+			"Forks: log positions at which two different commands were decided. Both protocols keep what they promised on disk and must not fork; PBFT without it (simulate pbft --bug amnesia) does, once more than f replicas have forgotten what they prepared.",
 		},
 	}
 	for i, r := range rows {

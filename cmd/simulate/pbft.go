@@ -46,7 +46,33 @@ func pbftFlags(cmd *cobra.Command, s *pbft.Scenario) {
 	fs.StringVar(&s.Bug, "bug", s.Bug, "teaching bug switch (see --list-bugs)")
 	timeVar(fs, &s.Limit, "limit", s.Limit, "virtual time limit of a run")
 	fs.Var(pbftPartitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (clients reach everyone)")
+	fs.Var(pbftCrashFlag{s}, "crash", "crash a replica and restart it from its durable storage: ID@FROM..TO, e.g. 1@5ms..20ms (repeatable; see --bug amnesia)")
 }
+
+// pbftCrashFlag is the repeatable --crash flag.
+type pbftCrashFlag struct{ s *pbft.Scenario }
+
+func (f pbftCrashFlag) String() string {
+	if f.s == nil {
+		return ""
+	}
+	parts := make([]string, len(f.s.Crashes))
+	for i, c := range f.s.Crashes {
+		parts[i] = c.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f pbftCrashFlag) Set(v string) error {
+	c, err := pbft.ParseCrash(v)
+	if err != nil {
+		return err
+	}
+	f.s.Crashes = append(f.s.Crashes, c)
+	return nil
+}
+
+func (f pbftCrashFlag) Type() string { return "crash" }
 
 // pbftPartitionFlag is the --partition flag.
 type pbftPartitionFlag struct{ s *pbft.Scenario }
@@ -87,7 +113,13 @@ latency.
 
 Strategies: ` + strings.Join(pbft.Strategies, ", ") + `.
 With --replicas 3 --traitors 1 (n = 3f) an equivocating primary splits
-the honest replicas: the 3f+1 bound.`,
+the honest replicas: the 3f+1 bound.
+
+--crash ID@FROM..TO crashes a replica and restarts it; it resumes from
+what it wrote to durable storage (its view and what it pre-prepared and
+prepared at each sequence number). With --bug amnesia it comes back
+empty; try --traitors 0 --requests 6 --checkpoint 10 --crash 0@2ms..3ms
+--crash 1@4ms..5ms --crash 2@6ms..7ms, with and without the bug.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
@@ -301,7 +333,7 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
 	f := fail
 	replayed := f.scenario
 	replayed.Schedule = pbft.FormatSchedule(f.run.Values())
-	if err := confirmReplay(g, "pbft", replayed, 1); err != nil {
+	if err := confirmViolation(g, "pbft", replayed, 1, f.what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check pbft: %s\n\n", f.what)
@@ -335,6 +367,9 @@ func pbftReplayCommand(s pbft.Scenario, schedule string) string {
 	}
 	if s.Partition != nil {
 		args = append(args, "--partition "+s.Partition.String())
+	}
+	for _, c := range s.Crashes {
+		args = append(args, "--crash "+c.String())
 	}
 	if s.StopOnViolation {
 		args = append(args, "--stop-on-violation")

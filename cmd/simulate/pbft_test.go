@@ -19,7 +19,7 @@ func TestPBFTGolden(t *testing.T) {
 func TestPBFTListBugs(t *testing.T) {
 	out, errOut, code := cli("pbft", "--list-bugs")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, "small-quorum\nunchecked-new-view\n", out)
+	require.Equal(t, "small-quorum\nunchecked-new-view\namnesia\n", out)
 }
 
 func TestPBFTJSON(t *testing.T) {
@@ -47,6 +47,9 @@ func TestPBFTBadInput(t *testing.T) {
 		{"pbft", "--traitor-ids", "7"},
 		{"pbft", "--schedule", "x=y"},
 		{"pbft", "--jitter", "soon"},
+		{"pbft", "--crash", "1@x"},
+		{"pbft", "--crash", "9@1ms..2ms"},
+		{"pbft", "--crash", "1@3ms..2ms"},
 		{"pbft", "extra"},
 		{"check", "pbft", "--checks", "0"},
 		{"check", "pbft", "--replicas", "-1"},
@@ -105,5 +108,34 @@ func TestPBFTTraceReplays(t *testing.T) {
 	out, errOut, code := cli("replay", path)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "hash")
+	require.Contains(t, out, "matches")
+}
+
+// pbftForkArgs: the primary and two backups crash and restart in turn
+// while the client's requests run.
+var pbftForkArgs = []string{"pbft", "--seed", "1", "--traitors", "0", "--requests", "6", "--checkpoint", "10",
+	"--crash", "0@2ms..3ms", "--crash", "1@4ms..5ms", "--crash", "2@6ms..7ms"}
+
+// TestPBFTCrashAmnesia: with durable state the three restarts are
+// harmless; with --bug amnesia they fork the replicas.
+func TestPBFTCrashAmnesia(t *testing.T) {
+	out, errOut, code := cli(pbftForkArgs...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "agreement: yes")
+	require.Contains(t, out, "requests completed: 6 of 6")
+	out, errOut, code = cli(append(append([]string(nil), pbftForkArgs...), "--bug", "amnesia")...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "agreement: NO, n2 committed c4/1 and, after a restart, c4/2 at #1")
+	matchGolden(t, "pbft-crash-amnesia.golden", out)
+}
+
+// TestPBFTCrashTraceReplays: the replay of a trace rebuilds the crashes
+// from the recorded scenario.
+func TestPBFTCrashTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pbft-crash.jsonl")
+	_, errOut, code := cli(append(append([]string(nil), pbftForkArgs...), "--trace", path, "--check-determinism")...)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "matches")
 }

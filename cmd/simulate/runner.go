@@ -216,24 +216,18 @@ func divergenceText(what string, d *trace.Divergence, hashA, hashB string) strin
 	return fmt.Sprintf("%s at event %d: %q vs %q (hash %s vs %s)", what, d.Index+1, d.A, d.B, hashA, hashB)
 }
 
-// confirmReplay reruns a counterexample twice from its scenario and seed,
-// through the protocol's replayer (so exactly what the printed replay
-// command runs), and fails if the two runs differ anywhere — as
+// confirmViolation reruns a counterexample twice from its scenario and
+// seed, through the protocol's replayer (so exactly what the printed
+// replay command runs), and fails if the two runs differ anywhere — as
 // FoundationDB's simulator does before it reports a bug. A counterexample
 // that does not replay is a bug in the simulator (or in the protocol's use
 // of it), not a finding about the protocol.
 //
 // With --trace or --diagram it also writes the replayed counterexample, so
-// `simulate replay` reruns it and the HTML viewer can step to the violation.
-func confirmReplay(g *globals, protocol string, scenario any, seed uint64) error {
-	return confirmViolation(g, protocol, scenario, seed, "")
-}
-
-// confirmViolation is confirmReplay for a counterexample that broke the
-// property violation (in words). The written trace's footer records it,
-// pinned to the run's last observation — checkers read observations, so by
-// then the property was broken — and the HTML viewer's "jump to violation"
-// goes there and shows the words.
+// `simulate replay` reruns it. The trace's footer records the property it
+// broke (violation, in words), pinned to the run's last observation —
+// checkers read observations, so by then the property was broken — and the
+// HTML viewer's "jump to violation" goes there and shows the words.
 func confirmViolation(g *globals, protocol string, scenario any, seed uint64, violation string) error {
 	rp, ok := replayers[protocol]
 	if !ok {

@@ -44,9 +44,11 @@ func paxosNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 }
 
 // pbftNodes builds a PBFT world: replicas 0 .. n-1 and the paced client n.
-// PBFT replicas keep no durable state, so a restarted replica comes back
-// empty and catches up by state transfer (a stable checkpoint and the
-// status exchange).
+// PBFT replicas keep their promises in durable storage (their view, what
+// they pre-prepared and prepared at each sequence number, their executed
+// state and stable checkpoint), so a restarted replica resumes in its view
+// with its state and catches up on what it missed by the status exchange
+// and state transfer; it cannot contradict what it sent before its crash.
 func pbftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	pp := PBFTParams(n)
 	return func(id sim.NodeID) sim.Node {

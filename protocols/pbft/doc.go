@@ -37,6 +37,23 @@
 // replicas: Quorum explains the choice, and the tests and `simulate check
 // pbft --replicas 3 --traitors 1` find the split.
 //
+// Durable state: a replica writes to its sim.Storage what it has promised
+// — its view (and whether it is still changing views), the last sequence
+// number it assigned as primary, for each sequence number in the window
+// the view and request it pre-prepared and the one it prepared and
+// committed, and its executed state with its last stable checkpoint — so
+// that after a crash and restart (Scenario.Crashes, `simulate pbft
+// --crash`) it resumes where it was and never sends a message that
+// contradicts one it sent before. Signatures cannot be stored, so a
+// restarted replica cannot show the certificates behind its promises: it
+// sends no view change until it has won them back from its peers
+// (Recover), or a stable checkpoint above them makes them moot; see
+// durable.go. The amnesia bug ignores Storage on restart: a primary that
+// forgot it assigned #1 assigns it again, backups that forgot they
+// prepared #1 prepare the new request, and with more than f such restarts
+// (never more than f down at once) a quorum commits a second request at a
+// number that already committed — a fork, which the tests find by search.
+//
 // The traitors (see Strategies) are sim.Nodes too; the teaching bugs
 // (see Bugs) switch off the check that makes an attack fail. Run runs a
 // Scenario and reports agreement, validity, completed requests, view

@@ -319,3 +319,49 @@ func (m Status) String() string {
 	}
 	return fmt.Sprintf("Status{v%d %s exec #%d}", m.View, state, m.LastExec)
 }
+
+// Recover is what a restarted replica broadcasts while it cannot show the
+// certificates or the checkpoint proof behind what it promised before its
+// crash (signatures do not survive in Storage): peers answer with theirs.
+type Recover struct {
+	Stable int
+}
+
+// AppendDigest implements sim.Message.
+func (m Recover) AppendDigest(b []byte) []byte {
+	b = append(b, 'W')
+	return appendInt(b, m.Stable)
+}
+
+func (m Recover) String() string { return fmt.Sprintf("Recover{stable #%d}", m.Stable) }
+
+// RecoverReply carries a peer's stable-checkpoint proof and its prepared
+// certificates above the asker's stable checkpoint.
+type RecoverReply struct {
+	Stable int
+	Proof  []Checkpoint
+	Certs  []PreparedCert
+}
+
+// AppendDigest implements sim.Message.
+func (m RecoverReply) AppendDigest(b []byte) []byte {
+	b = append(b, 'Y')
+	b = appendInt(b, m.Stable)
+	b = appendInt(b, len(m.Proof))
+	for _, c := range m.Proof {
+		b = c.AppendDigest(b)
+	}
+	b = appendInt(b, len(m.Certs))
+	for _, c := range m.Certs {
+		b = c.appendPayload(b)
+	}
+	return b
+}
+
+func (m RecoverReply) String() string {
+	seqs := make([]string, len(m.Certs))
+	for i, c := range m.Certs {
+		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
+	}
+	return fmt.Sprintf("RecoverReply{stable #%d prepared [%s]}", m.Stable, strings.Join(seqs, " "))
+}

@@ -19,10 +19,13 @@ const (
 	// BugUncheckedNewView accepts a new-view from the new primary without
 	// checking its view-change certificates or recomputing its pre-prepares.
 	BugUncheckedNewView = "unchecked-new-view"
+	// BugAmnesia makes a restarted replica ignore its durable Storage and
+	// come back empty, free to contradict what it promised before its crash.
+	BugAmnesia = "amnesia"
 )
 
 // Bugs lists the teaching bug switches.
-var Bugs = []string{BugSmallQuorum, BugUncheckedNewView}
+var Bugs = []string{BugSmallQuorum, BugUncheckedNewView, BugAmnesia}
 
 // Params are what every node of a run knows about the system.
 type Params struct {
@@ -130,6 +133,15 @@ type Replica struct {
 	skipSeq    bool // traitor knob: the primary skips a sequence number each time
 	installed  int  // views installed through a new-view
 	ckptsTaken int
+
+	// Durable state (see durable.go): the promises written to Storage, and
+	// what a restarted replica still has to win back before it may send a
+	// view change.
+	promised   map[int]promise
+	recovering bool
+	dirtyLog   bool
+	dirtyState bool
+	savedView  [3]int
 }
 
 type buffered struct {
@@ -180,6 +192,11 @@ func (r *Replica) Start(ctx sim.Context) {
 	r.pending = map[string]Request{}
 	r.assigned = map[string]bool{}
 	r.chain = fnvOffset
+	r.promised = map[int]promise{}
+	if r.p.Bug != BugAmnesia && r.recover(ctx) {
+		r.resume(ctx)
+		r.track(ctx)
+	}
 }
 
 // Deliver implements sim.Node.
@@ -201,6 +218,10 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		r.onNewView(ctx, m)
 	case Status:
 		r.onStatus(ctx, from, m)
+	case Recover:
+		r.onRecover(ctx, from, m)
+	case RecoverReply:
+		r.onRecoverReply(ctx, from, m)
 	}
 	r.track(ctx)
 }
@@ -226,6 +247,9 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 				// need it to join, or to reach a quorum.
 				r.broadcast(ctx, *r.myVC)
 			}
+			if r.needEvidence() {
+				r.broadcast(ctx, Recover{Stable: r.stable})
+			}
 		}
 	}
 	r.track(ctx)
@@ -241,9 +265,10 @@ func (r *Replica) track(ctx sim.Context) {
 		r.statusOn = true
 		ctx.After(r.p.StatusInterval, statusTimer)
 	}
+	r.persist(ctx)
 }
 
-func (r *Replica) behind() bool { return !r.active || r.maxSeen > r.lastExec }
+func (r *Replica) behind() bool { return !r.active || r.maxSeen > r.lastExec || r.needEvidence() }
 
 func (r *Replica) broadcast(ctx sim.Context, m sim.Message) {
 	for i := 0; i < r.p.N; i++ {
@@ -375,8 +400,12 @@ func (r *Replica) acceptPrePrepare(ctx sim.Context, pp PrePrepare) {
 	if e.pp != nil {
 		return // one pre-prepare per (view, sequence number): a second one is the primary equivocating
 	}
+	if pr, ok := r.promised[pp.Seq]; ok && pr.ppView == pp.View && pr.ppDigest != pp.Req.Digest() {
+		return // durable promise: accepted another request here in this view before a crash
+	}
 	r.seen(pp.Seq)
 	e.pp = &pp
+	r.promise(pp.Seq, func(pr *promise) { pr.ppView, pr.ppDigest = pp.View, pp.Req.Digest() })
 	if !pp.Req.IsNull() {
 		if rec, ok := r.clients[pp.Req.Client]; !ok || pp.Req.TS > rec.ts {
 			r.pending[pp.Req.Digest()] = pp.Req
@@ -435,6 +464,7 @@ func (r *Replica) checkPrepared(ctx sim.Context, seq int) {
 		cert.Prepares = append(cert.Prepares, e.prepares[d][id])
 	}
 	r.certs[seq] = cert
+	r.promise(seq, func(pr *promise) { pr.prepView, pr.prepDigest = r.view, d })
 	c := Commit{View: r.view, Seq: seq, Digest: d}
 	e.sentCommit = true
 	r.addCommit(e, r.id, c)
@@ -502,6 +532,7 @@ func (r *Replica) execute(ctx sim.Context) {
 
 func (r *Replica) apply(ctx sim.Context, s int, req Request) {
 	r.lastExec = s
+	r.dirtyState = true
 	r.chain = fnvString(r.chain, strconv.Itoa(s)+"="+req.Digest())
 	if !req.IsNull() {
 		delete(r.pending, req.Digest())
@@ -570,7 +601,7 @@ func (r *Replica) restore(state string) bool {
 }
 
 func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
-	if ck.Seq <= r.stable || ck.Seq%r.p.K != 0 || !r.p.isReplica(ck.Replica) {
+	if ck.Seq < r.stable || (ck.Seq == r.stable && !r.needProof()) || ck.Seq%r.p.K != 0 || !r.p.isReplica(ck.Replica) {
 		return
 	}
 	if ck.Sig.Signer() != ck.Replica || !ck.Sig.Verify(ck.payload()) {
@@ -600,9 +631,15 @@ func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
 // makeStable records a stable checkpoint, adopts its state if this replica
 // is behind it (state transfer), and discards everything at or below it.
 func (r *Replica) makeStable(ctx sim.Context, seq int, proof []Checkpoint, state string) {
+	if seq == r.stable && r.needProof() {
+		r.proof = proof // a restarted replica wins back the proof it could not keep
+		r.resumeViewChange(ctx)
+		return
+	}
 	if seq <= r.stable {
 		return
 	}
+	r.dirtyState, r.dirtyLog = true, true
 	if r.lastExec < seq {
 		if !r.restore(state) {
 			return
@@ -635,10 +672,16 @@ func (r *Replica) makeStable(ctx sim.Context, seq int, proof []Checkpoint, state
 			delete(r.ckpts, s)
 		}
 	}
+	for s := range r.promised {
+		if s <= seq {
+			delete(r.promised, s)
+		}
+	}
 	if r.nextSeq < seq {
 		r.nextSeq = seq
 	}
 	r.execute(ctx)
+	r.resumeViewChange(ctx)
 }
 
 // --- view change ---
@@ -680,6 +723,23 @@ func (r *Replica) startViewChange(ctx sim.Context, w int) {
 	r.view, r.active = w, false
 	r.vcCount++
 	r.disarmViewTimer(ctx)
+	if r.needEvidence() {
+		// A restarted replica that cannot show the certificates it had
+		// must not send a view change that leaves them out: it moves to
+		// the view, asks its peers, and sends the view change once it has
+		// them back (resumeViewChange).
+		r.myVC = nil
+		r.broadcast(ctx, Recover{Stable: r.stable})
+		ctx.Observe("view-change", w, r.timeout().String())
+		return
+	}
+	r.sendViewChange(ctx, w, true)
+}
+
+// sendViewChange signs and broadcasts this replica's view change for w;
+// observe says whether the view change begins here (it was observed
+// already when a recovered replica sends it late).
+func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 	vc := ViewChange{View: w, Stable: r.stable, Proof: r.proof, Replica: r.id}
 	for _, s := range sortedSeqs(r.certs) {
 		vc.Prepared = append(vc.Prepared, r.certs[s])
@@ -688,7 +748,9 @@ func (r *Replica) startViewChange(ctx sim.Context, w int) {
 	r.myVC = &vc
 	r.myVCs[w] = vc
 	r.broadcast(ctx, vc)
-	ctx.Observe("view-change", w, r.timeout().String())
+	if observe {
+		ctx.Observe("view-change", w, r.timeout().String())
+	}
 	r.addViewChange(ctx, vc)
 }
 

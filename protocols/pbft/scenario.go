@@ -38,6 +38,9 @@ type Scenario struct {
 	// Partition, if set, cuts the replicas it lists off from the others
 	// (clients still reach everyone) from From until To.
 	Partition *Partition `json:"partition,omitempty"`
+	// Crashes lists replicas that crash and restart: each loses everything
+	// but its durable Storage while down (see the amnesia bug).
+	Crashes []CrashRestart `json:"crashes,omitempty"`
 	// Checkpoint is the checkpoint interval k.
 	Checkpoint int `json:"checkpoint"`
 	// Bug is a teaching bug switch (see Bugs), or "".
@@ -58,6 +61,42 @@ type Partition struct {
 	Isolated []int    `json:"isolated"`
 	From     sim.Time `json:"from"`
 	To       sim.Time `json:"to"`
+}
+
+// CrashRestart crashes replica Node at At and restarts it at RestartAt.
+type CrashRestart struct {
+	Node      int      `json:"node"`
+	At        sim.Time `json:"at"`
+	RestartAt sim.Time `json:"restart_at"`
+}
+
+// String renders c as ParseCrash reads it: "1@100ms..300ms".
+func (c CrashRestart) String() string { return fmt.Sprintf("%d@%v..%v", c.Node, c.At, c.RestartAt) }
+
+// ParseCrash reads "ID@FROM..TO", e.g. "1@100ms..300ms": replica 1 crashes
+// at 100ms and restarts at 300ms.
+func ParseCrash(text string) (CrashRestart, error) {
+	id, span, ok := strings.Cut(text, "@")
+	from, to, ok2 := strings.Cut(span, "..")
+	if !ok || !ok2 || id == "" {
+		return CrashRestart{}, fmt.Errorf("crash %q: want ID@FROM..TO, e.g. 1@100ms..300ms", text)
+	}
+	var c CrashRestart
+	n, err := strconv.Atoi(id)
+	if err != nil {
+		return CrashRestart{}, fmt.Errorf("crash %q: %q is not a replica id", text, id)
+	}
+	c.Node = n
+	if c.At, err = sim.ParseTime(from); err != nil {
+		return CrashRestart{}, fmt.Errorf("crash %q: from: %v", text, err)
+	}
+	if c.RestartAt, err = sim.ParseTime(to); err != nil {
+		return CrashRestart{}, fmt.Errorf("crash %q: to: %v", text, err)
+	}
+	if c.Node < 0 || c.At < 0 || c.RestartAt <= c.At {
+		return CrashRestart{}, fmt.Errorf("crash %q: want a replica id >= 0 and 0 <= from < to", text)
+	}
+	return c, nil
 }
 
 // String renders p as ParsePartition reads it: "1,2@100ms..300ms".
@@ -170,6 +209,11 @@ func (s Scenario) Validate() error {
 			if id < 0 || id >= s.Replicas {
 				return fmt.Errorf("partition %v: no replica %d", s.Partition, id)
 			}
+		}
+	}
+	for _, c := range s.Crashes {
+		if c.Node < 0 || c.Node >= s.Replicas || c.At < 0 || c.RestartAt <= c.At {
+			return fmt.Errorf("crash %v: want a replica 0 to %d and 0 <= from < to", c, s.Replicas-1)
 		}
 	}
 	if s.Bug != "" && !contains2(Bugs, s.Bug) {
@@ -462,8 +506,13 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 		id := int(ob.Node)
 		switch {
 		case ob.Kind == "commit" && id < st.Replicas:
-			if _, ok := commits[id][ob.Slot]; !ok {
+			if d, ok := commits[id][ob.Slot]; !ok {
 				commits[id][ob.Slot] = ob.Value
+			} else if d != ob.Value && st.Honest(ob.Node) && o.Agreement {
+				// Only a restarted replica can commit a sequence number
+				// twice: with amnesia, the second time may differ.
+				o.Agreement = false
+				o.Violation = fmt.Sprintf("agreement: n%d committed %s and, after a restart, %s at #%d", id, d, ob.Value, ob.Slot)
 			}
 		case ob.Kind == "new-view" && st.Honest(ob.Node) && ob.Slot > o.ViewChanges:
 			o.ViewChanges = ob.Slot
@@ -564,6 +613,7 @@ func Run(s Scenario, seed uint64, tracer sim.Tracer) (Outcome, error) {
 	cfg := st.Config()
 	cfg.Tracer = tracer
 	w := sim.New(cfg)
+	st.ScheduleFaults(w)
 	return st.Outcome(w, w.Run()), nil
 }
 
@@ -583,6 +633,15 @@ func Byzantine(f int, strategy string, seed uint64) (Outcome, error) {
 	}
 	s.Jitter = 3 * sim.Millisecond
 	return Run(s, seed, nil)
+}
+
+// ScheduleFaults schedules the scenario's crashes and restarts on w, which
+// must be built from st.Config(). Call it before w.Run.
+func (st *Setup) ScheduleFaults(w *sim.World) {
+	for _, c := range st.Crashes {
+		w.CrashAt(c.At, sim.NodeID(c.Node))
+		w.RestartAt(c.RestartAt, sim.NodeID(c.Node))
+	}
 }
 
 // network builds the scenario's network model.
@@ -643,4 +702,47 @@ func Draw(c sim.Choices, base Scenario) Scenario {
 		}
 	}
 	return s
+}
+
+// DrawCrashes adds to base up to slots crash-restarts drawn from c, each
+// 0 (none) unless drawn otherwise: which replica (0: none), when it
+// crashes (ms), and how long it stays down (ms). A crash that would take
+// more than f replicas down at once is dropped, so safety is still owed;
+// over a run more than f replicas may restart. It is separate from Draw so
+// that Draw's draws, and the searches pinned on them, stay as they were.
+func DrawCrashes(c sim.Choices, base Scenario, slots int, span sim.Time) Scenario {
+	s := base
+	f := s.Params().F
+	s.Crashes = append([]CrashRestart(nil), base.Crashes...)
+	for i := 0; i < slots; i++ {
+		node := c.Intn(fmt.Sprintf("crash %d: replica+1 (0 = none)", i), s.Replicas+1)
+		at := sim.Time(c.Intn(fmt.Sprintf("crash %d: at (ms)", i), int(span/sim.Millisecond))) * sim.Millisecond
+		down := sim.Time(1+c.Intn(fmt.Sprintf("crash %d: down-1 (ms)", i), 20)) * sim.Millisecond
+		if node == 0 {
+			continue
+		}
+		cr := CrashRestart{Node: node - 1, At: at, RestartAt: at + down}
+		if maxDown(append(s.Crashes, cr)) <= f {
+			s.Crashes = append(s.Crashes, cr)
+		}
+	}
+	return s
+}
+
+// maxDown is the most replicas the crashes take down at one time (a
+// replica counts once; one crashed twice over one stretch is still one).
+func maxDown(cs []CrashRestart) int {
+	most := 0
+	for _, a := range cs {
+		down := map[int]bool{}
+		for _, b := range cs {
+			if b.At <= a.At && a.At < b.RestartAt {
+				down[b.Node] = true
+			}
+		}
+		if len(down) > most {
+			most = len(down)
+		}
+	}
+	return most
 }
