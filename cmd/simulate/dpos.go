@@ -94,7 +94,7 @@ whether a final block was ever reverted.`,
 	fs.IntVar(&s.Delegates, "delegates", s.Delegates, "number of elected delegates N (the notes' BitShares: 101)")
 	fs.StringVar(&stakes, "stakes", "equal", "stake distribution: equal, zipf, or a comma-separated list")
 	timeVar(fs, &s.Slot, "slot", s.Slot, "slot length: each delegate's time for its block")
-	chainFlags(fs, &s.BlockSize, &s.TxSize, &s.TxRate, &s.Degree, &s.Delay, &s.Bandwidth, &s.Jitter, &s.JitterSteps)
+	chainFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	fs.Int64Var(&s.Slots, "slots", 0, "stop after this many slots in any case (default 4·blocks + 2·delegates)")
 	fs.IntVar(&s.Traitors, "traitors", 0, "the first T delegates betray, with --strategy")
@@ -245,8 +245,8 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
-	fmt.Fprintf(w, "replay: simulate dpos --nodes %d --delegates %d --slot %v --degree %d --delay %v --bandwidth %d --jitter %v --jitter-steps %d --blocks %d --tx-rate 0 --traitors %d --strategy %s",
-		s.Nodes, s.Delegates, s.Slot, s.Degree, s.Delay, s.Bandwidth, s.Jitter, s.JitterSteps, s.Blocks, s.Traitors, s.Strategy)
+	fmt.Fprintf(w, "replay: simulate dpos --nodes %d --delegates %d --slot %v %s --blocks %d --tx-rate 0 --traitors %d --strategy %s",
+		s.Nodes, s.Delegates, s.Slot, linksArgs(s.Links), s.Blocks, s.Traitors, s.Strategy)
 	if s.Bug != "" {
 		fmt.Fprintf(w, " --bug %s", s.Bug)
 	}

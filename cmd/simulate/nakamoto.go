@@ -151,15 +151,8 @@ overtaken.`,
 func bindNakamotoFlags(fs *pflag.FlagSet, s *nakamoto.Scenario) {
 	fs.IntVar(&s.Miners, "miners", s.Miners, "number of miners (nodes), equal hash-power shares")
 	timeVar(fs, &s.Interval, "interval", s.Interval, "target block interval")
-	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
-	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
-	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
-	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
+	chainFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Outbound, "outbound", s.Outbound, "outbound connections per node, Bitcoin Core's graph (about as many inbound come on top); 0: use --degree")
-	timeVar(fs, &s.Delay, "delay", s.Delay, "latency of every link")
-	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	timeVar(fs, &s.Jitter, "jitter", 0, "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(&s.JitterSteps, "jitter-steps", 0, "extra delay is a drawn 0..steps-1 times --jitter")
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop mining when the chain reaches this height")
 	timeVar(fs, &s.Duration, "duration", 0, "stop the run at this virtual time instead of after --blocks")
 	fs.BoolVar(&s.RealPoW, "real-pow", false, "real proof of work: search nonces with double SHA-256")
@@ -257,15 +250,8 @@ func (f splitFlag) Type() string { return "partition" }
 
 // flagWords turns the scenario's field words into flag names in errors.
 func flagWords(s string) string {
-	r := strings.NewReplacer("block size", "--block-size", "pow bits", "--pow-bits", "retarget window", "--retarget",
-		"hash scale", "--hash-scale", "blocks and duration", "--blocks and --duration", "transaction rate", "--tx-rate", "transaction size", "--tx-size")
-	s = r.Replace(s)
-	for _, w := range []string{"miners", "interval", "degree", "delay", "bandwidth", "k must"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return withFlagNames(s, []string{"pow bits", "--pow-bits", "retarget window", "--retarget", "hash scale", "--hash-scale",
+		"blocks and duration", "--blocks and --duration"}, []string{"miners", "interval", "k must"})
 }
 
 func lastBlocks(r *nakamoto.Run, n int) []powBlock {
@@ -532,8 +518,7 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
-	fmt.Fprintf(w, "replay: simulate nakamoto --miners %d --degree %d --delay %v --bandwidth %d --jitter %v --jitter-steps %d --blocks %d --tx-rate 0 --k %d",
-		s.Miners, s.Degree, s.Delay, s.Bandwidth, s.Jitter, s.JitterSteps, s.Blocks, s.K)
+	fmt.Fprintf(w, "replay: simulate nakamoto --miners %d %s --blocks %d --tx-rate 0 --k %d", s.Miners, linksArgs(s.Links), s.Blocks, s.K)
 	if s.Bug != "" {
 		fmt.Fprintf(w, " --bug %s", s.Bug)
 	}

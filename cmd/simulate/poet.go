@@ -84,7 +84,7 @@ allows.`,
 	fs := cmd.Flags()
 	fs.IntVar(&s.Validators, "validators", s.Validators, "number of validators, one enclave each")
 	timeVar(fs, &s.Interval, "interval", s.Interval, "target block interval")
-	chainFlags(fs, &s.BlockSize, &s.TxSize, &s.TxRate, &s.Degree, &s.Delay, &s.Bandwidth, &s.Jitter, &s.JitterSteps)
+	chainFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	timeVar(fs, &s.Duration, "duration", 0, "stop the run at this virtual time instead of after --blocks")
 	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
@@ -61,31 +60,11 @@ func parseStakes(spec string, n int) ([]float64, error) {
 	return out, nil
 }
 
-// chainFlags are the block, transaction and network flags every
-// blockchain command shares.
-func chainFlags(fs *pflag.FlagSet, blockSize, txSize *int, txRate *float64, degree *int, delay *sim.Time, bandwidth *int64, jitter *sim.Time, steps *int) {
-	fs.IntVar(blockSize, "block-size", *blockSize, "largest block in bytes")
-	fs.IntVar(txSize, "tx-size", *txSize, "transaction size in bytes")
-	fs.Float64Var(txRate, "tx-rate", *txRate, "transactions arriving per second")
-	fs.IntVar(degree, "degree", *degree, "neighbours per node in the random peer-to-peer graph")
-	timeVar(fs, delay, "delay", *delay, "latency of every link")
-	fs.Int64Var(bandwidth, "bandwidth", *bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	timeVar(fs, jitter, "jitter", 0, "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(steps, "jitter-steps", 0, "extra delay is a drawn 0..steps-1 times --jitter")
-}
-
 // chainWords turns scenario field words into flag names in errors.
 func chainWords(s string) string {
-	r := strings.NewReplacer("block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size",
-		"blocks and duration", "--blocks and --duration", "nothing-at-stake validators", "--nothing-at-stake", "f (active-slot coefficient)", "--f",
-		"offline-at", "--offline-at", "victim rate", "--victim-rate", "cheat factor", "--cheat-factor")
-	s = r.Replace(s)
-	for _, w := range []string{"validators", "nodes", "delegates", "slot", "interval", "degree", "delay", "lottery", "interest", "traitors", "strategy", "cheaters", "k must", "blocks must", "slots must"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return withFlagNames(s, []string{"blocks and duration", "--blocks and --duration", "nothing-at-stake validators", "--nothing-at-stake",
+		"f (active-slot coefficient)", "--f", "offline-at", "--offline-at", "victim rate", "--victim-rate", "cheat factor", "--cheat-factor"},
+		[]string{"validators", "nodes", "delegates", "slot", "interval", "lottery", "interest", "traitors", "strategy", "cheaters", "k must", "blocks must", "slots must"})
 }
 
 // posOutput is `simulate pos --format json`.
@@ -155,7 +134,7 @@ the coin age a block consumes.`,
 	fs.StringVar(&stakes, "stakes", "equal", "stake distribution: equal, zipf, or a comma-separated list")
 	timeVar(fs, &s.Slot, "slot", s.Slot, "slot length")
 	fs.Float64Var(&s.F, "f", s.F, "active-slot coefficient: the chance a slot has a leader (mean interval = slot/f)")
-	chainFlags(fs, &s.BlockSize, &s.TxSize, &s.TxRate, &s.Degree, &s.Delay, &s.Bandwidth, &s.Jitter, &s.JitterSteps)
+	chainFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	timeVar(fs, &s.Duration, "duration", 0, "stop the run at this virtual time instead of after --blocks")
 	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
@@ -339,8 +318,8 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
-	fmt.Fprintf(w, "replay: simulate pos --validators %d --stakes %s --nothing-at-stake %d --f %g --degree %d --delay %v --bandwidth %d --jitter %v --jitter-steps %d --blocks %d --tx-rate 0 --k %d",
-		s.Validators, stakeList(s.Stakes), s.NothingAtStake, s.F, s.Degree, s.Delay, s.Bandwidth, s.Jitter, s.JitterSteps, s.Blocks, s.K)
+	fmt.Fprintf(w, "replay: simulate pos --validators %d --stakes %s --nothing-at-stake %d --f %g %s --blocks %d --tx-rate 0 --k %d",
+		s.Validators, stakeList(s.Stakes), s.NothingAtStake, s.F, linksArgs(s.Links), s.Blocks, s.K)
 	if s.Bug != "" {
 		fmt.Fprintf(w, " --bug %s", s.Bug)
 	}

@@ -58,7 +58,7 @@ type Net struct {
 func newNet(s Scenario, peers [][]sim.NodeID, complete bool, seed uint64) *Net {
 	n := s.Nodes
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Slot: s.Slot, Delegates: s.Delegates, Quorum: Quorum(s.Delegates),
-		Txs: chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize), shares: chain.Shares(s.Stakes, n), voteOut: s.Bug != "no-vote-out",
+		Txs: s.Workload.Txs(), shares: chain.Shares(s.Stakes, n), voteOut: s.Bug != "no-vote-out",
 		next: map[chain.BlockID]*schedule{}, traitor: make([]bool, n), strategy: s.Strategy,
 		StopHeight: s.Blocks, MaxSlot: s.Slots, finalHead: chain.Genesis, stamp: make([]int, n)}
 	if s.Bug == "half-quorum" {

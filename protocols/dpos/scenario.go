@@ -37,17 +37,13 @@ type Scenario struct {
 	// Slot is the time each delegate has for its block: the block
 	// interval.
 	Slot sim.Time `json:"slot"`
-	// BlockSize, TxSize, TxRate: blocks and the transaction stream.
-	BlockSize int     `json:"block_size"`
-	TxSize    int     `json:"tx_size"`
-	TxRate    float64 `json:"tx_rate"`
-	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
-	// network, as in package nakamoto.
-	Degree      int      `json:"degree"`
-	Delay       sim.Time `json:"delay"`
-	Bandwidth   int64    `json:"bandwidth"`
-	Jitter      sim.Time `json:"jitter,omitempty"`
-	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Workload is the blocks and the transaction stream: BlockSize,
+	// TxSize, TxRate.
+	chain.Workload
+	// Links is the peer-to-peer network, as in package nakamoto: Degree
+	// (or Outbound, Bitcoin Core's graph), Delay, Bandwidth, Jitter,
+	// JitterSteps.
+	chain.Links
 	// Blocks stops block making once a block reaches this height; Slots
 	// stops it after that many slots in any case (0: 4·Blocks + 2·N).
 	Blocks int   `json:"blocks"`
@@ -80,12 +76,8 @@ func DefaultScenario() Scenario {
 		Nodes:     32,
 		Delegates: 21,
 		Slot:      3 * sim.Second,
-		BlockSize: 64_000,
-		TxSize:    250,
-		TxRate:    4,
-		Degree:    4,
-		Delay:     100 * sim.Millisecond,
-		Bandwidth: 10_000_000,
+		Workload:  chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
+		Links:     chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
 		Blocks:    100,
 	}
 }
@@ -105,16 +97,14 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("delegates must be between 1 and nodes (%d), got %d", s.Nodes, s.Delegates)
 	case s.Slot <= 0:
 		return fmt.Errorf("slot must be positive, got %v", s.Slot)
-	case s.BlockSize < chain.HeaderSize:
-		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
-	case s.TxSize < 1:
-		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
-	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
-		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
-	case s.Nodes > 1 && (s.Degree < 1 || s.Degree >= s.Nodes):
-		return fmt.Errorf("degree must be between 1 and nodes-1 (%d), got %d", s.Nodes-1, s.Degree)
-	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
-		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	}
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if err := s.Links.Validate(s.Nodes, "nodes"); err != nil {
+		return err
+	}
+	switch {
 	case s.Blocks < 1 || s.Blocks > 1_000_000:
 		return fmt.Errorf("blocks must be between 1 and 1000000, got %d", s.Blocks)
 	case s.Slots < 0 || s.Slots > 100_000_000:
@@ -163,7 +153,7 @@ type Run struct {
 // scenario fix the run. s must be valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Nodes
-	peers, complete := chain.Graph(n, s.Degree, seed)
+	peers, complete := s.Links.Graph(n, seed)
 	net := newNet(s, peers, complete, seed)
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), Traitors: make([]*Traitor, n)}
 	r.Config = sim.Config{
@@ -178,7 +168,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Network: s.Links.Model(),
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Stop:    net.quiet,

@@ -29,17 +29,14 @@ var Presets = map[string]func() Scenario{
 func SimBlockScenario() Scenario {
 	r := chain.SimBlockRegions()
 	return Scenario{
-		Miners:    1000,
-		Interval:  600 * sim.Second,
-		BlockSize: 535_000,
-		TxSize:    250,
-		TxRate:    7,
-		Degree:    8,
-		Outbound:  8,
-		Regions:   &r,
-		Blocks:    100,
-		PoWBits:   16,
-		K:         6,
+		Miners:   1000,
+		Interval: 600 * sim.Second,
+		Workload: chain.Workload{BlockSize: 535_000, TxSize: 250, TxRate: 7},
+		Links:    chain.Links{Degree: 8, Outbound: 8},
+		Regions:  &r,
+		Blocks:   100,
+		PoWBits:  16,
+		K:        6,
 	}
 }
 

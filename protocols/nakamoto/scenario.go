@@ -20,26 +20,12 @@ type Scenario struct {
 	Shares []float64 `json:"shares,omitempty"`
 	// Interval is the target block interval.
 	Interval sim.Time `json:"interval"`
-	// BlockSize is the largest block in bytes; TxSize and TxRate describe
-	// the transaction stream.
-	BlockSize int     `json:"block_size"`
-	TxSize    int     `json:"tx_size"`
-	TxRate    float64 `json:"tx_rate"`
-	// Degree is each node's minimum number of neighbours in the random
-	// peer-to-peer graph.
-	Degree int `json:"degree"`
-	// Outbound, if set, builds Bitcoin Core's graph instead: every node
-	// opens this many outbound connections to random peers and accepts
-	// inbound ones (chain.OutboundGraph), so it has about twice as many
-	// neighbours. Degree is then unused.
-	Outbound int `json:"outbound,omitempty"`
-	// Delay is every link's latency; Bandwidth its speed in bits/s (0:
-	// unlimited), so a block takes Delay + size·8/Bandwidth per hop.
-	Delay     sim.Time `json:"delay"`
-	Bandwidth int64    `json:"bandwidth"`
-	// Jitter adds a drawn 0..JitterSteps-1 times Jitter to each message.
-	Jitter      sim.Time `json:"jitter,omitempty"`
-	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Workload is the blocks and the transaction stream: BlockSize,
+	// TxSize, TxRate.
+	chain.Workload
+	// Links is the peer-to-peer network: Degree (or Outbound, Bitcoin
+	// Core's graph), Delay, Bandwidth, Jitter, JitterSteps.
+	chain.Links
 	// Regions, if set, replaces Delay and Bandwidth with a geography:
 	// nodes placed in regions, region-to-region latencies and per-region
 	// upload and download speeds (chain.SimBlockRegions is SimBlock's).
@@ -84,17 +70,13 @@ var Bugs = []string{"ignore-forks", "no-reannounce-on-heal"}
 // 10 Mbit/s, 4 transactions of 250 bytes per second, k = 6.
 func DefaultScenario() Scenario {
 	return Scenario{
-		Miners:    16,
-		Interval:  600 * sim.Second,
-		BlockSize: 1_000_000,
-		TxSize:    250,
-		TxRate:    4,
-		Degree:    4,
-		Delay:     100 * sim.Millisecond,
-		Bandwidth: 10_000_000,
-		Blocks:    100,
-		PoWBits:   16,
-		K:         6,
+		Miners:   16,
+		Interval: 600 * sim.Second,
+		Workload: chain.Workload{BlockSize: 1_000_000, TxSize: 250, TxRate: 4},
+		Links:    chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Blocks:   100,
+		PoWBits:  16,
+		K:        6,
 	}
 }
 
@@ -107,20 +89,14 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("%d shares for %d miners", len(s.Shares), s.Miners)
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
-	case s.BlockSize < HeaderSize:
-		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", HeaderSize, s.BlockSize)
-	case s.TxSize < 1:
-		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
-	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
-		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
-	case s.Miners > 1 && (s.Degree < 1 || s.Degree >= s.Miners):
-		return fmt.Errorf("degree must be between 1 and miners-1 (%d), got %d", s.Miners-1, s.Degree)
-	case s.Delay < 0:
-		return fmt.Errorf("delay must not be negative, got %v", s.Delay)
-	case s.Bandwidth < 0:
-		return fmt.Errorf("bandwidth must not be negative, got %d", s.Bandwidth)
-	case s.Jitter < 0 || s.JitterSteps < 0:
-		return fmt.Errorf("jitter must not be negative")
+	}
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if err := s.Links.Validate(s.Miners, "miners"); err != nil {
+		return err
+	}
+	switch {
 	case s.Blocks < 0 || s.Duration < 0:
 		return fmt.Errorf("blocks and duration must not be negative")
 	case (s.Blocks == 0) == (s.Duration == 0):
@@ -137,8 +113,6 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
 	case s.Bug != "" && !slices.Contains(Bugs, s.Bug):
 		return fmt.Errorf("unknown bug %q (known: %s)", s.Bug, strings.Join(Bugs, ", "))
-	case s.Outbound < 0 || (s.Miners > 1 && s.Outbound >= s.Miners):
-		return fmt.Errorf("outbound connections must be between 0 and miners-1 (%d), got %d", s.Miners-1, s.Outbound)
 	}
 	if s.Regions != nil {
 		if err := s.Regions.Validate(); err != nil {
@@ -185,16 +159,7 @@ type Run struct {
 // s must be valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Miners
-	complete := s.Degree >= n-1 && s.Outbound == 0
-	var peers [][]sim.NodeID
-	switch {
-	case s.Outbound > 0:
-		peers = chain.OutboundGraph(n, s.Outbound, seed)
-	case complete:
-		peers = CompleteGraph(n)
-	default:
-		peers = RandomGraph(n, s.Degree, seed)
-	}
+	peers, complete := s.Links.Graph(n, seed)
 	net := newNet(n, peers, complete)
 	net.Interval = s.Interval
 	if s.HashScale > 0 {
@@ -204,7 +169,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	if s.RealPoW {
 		net.PoWBits = s.PoWBits
 	}
-	net.Txs = chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize)
+	net.Txs = s.Workload.Txs()
 	net.StopHeight = s.Blocks
 	net.Quiet = s.Quiet
 	net.K = s.K
@@ -225,7 +190,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	// The link queues are laid out for the graph (a hint, see
 	// LinkModel.Reserve), except on a complete graph, where only the
 	// producers of blocks send and most links are never used.
-	lm := &LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps}
+	lm := s.Links.Model()
 	var model sim.Model = lm
 	if s.Regions != nil {
 		rm := chain.NewRegionModel(*s.Regions, n, seed)

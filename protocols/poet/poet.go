@@ -46,17 +46,13 @@ type Scenario struct {
 	// Interval is the target block interval: each wait has mean
 	// Interval × Validators, so the shortest of them has mean Interval.
 	Interval sim.Time `json:"interval"`
-	// BlockSize, TxSize, TxRate: blocks and the transaction stream.
-	BlockSize int     `json:"block_size"`
-	TxSize    int     `json:"tx_size"`
-	TxRate    float64 `json:"tx_rate"`
-	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
-	// network, as in package nakamoto.
-	Degree      int      `json:"degree"`
-	Delay       sim.Time `json:"delay"`
-	Bandwidth   int64    `json:"bandwidth"`
-	Jitter      sim.Time `json:"jitter,omitempty"`
-	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Workload is the blocks and the transaction stream: BlockSize,
+	// TxSize, TxRate.
+	chain.Workload
+	// Links is the peer-to-peer network, as in package nakamoto: Degree
+	// (or Outbound, Bitcoin Core's graph), Delay, Bandwidth, Jitter,
+	// JitterSteps.
+	chain.Links
 	// Blocks stops block making once a block reaches this height; Duration
 	// stops the run at this time. Exactly one is set.
 	Blocks   int      `json:"blocks,omitempty"`
@@ -85,12 +81,8 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		Validators: 16,
 		Interval:   20 * sim.Second,
-		BlockSize:  64_000,
-		TxSize:     250,
-		TxRate:     4,
-		Degree:     4,
-		Delay:      100 * sim.Millisecond,
-		Bandwidth:  10_000_000,
+		Workload:   chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
+		Links:      chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
 		Blocks:     100,
 		K:          6,
 	}
@@ -103,16 +95,14 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
-	case s.BlockSize < chain.HeaderSize:
-		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
-	case s.TxSize < 1:
-		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
-	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
-		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
-	case s.Validators > 1 && (s.Degree < 1 || s.Degree >= s.Validators):
-		return fmt.Errorf("degree must be between 1 and validators-1 (%d), got %d", s.Validators-1, s.Degree)
-	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
-		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	}
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if err := s.Links.Validate(s.Validators, "validators"); err != nil {
+		return err
+	}
+	switch {
 	case s.Blocks < 0 || s.Duration < 0:
 		return fmt.Errorf("blocks and duration must not be negative")
 	case (s.Blocks == 0) == (s.Duration == 0):
@@ -287,8 +277,8 @@ type Run struct {
 // valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Validators
-	peers, complete := chain.Graph(n, s.Degree, seed)
-	net := &Net{Tree: chain.NewTree(n, peers, complete), Txs: chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize),
+	peers, complete := s.Links.Graph(n, seed)
+	net := &Net{Tree: chain.NewTree(n, peers, complete), Txs: s.Workload.Txs(),
 		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, StopHeight: s.Blocks}
 	net.Quiet = s.Quiet
 	net.K = s.K
@@ -310,7 +300,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Network: s.Links.Model(),
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Limit:   s.Duration,

@@ -40,7 +40,7 @@ type Net struct {
 
 func newNet(n int, peers [][]sim.NodeID, complete bool, s Scenario) *Net {
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Slot: s.Slot, F: s.F, Lottery: s.Lottery,
-		Txs: chain.NewTxs(s.TxRate, s.TxSize, s.BlockSize), shares: chain.Shares(s.Stakes, n),
+		Txs: s.Workload.Txs(), shares: chain.Shares(s.Stakes, n),
 		coinAge: s.CoinAge, rate: s.Interest, wins: map[[2]int64]struct{}{}, StopHeight: s.Blocks}
 	if net.Lottery == "" {
 		net.Lottery = LotteryStake

@@ -163,7 +163,7 @@ func (r Race) Run(seed uint64) RaceOutcome {
 	if f == 0 {
 		f = 0.05
 	}
-	s := Scenario{Validators: n, Stakes: stakes, Slot: sim.Second, F: f, BlockSize: chain.HeaderSize, TxSize: 1, Quiet: true}
+	s := Scenario{Validators: n, Stakes: stakes, Slot: sim.Second, F: f, Workload: chain.Workload{BlockSize: chain.HeaderSize, TxSize: 1}, Quiet: true}
 	peers := chain.CompleteGraph(n)
 	net := newNet(n, peers, true, s)
 	net.Quiet = true

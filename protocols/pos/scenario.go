@@ -38,18 +38,13 @@ type Scenario struct {
 	// stake. The mean block interval is about Slot/F.
 	Slot sim.Time `json:"slot"`
 	F    float64  `json:"f"`
-	// BlockSize, TxSize and TxRate: the largest block in bytes and the
-	// transaction stream.
-	BlockSize int     `json:"block_size"`
-	TxSize    int     `json:"tx_size"`
-	TxRate    float64 `json:"tx_rate"`
-	// Degree, Delay, Bandwidth, Jitter, JitterSteps: the peer-to-peer
-	// network, as in package nakamoto.
-	Degree      int      `json:"degree"`
-	Delay       sim.Time `json:"delay"`
-	Bandwidth   int64    `json:"bandwidth"`
-	Jitter      sim.Time `json:"jitter,omitempty"`
-	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Workload is the blocks and the transaction stream: BlockSize,
+	// TxSize, TxRate.
+	chain.Workload
+	// Links is the peer-to-peer network, as in package nakamoto: Degree
+	// (or Outbound, Bitcoin Core's graph), Delay, Bandwidth, Jitter,
+	// JitterSteps.
+	chain.Links
 	// Blocks stops block making once a block reaches this height; Duration
 	// stops the run at this time. Exactly one is set.
 	Blocks   int      `json:"blocks,omitempty"`
@@ -85,12 +80,8 @@ func DefaultScenario() Scenario {
 		Validators: 16,
 		Slot:       sim.Second,
 		F:          0.05,
-		BlockSize:  64_000,
-		TxSize:     250,
-		TxRate:     4,
-		Degree:     4,
-		Delay:      100 * sim.Millisecond,
-		Bandwidth:  10_000_000,
+		Workload:   chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
+		Links:      chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
 		Blocks:     100,
 		K:          6,
 	}
@@ -107,16 +98,14 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("slot must be positive, got %v", s.Slot)
 	case !(s.F > 0 && s.F <= 1):
 		return fmt.Errorf("f (active-slot coefficient) must be in (0, 1], got %v", s.F)
-	case s.BlockSize < chain.HeaderSize:
-		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", chain.HeaderSize, s.BlockSize)
-	case s.TxSize < 1:
-		return fmt.Errorf("transaction size must be positive, got %d", s.TxSize)
-	case s.TxRate < 0 || math.IsNaN(s.TxRate) || math.IsInf(s.TxRate, 0) || s.TxRate > 1e6:
-		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", s.TxRate)
-	case s.Validators > 1 && (s.Degree < 1 || s.Degree >= s.Validators):
-		return fmt.Errorf("degree must be between 1 and validators-1 (%d), got %d", s.Validators-1, s.Degree)
-	case s.Delay < 0 || s.Bandwidth < 0 || s.Jitter < 0 || s.JitterSteps < 0:
-		return fmt.Errorf("delay, bandwidth and jitter must not be negative")
+	}
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if err := s.Links.Validate(s.Validators, "validators"); err != nil {
+		return err
+	}
+	switch {
 	case s.Blocks < 0 || s.Duration < 0:
 		return fmt.Errorf("blocks and duration must not be negative")
 	case (s.Blocks == 0) == (s.Duration == 0):
@@ -172,7 +161,7 @@ type Run struct {
 // s must be valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Validators
-	peers, complete := chain.Graph(n, s.Degree, seed)
+	peers, complete := s.Links.Graph(n, seed)
 	net := newNet(n, peers, complete, s)
 	net.Quiet = s.Quiet
 	net.K = s.K
@@ -188,7 +177,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: &chain.LinkModel{Latency: s.Delay, Bandwidth: s.Bandwidth, Jitter: s.Jitter, JitterSteps: s.JitterSteps},
+		Network: s.Links.Model(),
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Limit:   s.Duration,

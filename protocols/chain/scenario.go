@@ -1,0 +1,101 @@
+package chain
+
+import (
+	"fmt"
+	"math"
+
+	"simulate/sim"
+)
+
+// Workload is the blocks and the transaction stream every chain protocol's
+// scenario describes the same way. Scenarios embed it, so its fields are
+// theirs (s.TxRate) and their JSON is flat: "block_size", "tx_size",
+// "tx_rate" beside the protocol's own fields.
+type Workload struct {
+	// BlockSize is the largest block in bytes; TxSize and TxRate describe
+	// the transaction stream: transactions of TxSize bytes arriving TxRate
+	// a second.
+	BlockSize int     `json:"block_size"`
+	TxSize    int     `json:"tx_size"`
+	TxRate    float64 `json:"tx_rate"`
+}
+
+// Validate reports the first thing wrong with w, in words for a user that
+// name each field as its flag does (block size for --block-size).
+func (w Workload) Validate() error {
+	switch {
+	case w.BlockSize < HeaderSize:
+		return fmt.Errorf("block size must be at least %d bytes (a header), got %d", HeaderSize, w.BlockSize)
+	case w.TxSize < 1:
+		return fmt.Errorf("transaction size must be positive, got %d", w.TxSize)
+	case w.TxRate < 0 || math.IsNaN(w.TxRate) || math.IsInf(w.TxRate, 0) || w.TxRate > 1e6:
+		return fmt.Errorf("transaction rate must be between 0 and 1e6 per second, got %v", w.TxRate)
+	}
+	return nil
+}
+
+// Txs is the transaction stream w describes (NewTxs). w must be valid.
+func (w Workload) Txs() Txs { return NewTxs(w.TxRate, w.TxSize, w.BlockSize) }
+
+// Links is the peer-to-peer network every chain protocol's scenario
+// describes the same way: the graph (Graph) and its links (Model).
+// Scenarios embed it, so its fields are theirs (s.Delay) and their JSON is
+// flat: "degree", "delay", "bandwidth" and so on beside the protocol's own
+// fields.
+type Links struct {
+	// Degree is each node's minimum number of neighbours in the random
+	// peer-to-peer graph (RandomGraph; complete when Degree >= nodes-1).
+	Degree int `json:"degree"`
+	// Outbound, if set, builds Bitcoin Core's graph instead: every node
+	// opens this many outbound connections to random peers and accepts
+	// inbound ones (OutboundGraph), so it has about twice as many
+	// neighbours. Degree is then unused. It sits here, between Degree and
+	// Delay, because that is where package nakamoto's JSON has always had
+	// it.
+	Outbound int `json:"outbound,omitempty"`
+	// Delay is every link's latency; Bandwidth its speed in bits/s (0:
+	// unlimited), so a block takes Delay + size·8/Bandwidth per hop.
+	Delay     sim.Time `json:"delay"`
+	Bandwidth int64    `json:"bandwidth"`
+	// Jitter adds a drawn 0..JitterSteps-1 times Jitter to each message.
+	Jitter      sim.Time `json:"jitter,omitempty"`
+	JitterSteps int      `json:"jitter_steps,omitempty"`
+}
+
+// Validate reports the first thing wrong with l for a network of n nodes,
+// in words for a user that name each field as its flag does; nodes is the
+// name of the node count's own flag ("miners", "validators", "nodes"), so
+// a bad degree reads "degree must be between 1 and miners-1 (15), got 0".
+func (l Links) Validate(n int, nodes string) error {
+	switch {
+	case n > 1 && (l.Degree < 1 || l.Degree >= n):
+		return fmt.Errorf("degree must be between 1 and %s-1 (%d), got %d", nodes, n-1, l.Degree)
+	case l.Outbound < 0 || (n > 1 && l.Outbound >= n):
+		return fmt.Errorf("outbound connections must be between 0 and %s-1 (%d), got %d", nodes, n-1, l.Outbound)
+	case l.Delay < 0:
+		return fmt.Errorf("delay must not be negative, got %v", l.Delay)
+	case l.Bandwidth < 0:
+		return fmt.Errorf("bandwidth must not be negative, got %d", l.Bandwidth)
+	case l.Jitter < 0:
+		return fmt.Errorf("jitter must not be negative, got %v", l.Jitter)
+	case l.JitterSteps < 0:
+		return fmt.Errorf("jitter steps must not be negative, got %d", l.JitterSteps)
+	}
+	return nil
+}
+
+// Graph returns the peer-to-peer graph of n nodes that l describes, drawn
+// from seed: OutboundGraph if Outbound is set, otherwise Graph with
+// Degree. complete tells Tree that a block's producer already reaches
+// everyone, so nobody relays.
+func (l Links) Graph(n int, seed uint64) (peers [][]sim.NodeID, complete bool) {
+	if l.Outbound > 0 {
+		return OutboundGraph(n, l.Outbound, seed), false
+	}
+	return Graph(n, l.Degree, seed)
+}
+
+// Model returns a fresh LinkModel with l's latency, bandwidth and jitter.
+func (l Links) Model() *LinkModel {
+	return &LinkModel{Latency: l.Delay, Bandwidth: l.Bandwidth, Jitter: l.Jitter, JitterSteps: l.JitterSteps}
+}
