@@ -2,6 +2,7 @@ package pbft
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"simulate/sim"
 )
@@ -144,7 +145,8 @@ func (r *Replica) onRecoverReply(ctx sim.Context, from sim.NodeID, m RecoverRepl
 	r.resumeViewChange(ctx)
 }
 
-// persist writes what changed since the last write.
+// persist writes what changed since the last write. It encodes into one
+// reused buffer (Storage copies what it is given, as a disk would).
 func (r *Replica) persist(ctx sim.Context) {
 	st := ctx.Storage()
 	active := 0
@@ -152,13 +154,18 @@ func (r *Replica) persist(ctx sim.Context) {
 		active = 1
 	}
 	if v := [3]int{r.view, active, r.nextSeq}; v != r.savedView {
-		st.Put(keyView, appendInt(appendInt(appendInt(nil, v[0]), v[1]), v[2]))
+		r.disk = appendInt(appendInt(appendInt(r.disk[:0], v[0]), v[1]), v[2])
+		st.Put(keyView, r.disk)
 		r.savedView = v
 	}
 	if r.dirtyLog {
-		seqs := sortedSeqs(r.promised)
-		b := appendInt(nil, len(seqs))
-		for _, s := range seqs {
+		r.diskSeqs = r.diskSeqs[:0]
+		for s := range r.promised {
+			r.diskSeqs = append(r.diskSeqs, s)
+		}
+		slices.Sort(r.diskSeqs)
+		b := appendInt(r.disk[:0], len(r.diskSeqs))
+		for _, s := range r.diskSeqs {
 			pr := r.promised[s]
 			b = appendInt(b, s)
 			b = appendInt(b, pr.ppView)
@@ -167,12 +174,12 @@ func (r *Replica) persist(ctx sim.Context) {
 			b = appendStr(b, pr.prepDigest)
 		}
 		st.Put(keyLog, b)
-		r.dirtyLog = false
+		r.disk, r.dirtyLog = b, false
 	}
 	if r.dirtyState {
-		b := appendInt(appendInt(nil, r.lastExec), r.stable)
-		st.Put(keyState, appendStr(b, r.snapshot()))
-		r.dirtyState = false
+		b := appendStr(appendInt(appendInt(r.disk[:0], r.lastExec), r.stable), r.snapshot())
+		st.Put(keyState, b)
+		r.disk, r.dirtyState = b, false
 	}
 }
 

@@ -142,6 +142,8 @@ type Replica struct {
 	dirtyLog   bool
 	dirtyState bool
 	savedView  [3]int
+	disk       []byte // persist's encoding buffer
+	diskSeqs   []int  // persist's sorted sequence numbers
 }
 
 type buffered struct {
