@@ -232,7 +232,7 @@ func newCheckPBFTCommand(g *globals) *cobra.Command {
 	s := pbft.Default()
 	s.Strategy, s.Requests, s.Checkpoint = "", 4, 2
 	s.GST, s.Limit = 300*sim.Millisecond, 30*sim.Second
-	var checks int
+	var checks, crashes int
 	cmd := &cobra.Command{
 		Use:   "pbft",
 		Short: "Search PBFT for safety violations and liveness failures",
@@ -246,7 +246,12 @@ messages at --gst.
 
 A violation is shrunk to the smallest schedule rapid can find, printed
 with its trace and a command that replays it, and the exit status is 1.
-Try --replicas 3 --traitors 1 (n = 3f) or --bug small-quorum.`,
+Try --replicas 3 --traitors 1 (n = 3f) or --bug small-quorum.
+
+--crashes N also draws up to N crash-restarts per run (never more than f
+replicas down at once); replicas come back from their durable storage.
+Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
+--checks 200: without stable storage, restarts fork the replicas.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s.StopOnViolation = true
@@ -260,11 +265,15 @@ Try --replicas 3 --traitors 1 (n = 3f) or --bug small-quorum.`,
 			if checks < 1 || checks > 1000000 {
 				return badInput("check pbft: --checks %d: want 1 to 1000000", checks)
 			}
-			return checkPBFT(cmd.OutOrStdout(), g, s, checks)
+			if crashes < 0 || crashes > 16 {
+				return badInput("check pbft: --crashes %d: want 0 to 16", crashes)
+			}
+			return checkPBFT(cmd.OutOrStdout(), g, s, checks, crashes)
 		},
 	}
 	pbftFlags(cmd, &s)
 	cmd.Flags().IntVar(&checks, "checks", 100, "number of random runs to try")
+	cmd.Flags().IntVar(&crashes, "crashes", 0, "also draw up to this many crash-restarts per run (each may be none; never more than f replicas down at once)")
 	return cmd
 }
 
@@ -275,18 +284,26 @@ type pbftFailure struct {
 	what     string
 }
 
-func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
+// crashSpan is when drawn crash-restarts may begin: early, while the
+// first requests are in flight.
+const crashSpan = 30 * sim.Millisecond
+
+func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int) error {
 	live := base.Traitors <= base.Params().F
 	cov := map[string]int{}
 	var fail *pbftFailure
 	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
-		s := pbft.Draw(simtest.Choices(t), base)
+		c := simtest.Choices(t)
+		s := pbft.Draw(c, base)
+		if crashes > 0 {
+			s = pbft.DrawCrashes(c, s, crashes, crashSpan)
+		}
 		st, err := pbft.NewSetup(s, 1)
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
 		var world *sim.World
-		run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { world = x })
+		run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { world = x; st.ScheduleFaults(x) })
 		o := st.Outcome(world, run.Result)
 		cov["runs"]++
 		if o.ViewChanges > 0 {
@@ -294,6 +311,12 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
 		}
 		if run.Result.Dropped > 0 {
 			cov["lost messages"]++
+		}
+		if run.Result.Restarts > 0 {
+			cov["a crash-restart"]++
+		}
+		if run.Result.Restarts > o.F {
+			cov["more than f crash-restarts"]++
 		}
 		for i, id := range o.TraitorIDs {
 			if id == 0 && o.Strategies[i] != pbft.Honest {
@@ -337,8 +360,20 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks int) error {
 		return err
 	}
 	fmt.Fprintf(w, "check pbft: %s\n\n", f.what)
-	fmt.Fprintf(w, "shrunk scenario: %d replicas (f=%d, quorum %d), traitors %v playing %s, loss %g, jitter %v\n",
-		f.scenario.Replicas, f.out.F, f.out.Quorum, f.scenario.TraitorIDs, f.scenario.Strategy, f.scenario.Loss, f.scenario.Jitter)
+	traitors := "no traitors"
+	if len(f.scenario.TraitorIDs) > 0 {
+		traitors = fmt.Sprintf("traitors %v playing %s", f.scenario.TraitorIDs, f.scenario.Strategy)
+	}
+	fmt.Fprintf(w, "shrunk scenario: %d replicas (f=%d, quorum %d), %s, loss %g, jitter %v",
+		f.scenario.Replicas, f.out.F, f.out.Quorum, traitors, f.scenario.Loss, f.scenario.Jitter)
+	if len(f.scenario.Crashes) > 0 {
+		cs := make([]string, len(f.scenario.Crashes))
+		for i, c := range f.scenario.Crashes {
+			cs[i] = c.String()
+		}
+		fmt.Fprintf(w, ", crash-restarts %s", strings.Join(cs, " "))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(f.run.Choices), f.run.Schedule())
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(f.run.Log.Events), f.run.Log.Text())
 	fmt.Fprintf(w, "replay: %s\n", pbftReplayCommand(f.scenario, pbft.FormatSchedule(f.run.Values())))

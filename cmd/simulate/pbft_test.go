@@ -139,3 +139,37 @@ func TestPBFTCrashTraceReplays(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "matches")
 }
+
+// TestCheckPBFTDrawsCrashes: with --crashes the search also draws
+// crash-restarts. Durable state keeps safety and liveness through them;
+// with --bug amnesia the search finds the fork, shrinks it to a calm
+// network and three crashes, and its replay command forks again.
+func TestCheckPBFTDrawsCrashes(t *testing.T) {
+	out, errOut, code := cli("check", "pbft", "--traitors", "0", "--crashes", "4")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "runs with a crash-restart: ")
+	require.Regexp(t, `runs with more than f crash-restarts: [1-9]`, out, "the interesting case must happen")
+
+	out, errOut, code = cli("check", "pbft", "--traitors", "0", "--crashes", "4", "--bug", "amnesia",
+		"--requests", "6", "--checkpoint", "4", "--checks", "200")
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "check pbft: agreement: ")
+	require.Contains(t, out, "(every draw boring: the calm network)")
+	require.Regexp(t, `crash-restarts \S+ \S+ \S+\n`, out, "shrunk to three crashes")
+	i := strings.Index(out, "replay: simulate ")
+	require.GreaterOrEqual(t, i, 0)
+	replay := strings.Fields(strings.TrimSpace(out[i+len("replay: simulate "):]))
+	again, errOut, code := cli(replay...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, again, "agreement: NO")
+
+	// Crashes given with --crash are scheduled in every searched run too.
+	_, errOut, code = cli("check", "pbft", "--traitors", "0", "--bug", "amnesia", "--requests", "6", "--checkpoint", "4",
+		"--crash", "0@2ms..3ms", "--crash", "1@4ms..5ms", "--crash", "2@5ms..6ms", "--checks", "50")
+	require.Equal(t, 1, code, errOut)
+
+	requireBadInput(t, [][]string{
+		{"check", "pbft", "--crashes", "-1"},
+		{"check", "pbft", "--crashes", "17"},
+	})
+}
