@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"pgregory.net/rapid"
 
 	"simulate/experiments/bound"
 	"simulate/experiments/sweep"
 	"simulate/protocols/generals"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 // experimentCommands lists the constructors of `simulate experiment NAME`
@@ -489,7 +488,7 @@ func newCheckByzantineCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "byzantine",
 		Short: "Search traitors, strategies, orders and schedules for a run that breaks IC1 or IC2",
-		Long: `check byzantine searches with rapid: each run draws whether the commander
+		Long: `check byzantine searches: each run draws whether the commander
 is a traitor, which lieutenants are, each traitor's strategy (honest
 included), the commander's order and every message's delay. Draws shrink
 toward a loyal commander, low ids, honest traitors and calm delivery, so a
@@ -513,21 +512,22 @@ covered, and exits 0.`,
 			}
 			space := generals.Space{Cast: sp.cast, Algorithm: sp.alg, Rounds: sp.rounds, Order: sp.order, Bug: sp.bug}
 			cov := byzCoverage{Strategies: map[string]int{}}
-			var last simtest.Run
+			var last search.WorldRun
 			var lastOut generals.Outcome
-			found := false
-			res := simtest.Search(checks, g.seed, func(t *rapid.T) {
-				rec := &sim.Recorder{Inner: simtest.Choices(t)}
-				s := space.Draw(rec)
-				log := &sim.Log{}
-				o := generals.Run(s, g.seed, rec, log)
-				if !found {
+			res := search.Run(search.Config{Checks: checks, Seed: g.seed}, func(t *search.T) {
+				s := space.Draw(t)
+				log := t.Tracer()
+				var tracer sim.Tracer
+				if log != nil {
+					tracer = log
+				}
+				o := generals.Run(s, g.seed, t, tracer)
+				if t.Phase() == search.Searching {
 					cov.add(o) // shrinking reruns are not coverage
 				}
 				if !o.Held() {
-					found = true
-					last, lastOut = simtest.Run{Result: o.Result, Choices: rec.Log, Log: log}, o
-					simtest.Fail(t, last, "%s", o.Failure())
+					last, lastOut = search.WorldRun{Result: o.Result, Draws: t.Draws(), Log: log}, o
+					t.Fail("IC", "%s", o.Failure())
 				}
 			})
 			name := fmt.Sprintf("%s with %d generals and %s", sp.alg.Name(sp.rounds), sp.n, byzPlural(sp.m, "traitor"))
@@ -562,10 +562,10 @@ covered, and exits 0.`,
 // byzCounterexampleOf describes the shrunk run with a command that replays it:
 // the same traitors, strategies and order, and — when every delay drawn
 // was 0, as shrinking leaves them — the same calm network, event for event.
-func byzCounterexampleOf(g *globals, o generals.Outcome, run simtest.Run) byzCounterexample {
+func byzCounterexampleOf(g *globals, o generals.Outcome, run search.WorldRun) byzCounterexample {
 	s := o.Scenario
 	calm := true
-	for _, c := range run.Choices {
+	for _, c := range run.Draws {
 		if strings.HasPrefix(c.Label, "delay") && c.Value != 0 {
 			calm = false
 		}
@@ -575,12 +575,7 @@ func byzCounterexampleOf(g *globals, o generals.Outcome, run simtest.Run) byzCou
 	for id, v := range o.Decisions {
 		dec[strconv.Itoa(int(id))] = v
 	}
-	var sched []sim.Choice
-	for _, c := range run.Choices {
-		if c.Value != 0 {
-			sched = append(sched, c)
-		}
-	}
+	sched := []sim.Choice(run.Draws.Interesting())
 	args := []string{"simulate byzantine", fmt.Sprintf("--generals %d", s.Generals), fmt.Sprintf("--traitors %d", len(s.Traitors)),
 		"--algorithm " + string(s.Algorithm), fmt.Sprintf("--rounds %d", s.Rounds), "--order " + s.Order.String()}
 	var named []string
@@ -605,12 +600,12 @@ func byzCounterexampleOf(g *globals, o generals.Outcome, run simtest.Run) byzCou
 		Events: len(run.Log.Events), Hash: run.Result.HashString(), Replay: strings.Join(args, " ")}
 }
 
-func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome, run simtest.Run, ce byzCounterexample) {
+func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome, run search.WorldRun, ce byzCounterexample) {
 	w := cmd.OutOrStdout()
 	s := ce.Scenario
 	fmt.Fprintf(w, "simulate check byzantine: %s — violation found\n", name)
 	fmt.Fprintf(w, "%s\n\n", o.Failure())
-	fmt.Fprintf(w, "smallest counterexample (shrunk to %s, %d events):\n", byzPlural(run.NonZero(), "non-boring draw"), len(run.Log.Events))
+	fmt.Fprintf(w, "smallest counterexample (shrunk to %s, %d events):\n", byzPlural(run.Draws.NonZero(), "non-boring draw"), len(run.Log.Events))
 	cmdr := "loyal"
 	if !s.CommanderLoyal() {
 		cmdr = "TRAITOR"
@@ -635,7 +630,7 @@ func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome,
 	}
 	fmt.Fprintf(w, "  decisions:    %s (loyal generals)\n", strings.Join(dec, ", "))
 	fmt.Fprintf(w, "  why:          %s\n\n", o.Verdict())
-	fmt.Fprintf(w, "schedule (non-boring draws):\n%s\n", run.Schedule())
+	fmt.Fprintf(w, "schedule (non-boring draws):\n%s\n", run.Draws)
 	fmt.Fprintf(w, "trace:\n%s\n", run.Log.Text())
 	fmt.Fprintf(w, "replay: %s\n", ce.Replay)
 	if s.Calm {

@@ -6,8 +6,8 @@ import (
 
 // checkCommands lists the constructors of `simulate check PROTOCOL`
 // subcommands; each protocol's command file appends its own in init.
-// A check subcommand searches schedules and faults with rapid
-// (simtest.Search), prints the shrunk counterexample with a replay command
+// A check subcommand searches schedules and faults with package search
+// (seeded runs, a generic shrinker over recorded draws), prints the shrunk counterexample with a replay command
 // and returns findingError (exit 1) when it finds a violation, or prints
 // what it covered and returns nil (exit 0) when it finds none.
 var checkCommands []func(g *globals) *cobra.Command
@@ -17,7 +17,7 @@ func init() {
 		cmd := &cobra.Command{
 			Use:   "check PROTOCOL",
 			Short: "Search schedules and faults for a property violation and shrink it",
-			Long: `check runs property-based search (rapid) over network schedules, faults
+			Long: `check runs property-based search over network schedules, faults
 and traitor choices for one protocol. When a property breaks it shrinks
 the failing run to the smallest schedule it can, prints it in words with
 a command that replays it, and exits 1. When the search finds nothing in

@@ -2,19 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
 	"simulate/protocols/dpos"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func init() {
@@ -205,26 +203,25 @@ no-lock) with one traitor.`,
 }
 
 func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
-	var fail *simtest.Run
+	var fail *search.WorldRun
 	var what string
 	runs, equivocated, finalized := 0, 0, 0
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil) // rapid asks testing.Short()
-	}
-	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
+	res := search.Run(search.Config{Checks: checks, Seed: g.seed}, func(t *search.T) {
 		r := base.Build(1)
-		run := simtest.RunWorld(t, r.Config, r.Attach)
-		runs++
-		st := r.Stats(run.Result)
-		if st.Equivocations > 0 {
-			equivocated++
-		}
-		if st.FinalHeight > 0 {
-			finalized++
+		run := search.RunWorld(t, r.Config, r.Attach)
+		if t.Phase() == search.Searching {
+			runs++
+			st := r.Stats(run.Result)
+			if st.Equivocations > 0 {
+				equivocated++
+			}
+			if st.FinalHeight > 0 {
+				finalized++
+			}
 		}
 		if err := r.CheckSafety(); err != nil {
 			fail, what = &run, err.Error()
-			t.Fatalf("%s", what)
+			t.Fail("safety", "%s", what)
 		}
 	})
 	q := dpos.Quorum(base.Delegates)
@@ -237,12 +234,12 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 		return nil
 	}
 	replayed := base
-	replayed.Schedule = fail.Values()
+	replayed.Schedule = fail.Draws.Values()
 	if err := confirmViolation(g, "dpos", replayed, 1, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check dpos: %s\n\n", what)
-	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
+	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
 	fmt.Fprintf(w, "replay: simulate dpos --nodes %d --delegates %d --slot %v %s --blocks %d --tx-rate 0 --traitors %d --strategy %s",
@@ -250,6 +247,6 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 	if s.Bug != "" {
 		fmt.Fprintf(w, " --bug %s", s.Bug)
 	}
-	fmt.Fprintf(w, " --schedule %s --seed 1\n", chain.FormatSchedule(fail.Values()))
+	fmt.Fprintf(w, " --schedule %s --seed 1\n", chain.FormatSchedule(fail.Draws.Values()))
 	return findingError{msg: "check dpos: " + what}
 }

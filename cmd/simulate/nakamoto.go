@@ -9,13 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
 	"simulate/protocols/nakamoto"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func init() {
@@ -472,19 +471,21 @@ the blocks they missed, fails it.`,
 }
 
 func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) error {
-	var fail *simtest.Run
+	var fail *search.WorldRun
 	var what string
 	runs, forked, reorged := 0, 0, 0
-	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
+	res := search.Run(search.Config{Checks: checks, Seed: g.seed}, func(t *search.T) {
 		r := base.Build(1)
-		run := simtest.RunWorld(t, r.Config, nil)
-		runs++
-		st := r.Stats(run.Result)
-		if st.Forks > 0 {
-			forked++
-		}
-		if st.Reorgs > 0 {
-			reorged++
+		run := search.RunWorld(t, r.Config, nil)
+		if t.Phase() == search.Searching {
+			runs++
+			st := r.Stats(run.Result)
+			if st.Forks > 0 {
+				forked++
+			}
+			if st.Reorgs > 0 {
+				reorged++
+			}
 		}
 		err := r.Check(run.Result)
 		if base.Partition != nil {
@@ -497,7 +498,7 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 		}
 		if err != nil {
 			fail, what = &run, err.Error()
-			t.Fatalf("%s", what)
+			t.Fail("safety", "%s", what)
 		}
 	})
 	if !res.Failed || fail == nil {
@@ -510,12 +511,12 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 		return nil
 	}
 	replayed := base
-	replayed.Schedule = fail.Values()
+	replayed.Schedule = fail.Draws.Values()
 	if err := confirmViolation(g, "nakamoto", replayed, 1, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check nakamoto: %s\n\n", what)
-	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
+	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
 	fmt.Fprintf(w, "replay: simulate nakamoto --miners %d %s --blocks %d --tx-rate 0 --k %d", s.Miners, linksArgs(s.Links), s.Blocks, s.K)
@@ -525,7 +526,7 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 	if s.Partition != nil {
 		fmt.Fprintf(w, " --partition %s", s.Partition)
 	}
-	if sched := nakamoto.FormatSchedule(fail.Values()); sched != "" {
+	if sched := nakamoto.FormatSchedule(fail.Draws.Values()); sched != "" {
 		fmt.Fprintf(w, " --schedule %s", sched)
 	}
 	fmt.Fprintf(w, " --seed 1\n")

@@ -9,12 +9,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/paxos"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func init() {
@@ -502,7 +501,7 @@ func newCheckPaxosCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "paxos",
 		Short: "Search schedules, loss, duplicates and crash-restarts for a Paxos violation",
-		Long: `check paxos runs single-decree Paxos under property-based search (rapid).
+		Long: `check paxos runs single-decree Paxos under property-based search.
 Each run draws its own fault mix (swarm testing): loss and duplication
 rates, when the second proposer starts, and up to two crash-restarts, then
 every message's fate. The network is stable from 200ms on. The properties:
@@ -546,29 +545,12 @@ const paxosKeepFailures = 5
 
 func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 	var cov paxosCoverage
-	var fails []paxos.Failure
-	firstAt := 0
-	// The property records failures instead of failing: rapid's shrinking
-	// replays a byte stream and must discard every candidate run that wants
-	// more draws than it holds, and takes seconds; paxos.Shrink replays the
-	// recorded draws (later ones 0) and takes milliseconds.
-	simtest.Search(checks, g.seed, func(t *rapid.T) {
-		if len(fails) >= paxosKeepFailures {
-			return
-		}
-		in := s.Instance(g.seed, nil, nil)
-		run := simtest.RunWorld(t, in.Config, in.Setup)
-		o := in.Outcome(run.Result)
+	res, ce := paxos.Search(s, g.seed, search.Config{Checks: checks, Seed: g.seed, Keep: paxosKeepFailures}, func(in *paxos.Instance, o paxos.Outcome) {
 		cov.add(o, len(in.Resolved().Partitions) > 0)
-		if v := paxos.Check(o); len(v) > 0 {
-			if firstAt == 0 {
-				firstAt = cov.Runs
-			}
-			fails = append(fails, paxos.Failure{Values: run.Values(), Property: v[0].Property})
-		}
 	})
+	firstAt := res.FirstAt
 	out := paxosCheckJSON{Protocol: "paxos", Bug: string(s.Bug), Nodes: s.Nodes, Proposers: s.Proposers, Checks: checks, Seed: g.seed, Coverage: cov}
-	if len(fails) == 0 {
+	if !res.Failed {
 		if g.format == "json" {
 			return report.WriteJSON(w, out)
 		}
@@ -589,7 +571,6 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 		row("termination checked", cov.Termination)
 		return report.Write(w, g.format, t)
 	}
-	ce := paxos.ShrinkAll(s, g.seed, fails)
 	v := ce.Violations[0]
 	replay := paxosReplayCommand(ce.Replay, g.seed)
 	if err := confirmViolation(g, "paxos", ce.Replay, g.seed, v.String()); err != nil {
@@ -614,7 +595,7 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 		bug = "bug " + string(s.Bug)
 	}
 	fmt.Fprintf(w, "check paxos (%s, %d nodes, %d proposers): %s\n\n", bug, s.Nodes, s.Proposers, v)
-	fmt.Fprintf(w, "first found at run %d of the search; the simplest of %d failing runs shrinks to %d non-boring draws.\n", firstAt, len(fails), ce.NonZero())
+	fmt.Fprintf(w, "first found at run %d of the search; the simplest of %d failing runs shrinks to %d non-boring draws.\n", firstAt, res.Failures, ce.NonZero())
 	r := ce.Replay
 	fmt.Fprintf(w, "the shrunk run: loss %g, dup %g", r.Loss, r.Dup)
 	for p, t := range r.Starts {

@@ -8,12 +8,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/pbft"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func init() {
@@ -244,7 +243,7 @@ request no client issued. With at most f = (n-1)/3 traitors it also
 checks liveness: every request completes once the network stops losing
 messages at --gst.
 
-A violation is shrunk to the smallest schedule rapid can find, printed
+A violation is shrunk to the smallest schedule the search can find, printed
 with its trace and a command that replays it, and the exit status is 1.
 Try --replicas 3 --traitors 1 (n = 3f) or --bug small-quorum.
 
@@ -279,7 +278,7 @@ Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
 
 type pbftFailure struct {
 	scenario pbft.Scenario
-	run      simtest.Run
+	run      search.WorldRun
 	out      pbft.Outcome
 	what     string
 }
@@ -292,19 +291,23 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 	live := base.Traitors <= base.Params().F
 	cov := map[string]int{}
 	var fail *pbftFailure
-	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
-		c := simtest.Choices(t)
-		s := pbft.Draw(c, base)
+	res := search.Run(search.Config{Checks: checks, Seed: g.seed}, func(t *search.T) {
+		s := pbft.Draw(t, base)
 		if crashes > 0 {
-			s = pbft.DrawCrashes(c, s, crashes, crashSpan)
+			s = pbft.DrawCrashes(t, s, crashes, crashSpan)
 		}
 		st, err := pbft.NewSetup(s, 1)
 		if err != nil {
-			t.Fatalf("%v", err)
+			t.Fail("setup", "%v", err)
+			return
 		}
 		var world *sim.World
-		run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { world = x; st.ScheduleFaults(x) })
+		run := search.RunWorld(t, st.Config(), func(x *sim.World) { world = x; st.ScheduleFaults(x) })
 		o := st.Outcome(world, run.Result)
+		cov := cov
+		if t.Phase() != search.Searching {
+			cov = map[string]int{} // shrinking replays are not coverage
+		}
 		cov["runs"]++
 		if o.ViewChanges > 0 {
 			cov["a view change"]++
@@ -323,16 +326,16 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 				cov["a faulty first primary"]++
 			}
 		}
-		what := ""
+		property, what := "", ""
 		switch {
 		case !o.Agreement || !o.Validity:
-			what = o.Violation
+			property, what = "safety", o.Violation
 		case live && o.Completed < o.Requests:
-			what = fmt.Sprintf("liveness: only %d of %d requests completed by %v, with loss stopping at %v", o.Completed, o.Requests, s.Limit, s.GST)
+			property, what = "liveness", fmt.Sprintf("liveness: only %d of %d requests completed by %v, with loss stopping at %v", o.Completed, o.Requests, s.Limit, s.GST)
 		}
 		if what != "" {
 			fail = &pbftFailure{scenario: s, run: run, out: o, what: what}
-			t.Fatalf("%s", what)
+			t.Fail(property, "%s", what)
 		}
 	})
 	if !res.Failed || fail == nil {
@@ -355,7 +358,7 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 	}
 	f := fail
 	replayed := f.scenario
-	replayed.Schedule = pbft.FormatSchedule(f.run.Values())
+	replayed.Schedule = pbft.FormatSchedule(f.run.Draws.Values())
 	if err := confirmViolation(g, "pbft", replayed, 1, f.what); err != nil {
 		return err
 	}
@@ -374,9 +377,9 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 		fmt.Fprintf(w, ", crash-restarts %s", strings.Join(cs, " "))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(f.run.Choices), f.run.Schedule())
+	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(f.run.Draws), f.run.Draws)
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(f.run.Log.Events), f.run.Log.Text())
-	fmt.Fprintf(w, "replay: %s\n", pbftReplayCommand(f.scenario, pbft.FormatSchedule(f.run.Values())))
+	fmt.Fprintf(w, "replay: %s\n", pbftReplayCommand(f.scenario, pbft.FormatSchedule(f.run.Draws.Values())))
 	return findingError{msg: "check pbft: " + f.what}
 }
 

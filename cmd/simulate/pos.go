@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -10,13 +9,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
 	"simulate/protocols/pos"
 	"simulate/report"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func init() {
@@ -280,28 +278,27 @@ it, and the search shrinks the counterexample.`,
 }
 
 func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
-	var fail *simtest.Run
+	var fail *search.WorldRun
 	var what string
 	var failSeed uint64
 	runs, forked, reorged := 0, 0, 0
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil) // rapid asks testing.Short()
-	}
-	res := simtest.Search(checks, g.seed, func(t *rapid.T) {
-		seed := 1 + rapid.Uint64Range(0, pos.PropertySeeds-1).Draw(t, "lottery seed")
+	res := search.Run(search.Config{Checks: checks, Seed: g.seed}, func(t *search.T) {
+		seed := 1 + uint64(t.Intn("lottery seed", pos.PropertySeeds))
 		r := base.Build(seed)
-		run := simtest.RunWorld(t, r.Config, nil)
-		runs++
-		st := r.Stats(run.Result)
-		if st.Forks > 0 {
-			forked++
-		}
-		if st.Reorgs > 0 {
-			reorged++
+		run := search.RunWorld(t, r.Config, nil)
+		if t.Phase() == search.Searching {
+			runs++
+			st := r.Stats(run.Result)
+			if st.Forks > 0 {
+				forked++
+			}
+			if st.Reorgs > 0 {
+				reorged++
+			}
 		}
 		if err := r.Check(run.Result); err != nil {
 			fail, what, failSeed = &run, err.Error(), seed
-			t.Fatalf("%s", what)
+			t.Fail("safety", "%s", what)
 		}
 	})
 	if !res.Failed || fail == nil {
@@ -310,12 +307,12 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 		return nil
 	}
 	replayed := base
-	replayed.Schedule = fail.Values()
+	replayed.Schedule = fail.Draws.Values()
 	if err := confirmViolation(g, "pos", replayed, failSeed, what); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "check pos: %s (lottery seed %d)\n\n", what, failSeed)
-	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Choices), fail.Schedule())
+	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
 	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
 	s := base
 	fmt.Fprintf(w, "replay: simulate pos --validators %d --stakes %s --nothing-at-stake %d --f %g %s --blocks %d --tx-rate 0 --k %d",
@@ -323,7 +320,7 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 	if s.Bug != "" {
 		fmt.Fprintf(w, " --bug %s", s.Bug)
 	}
-	if sch := chain.FormatSchedule(fail.Values()); sch != "" {
+	if sch := chain.FormatSchedule(fail.Draws.Values()); sch != "" {
 		fmt.Fprintf(w, " --schedule %s", sch)
 	}
 	fmt.Fprintf(w, " --seed %d\n", failSeed)

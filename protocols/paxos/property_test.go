@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"simulate/protocols/paxos"
+	"simulate/search"
 	"simulate/sim/simtest"
 )
 
@@ -77,26 +78,6 @@ func TestSafetyAndTerminationUnderSearch(t *testing.T) {
 	}
 }
 
-// searchFailures runs the swarm property under rapid and collects the
-// first few failing runs without failing the property, so rapid does not
-// shrink them: paxos.Shrink does it, replaying recorded draws, in
-// milliseconds instead of seconds (rapid's own shrinking gives up on any
-// candidate that wants more draws than the run it shrinks).
-func searchFailures(s paxos.Scenario, checks int, seed uint64, want int) (fs []paxos.Failure, runs int) {
-	simtest.Search(checks, seed, func(t *rapid.T) {
-		if len(fs) >= want {
-			return
-		}
-		runs++
-		in := s.Instance(1, nil, nil)
-		run := simtest.RunWorld(t, in.Config, in.Setup)
-		if v := paxos.Check(in.Outcome(run.Result)); len(v) > 0 {
-			fs = append(fs, paxos.Failure{Values: run.Values(), Property: v[0].Property})
-		}
-	})
-	return fs, runs
-}
-
 // TestBugsAreFoundAndShrunk: each teaching bug breaks agreement; the search
 // finds it and shrinking leaves a handful of environment decisions; the
 // printed replay scenario reruns the very same run; the same schedule
@@ -112,9 +93,8 @@ func TestBugsAreFoundAndShrunk(t *testing.T) {
 		t.Run(string(b.Name), func(t *testing.T) {
 			s := paxos.SwarmScenario(3, 2, b.Name)
 			start := time.Now()
-			fs, runs := searchFailures(s, 3000, 1, 5)
-			require.NotEmpty(t, fs, "the search must catch %s", b.Name)
-			ce := paxos.ShrinkAll(s, 1, fs)
+			res, ce := paxos.Search(s, 1, search.Config{Checks: 3000, Seed: 1, Keep: 5}, nil)
+			require.True(t, res.Failed, "the search must catch %s", b.Name)
 			require.True(t, ce.Violates("agreement"), "%v", ce.Violations)
 			require.LessOrEqual(t, ce.NonZero(), bounds[b.Name], "shrunk schedule:\n%s", ce.Schedule())
 
@@ -132,7 +112,7 @@ func TestBugsAreFoundAndShrunk(t *testing.T) {
 				require.NotEmpty(t, ce.Replay.Crashes, "forgetting needs a crash-restart")
 			}
 			t.Logf("%s: %d failures within %d runs, shrunk in %v to %d draws, %d events\n%s",
-				b.Name, len(fs), runs, time.Since(start).Round(time.Millisecond), ce.NonZero(), len(ce.Log.Events), ce.Schedule())
+				b.Name, res.Failures, res.Runs, time.Since(start).Round(time.Millisecond), ce.NonZero(), len(ce.Log.Events), ce.Schedule())
 		})
 	}
 }
