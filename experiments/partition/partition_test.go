@@ -39,7 +39,7 @@ func TestOrphanedFollowsThePoissonRace(t *testing.T) {
 		require.Equal(t, runs, r.Runs)
 		require.Zero(t, r.Diverged, "the honest heal always converges")
 		require.InDelta(t, r.Model, r.Orphaned, 4*r.OrphanedSE+0.25, "row %d", i)
-		require.GreaterOrEqual(t, r.Orphaned+0.1, r.Model, "the model leaves out natural forks, so it is a floor")
+		require.GreaterOrEqual(t, r.Orphaned+0.1+2*r.OrphanedSE, r.Model, "the model leaves out natural forks, so it is a floor (within Monte-Carlo error)")
 		require.InDelta(t, r.Orphaned, r.Deepest, 0.1, "the losing branch is the deepest reorganisation")
 		if i >= 2 {
 			require.Greater(t, r.Orphaned, rows[i-2].Orphaned, "longer partitions orphan more")

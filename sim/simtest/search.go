@@ -20,9 +20,10 @@ type SearchResult struct {
 
 var searchMu sync.Mutex
 
-// Search runs prop under rapid outside `go test`, for commands such as
-// `simulate check`: checks random cases from seed, and on a failure the
-// shrunk one. The property should remember its own last failing run (rapid
+// Search runs prop under rapid with an explicit budget: checks random
+// cases from seed, and on a failure the shrunk one, whatever flags the test
+// binary was given (-short included). Commands use package search instead,
+// which needs no flags at all; Search is for rapid properties in tests. The property should remember its own last failing run (rapid
 // replays the minimal case last), which is the counterexample to show.
 //
 // Rapid is configured through the process's flag set, so Search sets
@@ -40,6 +41,12 @@ func Search(checks int, seed uint64, prop func(*rapid.T)) SearchResult {
 	must(flag.Set("rapid.seed", fmt.Sprint(seed)))
 	must(flag.Set("rapid.nofailfile", "true"))
 	must(flag.Set("rapid.shrinktime", "1h"))
+	// rapid runs a fifth of the checks when testing.Short(): a search's
+	// budget is the caller's, whatever flags the test binary was given.
+	if short := flag.Lookup("test.short"); short != nil && short.Value.String() == "true" {
+		must(flag.Set("test.short", "false"))
+		defer func() { must(flag.Set("test.short", "true")) }()
+	}
 	tb := &reportTB{}
 	rapid.Check(tb, prop)
 	return SearchResult{Failed: tb.failed, Report: tb.out.String()}
