@@ -24,3 +24,24 @@ func FuzzParseTime(f *testing.F) {
 		require.Equal(t, v, again)
 	})
 }
+
+// FuzzParseSchedule: any input either fails with an error or round-trips
+// through FormatSchedule.
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{"", "0=1", "3=2,7=1", "1=1,1=2", "x", "5=-1", "99999999=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := sim.ParseSchedule(s)
+		if err != nil {
+			return
+		}
+		again, err := sim.ParseSchedule(sim.FormatSchedule(v))
+		if err != nil {
+			t.Fatalf("%q: formatted schedule does not parse: %v", s, err)
+		}
+		if sim.FormatSchedule(again) != sim.FormatSchedule(v) {
+			t.Fatalf("%q: round trip changed the schedule", s)
+		}
+	})
+}

@@ -255,37 +255,12 @@ func contains2(list []string, s string) bool {
 	return false
 }
 
-// ParseSchedule reads "index=value,..." into a dense list of draws.
-func ParseSchedule(s string) ([]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		i, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		idx, err1 := strconv.Atoi(i)
-		val, err2 := strconv.Atoi(v)
-		if !ok || err1 != nil || err2 != nil || idx < 0 || idx > 1<<22 || val < 0 {
-			return nil, fmt.Errorf("schedule %q: want index=value pairs such as 3=1,17=2", s)
-		}
-		for len(out) <= idx {
-			out = append(out, 0)
-		}
-		out[idx] = val
-	}
-	return out, nil
-}
+// ParseSchedule reads sim's one schedule form, "index=value,...", into a
+// dense list of draws.
+func ParseSchedule(s string) ([]int, error) { return sim.ParseSchedule(s) }
 
-// FormatSchedule writes the non-zero draws of values as "index=value,...".
-func FormatSchedule(values []int) string {
-	var parts []string
-	for i, v := range values {
-		if v != 0 {
-			parts = append(parts, fmt.Sprintf("%d=%d", i, v))
-		}
-	}
-	return strings.Join(parts, ",")
-}
+// FormatSchedule writes the non-zero draws of values in sim's form.
+func FormatSchedule(values []int) string { return sim.FormatSchedule(values) }
 
 // network is the scenario's private network model: 1ms plus a drawn jitter,
 // and loss before GST. Draw 0 is the calm case: base delay, delivered.

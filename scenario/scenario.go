@@ -1,0 +1,238 @@
+// Package scenario is the contract between a protocol and the rest of the
+// tool. A protocol package registers one Protocol; from then on the CLI's
+// `check NAME` and `run NAME`, `replay` of its traces, the search and its
+// shrinker reach it through this package alone, and never special-case it.
+//
+// A Scenario is a plain JSON-serialisable struct: the trace header stores
+// it, so a trace names its whole run. Build turns it, a seed and the
+// environment's draws into a world; the properties and "sometimes"
+// coverage counters read the finished run.
+package scenario
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"simulate/search"
+	"simulate/sim"
+)
+
+// Scenario is one protocol's run description.
+type Scenario interface {
+	// Validate reports in one line what is wrong with the scenario, for
+	// exit status 2.
+	Validate() error
+	// Build prepares one run: seed feeds the nodes' own streams, c is the
+	// environment's only source of nondeterminism (drawn so that 0 is the
+	// benign case, swarm fault rates included).
+	Build(seed uint64, c sim.Choices) World
+}
+
+// World is one prepared run.
+type World struct {
+	// Config builds the world; its Choices and Tracer are set by the
+	// runner.
+	Config sim.Config
+	// Setup, if not nil, schedules environment events (a fault plan)
+	// before the run.
+	Setup func(w *sim.World)
+	// Properties are checked after the run, in order; the first that
+	// fails is the run's violation.
+	Properties []Property
+	// Coverage lists what a passing search must show it saw.
+	Coverage []Sometimes
+	// Describe, if not nil, says in a line what the environment drew
+	// (the fault plan, the votes): the counterexample's headline.
+	Describe func() string
+}
+
+// Run is a finished run as properties see it.
+type Run struct {
+	Result sim.Result
+	World  *sim.World
+}
+
+// Property is a named check over a finished run.
+type Property struct {
+	Name  string
+	Check func(Run) error
+}
+
+// Sometimes is a named condition that a search should see hold in some
+// runs (Antithesis's "sometimes" assertions): a passing search that never
+// reached it proves nothing about it.
+type Sometimes struct {
+	Name string
+	Hit  func(Run) bool
+}
+
+// Bug is a teaching bug a protocol can switch on.
+type Bug struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Protocol is what a protocol package registers.
+type Protocol interface {
+	// Name is the CLI's and the trace header's name for the protocol.
+	Name() string
+	// Summary is one line for help text.
+	Summary() string
+	// New returns a scenario with the defaults: flags bind to it and a
+	// trace header's JSON decodes into it. It must be a pointer.
+	New() Scenario
+	// Flags binds s's fields to command-line flags.
+	Flags(fs *pflag.FlagSet, s Scenario)
+	// Bugs lists the teaching bugs (none is fine).
+	Bugs() []Bug
+}
+
+var (
+	mu       sync.Mutex
+	registry = map[string]Protocol{}
+)
+
+// Register makes p available by name. Registering a name twice is a
+// programming error and panics.
+func Register(p Protocol) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[p.Name()]; dup {
+		panic(fmt.Sprintf("scenario: protocol %q registered twice", p.Name()))
+	}
+	registry[p.Name()] = p
+}
+
+// Lookup returns the protocol registered as name.
+func Lookup(name string) (Protocol, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	p, ok := registry[name]
+	return p, ok
+}
+
+// Names lists the registered protocols, sorted.
+func Names() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Violation is a broken property.
+type Violation struct {
+	Property string `json:"property"`
+	Message  string `json:"message"`
+}
+
+func (v Violation) String() string { return v.Property + ": " + v.Message }
+
+// Outcome is one executed run.
+type Outcome struct {
+	Run
+	// Violation is the first broken property, nil if all held.
+	Violation *Violation
+	// Hits lists the Sometimes conditions the run reached, in the
+	// world's order.
+	Hits []string
+	// Description is World.Describe's line ("" without one).
+	Description string
+}
+
+// Execute runs s once with seed, drawing the environment from c (nil means
+// a PCG stream from seed) and recording events to tracer (may be nil).
+func Execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer) Outcome {
+	if c == nil {
+		c = sim.NewPCGChoices(seed)
+	}
+	b := s.Build(seed, c)
+	cfg := b.Config
+	cfg.Choices = c
+	cfg.Seed = seed
+	if tracer != nil {
+		cfg.Tracer = tracer
+	}
+	w := sim.New(cfg)
+	if b.Setup != nil {
+		b.Setup(w)
+	}
+	o := Outcome{Run: Run{Result: w.Run(), World: w}}
+	for _, p := range b.Properties {
+		if err := p.Check(o.Run); err != nil {
+			o.Violation = &Violation{Property: p.Name, Message: err.Error()}
+			break
+		}
+	}
+	for _, sm := range b.Coverage {
+		if sm.Hit(o.Run) {
+			o.Hits = append(o.Hits, sm.Name)
+		}
+	}
+	if b.Describe != nil {
+		o.Description = b.Describe()
+	}
+	return o
+}
+
+// Report is what Check found.
+type Report struct {
+	search.Result
+	// Coverage counts, per Sometimes condition (in the world's order),
+	// the search runs that reached it.
+	Coverage []Count `json:"coverage"`
+	// Counterexample is the shrunk failing run, replayed with its events
+	// recorded; nil when the search found nothing.
+	Counterexample *Outcome `json:"-"`
+	// Log holds the counterexample's events.
+	Log *sim.Log `json:"-"`
+}
+
+// Count is one coverage counter.
+type Count struct {
+	Name string `json:"name"`
+	Runs int    `json:"runs"`
+}
+
+// Check searches s: cfg.Checks seeded runs, each drawing its own
+// environment, the first failure shrunk by package search. Every run is
+// built with seed; only the environment varies.
+func Check(s Scenario, seed uint64, cfg search.Config) Report {
+	var rep Report
+	index := map[string]int{}
+	res := search.Run(cfg, func(t *search.T) {
+		log := t.Tracer()
+		var tracer sim.Tracer
+		if log != nil {
+			tracer = log
+		}
+		o := Execute(s, seed, t, tracer)
+		switch t.Phase() {
+		case search.Searching:
+			if len(rep.Coverage) == 0 {
+				for _, sm := range s.Build(seed, sim.Boring{}).Coverage {
+					index[sm.Name] = len(rep.Coverage)
+					rep.Coverage = append(rep.Coverage, Count{Name: sm.Name})
+				}
+			}
+			for _, h := range o.Hits {
+				if i, ok := index[h]; ok {
+					rep.Coverage[i].Runs++
+				}
+			}
+		case search.Final:
+			rep.Counterexample, rep.Log = &o, log
+		}
+		if o.Violation != nil {
+			t.Fail(o.Violation.Property, "%s", o.Violation.Message)
+		}
+	})
+	rep.Result = res
+	return rep
+}
