@@ -1,6 +1,7 @@
 package twophase
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -99,7 +100,10 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 		},
 		Properties: []scenario.Property{
 			{Name: "atomicity", Check: func(r scenario.Run) error {
-				return CheckAtomicity(cfg, r.Result.Observations)
+				if err := CheckAtomicity(cfg, r.Result.Observations); err != nil {
+					return errors.New(strings.TrimPrefix(err.Error(), "atomicity: "))
+				}
+				return nil
 			}},
 			{Name: "termination", Check: func(r scenario.Run) error {
 				out := Outcomes(r.Result.Observations)
@@ -133,7 +137,7 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 			if len(plan) == 0 {
 				return votes + "; no faults"
 			}
-			return votes + "; faults: " + plan.String()
+			return votes + "; faults: " + strings.ReplaceAll(strings.TrimSpace(plan.String()), "\n", "; ")
 		},
 	}
 }

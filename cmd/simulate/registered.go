@@ -1,0 +1,299 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	_ "simulate/examples/twophase" // registers "twophase"
+	"simulate/report"
+	"simulate/scenario"
+	"simulate/search"
+	"simulate/sim"
+)
+
+// Protocols registered with package scenario get `simulate run NAME` and
+// `simulate check NAME` from this file, and `simulate replay` of their
+// traces, through one code path: nothing here knows any protocol.
+
+// registeredRun is what a registered protocol's trace header holds as its
+// scenario: the scenario itself and, for a replayed counterexample, the
+// environment's draws (empty: drawn from the seed).
+type registeredRun struct {
+	Scenario json.RawMessage `json:"scenario"`
+	Schedule string          `json:"schedule,omitempty"`
+}
+
+// choicesFor is the environment of a run: the schedule's draws (later
+// ones 0) when one is given, the seed's PCG stream otherwise.
+func choicesFor(schedule []int) sim.Choices {
+	if schedule != nil {
+		return &sim.ReplayChoices{Values: schedule}
+	}
+	return nil
+}
+
+// replayRegistered reruns a registered protocol's trace.
+func replayRegistered(p scenario.Protocol, raw json.RawMessage, seed uint64, tracer sim.Tracer) (sim.Result, error) {
+	var rr registeredRun
+	if err := json.Unmarshal(raw, &rr); err != nil {
+		return sim.Result{}, err
+	}
+	s := p.New()
+	if err := json.Unmarshal(rr.Scenario, s); err != nil {
+		return sim.Result{}, err
+	}
+	if err := s.Validate(); err != nil {
+		return sim.Result{}, err
+	}
+	sched, err := sim.ParseSchedule(rr.Schedule)
+	if err != nil {
+		return sim.Result{}, err
+	}
+	return scenario.Execute(s, seed, choicesFor(sched), tracer).Result, nil
+}
+
+func init() {
+	for _, name := range scenario.Names() {
+		p, _ := scenario.Lookup(name)
+		replayers[name] = func(raw json.RawMessage, seed uint64, tracer sim.Tracer) (sim.Result, error) {
+			return replayRegistered(p, raw, seed, tracer)
+		}
+		checkCommands = append(checkCommands, func(g *globals) *cobra.Command { return newCheckRegistered(g, p) })
+		runCommands = append(runCommands, func(g *globals) *cobra.Command { return newRunRegistered(g, p) })
+	}
+	commands = append(commands, func(g *globals) *cobra.Command {
+		cmd := &cobra.Command{
+			Use:   "run PROTOCOL",
+			Short: "Run one scenario of a registered protocol and check its properties",
+			Long: `run runs one scenario of a protocol registered with package scenario
+(its flags set the scenario; --seed the nodes' and the network's draws;
+--schedule replays a counterexample's draws instead) and checks its
+properties: exit 0 when they hold, 1 when one breaks.`,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return badInput("run: name a protocol: %s", strings.Join(scenario.Names(), ", "))
+			},
+		}
+		for _, c := range runCommands {
+			cmd.AddCommand(c(g))
+		}
+		return cmd
+	})
+}
+
+// runCommands are the `simulate run NAME` subcommands.
+var runCommands []func(g *globals) *cobra.Command
+
+// bindScenario binds p's flags to a fresh default scenario.
+func bindScenario(cmd *cobra.Command, p scenario.Protocol) scenario.Scenario {
+	s := p.New()
+	p.Flags(cmd.Flags(), s)
+	return s
+}
+
+// scenarioArgs renders the flags the user changed, in flag-set order, as
+// they would be typed again.
+func scenarioArgs(fs *pflag.FlagSet, skip ...string) string {
+	var args []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		for _, s := range skip {
+			if f.Name == s {
+				return
+			}
+		}
+		if !f.Changed {
+			return
+		}
+		if f.Value.Type() == "bool" {
+			args = append(args, "--"+f.Name+"="+f.Value.String())
+			return
+		}
+		args = append(args, "--"+f.Name+" "+shellQuote(f.Value.String()))
+	})
+	return strings.Join(args, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '.' || r == '_' || r == '/' || r == '=' || r == ',' || r == ':' || r == '@' ||
+			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
+	var schedule string
+	cmd := &cobra.Command{
+		Use:   p.Name(),
+		Short: p.Summary(),
+		Args:  cobra.NoArgs,
+	}
+	s := bindScenario(cmd, p)
+	cmd.Flags().StringVar(&schedule, "schedule", "", "replay these environment draws (index=value,...; unlisted draws are 0) instead of drawing from --seed")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := s.Validate(); err != nil {
+			return badInput("run %s: %v", p.Name(), err)
+		}
+		sched, err := sim.ParseSchedule(schedule)
+		if err != nil {
+			return badInput("run %s: --schedule: %v", p.Name(), err)
+		}
+		raw, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		var o scenario.Outcome
+		res, err := execute(g, p.Name(), registeredRun{Scenario: raw, Schedule: sim.FormatSchedule(sched)}, func(tracer sim.Tracer) sim.Result {
+			o = scenario.Execute(s, g.seed, choicesFor(sched), tracer)
+			return o.Result
+		})
+		if err != nil {
+			return err
+		}
+		verdict := "every property held"
+		if o.Violation != nil {
+			verdict = "VIOLATED " + o.Violation.String()
+		}
+		t := report.Table{
+			Title:  fmt.Sprintf("%s, seed %d", p.Name(), g.seed),
+			Header: []string{"what", "value"},
+			Rows: [][]string{
+				{"verdict", verdict},
+				{"environment", o.Description},
+				{"events", fmt.Sprint(res.Events)},
+				{"messages sent", fmt.Sprint(res.Sent)},
+				{"messages dropped", fmt.Sprint(res.Dropped)},
+				{"ended", fmt.Sprintf("%s (%s)", res.End, res.Reason)},
+				{"trace hash", res.HashString()},
+			},
+		}
+		if err := report.Write(cmd.OutOrStdout(), g.format, t); err != nil {
+			return err
+		}
+		if o.Violation != nil {
+			return findingError{msg: fmt.Sprintf("run %s: %s", p.Name(), o.Violation)}
+		}
+		return nil
+	}
+	return cmd
+}
+
+// maxShownEvents is how much of a counterexample's trace is printed by
+// default: a screenful. --full-trace prints all; --trace writes all.
+const maxShownEvents = 24
+
+func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
+	var checks int
+	var full bool
+	cmd := &cobra.Command{
+		Use:   p.Name(),
+		Short: "Search " + p.Name() + "'s environments for a property violation and shrink it",
+		Args:  cobra.NoArgs,
+	}
+	s := bindScenario(cmd, p)
+	cmd.Flags().IntVar(&checks, "checks", 200, "number of seeded runs to try")
+	cmd.Flags().BoolVar(&full, "full-trace", false, "print the counterexample's whole trace, not only its last events")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := s.Validate(); err != nil {
+			return badInput("check %s: %v", p.Name(), err)
+		}
+		if checks < 1 || checks > 10_000_000 {
+			return badInput("check %s: --checks %d: want 1 to 10000000", p.Name(), checks)
+		}
+		rep := scenario.Check(s, g.seed, search.Config{Checks: checks, Seed: g.seed})
+		w := cmd.OutOrStdout()
+		if !rep.Failed {
+			return printRegisteredCoverage(w, g, p, rep)
+		}
+		ce := rep.Counterexample
+		sched := sim.FormatSchedule(rep.Draws.Values())
+		raw, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		replay := fmt.Sprintf("simulate run %s %s --schedule %s --seed %d", p.Name(), scenarioArgs(cmd.LocalFlags(), "checks", "full-trace"), shellQuote(sched), g.seed)
+		replay = strings.Replace(replay, "  ", " ", 1)
+		if err := confirmViolation(g, p.Name(), registeredRun{Scenario: raw, Schedule: sched}, g.seed, ce.Violation.String()); err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("check %s: %s", p.Name(), ce.Violation)
+		if g.format == "json" {
+			out := struct {
+				Protocol  string              `json:"protocol"`
+				Checks    int                 `json:"checks"`
+				Seed      uint64              `json:"seed"`
+				Found     bool                `json:"found"`
+				FirstAt   int                 `json:"found_at_run"`
+				Violation *scenario.Violation `json:"violation"`
+				NonZero   int                 `json:"nonzero_draws"`
+				Schedule  []sim.Choice        `json:"schedule"`
+				Events    int                 `json:"events"`
+				Replay    string              `json:"replay"`
+			}{p.Name(), checks, g.seed, true, rep.FirstAt, ce.Violation, rep.Draws.NonZero(), rep.Draws.Interesting(), len(rep.Log.Events), replay}
+			if err := report.WriteJSON(w, out); err != nil {
+				return err
+			}
+			return findingError{msg: msg}
+		}
+		fmt.Fprintf(w, "%s\n\n", msg)
+		fmt.Fprintf(w, "first found at run %d of the search; shrunk in %d replays to %d non-boring draws.\n", rep.FirstAt, rep.ShrinkRuns, rep.Draws.NonZero())
+		if ce.Description != "" {
+			fmt.Fprintf(w, "the shrunk run: %s\n", ce.Description)
+		}
+		fmt.Fprintf(w, "\nschedule (non-boring draws of %d):\n%s\n", len(rep.Draws), rep.Draws)
+		printEvents(w, rep.Log.Events, full)
+		fmt.Fprintf(w, "\nreplay: %s\n", replay)
+		return findingError{msg: msg}
+	}
+	return cmd
+}
+
+// printEvents prints a counterexample's events: all of them when full or
+// when they fit a screen, else the first two thirds of a screenful (how
+// the run went wrong) and the last third (where it ended), with a count of
+// what was left out.
+func printEvents(w io.Writer, events []sim.TraceEvent, full bool) {
+	if full || len(events) <= maxShownEvents {
+		fmt.Fprintf(w, "trace (%d events):\n", len(events))
+		for _, e := range events {
+			fmt.Fprintln(w, e.Line())
+		}
+		return
+	}
+	head, tail := 2*maxShownEvents/3, maxShownEvents/3
+	fmt.Fprintf(w, "trace (%d of %d events; --full-trace prints all, --trace FILE writes all):\n", head+tail, len(events))
+	for _, e := range events[:head] {
+		fmt.Fprintln(w, e.Line())
+	}
+	fmt.Fprintf(w, "  ... %d events left out ...\n", len(events)-head-tail)
+	for _, e := range events[len(events)-tail:] {
+		fmt.Fprintln(w, e.Line())
+	}
+}
+
+func printRegisteredCoverage(w io.Writer, g *globals, p scenario.Protocol, rep scenario.Report) error {
+	if g.format == "json" {
+		return report.WriteJSON(w, struct {
+			Protocol string           `json:"protocol"`
+			Runs     int              `json:"runs"`
+			Seed     uint64           `json:"seed"`
+			Found    bool             `json:"found"`
+			Coverage []scenario.Count `json:"coverage"`
+		}{p.Name(), rep.Runs, g.seed, false, rep.Coverage})
+	}
+	t := report.Table{
+		Title:  fmt.Sprintf("check %s: no property broke in %d runs; what the search covered", p.Name(), rep.Runs),
+		Header: []string{"runs with", "count"},
+	}
+	for _, c := range rep.Coverage {
+		t.Rows = append(t.Rows, []string{c.Name, fmt.Sprint(c.Runs)})
+	}
+	return report.Write(w, g.format, t)
+}

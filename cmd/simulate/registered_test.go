@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A protocol registered with package scenario — here the example 2PC,
+// which registers itself — gets check, run and replay with no code of its
+// own in the CLI: the search finds the coordinator crash that blocks 2PC,
+// shrinks it to that one draw, prints a screenful, and both the printed
+// command and the written trace replay it.
+func TestCheckRegisteredTwoPhaseFindsBlocking(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ce.jsonl")
+	out, errOut, code := cli("check", "twophase", "--crashes", "--trace", path)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "check twophase: termination: n1 is up and never decided")
+	require.Contains(t, out, "shrunk in")
+	require.Contains(t, out, "to 1 non-boring draws")
+	require.Contains(t, out, "coordinator crashes for good")
+	require.LessOrEqual(t, strings.Count(out, "\n"), 40, "a counterexample fits in a screen:\n%s", out)
+
+	replay := regexp.MustCompile(`replay: simulate (.*)`).FindStringSubmatch(out)
+	require.NotNil(t, replay, out)
+	args := strings.Fields(strings.ReplaceAll(replay[1], "'", ""))
+	_, errOut, code = cli(args...)
+	require.Equal(t, 1, code, "the printed command replays the violation: %s", errOut)
+	require.Contains(t, errOut, "termination")
+
+	out, errOut, code = cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "hash")
+	require.Contains(t, out, "the recording is a counterexample: termination")
+}
+
+func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
+	out, errOut, code := cli("check", "twophase", "--loss", "0.1", "--checks", "100", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var res struct {
+		Runs     int  `json:"runs"`
+		Found    bool `json:"found"`
+		Coverage []struct {
+			Name string `json:"name"`
+			Runs int    `json:"runs"`
+		} `json:"coverage"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.False(t, res.Found)
+	require.Equal(t, 100, res.Runs)
+	for _, c := range res.Coverage[:3] { // commits, aborts, lost messages
+		require.GreaterOrEqual(t, c.Runs, 10, "%+v", res.Coverage)
+	}
+}
+
+func TestRunRegisteredBadInput(t *testing.T) {
+	requireBadInput(t, [][]string{
+		{"run"},
+		{"run", "twophase", "--participants", "0"},
+		{"run", "twophase", "--loss", "1.5"},
+		{"run", "twophase", "--schedule", "1=1,1=2"},
+		{"run", "twophase", "--faults", "/no/such/plan.json"},
+		{"check", "twophase", "--checks", "0"},
+	})
+}
