@@ -175,4 +175,3 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 }
 
 func init() { scenario.Register(protocol{}) }
-
