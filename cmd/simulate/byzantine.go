@@ -549,13 +549,14 @@ covered, and exits 0.`,
 					return err
 				}
 			} else {
-				printByzCounterexample(cmd, name, lastOut, last, ce)
+				printByzCounterexample(cmd, name, lastOut, last, ce, g.fullTrace)
 			}
 			return findingError{msg: fmt.Sprintf("%s: %s", name, lastOut.Failure())}
 		},
 	}
 	f.add(cmd, true)
 	cmd.Flags().IntVar(&checks, "checks", 300, "number of random runs to try before giving up")
+	fullTraceFlag(cmd, &g.fullTrace)
 	return cmd
 }
 
@@ -600,7 +601,7 @@ func byzCounterexampleOf(g *globals, o generals.Outcome, run search.WorldRun) by
 		Events: len(run.Log.Events), Hash: run.Result.HashString(), Replay: strings.Join(args, " ")}
 }
 
-func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome, run search.WorldRun, ce byzCounterexample) {
+func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome, run search.WorldRun, ce byzCounterexample, fullTrace bool) {
 	w := cmd.OutOrStdout()
 	s := ce.Scenario
 	fmt.Fprintf(w, "simulate check byzantine: %s — violation found\n", name)
@@ -631,7 +632,8 @@ func printByzCounterexample(cmd *cobra.Command, name string, o generals.Outcome,
 	fmt.Fprintf(w, "  decisions:    %s (loyal generals)\n", strings.Join(dec, ", "))
 	fmt.Fprintf(w, "  why:          %s\n\n", o.Verdict())
 	fmt.Fprintf(w, "schedule (non-boring draws):\n%s\n", run.Draws)
-	fmt.Fprintf(w, "trace:\n%s\n", run.Log.Text())
+	printCounterexampleTrace(w, run.Log, o.Failure(), fullTrace)
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "replay: %s\n", ce.Replay)
 	if s.Calm {
 		fmt.Fprintf(w, "(the replay runs this very trace: hash %s)\n", run.Result.HashString())

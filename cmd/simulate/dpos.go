@@ -196,6 +196,7 @@ no-lock) with one traitor.`,
 		},
 	}
 	cmd.Flags().IntVar(&checks, "checks", 200, "number of random runs to try")
+	fullTraceFlag(cmd, &g.fullTrace)
 	cmd.Flags().IntVar(&delegates, "delegates", 4, "number of delegates (all nodes)")
 	cmd.Flags().IntVar(&traitors, "traitors", 1, "colluding traitor delegates")
 	cmd.Flags().StringVar(&bug, "bug", "", "teaching bug switch: "+strings.Join(dpos.Bugs, ", "))
@@ -240,7 +241,8 @@ func checkDPoS(w io.Writer, g *globals, base dpos.Scenario, checks int) error {
 	}
 	fmt.Fprintf(w, "check dpos: %s\n\n", what)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
-	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
+	printCounterexampleTrace(w, fail.Log, what, g.fullTrace)
+	fmt.Fprintln(w)
 	s := base
 	fmt.Fprintf(w, "replay: simulate dpos --nodes %d --delegates %d --slot %v %s --blocks %d --tx-rate 0 --traitors %d --strategy %s",
 		s.Nodes, s.Delegates, s.Slot, linksArgs(s.Links), s.Blocks, s.Traitors, s.Strategy)

@@ -29,6 +29,9 @@ type globals struct {
 	checkDeterminism bool
 	// diagram is a file to draw the run's space-time diagram into.
 	diagram string
+	// fullTrace is every check command's --full-trace: print the whole
+	// counterexample, not its causal slice.
+	fullTrace bool
 }
 
 // usageError marks bad user input: one line on stderr, exit status 2.

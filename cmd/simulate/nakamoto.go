@@ -465,6 +465,7 @@ the blocks they missed, fails it.`,
 		},
 	}
 	cmd.Flags().IntVar(&checks, "checks", 100, "number of random runs to try")
+	fullTraceFlag(cmd, &g.fullTrace)
 	cmd.Flags().StringVar(&bug, "bug", "", "teaching bug switch: "+strings.Join(nakamoto.Bugs, ", "))
 	cmd.Flags().Var(splitFlag{&part}, "partition", "cut the miners in two, SIDE@FROM..TO, and check convergence after the heal")
 	return cmd
@@ -517,7 +518,8 @@ func checkNakamoto(w io.Writer, g *globals, base nakamoto.Scenario, checks int) 
 	}
 	fmt.Fprintf(w, "check nakamoto: %s\n\n", what)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
-	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
+	printCounterexampleTrace(w, fail.Log, what, g.fullTrace)
+	fmt.Fprintln(w)
 	s := base
 	fmt.Fprintf(w, "replay: simulate nakamoto --miners %d %s --blocks %d --tx-rate 0 --k %d", s.Miners, linksArgs(s.Links), s.Blocks, s.K)
 	if s.Bug != "" {

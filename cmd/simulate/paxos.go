@@ -534,6 +534,7 @@ competing proposers, lost and duplicated messages, and exits 0.`,
 	}
 	cmd.Flags().StringVar(&bug, "bug", "", "plant a teaching bug (see simulate paxos --list-bugs)")
 	cmd.Flags().IntVar(&checks, "checks", 1000, "number of random runs to try before giving up")
+	fullTraceFlag(cmd, &g.fullTrace)
 	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of Paxos nodes")
 	cmd.Flags().IntVar(&proposers, "proposers", 2, "number of proposers")
 	return cmd
@@ -611,7 +612,8 @@ func checkPaxos(w io.Writer, g *globals, s paxos.Scenario, checks int) error {
 		}
 	}
 	fmt.Fprintf(w, "\n\nschedule (non-boring draws of %d):\n%s\n", len(ce.Choices), ce.Schedule())
-	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(ce.Log.Events), ce.Log.Text())
+	printCounterexampleTrace(w, ce.Log, v.String(), g.fullTrace)
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "replay: %s\n", replay)
 	return findingError{msg: msg}
 }

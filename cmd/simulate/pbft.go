@@ -272,6 +272,7 @@ Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
 	}
 	pbftFlags(cmd, &s)
 	cmd.Flags().IntVar(&checks, "checks", 100, "number of random runs to try")
+	fullTraceFlag(cmd, &g.fullTrace)
 	cmd.Flags().IntVar(&crashes, "crashes", 0, "also draw up to this many crash-restarts per run (each may be none; never more than f replicas down at once)")
 	return cmd
 }
@@ -378,7 +379,8 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(f.run.Draws), f.run.Draws)
-	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(f.run.Log.Events), f.run.Log.Text())
+	printCounterexampleTrace(w, f.run.Log, f.what, g.fullTrace)
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "replay: %s\n", pbftReplayCommand(f.scenario, pbft.FormatSchedule(f.run.Draws.Values())))
 	return findingError{msg: "check pbft: " + f.what}
 }

@@ -273,6 +273,7 @@ it, and the search shrinks the counterexample.`,
 		},
 	}
 	cmd.Flags().IntVar(&checks, "checks", 100, "number of random runs to try")
+	fullTraceFlag(cmd, &g.fullTrace)
 	cmd.Flags().StringVar(&bug, "bug", "", "teaching bug switch: "+strings.Join(pos.Bugs, ", "))
 	return cmd
 }
@@ -313,7 +314,8 @@ func checkPoS(w io.Writer, g *globals, base pos.Scenario, checks int) error {
 	}
 	fmt.Fprintf(w, "check pos: %s (lottery seed %d)\n\n", what, failSeed)
 	fmt.Fprintf(w, "schedule (non-boring draws of %d):\n%s\n", len(fail.Draws), fail.Draws)
-	fmt.Fprintf(w, "trace (%d events):\n%s\n", len(fail.Log.Events), fail.Log.Text())
+	printCounterexampleTrace(w, fail.Log, what, g.fullTrace)
+	fmt.Fprintln(w)
 	s := base
 	fmt.Fprintf(w, "replay: simulate pos --validators %d --stakes %s --nothing-at-stake %d --f %g %s --blocks %d --tx-rate 0 --k %d",
 		s.Validators, stakeList(s.Stakes), s.NothingAtStake, s.F, linksArgs(s.Links), s.Blocks, s.K)

@@ -185,10 +185,6 @@ func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 	return cmd
 }
 
-// maxShownEvents is how much of a counterexample's trace is printed by
-// default: a screenful. --full-trace prints all; --trace writes all.
-const maxShownEvents = 24
-
 func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 	var checks int
 	var full bool
@@ -199,7 +195,7 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 	}
 	s := bindScenario(cmd, p)
 	cmd.Flags().IntVar(&checks, "checks", 200, "number of seeded runs to try")
-	cmd.Flags().BoolVar(&full, "full-trace", false, "print the counterexample's whole trace, not only its last events")
+	fullTraceFlag(cmd, &full)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := s.Validate(); err != nil {
 			return badInput("check %s: %v", p.Name(), err)
@@ -248,34 +244,11 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 			fmt.Fprintf(w, "the shrunk run: %s\n", ce.Description)
 		}
 		fmt.Fprintf(w, "\nschedule (non-boring draws of %d):\n%s\n", len(rep.Draws), rep.Draws)
-		printEvents(w, rep.Log.Events, full)
+		printCounterexampleTrace(w, rep.Log, ce.Violation.String(), full)
 		fmt.Fprintf(w, "\nreplay: %s\n", replay)
 		return findingError{msg: msg}
 	}
 	return cmd
-}
-
-// printEvents prints a counterexample's events: all of them when full or
-// when they fit a screen, else the first two thirds of a screenful (how
-// the run went wrong) and the last third (where it ended), with a count of
-// what was left out.
-func printEvents(w io.Writer, events []sim.TraceEvent, full bool) {
-	if full || len(events) <= maxShownEvents {
-		fmt.Fprintf(w, "trace (%d events):\n", len(events))
-		for _, e := range events {
-			fmt.Fprintln(w, e.Line())
-		}
-		return
-	}
-	head, tail := 2*maxShownEvents/3, maxShownEvents/3
-	fmt.Fprintf(w, "trace (%d of %d events; --full-trace prints all, --trace FILE writes all):\n", head+tail, len(events))
-	for _, e := range events[:head] {
-		fmt.Fprintln(w, e.Line())
-	}
-	fmt.Fprintf(w, "  ... %d events left out ...\n", len(events)-head-tail)
-	for _, e := range events[len(events)-tail:] {
-		fmt.Fprintln(w, e.Line())
-	}
 }
 
 func printRegisteredCoverage(w io.Writer, g *globals, p scenario.Protocol, rep scenario.Report) error {
