@@ -47,6 +47,11 @@ type World struct {
 	// Describe, if not nil, says in a line what the environment drew
 	// (the fault plan, the votes): the counterexample's headline.
 	Describe func() string
+	// SeedOffset is added to the run's seed for the nodes' own random
+	// streams. A protocol whose nodes flip coins draws it from the
+	// Choices, so that a search explores coin streams as well as
+	// schedules, and shrinks them toward 0: the run's own seed.
+	SeedOffset uint64
 }
 
 // Run is a finished run as properties see it.
@@ -155,7 +160,7 @@ func Execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer) Outcome 
 	b := s.Build(seed, c)
 	cfg := b.Config
 	cfg.Choices = c
-	cfg.Seed = seed
+	cfg.Seed = seed + b.SeedOffset
 	if tracer != nil {
 		cfg.Tracer = tracer
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	_ "simulate/examples/twophase" // registers "twophase"
+	_ "simulate/protocols/benor"   // registers "benor"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/search"

@@ -4,10 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"pgregory.net/rapid"
 
+	"simulate/scenario"
+	"simulate/search"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func split(n int) []int {
@@ -69,36 +69,29 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// agreementProperty: over drawn delays and coin streams (the seed), no
-// two processes of n (tolerating f crashes) decide differently.
-func agreementProperty(n, f int, bug bool, found *simtest.Run) func(*rapid.T) {
-	return func(t *rapid.T) {
-		s := Scenario{N: n, F: f, Inputs: split(n), Delay: 10 * sim.Millisecond, Limit: sim.Minute, Bug: bug}
-		seed := rapid.Uint64Range(0, 3).Draw(t, "seed")
-		rec := &sim.Recorder{Inner: simtest.Choices(t)}
-		log := &sim.Log{}
-		o := Run(s, seed, rec, log)
-		if !o.Agreement {
-			run := simtest.Run{Choices: rec.Log, Log: log}
-			if found != nil {
-				*found = run
-			}
-			simtest.Fail(t, run, "agreement broken: live processes decided differently")
-		}
-	}
+func checkScenario(n, f int, bug bool) *Scenario {
+	return &Scenario{N: n, F: f, Inputs: split(n), Delay: 10 * sim.Millisecond, Limit: sim.Minute, Bug: bug}
 }
 
+// TestAgreementHolds: over drawn delays no two processes decide
+// differently, every live process decides, and the search saw decisions
+// that needed the coin.
 func TestAgreementHolds(t *testing.T) {
-	rapid.Check(t, agreementProperty(5, 2, false, nil))
+	rep := scenario.Check(checkScenario(5, 2, false), 1, search.Config{Checks: 100, Seed: 1})
+	require.False(t, rep.Failed, "%s: %s", rep.Property, rep.Message)
+	require.Equal(t, 100, rep.Runs)
+	for _, c := range rep.Coverage {
+		require.GreaterOrEqual(t, c.Runs, 10, "%+v", rep.Coverage)
+	}
 }
 
 // TestEagerDecideBugIsFoundAndShrunk: with the teaching bug the search
 // finds a disagreement among three processes and shrinks the schedule to
-// a few non-boring delays (six, at the time of writing).
+// a few non-boring delays.
 func TestEagerDecideBugIsFoundAndShrunk(t *testing.T) {
-	var found simtest.Run
-	res := simtest.Search(500, 3, agreementProperty(3, 1, true, &found))
-	require.True(t, res.Failed, "the eager-decide bug must be found")
-	require.LessOrEqual(t, found.NonZero(), 12, "shrunk schedule:\n%s", found.Schedule())
-	t.Logf("shrunk to %d non-boring draws:\n%s", found.NonZero(), found.Schedule())
+	rep := scenario.Check(checkScenario(3, 1, true), 1, search.Config{Checks: 500, Seed: 3})
+	require.True(t, rep.Failed, "the eager-decide bug must be found")
+	require.Equal(t, "agreement", rep.Property)
+	require.LessOrEqual(t, rep.Draws.NonZero(), 3, "shrunk schedule:\n%s", rep.Draws)
+	t.Logf("found at run %d, shrunk in %d replays to %d non-boring draws:\n%s", rep.FirstAt, rep.ShrinkRuns, rep.Draws.NonZero(), rep.Draws)
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"simulate/network"
+	"simulate/scenario"
 	"simulate/sim"
 )
 
@@ -60,10 +61,14 @@ type Outcome struct {
 
 // Run executes s with the environment drawn from choices.
 func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcome {
-	crashed := map[int]bool{}
-	for _, c := range s.Crash {
-		crashed[c] = true
-	}
+	res := scenario.Execute(&s, seed, choices, tracer).Result
+	return s.outcome(res)
+}
+
+// config is the world of one run: the processes, the network, and a stop
+// predicate for when every live process has decided.
+func (s *Scenario) config() (sim.Config, func(w *sim.World)) {
+	crashed := s.crashed()
 	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay)})
 	live := s.N - len(crashed)
 	seen, decided := 0, 0
@@ -75,10 +80,7 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 			return p
 		},
 		Network: net,
-		Choices: choices,
-		Seed:    seed,
 		Limit:   s.Limit,
-		Tracer:  tracer,
 		// The predicate runs after every event, so it reads only the
 		// observations that are new since its last call.
 		Stop: func(w *sim.World) bool {
@@ -91,11 +93,26 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 			return decided == live
 		},
 	}
-	w := sim.New(cfg)
-	for _, c := range s.Crash { // in the scenario's order: map order would reorder the trace
-		w.CrashAt(0, sim.NodeID(c))
+	setup := func(w *sim.World) {
+		for _, c := range s.Crash { // in the scenario's order: map order would reorder the trace
+			w.CrashAt(0, sim.NodeID(c))
+		}
 	}
-	res := w.Run()
+	return cfg, setup
+}
+
+func (s *Scenario) crashed() map[int]bool {
+	crashed := map[int]bool{}
+	for _, c := range s.Crash {
+		crashed[c] = true
+	}
+	return crashed
+}
+
+// outcome summarises a finished run.
+func (s *Scenario) outcome(res sim.Result) Outcome {
+	crashed := s.crashed()
+	live := s.N - len(crashed)
 	out := Outcome{Live: live, Agreement: true, Validity: true, Messages: res.Sent, Hash: res.HashString()}
 	first := ""
 	for _, o := range res.Observations {
