@@ -11,6 +11,7 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -95,6 +96,30 @@ type Protocol interface {
 	Bugs() []Bug
 }
 
+// Case is a known situation of a protocol — a teaching bug switched on,
+// a fault the protocol cannot survive, or the correct protocol under the
+// search — with the verdict a search must reach. The cases of every
+// registered protocol are the rows of the bug benchmark
+// (`simulate check --all`, and BenchmarkCases).
+type Case struct {
+	Name string `json:"name"`
+	// Violates is the property the search must break ("" when it must
+	// find nothing).
+	Violates string `json:"violates,omitempty"`
+	// MaxDraws bounds the shrunk counterexample's non-boring draws.
+	MaxDraws int `json:"max_draws,omitempty"`
+	// Only, if set, limits the search to the property Violates: for a
+	// bug that breaks several properties, the one it is about.
+	Only bool `json:"only,omitempty"`
+	// Apply turns a default scenario into the case's.
+	Apply func(Scenario) `json:"-"`
+}
+
+// Cased is a Protocol that lists its benchmark cases.
+type Cased interface {
+	Cases() []Case
+}
+
 var (
 	mu       sync.Mutex
 	registry = map[string]Protocol{}
@@ -154,6 +179,12 @@ type Outcome struct {
 // Execute runs s once with seed, drawing the environment from c (nil means
 // a PCG stream from seed) and recording events to tracer (may be nil).
 func Execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer) Outcome {
+	return execute(s, seed, c, tracer, nil)
+}
+
+// execute is Execute checking only the properties named in only (all of
+// them when only is empty).
+func execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer, only []string) Outcome {
 	if c == nil {
 		c = sim.NewPCGChoices(seed)
 	}
@@ -170,6 +201,9 @@ func Execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer) Outcome 
 	}
 	o := Outcome{Run: Run{Result: w.Run(), World: w}}
 	for _, p := range b.Properties {
+		if len(only) > 0 && !slices.Contains(only, p.Name) {
+			continue
+		}
 		if err := p.Check(o.Run); err != nil {
 			o.Violation = &Violation{Property: p.Name, Message: err.Error()}
 			break
@@ -209,6 +243,13 @@ type Count struct {
 // environment, the first failure shrunk by package search. Every run is
 // built with seed; only the environment varies.
 func Check(s Scenario, seed uint64, cfg search.Config) Report {
+	return CheckOnly(s, seed, cfg, nil)
+}
+
+// CheckOnly is Check searching for violations of the named properties
+// only (all when only is empty): a teaching bug that breaks several
+// properties is shown breaking the one it is about.
+func CheckOnly(s Scenario, seed uint64, cfg search.Config, only []string) Report {
 	var rep Report
 	index := map[string]int{}
 	res := search.Run(cfg, func(t *search.T) {
@@ -217,7 +258,7 @@ func Check(s Scenario, seed uint64, cfg search.Config) Report {
 		if log != nil {
 			tracer = log
 		}
-		o := Execute(s, seed, t, tracer)
+		o := execute(s, seed, t, tracer, only)
 		switch t.Phase() {
 		case search.Searching:
 			if len(rep.Coverage) == 0 {

@@ -23,6 +23,21 @@ the failing run to the smallest schedule it can, prints it in words with
 a command that replays it, and exits 1. When the search finds nothing in
 its budget it says what it covered and exits 0.`,
 		}
+		var all bool
+		var seeds, checks int
+		cmd.Flags().BoolVar(&all, "all", false, "run the bug benchmark: every case of every registered protocol")
+		cmd.Flags().IntVar(&seeds, "seeds", 5, "with --all: search seeds per case")
+		cmd.Flags().IntVar(&checks, "checks", 200, "with --all: runs per search")
+		cmd.Args = cobra.NoArgs
+		cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+			if !all {
+				return badInput("check: name a protocol (see simulate check --help) or give --all")
+			}
+			if seeds < 1 || seeds > 1000 || checks < 1 || checks > 1_000_000 {
+				return badInput("check --all: --seeds %d, --checks %d: want 1 to 1000 seeds and 1 to 1000000 checks", seeds, checks)
+			}
+			return checkAll(cmd.OutOrStdout(), g, seeds, checks)
+		}
 		for _, c := range checkCommands {
 			cmd.AddCommand(c(g))
 		}

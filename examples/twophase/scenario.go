@@ -175,3 +175,13 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 }
 
 func init() { scenario.Register(protocol{}) }
+
+// Cases implements scenario.Cased: 2PC is atomic and blocks when its
+// coordinator crashes; the impatient participant breaks atomicity.
+func (protocol) Cases() []scenario.Case {
+	return []scenario.Case{
+		{Name: "correct, lossy", Apply: func(sc scenario.Scenario) { sc.(*Scenario).Loss = 0.1 }},
+		{Name: "coordinator crash blocks", Violates: "termination", MaxDraws: 1, Apply: func(sc scenario.Scenario) { sc.(*Scenario).Crashes = true }},
+		{Name: "bug impatient", Violates: "atomicity", MaxDraws: 2, Apply: func(sc scenario.Scenario) { sc.(*Scenario).Impatient = true }},
+	}
+}

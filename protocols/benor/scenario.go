@@ -117,3 +117,16 @@ func (l *intList) Set(s string) error {
 	*l.v = out
 	return nil
 }
+
+// Cases implements scenario.Cased.
+func (protocol) Cases() []scenario.Case {
+	three := func(sc scenario.Scenario) {
+		s := sc.(*Scenario)
+		s.N, s.F, s.Inputs = 3, 1, []int{0, 1, 0}
+	}
+	return []scenario.Case{
+		{Name: "correct, n=5 f=2", Apply: func(scenario.Scenario) {}},
+		{Name: "correct, n=5 f=2, one crashed", Apply: func(sc scenario.Scenario) { sc.(*Scenario).Crash = []int{4} }},
+		{Name: "bug eager-decide, n=3", Violates: "agreement", Only: true, MaxDraws: 4, Apply: func(sc scenario.Scenario) { three(sc); sc.(*Scenario).Bug = true }},
+	}
+}

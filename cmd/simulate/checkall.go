@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"simulate/report"
+	"simulate/scenario"
+	"simulate/search"
+	"simulate/trace"
+)
+
+// caseRow is one row of the bug benchmark: a registered protocol's case
+// searched from several seeds.
+type caseRow struct {
+	Protocol string `json:"protocol"`
+	Case     string `json:"case"`
+	// Expect is the property the case must break ("" = none).
+	Expect string `json:"expect,omitempty"`
+	// Found counts the search seeds that found a violation; Property is
+	// what the first of them broke.
+	Found    int    `json:"found"`
+	Seeds    int    `json:"seeds"`
+	Property string `json:"property,omitempty"`
+	// Runs to the first failure, median and max over the seeds that found
+	// one (0 when none did).
+	RunsMedian int `json:"runs_to_failure_median"`
+	RunsMax    int `json:"runs_to_failure_max"`
+	// The shrunk counterexamples: the most non-boring draws and the most
+	// events in the printed causal slice, over the seeds.
+	Draws       int `json:"shrunk_draws_max"`
+	ShrinkRuns  int `json:"shrink_replays_max"`
+	SliceEvents int `json:"slice_events_max"`
+	// Ok is whether the verdict is the expected one on every seed and
+	// within the case's bound on draws.
+	Ok bool `json:"ok"`
+}
+
+// runCase searches one case from seeds 1..seeds with checks runs each.
+func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
+	row := caseRow{Protocol: p.Name(), Case: c.Name, Expect: c.Violates, Seeds: seeds, Ok: true}
+	var firsts []int
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		s := p.New()
+		c.Apply(s)
+		var only []string
+		if c.Only {
+			only = []string{c.Violates}
+		}
+		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed}, only)
+		if !rep.Failed {
+			row.Ok = row.Ok && c.Violates == ""
+			continue
+		}
+		row.Found++
+		if row.Property == "" {
+			row.Property = rep.Property
+		}
+		firsts = append(firsts, rep.FirstAt)
+		row.Draws = max(row.Draws, rep.Draws.NonZero())
+		row.ShrinkRuns = max(row.ShrinkRuns, rep.ShrinkRuns)
+		evs := trace.Events(rep.Log.Events)
+		row.SliceEvents = max(row.SliceEvents, min(len(trace.CausalSlice(evs, trace.Suspects(evs, rep.Counterexample.Violation.String()))), maxShownEvents))
+		row.Ok = row.Ok && c.Violates != "" && (c.MaxDraws == 0 || rep.Draws.NonZero() <= c.MaxDraws)
+	}
+	if len(firsts) > 0 {
+		sort.Ints(firsts)
+		row.RunsMedian, row.RunsMax = firsts[len(firsts)/2], firsts[len(firsts)-1]
+	}
+	return row
+}
+
+// checkAll runs every case of every registered protocol and prints the
+// bug benchmark; it fails (exit 1) when a case's verdict is not the
+// expected one.
+func checkAll(w io.Writer, g *globals, seeds, checks int) error {
+	var rows []caseRow
+	for _, name := range scenario.Names() {
+		p, _ := scenario.Lookup(name)
+		cased, ok := p.(scenario.Cased)
+		if !ok {
+			continue
+		}
+		for _, c := range cased.Cases() {
+			rows = append(rows, runCase(p, c, seeds, checks))
+		}
+	}
+	if g.format == "json" {
+		if err := report.WriteJSON(w, rows); err != nil {
+			return err
+		}
+	} else {
+		t := report.Table{
+			Title: fmt.Sprintf("the bug benchmark: every case of every registered protocol, searched from %d seeds with %d runs each", seeds, checks),
+			Header: []string{"protocol", "case", "must break", "found", "property", "runs to failure (median/max)",
+				"shrunk draws (max)", "shrink replays (max)", "printed events (max)", "ok"},
+		}
+		for _, r := range rows {
+			expect, runs := "nothing", "-"
+			if r.Expect != "" {
+				expect = r.Expect
+			}
+			if r.Found > 0 {
+				runs = fmt.Sprintf("%d/%d", r.RunsMedian, r.RunsMax)
+			}
+			t.Rows = append(t.Rows, []string{r.Protocol, r.Case, expect, fmt.Sprintf("%d of %d", r.Found, r.Seeds), r.Property, runs,
+				fmt.Sprint(r.Draws), fmt.Sprint(r.ShrinkRuns), fmt.Sprint(r.SliceEvents), okText(r.Ok)})
+		}
+		if err := report.Write(w, g.format, t); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		if !r.Ok {
+			return findingError{msg: fmt.Sprintf("check --all: %s %q: found %d of %d, shrunk to at most %d draws (expected to break %q)", r.Protocol, r.Case, r.Found, r.Seeds, r.Draws, r.Expect)}
+		}
+	}
+	return nil
+}
+
+func okText(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}

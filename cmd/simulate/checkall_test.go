@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"simulate/scenario"
+	"simulate/search"
+)
+
+// TestBugBenchmarkVerdicts pins every case's verdict — found or not, the
+// property, and the bound on the shrunk draws — for two search seeds.
+func TestBugBenchmarkVerdicts(t *testing.T) {
+	out, errOut, code := cli("check", "--all", "--seeds", "2", "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", errOut, out)
+	var rows []caseRow
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.GreaterOrEqual(t, len(rows), 6)
+	for _, r := range rows {
+		require.True(t, r.Ok, "%+v", r)
+		if r.Expect != "" {
+			require.Equal(t, r.Expect, r.Property, "%+v", r)
+			require.LessOrEqual(t, r.SliceEvents, maxShownEvents)
+		}
+	}
+}
+
+func TestCheckAllBadInput(t *testing.T) {
+	requireBadInput(t, [][]string{
+		{"check", "--all", "--seeds", "0"},
+		{"check", "--all", "--checks", "0"},
+		{"check", "--all", "extra"},
+	})
+}
+
+// BenchmarkCases is the bug benchmark's clock: for every case of every
+// registered protocol, the time to search (200 runs from seed 1) and
+// shrink. Run with: go test ./cmd/simulate -run '^$' -bench Cases
+func BenchmarkCases(b *testing.B) {
+	for _, name := range scenario.Names() {
+		p, _ := scenario.Lookup(name)
+		cased, ok := p.(scenario.Cased)
+		if !ok {
+			continue
+		}
+		for _, c := range cased.Cases() {
+			b.Run(name+"/"+c.Name, func(b *testing.B) {
+				var only []string
+				if c.Only {
+					only = []string{c.Violates}
+				}
+				for b.Loop() {
+					s := p.New()
+					c.Apply(s)
+					rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1}, only)
+					if (rep.Failed) != (c.Violates != "") {
+						b.Fatalf("verdict: found=%v, want a violation of %q", rep.Failed, c.Violates)
+					}
+				}
+			})
+		}
+	}
+}
