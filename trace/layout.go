@@ -181,7 +181,7 @@ func buildDiagram(f File, lim limits) diagram {
 	// Pass 1: a row for each drawn event, and what is in flight after it.
 	rowOf := make([]int, len(f.Events))
 	var rowTime []int64
-	var idleAfter []bool // no message in flight after the row
+	var idleAfter []bool     // no message in flight after the row
 	left := map[string]int{} // events not drawn, by kind
 	inFlight, row, prev := 0, -1, -1
 	for i, e := range f.Events {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
