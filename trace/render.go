@@ -92,7 +92,7 @@ func mermaidText(s string) string {
 // SVG layout, in pixels. Text is 11 px monospace, about 6.7 px a character.
 const (
 	svgMinLeft = 90 // the time column, when its labels are short
-	svgLaneGap = 150
+	svgLaneGap = 150 // between lanes, up to 10 lanes; more lanes sit closer
 	svgTop     = 50
 	svgRowH    = 22
 	svgCharW   = 6.7
@@ -170,11 +170,18 @@ func SVG(f File) string {
 			svgLeft = w
 		}
 	}
+	gap := svgLaneGap
+	switch {
+	case len(d.lanes) > 20:
+		gap = 90
+	case len(d.lanes) > 10:
+		gap = 110
+	}
 	x := map[int]int{}
 	for i, n := range d.lanes {
-		x[n] = svgLeft + i*svgLaneGap
+		x[n] = svgLeft + i*gap
 	}
-	width := svgLeft + len(d.lanes)*svgLaneGap + 60
+	width := svgLeft + len(d.lanes)*gap + 60
 	for _, n := range d.notes {
 		if n.kind == "violation" && len(n.nodes) == 1 { // its words are never cut: the picture widens
 			if w := x[n.nodes[0]] + 24 + int(float64(len([]rune(n.text))+2)*svgCharW); w > width {

@@ -94,7 +94,7 @@ func TestSVGBoundedSize(t *testing.T) {
 	require.NotNil(t, m)
 	w, _ := strconv.Atoi(m[1])
 	h, _ := strconv.Atoi(m[2])
-	require.Less(t, w, 40*svgLaneGap+400, "at most 40 lanes")
+	require.Less(t, w, 40*90+400, "at most 40 lanes, closer together")
 	require.Less(t, h, 32767)
 	require.Contains(t, svg, "+21 others", "21 of 60 nodes folded into one lane")
 	require.Contains(t, svg, "Left out: 21 of 60 nodes share the lane")
