@@ -91,7 +91,7 @@ func mermaidText(s string) string {
 
 // SVG layout, in pixels. Text is 11 px monospace, about 6.7 px a character.
 const (
-	svgMinLeft = 90 // the time column, when its labels are short
+	svgMinLeft = 90  // the time column, when its labels are short
 	svgLaneGap = 150 // between lanes, up to 10 lanes; more lanes sit closer
 	svgTop     = 50
 	svgRowH    = 22
