@@ -291,11 +291,16 @@ func SVG(f File) string {
 			fmt.Fprintf(&lbl, `<text paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round" x="%d" y="%.0f" fill="%s"%s>%s</text>`+"\n", cx+12, fy, color, weight, html.EscapeString(text))
 		}
 	}
+	// One label per fan-out: a node sending the same message to many at
+	// once gets it once, on the longest of those arrows (where it has the
+	// most room), or the next longest if that one has no free place.
 	type labelKey struct {
 		from, row int
 		text      string
 	}
-	labelled := map[labelKey]bool{}
+	type seg struct{ x1, y1, x2, y2 int }
+	fans := map[labelKey][]seg{}
+	var order []labelKey
 	for _, a := range d.arrows {
 		x1, y1, x2, y2 := x[a.from], y(a.sendRow), x[a.to], y(a.endRow)
 		if a.from == a.to {
@@ -313,23 +318,35 @@ func SVG(f File) string {
 			y2 += svgRowH / 3
 		}
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333" marker-end="url(#arrow)"><title>%s</title></line>`+"\n", x1, y1, x2, y2, html.EscapeString(a.text))
-		// One label per fan-out: a node sending the same message to many
-		// at once gets it once.
 		k := labelKey{a.from, a.sendRow, a.text}
-		if labelled[k] {
-			continue
+		if fans[k] == nil {
+			order = append(order, k)
 		}
-		// The label sits a third of the way from the sender, so two
-		// messages crossing in opposite directions keep their labels apart,
-		// or moves along the arrow to the first free place.
-		text := shorten(a.text, 24)
-		var cands [][2]float64
-		for _, t := range []float64{1.0 / 3, 1.0 / 2, 2.0 / 3, 1.0 / 6, 5.0 / 6} {
-			cands = append(cands, [2]float64{float64(x1) + float64(x2-x1)*t, float64(y1) + float64(y2-y1)*t - 3})
-		}
-		if px, py, ok := p.place(text, "middle", cands); ok {
-			labelled[k] = true
-			fmt.Fprintf(&lbl, `<text paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round" x="%.0f" y="%.0f" fill="#246" text-anchor="middle">%s</text>`+"\n", px, py, html.EscapeString(text))
+		fans[k] = append(fans[k], seg{x1, y1, x2, y2})
+	}
+	for _, k := range order {
+		segs := fans[k]
+		sort.SliceStable(segs, func(i, j int) bool { return abs(segs[i].x2-segs[i].x1) > abs(segs[j].x2-segs[j].x1) })
+		text := shorten(k.text, 24)
+		half := float64(len([]rune(text)))*svgCharW/2 + 6
+		for _, sg := range segs {
+			// The label sits a third of the way from the sender, so two
+			// messages crossing in opposite directions keep their labels
+			// apart, or moves along the arrow to the first free place; it
+			// stays between the two lanes when it fits there.
+			var cands [][2]float64
+			lo, hi := float64(min(sg.x1, sg.x2))+half, float64(max(sg.x1, sg.x2))-half
+			for _, t := range []float64{1.0 / 3, 1.0 / 2, 2.0 / 3, 1.0 / 6, 5.0 / 6} {
+				cx := float64(sg.x1) + float64(sg.x2-sg.x1)*t
+				if lo <= hi {
+					cx = max(lo, min(hi, cx))
+				}
+				cands = append(cands, [2]float64{cx, float64(sg.y1) + float64(sg.y2-sg.y1)*t - 3})
+			}
+			if px, py, ok := p.place(text, "middle", cands); ok {
+				fmt.Fprintf(&lbl, `<text paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round" x="%.0f" y="%.0f" fill="#246" text-anchor="middle">%s</text>`+"\n", px, py, html.EscapeString(text))
+				break
+			}
 		}
 	}
 	if d.omitted != "" {
@@ -343,6 +360,13 @@ func SVG(f File) string {
 }
 
 func (e Event) timeString() string { return fmt.Sprint(simTime(e.Time)) }
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
 
 func shorten(s string, n int) string {
 	r := []rune(s)
