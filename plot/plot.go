@@ -1,6 +1,9 @@
 // Package plot draws the experiments' curves (gonum.org/v1/plot) as SVG or
 // PNG: measured points with error bars beside the published or analytic
-// curve they should match.
+// curve they should match. Every series has a style of its own besides its
+// colour — a marker shape for measured points, a dash pattern for curves —
+// so a figure reads in grey print and for colour-blind readers, and the
+// legend sits below the chart, where it covers no data.
 package plot
 
 import (
@@ -12,6 +15,31 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Styles given to series in turn, so that no two measured series share a
+// marker and no two curves a dash pattern. Curves that are not Dashed
+// start solid; Dashed ones start with short dashes.
+var (
+	glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{},
+		draw.PyramidGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+	solidDashes = [][]float64{nil, {10, 3}, {10, 3, 2, 3}, {14, 3, 3, 3, 3, 3}, {18, 4}}
+	shortDashes = [][]float64{{5, 3}, {1.5, 2.5}, {6, 2, 1.5, 2}, {3, 5}, {1.5, 5}}
+)
+
+func dashes(pattern []float64) []vg.Length {
+	var out []vg.Length
+	for _, d := range pattern {
+		out = append(out, vg.Points(d))
+	}
+	return out
+}
+
+const (
+	figureWidth  = 7 * vg.Inch
+	chartHeight  = 4.5 * vg.Inch
+	legendMargin = 6 // points around the legend
 )
 
 // Series is one named set of points. A series with Err draws error bars
@@ -31,7 +59,8 @@ type Series struct {
 type Figure struct {
 	Title, XLabel, YLabel string
 	LogY                  bool
-	// LegendBottom moves the legend to the bottom left, for falling curves.
+	// LegendBottom is kept for callers written when the legend sat inside
+	// the chart; the legend is now always below it.
 	LegendBottom bool
 	Series       []Series
 }
@@ -42,12 +71,13 @@ func Write(w io.Writer, format string, f Figure) error {
 	p.Title.Text = f.Title
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
-	p.Legend.Top = true
-	p.Legend.Left = true // the curves here rise to the right
-	if f.LegendBottom {
-		p.Legend.Top = false
+	type entry struct {
+		name  string
+		thumb plot.Thumbnailer
 	}
+	var entries []entry
 	p.Add(plotter.NewGrid())
+	nMeasured, nSolid, nDashed := 0, 0, 0
 	if f.LogY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -85,8 +115,10 @@ func Write(w io.Writer, format string, f Figure) error {
 			}
 			sc.Color = color
 			sc.Radius = vg.Points(3)
+			sc.Shape = glyphs[nMeasured%len(glyphs)]
+			nMeasured++
 			p.Add(sc)
-			p.Legend.Add(s.Name, sc)
+			entries = append(entries, entry{s.Name, sc})
 			eb, err := plotter.NewYErrorBars(errorPoints{pts, errs})
 			if err != nil {
 				return err
@@ -104,16 +136,55 @@ func Write(w io.Writer, format string, f Figure) error {
 		l.Color = color
 		l.Width = vg.Points(1.5)
 		if s.Dashed {
-			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+			l.Dashes = dashes(shortDashes[nDashed%len(shortDashes)])
+			nDashed++
+		} else {
+			l.Dashes = dashes(solidDashes[nSolid%len(solidDashes)])
+			nSolid++
 		}
 		p.Add(l)
-		p.Legend.Add(s.Name, l)
+		entries = append(entries, entry{s.Name, l})
 	}
-	wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, format)
+	// The legend goes below the chart, its entries in two columns when
+	// there are more than four.
+	ncols := 1
+	if len(entries) > 4 {
+		ncols = 2
+	}
+	perCol := (len(entries) + ncols - 1) / ncols
+	var cols []plot.Legend
+	legendH := vg.Length(0)
+	for c := 0; c < ncols && c*perCol < len(entries); c++ {
+		leg := plot.NewLegend()
+		leg.Top, leg.Left = true, true
+		leg.ThumbnailWidth = vg.Points(28) // wide enough to tell dash patterns apart
+		leg.Padding = vg.Points(2)
+		for _, e := range entries[c*perCol : min(len(entries), (c+1)*perCol)] {
+			leg.Add(e.name, e.thumb)
+		}
+		if h := leg.Rectangle(draw.Canvas{}).Size().Y; h > legendH {
+			legendH = h
+		}
+		cols = append(cols, leg)
+	}
+	if legendH > 0 {
+		legendH += 2 * vg.Points(legendMargin)
+	}
+	cw, err := draw.NewFormattedCanvas(figureWidth, chartHeight+legendH, format)
 	if err != nil {
 		return err
 	}
-	_, err = wt.WriteTo(w)
+	dc := draw.New(cw)
+	// A right margin keeps the last tick label inside the picture.
+	p.Draw(draw.Crop(dc, 0, -vg.Points(12), legendH, 0))
+	for i, c := range cols {
+		area := dc
+		area.Min.X += vg.Points(legendMargin) + vg.Length(i)*figureWidth/vg.Length(ncols)
+		area.Max.X = area.Min.X + figureWidth/vg.Length(ncols)
+		area.Max.Y = area.Min.Y + legendH - vg.Points(legendMargin)
+		c.Draw(area)
+	}
+	_, err = cw.WriteTo(w)
 	return err
 }
 

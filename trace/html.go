@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"sort"
 	"strings"
@@ -23,18 +24,20 @@ func IsViolation(e Event) bool {
 // htmlEvent is one event as the viewer's script reads it. Names are short
 // because a long trace repeats them many thousand times.
 type htmlEvent struct {
-	I    int    `json:"i"`           // the event's number in the trace
-	T    string `json:"t"`           // its virtual time, as a person reads it
-	K    string `json:"k"`           // kind
-	F    int    `json:"f"`           // from (-1 for environment actions)
-	To   int    `json:"to"`          // to
-	M    string `json:"m,omitempty"` // message type, for the type filter
-	X    string `json:"x,omitempty"` // message text
-	D    string `json:"d,omitempty"` // detail
-	Line string `json:"line"`        // the readable line (as simulate render --as text)
-	S    int    `json:"s"`           // position of this delivery's send; -1
-	C    string `json:"c,omitempty"` // vector clock
-	V    bool   `json:"v,omitempty"` // a violation
+	I    int    `json:"i"`              // the event's number in the trace
+	T    string `json:"t"`              // its virtual time, as a person reads it
+	K    string `json:"k"`              // kind
+	F    int    `json:"f"`              // from (-1 for environment actions)
+	To   int    `json:"to"`             // to
+	M    string `json:"m,omitempty"`    // message type, for the type filter
+	X    string `json:"x,omitempty"`    // message text
+	D    string `json:"d,omitempty"`    // detail
+	Line string `json:"line"`           // the readable line (as simulate render --as text)
+	S    int    `json:"s"`              // position of this delivery's send; -1
+	C    string `json:"c,omitempty"`    // vector clock
+	V    bool   `json:"v,omitempty"`    // a violation
+	G    string `json:"g,omitempty"`    // idle time before it: nothing was in flight
+	Skip string `json:"skip,omitempty"` // events left out before it, in words
 }
 
 type htmlData struct {
@@ -51,8 +54,19 @@ type htmlData struct {
 	Traitors  []int       `json:"traitors"`
 	Types     []string    `json:"types"`
 	Violation int         `json:"violation"` // position of the first violation; -1
+	Lanes     []int       `json:"lanes"`     // nodes drawn on lanes of their own
+	Others    int         `json:"others"`    // nodes sharing the last lane
+	Omitted   string      `json:"omitted,omitempty"`
 	Events    []htmlEvent `json:"events"`
 }
+
+// Limits of the HTML viewer: a browser steps smoothly through a few
+// thousand events on forty lanes; beyond that the page embeds the start of
+// the run and the events leading to the violation, and says so.
+const (
+	htmlMaxEvents = 4000
+	htmlMaxLanes  = 40
+)
 
 // HTML renders f as one self-contained web page — inline style and script,
 // the trace embedded as JSON, nothing fetched — that draws the space-time
@@ -66,6 +80,13 @@ type htmlData struct {
 // (the current event's number), #event-pos, #event-text (its line) and
 // #event-list. The output depends only on f: the same trace gives the same
 // bytes.
+//
+// A page stays small and usable for any trace: lanes narrow to fit the
+// window, nodes beyond htmlMaxLanes share one "others" lane, a stretch
+// with no message in flight is a band naming its length, and beyond
+// htmlMaxEvents events the page keeps the start of the run and the events
+// up to the violation, with a band and a header line saying what was left
+// out.
 func HTML(f File) string {
 	data := htmlData{
 		Protocol: f.Header.Protocol, Version: f.Header.Version, Seed: f.Header.Seed,
@@ -119,6 +140,36 @@ func HTML(f File) string {
 			}
 		}
 	}
+	// Idle stretches, over the whole run.
+	inFlight := 0
+	for i, e := range f.Events {
+		if i > 0 && inFlight <= 0 && e.Time > f.Events[i-1].Time {
+			data.Events[i].G = simTime(e.Time - f.Events[i-1].Time).String()
+		}
+		switch e.Kind {
+		case "send", "duplicate":
+			inFlight++
+		case "deliver", "drop":
+			inFlight--
+		}
+	}
+	onLane, all := chooseLanes(f, htmlMaxLanes, data.Violation)
+	for _, n := range all {
+		if onLane[n] {
+			data.Lanes = append(data.Lanes, n)
+		}
+	}
+	var omitted []string
+	if data.Others = len(all) - len(data.Lanes); data.Others > 0 {
+		omitted = append(omitted, fmt.Sprintf("%d of %d nodes share the lane \"others\"", data.Others, len(all)))
+	}
+	if len(data.Events) > htmlMaxEvents {
+		omitted = append(omitted, windowEvents(&data, f))
+	}
+	data.Omitted = strings.Join(omitted, "; ")
+	if data.Lanes == nil {
+		data.Lanes = []int{}
+	}
 	sort.Ints(data.Nodes)
 	sort.Ints(data.Traitors)
 	sort.Strings(data.Types)
@@ -131,6 +182,58 @@ func HTML(f File) string {
 		"{{TITLE}}", html.EscapeString(title),
 		"{{DATA}}", string(js),
 	).Replace(htmlPage)
+}
+
+// windowEvents keeps htmlMaxEvents of data's events — the first ones, or
+// if the property broke later, the first half and the events up to the
+// violation — renumbers positions, marks the cut and says what it left out.
+func windowEvents(data *htmlData, f File) string {
+	n, v := len(data.Events), data.Violation
+	keep := func(i int) bool { return i < htmlMaxEvents }
+	if v >= htmlMaxEvents {
+		head := htmlMaxEvents / 2
+		tail := v - (htmlMaxEvents - head) + 1
+		keep = func(i int) bool { return i < head || i >= tail && i <= v }
+	}
+	pos := make([]int, n)
+	var kept []htmlEvent
+	for i := range data.Events {
+		pos[i] = -1
+		if keep(i) {
+			pos[i] = len(kept)
+			kept = append(kept, data.Events[i])
+		}
+	}
+	left := map[string]int{}
+	cut := -1 // first left-out event of the current gap
+	for i := 0; i <= n; i++ {
+		if i < n && !keep(i) {
+			if cut < 0 {
+				cut = i
+			}
+			left[f.Events[i].Kind]++
+			continue
+		}
+		if cut >= 0 && i < n {
+			kept[pos[i]].Skip = fmt.Sprintf("%s, from %s to %s", countWords(left), simTime(f.Events[cut].Time), simTime(f.Events[i-1].Time))
+			kept[pos[i]].G = ""
+			left, cut = map[string]int{}, -1
+		}
+	}
+	for i := range kept {
+		if kept[i].S >= 0 {
+			kept[i].S = pos[kept[i].S]
+		}
+	}
+	if v >= 0 {
+		data.Violation = pos[v]
+	}
+	data.Events = kept
+	msg := fmt.Sprintf("showing %d of %d events", len(kept), n)
+	if cut >= 0 {
+		msg += fmt.Sprintf(" (not shown: %s, from %s to %s)", countWords(left), simTime(f.Events[cut].Time), simTime(f.Events[n-1].Time))
+	}
+	return msg
 }
 
 func isMessage(kind string) bool {
@@ -216,7 +319,7 @@ svg .current line, svg .current circle, svg .current rect.mark { stroke-width: 3
 var D = JSON.parse(document.getElementById("trace-data").textContent);
 var E = D.events;
 var NS = "http://www.w3.org/2000/svg";
-var LEFT = 80, GAP = 150, TOP = 40, ROW = 20, RIGHT = 320;
+var LEFT = 80, GAP = 150, TOP = 40, ROW = 20, RIGHT = 200, OTHERS = -2;
 var pos = E.length ? 0 : -1;
 var fNode = "", fType = "";
 var vis = [], rowOf = {}, groups = {}, items = [];
@@ -237,12 +340,24 @@ function short(s, n) { return s.length <= n ? s : s.slice(0, n - 1) + "\u2026"; 
 var traitor = {};
 D.traitors.forEach(function (n) { traitor[n] = true; });
 var laneX = {};
-D.nodes.forEach(function (n, i) { laneX[n] = LEFT + i * GAP + GAP / 2; });
+var lanes = D.lanes.slice();
+if (D.others > 0) { lanes.push(OTHERS); }
+// Lanes narrow to fit the diagram's box (down to 36 px), so that a run of
+// many nodes shows them all side by side; labels shorten with them.
+function layout() {
+  var room = $("diagram").clientWidth || 900;
+  GAP = Math.max(36, Math.min(150, Math.floor((room - LEFT - 40) / Math.max(1, lanes.length))));
+  laneX = {};
+  lanes.forEach(function (n, i) { laneX[n] = LEFT + i * GAP + GAP / 2; });
+}
+function lx(n) { return laneX[n] !== undefined ? laneX[n] : laneX[OTHERS]; }
+function laneName(n) { return n === OTHERS ? "+" + D.others + " others" : "n" + n + (traitor[n] ? " (traitor)" : ""); }
 
 function header() {
   $("title").textContent = "simulate \u2014 " + D.protocol + " (seed " + D.seed + ")";
   $("meta").textContent = E.length + " events \u00b7 sent " + D.sent + ", delivered " + D.delivered + ", dropped " + D.dropped +
-    " \u00b7 ended at " + D.end + " (" + D.reason + ") \u00b7 hash " + D.hash + (D.version ? " \u00b7 simulate " + D.version : "");
+    " \u00b7 ended at " + D.end + " (" + D.reason + ") \u00b7 hash " + D.hash + (D.version ? " \u00b7 simulate " + D.version : "") +
+    (D.omitted ? " \u00b7 " + D.omitted : "");
   D.nodes.forEach(function (n) {
     $("filter-node").appendChild(new Option("n" + n + (traitor[n] ? " (traitor)" : ""), String(n)));
   });
@@ -262,40 +377,55 @@ function header() {
 function draw() {
   vis = []; rowOf = {}; groups = {};
   E.forEach(function (e, p) { if (visible(e)) { rowOf[p] = vis.length; vis.push(p); } });
-  var W = LEFT + D.nodes.length * GAP + RIGHT, H = TOP + vis.length * ROW + 20;
+  layout();
+  var chars = Math.max(8, Math.floor(GAP / 7));
+  // Rows: one per event, plus a band before an event that follows idle
+  // time or left-out events.
+  var rowY = {}, nrows = 0;
+  vis.forEach(function (p, r) {
+    if (r > 0 && (E[p].g || E[p].skip)) { nrows++; }
+    rowY[p] = TOP + nrows * ROW + ROW / 2;
+    nrows++;
+  });
+  var W = LEFT + lanes.length * GAP + RIGHT, H = TOP + nrows * ROW + 20;
   var svg = el("svg", { xmlns: NS, width: W, height: H, viewBox: "0 0 " + W + " " + H });
   var defs = el("defs", {});
   var mk = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   mk.appendChild(el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#333" }));
   defs.appendChild(mk); svg.appendChild(defs);
-  var bands = el("g", {}), lanes = el("g", {}), evs = el("g", {});
-  svg.appendChild(bands); svg.appendChild(lanes); svg.appendChild(evs);
-  D.nodes.forEach(function (n) {
-    var c = traitor[n] ? "#c00" : "#333";
-    lanes.appendChild(el("text", { x: laneX[n], y: TOP - 20, "text-anchor": "middle", "font-weight": "bold", fill: c }, "n" + n + (traitor[n] ? " (traitor)" : "")));
-    lanes.appendChild(el("line", { x1: laneX[n], y1: TOP - 10, x2: laneX[n], y2: H - 10, stroke: c, "stroke-width": 1.5 }));
+  var bands = el("g", {}), laneG = el("g", {}), gaps = el("g", {}), evs = el("g", {});
+  svg.appendChild(bands); svg.appendChild(laneG); svg.appendChild(gaps); svg.appendChild(evs);
+  lanes.forEach(function (n) {
+    var c = traitor[n] ? "#c00" : n === OTHERS ? "#999" : "#333";
+    laneG.appendChild(el("text", { x: laneX[n], y: TOP - 20, "text-anchor": "middle", "font-weight": "bold", fill: c }, laneName(n)));
+    laneG.appendChild(el("line", { x1: laneX[n], y1: TOP - 10, x2: laneX[n], y2: H - 10, stroke: c, "stroke-width": 1.5 }));
   });
-  var y = function (r) { return TOP + r * ROW + ROW / 2; };
   var lastT = null;
   vis.forEach(function (p, r) {
-    var e = E[p], yy = y(r);
+    var e = E[p], yy = rowY[p];
+    if (r > 0 && (e.g || e.skip)) { // the band covers the lanes: they break there
+      var by = yy - ROW - ROW / 2;
+      gaps.appendChild(el("rect", { x: 0, y: by + 2, width: W, height: ROW - 4, fill: e.skip ? "#fff6d8" : "#f4f7ff", stroke: "#99a", "stroke-dasharray": "3 3" }));
+      gaps.appendChild(el("text", { x: LEFT, y: by + ROW / 2 + 4, fill: "#557", "font-style": "italic" },
+        e.skip ? "\u22ef not shown: " + e.skip + " \u22ef" : "\u22ef " + e.g + " with no message in flight \u22ef"));
+    }
     var g = el("g", { "class": "ev", id: "ev-" + p, "data-pos": p });
     g.appendChild(el("rect", { "class": "rowbg", x: 0, y: yy - ROW / 2, width: W, height: ROW }));
     g.addEventListener("click", function () { go(p); });
     if (e.t !== lastT) { g.appendChild(el("text", { x: 4, y: yy + 4, fill: "#888" }, e.t)); lastT = e.t; }
-    var xf = laneX[e.f], xt = laneX[e.to];
-    var ys = (e.s >= 0 && rowOf[e.s] !== undefined) ? y(rowOf[e.s]) : yy;
+    var xf = lx(e.f), xt = lx(e.to);
+    var ys = (e.s >= 0 && rowY[e.s] !== undefined) ? rowY[e.s] : yy;
     switch (e.k) {
     case "send":
       g.appendChild(el("circle", { cx: xf, cy: yy, r: 3, fill: "#246" }));
       break;
     case "deliver":
-      if (e.f === e.to) { g.appendChild(el("circle", { cx: xt, cy: yy, r: 4, fill: "none", stroke: "#246" })); break; }
+      if (xf === xt) { g.appendChild(el("circle", { cx: xt, cy: yy, r: 4, fill: "none", stroke: "#246" })); break; }
       var y2 = ys === yy ? yy + ROW / 3 : yy;
       var ln = el("line", { x1: xf, y1: ys, x2: xt, y2: y2, stroke: "#333", "marker-end": "url(#arrow)" });
       ln.appendChild(el("title", {}, e.x || ""));
       g.appendChild(ln);
-      g.appendChild(el("text", { x: (xf + xt) / 2, y: (ys + y2) / 2 - 3, fill: "#246", "text-anchor": "middle" }, short(e.x || "", 24)));
+      g.appendChild(el("text", { x: (xf + xt) / 2, y: (ys + y2) / 2 - 3, fill: "#246", "text-anchor": "middle" }, short(e.x || "", chars)));
       break;
     case "drop":
       var xd = xt, yd = yy; // lost at a crashed receiver: drawn up to its lane
@@ -398,6 +528,11 @@ $("next").addEventListener("click", function () { step(1); });
 $("jump-violation").addEventListener("click", jumpViolation);
 $("filter-node").addEventListener("change", refilter);
 $("filter-type").addEventListener("change", refilter);
+var resizing = null;
+window.addEventListener("resize", function () { // lanes refit the new width
+  clearTimeout(resizing);
+  resizing = setTimeout(function () { draw(); update(); }, 150);
+});
 document.addEventListener("keydown", function (ev) {
   if (ev.target && ev.target.tagName === "SELECT") { return; }
   var k = ev.key;

@@ -92,3 +92,44 @@ func TestHTMLFooterViolation(t *testing.T) {
 	require.Equal(t, f.Footer.Violation, g.Footer.Violation)
 	require.Nil(t, Diff(f.Events, g.Events), "the verdict is not an event: replay ignores it")
 }
+
+// TestHTMLBoundedSize: a trace of 60 nodes and 24,000 events gives a page
+// of at most 4,000 events on at most 40 lanes, keeping the start of the
+// run and the events up to the violation, with sends renumbered, a band
+// where events were left out and a line saying what was.
+func TestHTMLBoundedSize(t *testing.T) {
+	f := bigTrace(60, 200)
+	page := HTML(f)
+	require.Less(t, len(page), 3<<20)
+	d := embedded(t, page)
+	require.Len(t, d.Events, htmlMaxEvents)
+	require.Len(t, d.Lanes, htmlMaxLanes-1)
+	require.Equal(t, 21, d.Others)
+	require.Len(t, d.Nodes, 60, "the node filter still offers every node")
+	require.Equal(t, htmlMaxEvents-1, d.Violation, "the window ends at the violation")
+	require.True(t, d.Events[d.Violation].V)
+	require.Contains(t, d.Omitted, "21 of 60 nodes share the lane")
+	require.Contains(t, d.Omitted, "showing 4000 of 23601 events")
+	require.Contains(t, d.Events[htmlMaxEvents/2].Skip, "deliver", "the first event after the cut says what was cut")
+	for i, e := range d.Events {
+		if e.S >= 0 {
+			require.Less(t, e.S, i, "a delivery points at its send within the page")
+			require.Equal(t, "send", d.Events[e.S].K)
+			require.Equal(t, e.X, d.Events[e.S].X)
+		}
+	}
+}
+
+// TestHTMLIdleGaps: an event after a stretch with nothing in flight carries
+// the idle time, for the viewer's band.
+func TestHTMLIdleGaps(t *testing.T) {
+	d := embedded(t, HTML(bigTrace(3, 2)))
+	var gaps []string
+	for _, e := range d.Events {
+		if e.G != "" {
+			gaps = append(gaps, e.G)
+		}
+	}
+	require.Equal(t, []string{"9ms", "9ms"}, gaps)
+	require.Empty(t, d.Omitted)
+}
