@@ -17,6 +17,7 @@ const (
 	PropLogMatching        = "log matching"
 	PropLeaderCompleteness = "leader completeness"
 	PropStateMachineSafety = "state machine safety"
+	PropCommitQuorum       = "commit quorum"
 	PropLinearizability    = "linearizability"
 	PropLiveness           = "liveness"
 )
@@ -370,7 +371,7 @@ func Linearizability(h []Op) string {
 // is up at the end.
 func (o Outcome) LivenessApplies() bool {
 	s := o.Scenario
-	if !s.calmByGST() || o.Result.End <= s.GST {
+	if !s.calmByGST() || o.RollingEnd > s.GST || o.Result.End <= s.GST {
 		return false
 	}
 	up := 0
@@ -401,12 +402,16 @@ func Liveness(o Outcome) string {
 }
 
 // Check returns every property o violates: election safety, leader
-// completeness and state machine safety over the observations, log
+// completeness and state machine safety over the observations, the commit
+// quorum the run's instance checked at every commit, log
 // matching over the final logs, linearizability of the clients' history,
 // and — when safety held — liveness after GST.
 func Check(o Outcome) []Violation {
 	m := monitor(o.Scenario.Nodes, o.Result.Observations)
 	out := append([]Violation(nil), m.Violations()...)
+	if o.CommitQuorum != "" {
+		out = append(out, Violation{PropCommitQuorum, o.CommitQuorum})
+	}
 	if v := LogMatching(o.Logs); v != "" {
 		out = append(out, Violation{PropLogMatching, v})
 	}

@@ -23,6 +23,9 @@ type ClientParams struct {
 	// Keys is the key space; small, so that clients contend.
 	Keys    []string
 	Timeout sim.Time
+	// Retry is how soon the client tries another replica when the one it
+	// asked knows no leader; 0 waits for Timeout.
+	Retry sim.Time
 }
 
 // Client issues gets and puts one at a time, each under a new sequence
@@ -35,6 +38,9 @@ type Client struct {
 	cur    Cmd
 	target sim.NodeID
 	timer  sim.TimerID
+	// retry is set while the timer is a short retry after "no leader":
+	// the target has already moved on.
+	retry bool
 }
 
 // NewClient returns a key-value client.
@@ -64,6 +70,7 @@ func (c *Client) next(ctx sim.Context) {
 }
 
 func (c *Client) send(ctx sim.Context) {
+	c.retry = false
 	ctx.Send(c.target, Request{Cmd: c.cur})
 	ctx.Cancel(c.timer)
 	c.timer = ctx.After(c.p.Timeout, nil)
@@ -79,6 +86,15 @@ func (c *Client) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		if m.Leader >= 0 && m.Leader != c.target && int(m.Leader) < c.p.Replicas {
 			c.target = m.Leader
 			c.send(ctx)
+			return
+		}
+		if m.Leader < 0 && c.p.Retry > 0 {
+			// Nobody knows a leader: an election is on. Try the next
+			// replica soon rather than after the full timeout.
+			c.target = sim.NodeID((int(c.target) + 1) % c.p.Replicas)
+			ctx.Cancel(c.timer)
+			c.timer = ctx.After(c.p.Retry, nil)
+			c.retry = true
 		}
 		return // no better idea: wait for the timeout
 	}
@@ -94,7 +110,10 @@ func (c *Client) Fire(ctx sim.Context, id sim.TimerID, _ any) {
 	if id != c.timer {
 		return
 	}
-	c.target = sim.NodeID((int(c.target) + 1) % c.p.Replicas)
+	if !c.retry {
+		c.target = sim.NodeID((int(c.target) + 1) % c.p.Replicas)
+	}
+	c.retry = false
 	c.send(ctx)
 }
 

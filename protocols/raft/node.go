@@ -41,10 +41,12 @@ type Timing struct {
 }
 
 // DefaultTiming scales the timeouts to a network whose one-way delay is at
-// most maxDelay: broadcastTime ≪ electionTimeout (§5.6).
+// most maxDelay: broadcastTime ≪ electionTimeout (§5.6). Heartbeats go out
+// every maxDelay, so a leader's batches are small and successive
+// AppendEntries overlap in flight, as on a busy link.
 func DefaultTiming(maxDelay sim.Time) Timing {
-	rtt := 2 * max(maxDelay, sim.Millisecond)
-	return Timing{Heartbeat: 2 * rtt, ElectionMin: 6 * rtt, ElectionMax: 12 * rtt, Client: 12 * rtt}
+	d := max(maxDelay, sim.Millisecond)
+	return Timing{Heartbeat: d, ElectionMin: 12 * d, ElectionMax: 24 * d, Client: 24 * d}
 }
 
 // Params configures a replica.
@@ -433,6 +435,12 @@ func (n *Node) onAppendReply(ctx sim.Context, from sim.NodeID, m AppendReply) {
 	}
 	n.next[from] = max(n.next[from], m.Match+1)
 	n.advanceCommit(ctx)
+	if n.role == leader && n.next[from] <= n.lastIndex() {
+		// The follower is behind and idle: send what came in since, as
+		// etcd's leader does on an append response, without waiting for
+		// the next heartbeat.
+		n.sendAppend(ctx, from)
+	}
 }
 
 // advanceCommit applies the commit rule (§5.3, §5.4.2): the largest index
@@ -503,9 +511,10 @@ func (n *Node) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 	n.match[ctx.Self()] = n.lastIndex()
 	if n.quorum() == 1 {
 		n.advanceCommit(ctx)
-		return
 	}
-	n.broadcast(ctx)
+	// The leader batches: the new entry goes out with the next heartbeat,
+	// one AppendEntries per follower for every request that came in since.
+	// Until then only the leader holds it — the situation of Figure 8.
 }
 
 // Term is the node's current term.

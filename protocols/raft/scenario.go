@@ -27,6 +27,7 @@ type Scenario struct {
 	// Crashes and Partitions are the fault plan.
 	Crashes    []Crash     `json:"crashes,omitempty"`
 	Partitions []Partition `json:"partitions,omitempty"`
+	Rolling    *Rolling    `json:"rolling,omitempty"`
 	// GST is when the network stabilises (no more loss); 0 means never.
 	// Liveness is judged only for runs whose faults all end by GST.
 	GST sim.Time `json:"gst,omitempty"`
@@ -40,30 +41,57 @@ type Scenario struct {
 }
 
 // Crash is a crash of Node at At, and its restart at Restart (0: never).
+// With Leader set, the node is whichever replica leads at At (the one in
+// the highest term, if several think they do; nobody if none does), as
+// Jepsen's leader-targeting nemeses pick it: the faults that hurt Raft
+// most hit the leader at a chosen moment.
 type Crash struct {
 	Node    sim.NodeID `json:"node"`
+	Leader  bool       `json:"leader,omitempty"`
 	At      sim.Time   `json:"at"`
 	Restart sim.Time   `json:"restart,omitempty"`
 }
 
 func (c Crash) String() string {
-	if c.Restart == 0 {
-		return fmt.Sprintf("n%d at %s for good", c.Node, c.At)
+	who := fmt.Sprintf("n%d", c.Node)
+	if c.Leader {
+		who = "the leader"
 	}
-	return fmt.Sprintf("n%d at %s until %s", c.Node, c.At, c.Restart)
+	if c.Restart == 0 {
+		return fmt.Sprintf("%s at %s for good", who, c.At)
+	}
+	return fmt.Sprintf("%s at %s until %s", who, c.At, c.Restart)
 }
 
 // Partition splits the replicas into Groups from From until To (0: never
-// healed). Nodes in no group, clients included, form one more group. A heal
+// healed). Nodes in no group, clients included, form one more group. With
+// Leader set (and no Groups), the leader at From is cut off alone. A heal
 // ends every partition in force (network.Net.Heal).
 type Partition struct {
-	Groups [][]sim.NodeID `json:"groups"`
+	Groups [][]sim.NodeID `json:"groups,omitempty"`
+	Leader bool           `json:"leader,omitempty"`
 	From   sim.Time       `json:"from"`
 	To     sim.Time       `json:"to,omitempty"`
 }
 
 func (p Partition) String() string {
-	return fmt.Sprintf("%s from %s to %s", network.GroupsString(0, p.Groups), p.From, p.To)
+	what := network.GroupsString(0, p.Groups)
+	if p.Leader {
+		what = "{the leader}"
+	}
+	return fmt.Sprintf("%s from %s to %s", what, p.From, p.To)
+}
+
+// Rolling is a rolling crash of leaders, each hit at the worst moment for
+// Raft: right after it writes a new entry to its log, before it has sent
+// it to anyone (a crash between the disk write and the network send). From
+// Arm[k] on, the first leader to append an entry crashes; the victim
+// before it restarts at that moment, so the victims take turns, and the
+// last one restarts LastDown after its crash. Crash k is armed only after
+// crash k-1 happened. Three such crashes in a row are the paper's Figure 8.
+type Rolling struct {
+	Arm      []sim.Time `json:"arm"`
+	LastDown sim.Time   `json:"last_down"`
 }
 
 // LivenessBound is how long after GST a swarm run's clients have to finish.
@@ -73,7 +101,7 @@ const LivenessBound = 2 * sim.Second
 // clients of ten operations, a 1–5ms network, faults drawn per run within
 // the first swarmWindow, GST after them.
 func SwarmScenario(n int, bug Bug) Scenario {
-	gst := swarmWindow + swarmMaxDown + 100*sim.Millisecond
+	gst := swarmWindow + swarmRolling*swarmMaxDown + 100*sim.Millisecond
 	return Scenario{
 		Nodes: n, Clients: 3, Ops: 10,
 		Latency: network.Uniform(sim.Millisecond, 5*sim.Millisecond),
@@ -112,7 +140,7 @@ func (s Scenario) Validate() error {
 	}
 	for _, c := range s.Crashes {
 		switch {
-		case c.Node < 0 || int(c.Node) >= s.Nodes:
+		case !c.Leader && (c.Node < 0 || int(c.Node) >= s.Nodes):
 			return fmt.Errorf("crash %s: no replica %d (replicas are 0 to %d)", c, c.Node, s.Nodes-1)
 		case c.At < 0:
 			return fmt.Errorf("crash %s: time must not be negative", c)
@@ -120,9 +148,22 @@ func (s Scenario) Validate() error {
 			return fmt.Errorf("crash %s: restart must come after the crash", c)
 		}
 	}
+	if r := s.Rolling; r != nil {
+		if r.LastDown <= 0 {
+			return fmt.Errorf("rolling crashes: last_down %s: want a positive duration", r.LastDown)
+		}
+		for _, t := range r.Arm {
+			if t < 0 {
+				return fmt.Errorf("rolling crashes: arm time %s must not be negative", t)
+			}
+		}
+	}
 	for _, p := range s.Partitions {
 		if p.From < 0 || (p.To != 0 && p.To <= p.From) {
 			return fmt.Errorf("partition %s: want 0 <= from < to", p)
+		}
+		if p.Leader && len(p.Groups) > 0 {
+			return fmt.Errorf("partition %s: a leader partition takes no groups", p)
 		}
 		if err := network.ValidateGroups(s.Nodes, p.Groups); err != nil {
 			return fmt.Errorf("partition %s: %v", p, err)
@@ -143,6 +184,7 @@ var (
 // draw: for good).
 const (
 	swarmCrashes    = 3
+	swarmRolling    = 3
 	swarmPartitions = 2
 	swarmStep       = 10 * sim.Millisecond
 	swarmWindow     = 300 * sim.Millisecond
@@ -164,45 +206,76 @@ func (s Scenario) resolve(c sim.Choices) (Scenario, int) {
 	steps := int(swarmWindow / swarmStep)
 	s.Crashes = slices.Clone(s.Crashes)
 	for k := 0; k < swarmCrashes; k++ {
-		// node draw v in 1..n crashes node v-1; 0 and n+1..2n crash
-		// nobody, so about half the slots stay calm.
-		node := draw(fmt.Sprintf("swarm crash %d node+1 (0 = none)", k), 2*s.Nodes+1)
-		at := sim.Time(draw(fmt.Sprintf("swarm crash %d at (x10ms)", k), steps)) * swarmStep
-		down := draw(fmt.Sprintf("swarm crash %d down (x10ms-1; max = for good)", k), swarmDownSteps+1)
-		if node == 0 || node > s.Nodes {
+		node := draw(fmt.Sprintf("swarm crash %d target (0 none, 1..n node+1, else the leader)", k), 2*s.Nodes+1)
+		at := sim.Time(draw(fmt.Sprintf("swarm crash %d at (steps)", k), steps)) * swarmStep
+		down := draw(fmt.Sprintf("swarm crash %d down (steps-1; max = for good)", k), swarmDownSteps+1)
+		if node == 0 {
 			continue
 		}
-		cr := Crash{Node: sim.NodeID(node - 1), At: at}
+		cr := Crash{Leader: node > s.Nodes, At: at}
+		if !cr.Leader {
+			cr.Node = sim.NodeID(node - 1)
+		}
 		if down < swarmDownSteps {
 			cr.Restart = at + sim.Time(down+1)*swarmStep
 		}
 		s.Crashes = append(s.Crashes, cr)
 	}
+	// Rolling leader crashes: each armed at a drawn gap after the one
+	// before, the last victim down for a drawn while.
+	roll := draw("swarm rolling leader crashes (0 = none)", swarmRolling+1)
+	at := sim.Time(draw("swarm rolling start (steps)", steps)) * swarmStep
+	var gaps [swarmRolling]sim.Time
+	for k := range gaps {
+		gaps[k] = sim.Time(1+draw(fmt.Sprintf("swarm rolling gap %d (steps-1)", k), swarmDownSteps)) * swarmStep
+	}
+	if roll > 0 {
+		s.Rolling = &Rolling{LastDown: gaps[roll-1]}
+		for k := 0; k < roll; k++ {
+			s.Rolling.Arm = append(s.Rolling.Arm, at)
+			at += gaps[k]
+		}
+	}
 	s.Partitions = slices.Clone(s.Partitions)
 	for k := 0; k < swarmPartitions; k++ {
-		node := draw(fmt.Sprintf("swarm partition %d node+1 (0 = none)", k), 2*s.Nodes+1)
-		from := sim.Time(draw(fmt.Sprintf("swarm partition %d from (x10ms)", k), steps)) * swarmStep
-		length := sim.Time(1+draw(fmt.Sprintf("swarm partition %d length (x10ms-1)", k), swarmDownSteps)) * swarmStep
-		if node == 0 || node > s.Nodes {
+		node := draw(fmt.Sprintf("swarm partition %d target (0 none, 1..n node+1, else the leader)", k), 2*s.Nodes+1)
+		from := sim.Time(draw(fmt.Sprintf("swarm partition %d from (steps)", k), steps)) * swarmStep
+		length := sim.Time(1+draw(fmt.Sprintf("swarm partition %d length (steps-1)", k), swarmDownSteps)) * swarmStep
+		if node == 0 {
 			continue
 		}
-		s.Partitions = append(s.Partitions, Partition{Groups: [][]sim.NodeID{{sim.NodeID(node - 1)}}, From: from, To: from + length})
+		p := Partition{Leader: true, From: from, To: from + length}
+		if node <= s.Nodes {
+			p = Partition{Groups: [][]sim.NodeID{{sim.NodeID(node - 1)}}, From: from, To: from + length}
+		}
+		s.Partitions = append(s.Partitions, p)
 	}
 	s.Swarm = false
 	return s, draws
 }
 
 // Plan is the scenario's faults as a faults.Plan: crashes and restarts,
-// partitions and their heals, and the end of loss at GST.
+// partitions and their heals, and the end of loss at GST. Faults aimed at
+// the leader are not in it (a plan is fixed before the run); Instance
+// schedules them.
 func (s Scenario) Plan() faults.Plan {
 	var p faults.Plan
 	for _, c := range s.Crashes {
+		if c.Leader {
+			continue // scheduled by the instance, which can see who leads
+		}
 		p = append(p, faults.Crash(c.At, c.Node))
 		if c.Restart > 0 {
 			p = append(p, faults.Restart(c.Restart, c.Node))
 		}
 	}
 	for _, pt := range s.Partitions {
+		if pt.Leader {
+			if pt.To > 0 {
+				p = append(p, faults.Heal(pt.To))
+			}
+			continue // the partition itself is scheduled by the instance
+		}
 		p = append(p, faults.Partition(pt.From, pt.Groups...))
 		if pt.To > 0 {
 			p = append(p, faults.Heal(pt.To))
@@ -265,6 +338,31 @@ type Instance struct {
 	net        *network.Net
 	world      *sim.World
 	monitor    *Monitor
+	roll       rollState
+	// nodes holds each replica's latest incarnation; a crashed one's log
+	// is what its disk holds.
+	nodes []*Node
+	// quorum is the first commit-quorum violation, "" if none.
+	quorum  string
+	commits int
+}
+
+// rollState follows the rolling leader crashes during a run.
+type rollState struct {
+	next    int        // the crash to arm next
+	victim  sim.NodeID // the last victim, -1 before the first
+	lastEnd sim.Time   // when the last victim restarts (0: not yet known)
+	// lastFault is the time of the latest crash or restart scheduled.
+	lastFault sim.Time
+	// prev holds each replica's (leading, term, last index) after the
+	// previous event, to see a leader append.
+	prev []leaderView
+}
+
+type leaderView struct {
+	leading bool
+	term    int64
+	last    int
 }
 
 // Instance prepares a run of s (which must be valid) with seed. choices is
@@ -275,7 +373,7 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 		choices = sim.NewPCGChoices(seed)
 	}
 	r, draws := s.resolve(choices)
-	in := &Instance{resolved: r, setupDraws: draws, monitor: NewMonitor(r.Nodes)}
+	in := &Instance{resolved: r, setupDraws: draws, monitor: NewMonitor(r.Nodes), roll: rollState{victim: -1, prev: make([]leaderView, r.Nodes)}, nodes: make([]*Node, r.Nodes)}
 	in.net = network.MustNew(r.Nodes+r.Clients, network.Options{Latency: r.Latency, Loss: r.Loss, Duplicate: r.Dup})
 	timing := DefaultTiming(r.MaxDelay())
 	in.Config = sim.Config{
@@ -283,9 +381,11 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 		Limit: r.Limit, Tracer: tracer,
 		New: func(id sim.NodeID) sim.Node {
 			if int(id) >= r.Nodes {
-				return NewClient(ClientParams{Replicas: r.Nodes, Ops: r.Ops, Keys: []string{"x", "y"}, Timeout: timing.Client})
+				return NewClient(ClientParams{Replicas: r.Nodes, Ops: r.Ops, Keys: []string{"x", "y"}, Timeout: timing.Client, Retry: 4 * timing.Heartbeat})
 			}
-			return NewNode(Params{N: r.Nodes, Timing: timing, Bug: r.Bug})
+			n := NewNode(Params{N: r.Nodes, Timing: timing, Bug: r.Bug})
+			in.nodes[id] = n
+			return n
 		},
 		Stop: in.stop,
 	}
@@ -294,8 +394,56 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 		if err := r.Plan().Apply(w, in.net); err != nil {
 			panic("raft: invalid scenario reached Instance: " + err.Error())
 		}
+		in.scheduleLeaderFaults(w)
 	}
 	return in
+}
+
+// currentLeader is the running replica that leads in the highest term, -1
+// if none does.
+func (in *Instance) currentLeader(w *sim.World) sim.NodeID {
+	best, term := sim.NodeID(-1), int64(-1)
+	for i := 0; i < in.resolved.Nodes; i++ {
+		id := sim.NodeID(i)
+		if w.Crashed(id) {
+			continue
+		}
+		if n, ok := w.Node(id).(*Node); ok && n.Leading() && n.Term() > term {
+			best, term = id, n.Term()
+		}
+	}
+	return best
+}
+
+// scheduleLeaderFaults schedules the crashes and partitions aimed at
+// whoever leads when their time comes. The trace names the node hit.
+func (in *Instance) scheduleLeaderFaults(w *sim.World) {
+	n := len(w.Nodes())
+	for _, c := range in.resolved.Crashes {
+		if !c.Leader {
+			continue
+		}
+		c := c
+		w.At(c.At, "crash-leader", c.String(), func() {
+			if id := in.currentLeader(w); id >= 0 {
+				w.CrashAt(w.Now(), id)
+				if c.Restart > 0 {
+					w.RestartAt(c.Restart, id)
+				}
+			}
+		})
+	}
+	for _, p := range in.resolved.Partitions {
+		if !p.Leader {
+			continue
+		}
+		w.At(p.From, "partition-leader", p.String(), func() {
+			if id := in.currentLeader(w); id >= 0 {
+				g := []sim.NodeID{id}
+				w.At(w.Now(), "partition", network.GroupsString(n, [][]sim.NodeID{g}), func() { in.net.Partition(g) })
+			}
+		})
+	}
 }
 
 // stop ends the run at the first safety violation (nothing after it can
@@ -304,11 +452,13 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 // have applied the same prefix (leaders heartbeat forever, so the world is
 // never quiescent).
 func (in *Instance) stop(w *sim.World) bool {
-	if in.monitor.Feed(w.Observations()) != "" {
+	in.checkCommitQuorum(w.Observations())
+	if in.monitor.Feed(w.Observations()) != "" || in.quorum != "" {
 		return true
 	}
+	in.rollingCrash(w)
 	r := in.resolved
-	if w.Now() < r.faultsEnd() || in.monitor.returned < r.Clients*r.Ops {
+	if w.Now() < r.faultsEnd() || !in.rollingDone() || in.monitor.returned < r.Clients*r.Ops {
 		return false
 	}
 	applied := -1
@@ -323,6 +473,92 @@ func (in *Instance) stop(w *sim.World) bool {
 		applied = a
 	}
 	return true
+}
+
+// checkCommitQuorum checks, at every commit, the definition of committed
+// (§5.3): the entry the leader commits is stored on a majority of the
+// replicas (a crashed one counts with what its disk holds). It is the fact
+// Leader Completeness rests on, and the one a follower that forgets an
+// entry it acknowledged breaks; the observations cannot show it, so the
+// instance reads the replicas' logs.
+func (in *Instance) checkCommitQuorum(obs []sim.Observation) {
+	for ; in.commits < len(obs); in.commits++ {
+		o := obs[in.commits]
+		if o.Kind != ObsCommit || in.quorum != "" {
+			continue
+		}
+		l := in.nodes[o.Node]
+		term := l.termAt(o.Slot)
+		var have []string
+		for i, n := range in.nodes {
+			if n != nil && n.termAt(o.Slot) == term {
+				have = append(have, fmt.Sprintf("n%d", i))
+			}
+		}
+		if len(have) < in.resolved.Nodes/2+1 {
+			in.quorum = fmt.Sprintf("n%d committed entry %d (%s) at %s, but only %v store it", o.Node, o.Slot, l.log[o.Slot-1], o.Time, have)
+		}
+	}
+}
+
+// rollingCrash runs after every event: while a rolling crash is armed, a
+// leader that has just appended an entry crashes now, before any message
+// it sent arrives, and the previous victim restarts.
+func (in *Instance) rollingCrash(w *sim.World) {
+	rl := in.resolved.Rolling
+	st := &in.roll
+	if rl == nil || st.next >= len(rl.Arm) || w.Now() < rl.Arm[st.next] {
+		in.watchLeaders(w, false)
+		return
+	}
+	hit := in.watchLeaders(w, true)
+	if hit < 0 {
+		return
+	}
+	k := st.next
+	st.next++
+	w.At(w.Now(), "crash-leader", fmt.Sprintf("rolling crash %d: n%d just appended an entry", k, hit), nil)
+	w.CrashAt(w.Now(), hit)
+	if st.victim >= 0 {
+		w.RestartAt(w.Now(), st.victim)
+	}
+	st.victim = hit
+	st.lastFault = w.Now()
+	if st.next == len(rl.Arm) {
+		st.lastEnd = w.Now() + rl.LastDown
+		st.lastFault = st.lastEnd
+		w.RestartAt(st.lastEnd, hit)
+	}
+}
+
+// watchLeaders updates each replica's view and, when armed, returns a
+// running replica that appended to its log as leader during the last
+// event (-1 if none).
+func (in *Instance) watchLeaders(w *sim.World, armed bool) sim.NodeID {
+	hit := sim.NodeID(-1)
+	for i := range in.roll.prev {
+		id := sim.NodeID(i)
+		v := leaderView{}
+		if !w.Crashed(id) {
+			if n, ok := w.Node(id).(*Node); ok {
+				v = leaderView{leading: n.Leading(), term: n.Term(), last: n.lastIndex()}
+			}
+		}
+		p := in.roll.prev[i]
+		if armed && hit < 0 && v.leading && p.leading && v.term == p.term && v.last > p.last {
+			hit = id
+		}
+		in.roll.prev[i] = v
+	}
+	return hit
+}
+
+// rollingDone reports whether every rolling crash has happened and its
+// last victim is back.
+// A rolling crash that never finds a leader appending (the clients are
+// done) never happens; its victim before it stays down.
+func (in *Instance) rollingDone() bool {
+	return in.roll.lastEnd == 0 || (in.world != nil && in.world.Now() >= in.roll.lastEnd)
 }
 
 // Resolved is the scenario with the swarm's draws written out.
@@ -354,6 +590,12 @@ type Outcome struct {
 	Logs [][]Entry
 	// History is the clients' operations.
 	History []Op
+	// CommitQuorum is the first commit of an entry that a majority did
+	// not store, "" if none (see checkCommitQuorum).
+	CommitQuorum string
+	// RollingEnd is the time of the rolling crashes' last crash or
+	// restart (0 if none happened).
+	RollingEnd sim.Time
 }
 
 // Outcome summarises the run of this instance that ended with res.
@@ -370,5 +612,7 @@ func (in *Instance) Outcome(res sim.Result) Outcome {
 		}
 	}
 	o.History = History(res.Observations, r.Nodes)
+	o.RollingEnd = in.roll.lastFault
+	o.CommitQuorum = in.quorum
 	return o
 }
