@@ -366,12 +366,12 @@ func Linearizability(h []Op) string {
 	return fmt.Sprintf("the %d client operations have no linearization", len(ops))
 }
 
-// LivenessApplies reports whether o's scenario promises progress: every
-// fault ended by GST, the run went past GST, and a majority of replicas
-// is up at the end.
+// LivenessApplies reports whether o's scenario promises progress by the
+// end of the run: every fault ended by GST, the run may go on past GST,
+// and a majority of replicas is up at the end.
 func (o Outcome) LivenessApplies() bool {
 	s := o.Scenario
-	if !s.calmByGST() || o.RollingEnd > s.GST || o.Result.End <= s.GST {
+	if !s.calmByGST() || o.RollingEnd > s.GST || s.Limit <= s.GST {
 		return false
 	}
 	up := 0
