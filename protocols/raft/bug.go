@@ -38,10 +38,10 @@ type BugInfo struct {
 // Bugs lists the teaching bugs in a stable order (for --list-bugs).
 func Bugs() []BugInfo {
 	return []BugInfo{
-		{CommitOldTerm, "leader commits an entry of an earlier term by counting replicas (Figure 8)", "leader changes: crashes or partitions"},
-		{VolatileVote, "votedFor is not persisted: a restarted node votes twice, two leaders in one term", "crash-restarts"},
-		{NoLogCheck, "votes are granted without the log up-to-date check (§5.4.1)", "a leader change with a lagging node: loss, crashes or partitions"},
-		{StaleTruncate, "a follower truncates its log on a stale AppendEntries, dropping acknowledged entries", "reordering or duplication, then a leader change"},
+		{CommitOldTerm, "leader commits an entry of an earlier term by counting replicas (Figure 8)", "three leaders crashed in turn, each right after a log write (rolling leader crashes)"},
+		{VolatileVote, "votedFor is not persisted: a restarted node votes twice, two leaders in one term", "a voter's crash-restart during an election"},
+		{NoLogCheck, "votes are granted without the log up-to-date check (§5.4.1)", "a leader change while a node lags behind (a partition)"},
+		{StaleTruncate, "a follower truncates its log on a stale AppendEntries, dropping acknowledged entries", "reordered AppendEntries: message delays alone"},
 	}
 }
 

@@ -116,6 +116,3 @@ func (c *Client) Fire(ctx sim.Context, id sim.TimerID, _ any) {
 	c.retry = false
 	c.send(ctx)
 }
-
-// Done reports whether the client has a response for every operation.
-func (c *Client) Done() bool { return c.seq >= c.p.Ops && c.timer == 0 }
