@@ -13,6 +13,9 @@ import (
 const (
 	CmdGet = "get"
 	CmdPut = "put"
+	// CmdNoop is an entry that carries no command, such as the empty entry
+	// an etcd raft leader appends when it takes office (§8).
+	CmdNoop = "noop"
 )
 
 // Cmd is a client's operation. (Client, Seq) names it, so a retried
@@ -58,11 +61,24 @@ type Entry struct {
 	Cmd  Cmd   `json:"cmd"`
 }
 
-// String renders e as "t3 c5#1 put x=5.1", the value of apply observations.
-func (e Entry) String() string { return "t" + strconv.FormatInt(e.Term, 10) + " " + e.Cmd.String() }
+// String renders e as "t3 c5#1 put x=5.1" (or "t3 noop"), the value of
+// apply observations.
+func (e Entry) String() string {
+	if e.Cmd.Kind == CmdNoop {
+		return "t" + strconv.FormatInt(e.Term, 10) + " " + CmdNoop
+	}
+	return "t" + strconv.FormatInt(e.Term, 10) + " " + e.Cmd.String()
+}
 
 // parseEntry reads Entry.String back.
 func parseEntry(s string) (Entry, error) {
+	if t, ok := strings.CutSuffix(s, " "+CmdNoop); ok && strings.HasPrefix(t, "t") {
+		term, err := strconv.ParseInt(t[1:], 10, 64)
+		if err != nil {
+			return Entry{}, fmt.Errorf("bad entry %q", s)
+		}
+		return Entry{Term: term, Cmd: Cmd{Kind: CmdNoop}}, nil
+	}
 	f := strings.SplitN(s, " ", 4)
 	if len(f) < 4 || !strings.HasPrefix(f[0], "t") || !strings.HasPrefix(f[1], "c") {
 		return Entry{}, fmt.Errorf("bad entry %q", s)
@@ -220,3 +236,7 @@ func boolByte(v bool) byte {
 	}
 	return 0
 }
+
+// ParseEntry reads an entry as Entry.String writes it (the value of an
+// apply observation).
+func ParseEntry(s string) (Entry, error) { return parseEntry(s) }

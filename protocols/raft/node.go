@@ -528,3 +528,9 @@ func (n *Node) Log() []Entry { return slices.Clone(n.log) }
 
 // Applied is the index of the last entry applied to the state machine.
 func (n *Node) Applied() int { return n.applied }
+
+// LastIndex is the index of the last log entry (0 if the log is empty).
+func (n *Node) LastIndex() int { return n.lastIndex() }
+
+// TermAt is the term of the log entry at index i (0 if there is none).
+func (n *Node) TermAt(i int) int64 { return n.termAt(i) }

@@ -178,3 +178,13 @@ func TestRetriedCommandAppliedOnce(t *testing.T) {
 	require.Equal(t, 3, n.Applied())
 	require.Equal(t, "b", n.kv["x"], "the retry of c3#1 must not overwrite c4's later put")
 }
+
+func TestEntryText(t *testing.T) {
+	for _, e := range []Entry{put(3, 2), {Term: 4, Cmd: Cmd{Client: 5, Seq: 1, Kind: CmdGet, Key: "y"}}, {Term: 2, Cmd: Cmd{Kind: CmdNoop}}} {
+		back, err := ParseEntry(e.String())
+		require.NoError(t, err)
+		require.Equal(t, e, back)
+	}
+	_, err := ParseEntry("t1 nonsense")
+	require.Error(t, err)
+}

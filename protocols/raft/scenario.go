@@ -341,7 +341,7 @@ type Instance struct {
 	roll       rollState
 	// nodes holds each replica's latest incarnation; a crashed one's log
 	// is what its disk holds.
-	nodes []*Node
+	nodes []Replica
 	// quorum is the first commit-quorum violation, "" if none.
 	quorum  string
 	commits int
@@ -369,11 +369,38 @@ type leaderView struct {
 // the environment; nil means a PCG stream from seed. A swarm scenario draws
 // its fault mix from choices here, before the network's draws.
 func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) *Instance {
+	return s.InstanceOf(seed, choices, tracer, func(p Params) Replica { return NewNode(p) })
+}
+
+// Replica is what a run needs of a Raft replica beyond sim.Node: the
+// faults aimed at the leader, the commit-quorum check and the stop rule
+// read it. A replica reports the observations of this package (ObsLeader,
+// ObsCommit, ObsApply, ...) with log indexes from 1, answers Request from
+// Client, and keeps its log in ctx.Storage. *Node is one; an adapter for
+// another Raft implementation is another.
+type Replica interface {
+	sim.Node
+	Leading() bool
+	Term() int64
+	// LastIndex is the index of the last entry of the log (0 if empty);
+	// TermAt is the term of the entry at index i (0 if none).
+	LastIndex() int
+	TermAt(i int) int64
+	// Applied is the index of the last entry applied to the store.
+	Applied() int
+	// Log returns a copy of the log.
+	Log() []Entry
+}
+
+// InstanceOf is Instance with the replicas built by newReplica (called at
+// start and at every restart) instead of NewNode: the same scenario, faults
+// and checks for any Raft implementation.
+func (s Scenario) InstanceOf(seed uint64, choices sim.Choices, tracer sim.Tracer, newReplica func(p Params) Replica) *Instance {
 	if choices == nil {
 		choices = sim.NewPCGChoices(seed)
 	}
 	r, draws := s.resolve(choices)
-	in := &Instance{resolved: r, setupDraws: draws, monitor: NewMonitor(r.Nodes), roll: rollState{victim: -1, prev: make([]leaderView, r.Nodes)}, nodes: make([]*Node, r.Nodes)}
+	in := &Instance{resolved: r, setupDraws: draws, monitor: NewMonitor(r.Nodes), roll: rollState{victim: -1, prev: make([]leaderView, r.Nodes)}, nodes: make([]Replica, r.Nodes)}
 	in.net = network.MustNew(r.Nodes+r.Clients, network.Options{Latency: r.Latency, Loss: r.Loss, Duplicate: r.Dup})
 	timing := DefaultTiming(r.MaxDelay())
 	in.Config = sim.Config{
@@ -383,7 +410,7 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 			if int(id) >= r.Nodes {
 				return NewClient(ClientParams{Replicas: r.Nodes, Ops: r.Ops, Keys: []string{"x", "y"}, Timeout: timing.Client, Retry: 4 * timing.Heartbeat})
 			}
-			n := NewNode(Params{N: r.Nodes, Timing: timing, Bug: r.Bug})
+			n := newReplica(Params{N: r.Nodes, Timing: timing, Bug: r.Bug})
 			in.nodes[id] = n
 			return n
 		},
@@ -408,7 +435,7 @@ func (in *Instance) currentLeader(w *sim.World) sim.NodeID {
 		if w.Crashed(id) {
 			continue
 		}
-		if n, ok := w.Node(id).(*Node); ok && n.Leading() && n.Term() > term {
+		if n, ok := w.Node(id).(Replica); ok && n.Leading() && n.Term() > term {
 			best, term = id, n.Term()
 		}
 	}
@@ -466,7 +493,7 @@ func (in *Instance) stop(w *sim.World) bool {
 		if w.Crashed(sim.NodeID(i)) {
 			continue
 		}
-		a := w.Node(sim.NodeID(i)).(*Node).Applied()
+		a := w.Node(sim.NodeID(i)).(Replica).Applied()
 		if applied >= 0 && a != applied {
 			return false
 		}
@@ -488,15 +515,15 @@ func (in *Instance) checkCommitQuorum(obs []sim.Observation) {
 			continue
 		}
 		l := in.nodes[o.Node]
-		term := l.termAt(o.Slot)
+		term := l.TermAt(o.Slot)
 		var have []string
 		for i, n := range in.nodes {
-			if n != nil && n.termAt(o.Slot) == term {
+			if n != nil && n.TermAt(o.Slot) == term {
 				have = append(have, fmt.Sprintf("n%d", i))
 			}
 		}
 		if len(have) < in.resolved.Nodes/2+1 {
-			in.quorum = fmt.Sprintf("n%d committed entry %d (%s) at %s, but only %v store it", o.Node, o.Slot, l.log[o.Slot-1], o.Time, have)
+			in.quorum = fmt.Sprintf("n%d committed entry %d (term %d) at %s, but only %v store it", o.Node, o.Slot, term, o.Time, have)
 		}
 	}
 }
@@ -540,8 +567,8 @@ func (in *Instance) watchLeaders(w *sim.World, armed bool) sim.NodeID {
 		id := sim.NodeID(i)
 		v := leaderView{}
 		if !w.Crashed(id) {
-			if n, ok := w.Node(id).(*Node); ok {
-				v = leaderView{leading: n.Leading(), term: n.Term(), last: n.lastIndex()}
+			if n, ok := w.Node(id).(Replica); ok {
+				v = leaderView{leading: n.Leading(), term: n.Term(), last: n.LastIndex()}
 			}
 		}
 		p := in.roll.prev[i]
@@ -606,7 +633,7 @@ func (in *Instance) Outcome(res sim.Result) Outcome {
 		id := sim.NodeID(i)
 		if in.world != nil && !in.world.Crashed(id) {
 			o.Up[i] = true
-			if n, ok := in.world.Node(id).(*Node); ok {
+			if n, ok := in.world.Node(id).(Replica); ok {
 				o.Logs[i] = n.Log()
 			}
 		}
