@@ -95,6 +95,7 @@ type Node struct {
 
 	election sim.TimerID
 	leading  bool
+	wonTerm  int64 // the term won in the Ready being handled, 0 if none
 	term     int64
 	applied  int // our index (etcd's minus the bootstrap entry)
 
@@ -285,6 +286,14 @@ func (n *Node) persisted(ctx sim.Context) {
 // committed entries and advances.
 func (n *Node) finish(ctx sim.Context) {
 	rd := n.rd
+	if n.wonTerm != 0 {
+		terms := make([]string, 0, n.LastIndex())
+		for i := 1; i <= n.LastIndex(); i++ {
+			terms = append(terms, strconv.FormatInt(n.TermAt(i), 10))
+		}
+		ctx.Observe(raft.ObsLeader, int(n.wonTerm), strings.Join(terms, " "))
+		n.wonTerm = 0
+	}
 	if !n.sent {
 		n.send(ctx, rd.Messages)
 	}
@@ -314,13 +323,10 @@ func (n *Node) observeState(ctx sim.Context, rd etcd.Ready) {
 		case etcd.StateCandidate:
 			ctx.Observe(raft.ObsCandidate, int(st.Term), "")
 		case etcd.StateLeader:
-			if !n.leading {
-				terms := make([]string, 0, n.LastIndex())
-				for i := 1; i <= n.LastIndex(); i++ {
-					terms = append(terms, strconv.FormatInt(n.TermAt(i), 10))
-				}
-				ctx.Observe(raft.ObsLeader, int(st.Term), strings.Join(terms, " "))
-			}
+			// Reported once this Ready is on disk, with the log it holds
+			// then: entries that were still unstable when the node won
+			// count as part of its log.
+			n.wonTerm = int64(st.Term)
 		}
 		n.leading = rd.SoftState.RaftState == etcd.StateLeader
 	}
