@@ -24,7 +24,7 @@ type Scenario struct {
 	// Loss and Dup are per-message probabilities; loss ends at GST.
 	Loss float64 `json:"loss,omitempty"`
 	Dup  float64 `json:"dup,omitempty"`
-	// Crashes and Partitions are the fault plan.
+	// Crashes, Partitions and Rolling leader crashes are the fault plan.
 	Crashes    []Crash     `json:"crashes,omitempty"`
 	Partitions []Partition `json:"partitions,omitempty"`
 	Rolling    *Rolling    `json:"rolling,omitempty"`
@@ -34,9 +34,10 @@ type Scenario struct {
 	// Limit ends the run.
 	Limit sim.Time `json:"limit"`
 	Bug   Bug      `json:"bug,omitempty"`
-	// Swarm draws the fault mix (loss and duplication rates, crash-restarts,
-	// partitions) from the run's Choices before it starts, so a search sees
-	// calm runs and storms alike. Every such draw is 0 for "no fault".
+	// Swarm draws the fault mix (loss and duplication rates, crash-restarts
+	// and partitions of a node or of the leader, rolling leader crashes)
+	// from the run's Choices before it starts, so a search sees calm runs
+	// and storms alike. Every such draw is 0 for "no fault".
 	Swarm bool `json:"swarm,omitempty"`
 }
 
@@ -84,7 +85,8 @@ func (p Partition) String() string {
 
 // Rolling is a rolling crash of leaders, each hit at the worst moment for
 // Raft: right after it writes a new entry to its log, before it has sent
-// it to anyone (a crash between the disk write and the network send). From
+// it to anyone (a crash between the disk write and the network send, for a
+// replica that, like Node, sends new entries with its next heartbeat). From
 // Arm[k] on, the first leader to append an entry crashes; the victim
 // before it restarts at that moment, so the victims take turns, and the
 // last one restarts LastDown after its crash. Crash k is armed only after
