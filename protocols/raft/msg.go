@@ -227,6 +227,9 @@ func (m Reply) String() string {
 	if m.OK {
 		return fmt.Sprintf("Reply{#%d %q}", m.Seq, m.Output)
 	}
+	if m.Leader < 0 {
+		return fmt.Sprintf("Reply{#%d not leader, no leader known}", m.Seq)
+	}
 	return fmt.Sprintf("Reply{#%d not leader, try n%d}", m.Seq, m.Leader)
 }
 
