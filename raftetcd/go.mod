@@ -5,7 +5,6 @@ go 1.26
 require (
 	github.com/stretchr/testify v1.12.1
 	go.etcd.io/raft/v3 v3.6.0
-	pgregory.net/rapid v1.3.0
 	simulate v0.0.0
 )
 
@@ -13,6 +12,7 @@ require (
 	github.com/anishathalye/porcupine v1.3.1 // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	google.golang.org/protobuf v1.33.0 // indirect
 )

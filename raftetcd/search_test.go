@@ -1,16 +1,13 @@
 package raftetcd_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"pgregory.net/rapid"
 
 	"simulate/protocols/raft"
 	"simulate/raftetcd"
-	"simulate/sim"
-	"simulate/sim/simtest"
+	"simulate/search"
 )
 
 // budget is the number of swarm runs of every search here, the same as
@@ -18,68 +15,14 @@ import (
 // is found within it.
 const budget = 300
 
-// checks asks rapid for n runs in both modes (it runs a fifth under -short).
-func checks(n int) int {
-	if testing.Short() {
-		return 5 * n
-	}
-	return n
-}
-
-// property is the first violation of a swarm run of etcd raft with the
-// given adapter bug, "" if none.
-func property(s raft.Scenario, adapter raftetcd.Bug) func(sim.Choices) string {
-	return func(c sim.Choices) string {
-		if v := raft.Check(raftetcd.Instance(s, adapter, 1, c, nil).Run()); len(v) > 0 {
-			return v[0].String()
-		}
-		return ""
-	}
-}
-
-func propertyName(v string) string {
-	name, _, _ := strings.Cut(v, ":")
-	return name
-}
-
-func fails(prop func(sim.Choices) string, values []int, name string) bool {
-	v := prop(&sim.ReplayChoices{Values: values})
-	return v != "" && propertyName(v) == name
-}
-
-// shrink zeroes ever smaller chunks of draws, then single draws, while the
-// run still breaks the same property (as protocols/raft's tests do).
-func shrink(prop func(sim.Choices) string, values []int, name string) []int {
-	cur := append([]int(nil), values...)
-	for n := len(cur) / 2; n >= 1; n /= 2 {
-		for len(cur) > n && fails(prop, cur[:len(cur)-n], name) {
-			cur = cur[:len(cur)-n]
+// property fails a search run of etcd raft, with the given adapter bug,
+// on the first property the swarm run breaks.
+func property(s raft.Scenario, adapter raftetcd.Bug) search.Property {
+	return func(t *search.T) {
+		if v := raft.Check(raftetcd.Instance(s, adapter, 1, t, nil).Run()); len(v) > 0 {
+			t.Fail(v[0].Property, "%s", v[0].Detail)
 		}
 	}
-	for chunk := len(cur) / 2; chunk >= 1; chunk /= 2 {
-		for i := 0; i < len(cur); i += chunk {
-			end := min(i+chunk, len(cur))
-			if nonZero(cur[i:end]) == 0 {
-				continue
-			}
-			try := append([]int(nil), cur...)
-			clear(try[i:end])
-			if fails(prop, try, name) {
-				cur = try
-			}
-		}
-	}
-	return cur
-}
-
-func nonZero(values []int) int {
-	n := 0
-	for _, v := range values {
-		if v != 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // TestEtcdRaftUnderSearch: etcd raft, through the adapter, breaks no
@@ -91,8 +34,8 @@ func TestEtcdRaftUnderSearch(t *testing.T) {
 	s := raft.SwarmScenario(3, "")
 	var bad []string
 	runs, changes, uncommitted, midTerm, restarts, rolling, liveness := 0, 0, 0, 0, 0, 0, 0
-	simtest.Search(checks(budget), 1, func(rt *rapid.T) {
-		o := raftetcd.Instance(s, "", 1, simtest.Choices(rt), nil).Run()
+	search.Run(search.Config{Checks: budget, Seed: 1}, func(st *search.T) {
+		o := raftetcd.Instance(s, "", 1, st, nil).Run()
 		if v := raft.Check(o); len(v) > 0 {
 			bad = append(bad, v[0].String())
 		}
@@ -129,30 +72,11 @@ func TestEtcdRaftUnderSearch(t *testing.T) {
 // safe on the shrunk schedule.
 func TestPlantedAdapterBug(t *testing.T) {
 	s := raft.SwarmScenario(3, "")
-	prop := property(s, raftetcd.SendBeforePersist)
-	var values []int
-	var violation string
-	runs := 0
-	simtest.Search(checks(budget), 1, func(rt *rapid.T) {
-		if values != nil {
-			return
-		}
-		runs++
-		rec := &sim.Recorder{Inner: simtest.Choices(rt)}
-		if v := prop(rec); v != "" {
-			violation = v
-			for _, c := range rec.Log {
-				values = append(values, c.Value)
-			}
-		}
-	})
-	require.NotNil(t, values, "the search must catch the planted bug within %d runs", budget)
-	name := propertyName(violation)
-	shrunk := shrink(prop, values, name)
-	require.True(t, fails(prop, shrunk, name))
-	require.LessOrEqual(t, nonZero(shrunk), 10)
-	require.Empty(t, property(s, "")(&sim.ReplayChoices{Values: shrunk}), "the counterexample needs the bug")
-	t.Logf("found at run %d: %s; shrunk from %d to %d non-zero draws", runs, violation, nonZero(values), nonZero(shrunk))
+	res := search.Run(search.Config{Checks: budget, Seed: 1}, property(s, raftetcd.SendBeforePersist))
+	require.True(t, res.Failed, "the search must catch the planted bug within %d runs", budget)
+	require.LessOrEqual(t, res.Draws.NonZero(), 10)
+	require.False(t, search.Replay(property(s, ""), res.Draws.Values()).Failed(), "the counterexample needs the bug")
+	t.Logf("found at run %d: %s: %s; shrunk to %d non-zero draws", res.FirstAt, res.Property, res.Message, res.Draws.NonZero())
 }
 
 // TestDeterministic: etcd raft draws its election timeouts from

@@ -48,7 +48,7 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 		if c.Only {
 			only = []string{c.Violates}
 		}
-		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed}, only)
+		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed, Keep: keepFailures}, only)
 		if !rep.Failed {
 			row.Ok = row.Ok && c.Violates == ""
 			continue

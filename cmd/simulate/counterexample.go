@@ -13,7 +13,7 @@ import (
 // maxShownEvents is how much of a counterexample's trace a check prints by
 // default: with the violation, the schedule and the replay command it
 // fits a screen. --full-trace prints every event; --trace FILE writes them.
-const maxShownEvents = 24
+const maxShownEvents = 20
 
 func fullTraceFlag(cmd *cobra.Command, full *bool) {
 	cmd.Flags().BoolVar(full, "full-trace", false, "print the counterexample's whole trace, not only the causal past of the violation")
@@ -62,3 +62,8 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 		fmt.Fprintf(w, "  ... %d events after ...\n", len(events)-1-prev)
 	}
 }
+
+// keepFailures is how many failing runs a check collects before it
+// shrinks each and reports the simplest: greedy shrinking stops in local
+// minima, and five starts cost a few hundred replays more than one.
+const keepFailures = 5

@@ -11,6 +11,7 @@ import (
 
 	_ "simulate/examples/twophase" // registers "twophase"
 	_ "simulate/protocols/benor"   // registers "benor"
+	_ "simulate/protocols/raft"    // registers "raft"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/search"
@@ -204,7 +205,7 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		if checks < 1 || checks > 10_000_000 {
 			return badInput("check %s: --checks %d: want 1 to 10000000", p.Name(), checks)
 		}
-		rep := scenario.Check(s, g.seed, search.Config{Checks: checks, Seed: g.seed})
+		rep := scenario.Check(s, g.seed, search.Config{Checks: checks, Seed: g.seed, Keep: keepFailures})
 		w := cmd.OutOrStdout()
 		if !rep.Failed {
 			return printRegisteredCoverage(w, g, p, rep)

@@ -1,0 +1,145 @@
+package raft
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"simulate/scenario"
+	"simulate/sim"
+)
+
+// properties lists Raft's properties in the order a run is judged: safety
+// first (the monitor's three, the commit quorum, log matching,
+// linearizability), liveness last.
+var properties = []string{
+	PropElectionSafety, PropLeaderCompleteness, PropStateMachineSafety,
+	PropCommitQuorum, PropLogMatching, PropLinearizability, PropLiveness,
+}
+
+// Build implements scenario.Scenario: a swarm scenario draws its fault mix
+// from c first, then the network draws every message's fate.
+func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
+	in := s.Instance(seed, c, nil)
+	// Every property reads one judgement of the finished run.
+	var judged []Violation
+	var done bool
+	judge := func(r scenario.Run) []Violation {
+		if !done {
+			judged, done = Check(in.Outcome(r.Result)), true
+		}
+		return judged
+	}
+	w := scenario.World{Config: in.Config, Setup: in.Setup}
+	for _, name := range properties {
+		w.Properties = append(w.Properties, scenario.Property{Name: name, Check: func(r scenario.Run) error {
+			for _, v := range judge(r) {
+				if v.Property == name {
+					return fmt.Errorf("%s", v.Detail)
+				}
+			}
+			return nil
+		}})
+	}
+	cov := func(f func(Coverage) bool) func(scenario.Run) bool {
+		return func(r scenario.Run) bool { return f(CoverageOf(in.resolved.Nodes, r.Result.Observations)) }
+	}
+	w.Coverage = []scenario.Sometimes{
+		{Name: "a split vote", Hit: cov(func(c Coverage) bool { return c.SplitVotes > 0 })},
+		{Name: "a leader change", Hit: cov(func(c Coverage) bool { return c.LeaderChanges > 0 })},
+		{Name: "a leader change with uncommitted entries", Hit: cov(func(c Coverage) bool { return c.UncommittedLeaderChanges > 0 })},
+		{Name: "a restart mid-term", Hit: cov(func(c Coverage) bool { return c.MidTermRestarts > 0 })},
+		{Name: "a crash-restart", Hit: func(r scenario.Run) bool { return r.Result.Restarts > 0 }},
+		{Name: "liveness judged (faults over by GST)", Hit: func(r scenario.Run) bool { return in.Outcome(r.Result).LivenessApplies() }},
+	}
+	w.Describe = func() string { return describe(in.resolved) }
+	return w
+}
+
+// describe says in a line what a resolved scenario's swarm drew.
+func describe(r Scenario) string {
+	var parts []string
+	if r.Loss > 0 || r.Dup > 0 {
+		parts = append(parts, fmt.Sprintf("loss %g, dup %g", r.Loss, r.Dup))
+	}
+	for _, c := range r.Crashes {
+		parts = append(parts, "crash "+c.String())
+	}
+	for _, p := range r.Partitions {
+		parts = append(parts, "partition "+p.String())
+	}
+	if r.Rolling != nil {
+		parts = append(parts, fmt.Sprintf("%d rolling leader crashes", len(r.Rolling.Arm)))
+	}
+	if len(parts) == 0 {
+		return "no faults"
+	}
+	return strings.Join(parts, "; ")
+}
+
+type protocol struct{}
+
+func (protocol) Name() string { return "raft" }
+func (protocol) Summary() string {
+	return "Raft (Ongaro & Ousterhout 2014): elections, replication, the commit rule, a linearizable key-value store"
+}
+func (protocol) New() scenario.Scenario { s := SwarmScenario(3, ""); return &s }
+func (protocol) Bugs() []scenario.Bug {
+	var out []scenario.Bug
+	for _, b := range Bugs() {
+		out = append(out, scenario.Bug{Name: string(b.Name), Description: b.What + "; needs " + b.Needs})
+	}
+	return out
+}
+
+func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
+	s := sc.(*Scenario)
+	fs.IntVar(&s.Nodes, "nodes", s.Nodes, "number of Raft replicas")
+	fs.IntVar(&s.Clients, "clients", s.Clients, "number of clients")
+	fs.IntVar(&s.Ops, "ops", s.Ops, "operations per client")
+	fs.Float64Var(&s.Loss, "loss", s.Loss, "probability a message is lost (until GST)")
+	fs.Float64Var(&s.Dup, "dup", s.Dup, "probability a message is duplicated")
+	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw the fault mix per run (loss, duplication, crash-restarts, partitions, rolling leader crashes)")
+	scenario.TimeVar(fs, &s.GST, "gst", "when the network stabilises; liveness is judged after it")
+	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
+	fs.Var(&bugFlag{&s.Bug}, "bug", "plant a teaching bug: "+bugNames())
+}
+
+func bugNames() string {
+	var names []string
+	for _, b := range Bugs() {
+		names = append(names, string(b.Name))
+	}
+	return strings.Join(names, ", ")
+}
+
+type bugFlag struct{ b *Bug }
+
+func (f *bugFlag) String() string { return string(*f.b) }
+func (f *bugFlag) Type() string   { return "name" }
+func (f *bugFlag) Set(s string) error {
+	b, err := ParseBug(s)
+	if err != nil {
+		return err
+	}
+	*f.b = b
+	return nil
+}
+
+// Cases implements scenario.Cased: correct Raft under the swarm passes,
+// and each teaching bug breaks the property it is about.
+func (protocol) Cases() []scenario.Case {
+	bug := func(b Bug) func(scenario.Scenario) {
+		return func(sc scenario.Scenario) { sc.(*Scenario).Bug = b }
+	}
+	return []scenario.Case{
+		{Name: "correct, 3 nodes, swarm", Apply: func(scenario.Scenario) {}},
+		{Name: "bug commit-old-term", Violates: PropLeaderCompleteness, MaxDraws: 10, Apply: bug(CommitOldTerm)},
+		{Name: "bug volatile-vote", Violates: PropElectionSafety, MaxDraws: 10, Apply: bug(VolatileVote)},
+		{Name: "bug no-log-check", Violates: PropLeaderCompleteness, MaxDraws: 10, Apply: bug(NoLogCheck)},
+		{Name: "bug stale-truncate", Violates: PropCommitQuorum, MaxDraws: 10, Apply: bug(StaleTruncate)},
+	}
+}
+
+func init() { scenario.Register(protocol{}) }
