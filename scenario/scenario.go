@@ -79,6 +79,9 @@ type Sometimes struct {
 type Bug struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Needs says what the search must draw to expose it ("" = nothing
+	// special): a flag to give, a fault that must happen.
+	Needs string `json:"needs,omitempty"`
 }
 
 // Protocol is what a protocol package registers.

@@ -132,6 +132,7 @@ func shellQuote(s string) string {
 
 func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 	var schedule string
+	var listBugs bool
 	cmd := &cobra.Command{
 		Use:   p.Name(),
 		Short: p.Summary(),
@@ -139,7 +140,15 @@ func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 	}
 	s := bindScenario(cmd, p)
 	cmd.Flags().StringVar(&schedule, "schedule", "", "replay these environment draws (index=value,...; unlisted draws are 0) instead of drawing from --seed")
+	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "list the protocol's teaching bugs and exit")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if listBugs {
+			t := report.Table{Title: p.Name() + "'s teaching bugs", Header: []string{"bug", "what it does", "what the search needs"}}
+			for _, b := range p.Bugs() {
+				t.Rows = append(t.Rows, []string{b.Name, b.Description, b.Needs})
+			}
+			return report.Write(cmd.OutOrStdout(), g.format, t)
+		}
 		if err := s.Validate(); err != nil {
 			return badInput("run %s: %v", p.Name(), err)
 		}

@@ -20,7 +20,9 @@
 //
 // Then that exact status is required (0 is an error too: the failure the
 // page explains went away), and the generated page notes it after the
-// output. Images never expect failure.
+// output. An image drawn from a counterexample says the same:
+//
+//	<!-- image (exit 1): img/raft-figure8.svg from: check raft --bug commit-old-term --diagram {} -->
 //
 // Usage: go run ./docs/gen [-check] (from the repository root). It prints
 // each page and command on stderr as it runs them. With -check it writes
@@ -44,7 +46,7 @@ import (
 
 var (
 	runRe   = regexp.MustCompile(`(?m)^<!-- run(?: \(exit (\d+)\))?: (.+?) -->$`)
-	imageRe = regexp.MustCompile(`(?m)^<!-- image: (\S+) from: (.+?) -->$`)
+	imageRe = regexp.MustCompile(`(?m)^<!-- image(?: \(exit (\d+)\))?: (\S+) from: (.+?) -->$`)
 )
 
 func main() {
@@ -175,7 +177,8 @@ func (g *page) expand(text string) (string, error) {
 	})
 	text = imageRe.ReplaceAllStringFunc(text, func(m string) string {
 		sub := imageRe.FindStringSubmatch(m)
-		img, args := sub[1], strings.Fields(sub[2])
+		want, _ := strconv.Atoi(sub[1]) // "" (no marker): 0
+		img, args := sub[2], strings.Fields(sub[3])
 		target := filepath.Join(g.dir, img)
 		if g.check {
 			target = filepath.Join(os.TempDir(), fmt.Sprintf("docs-check-%d-%s", os.Getpid(), filepath.Base(img)))
@@ -187,7 +190,7 @@ func (g *page) expand(text string) (string, error) {
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			g.fail(err)
 		}
-		g.run(args, 0)
+		g.run(args, want)
 		shown := strings.ReplaceAll(strings.Join(args, " "), target, img)
 		return fmt.Sprintf("```console\n$ simulate %s\n```\n\n![%s](%s)", shown, img, img)
 	})

@@ -160,7 +160,7 @@ func (protocol) Summary() string {
 }
 func (protocol) New() scenario.Scenario { s := DefaultScenario(); return &s }
 func (protocol) Bugs() []scenario.Bug {
-	return []scenario.Bug{{Name: "impatient", Description: "a participant that voted yes aborts on its own after 10ms without news: unblocks 2PC, breaks atomicity"}}
+	return []scenario.Bug{{Name: "impatient", Description: "a participant that voted yes aborts on its own after 10ms without news: unblocks 2PC, breaks atomicity", Needs: "--impatient; a late decision (message delays alone)"}}
 }
 
 func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {

@@ -73,7 +73,7 @@ func (protocol) New() scenario.Scenario {
 	return &Scenario{N: 5, F: 2, Inputs: []int{0, 1, 0, 1, 0}, Delay: 10 * sim.Millisecond, Limit: sim.Minute}
 }
 func (protocol) Bugs() []scenario.Bug {
-	return []scenario.Bug{{Name: "eager-decide", Description: "decide on f+1 reports instead of waiting for them in phase two: processes disagree"}}
+	return []scenario.Bug{{Name: "eager-decide", Description: "decide on f+1 reports instead of waiting for them in phase two: processes disagree", Needs: "--eager-decide; a few late messages"}}
 }
 func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	s := sc.(*Scenario)

@@ -88,7 +88,7 @@ func (protocol) New() scenario.Scenario { s := SwarmScenario(3, ""); return &s }
 func (protocol) Bugs() []scenario.Bug {
 	var out []scenario.Bug
 	for _, b := range Bugs() {
-		out = append(out, scenario.Bug{Name: string(b.Name), Description: b.What + "; needs " + b.Needs})
+		out = append(out, scenario.Bug{Name: string(b.Name), Description: b.What, Needs: b.Needs})
 	}
 	return out
 }
