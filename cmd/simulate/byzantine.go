@@ -745,6 +745,7 @@ func printByzantineBound(cmd *cobra.Command, g *globals, params json.RawMessage,
 		}
 	}
 	res := bound.Aggregate(p, seeds, cells)
+	res.Seed = g.seed
 	if g.format == "json" {
 		return report.WriteJSON(cmd.OutOrStdout(), res)
 	}

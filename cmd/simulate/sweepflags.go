@@ -26,7 +26,7 @@ type sweepFlags struct {
 }
 
 func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
-	cmd.Flags().IntVar(&s.runs, "runs", defaultRuns, "number of seeded runs (seeds --seed, --seed+1, ...)")
+	cmd.Flags().IntVar(&s.runs, "runs", defaultRuns, "number of seeded runs (run i has seed RunSeed(--seed, i), a SplitMix64 mix)")
 	cmd.Flags().IntVar(&s.workers, "workers", 0, "parallel runs (default: every core); results do not depend on it")
 	cmd.Flags().StringVar(&s.shard, "shard", "", "run only shard k/n of the runs (1 <= k <= n), for batch engines; combine with simulate merge")
 	cmd.Flags().StringVar(&s.out, "out", "", "stream each finished run to this JSON Lines file (needed for --resume, --shard and merge)")
@@ -147,6 +147,11 @@ unsharded run would print, byte for byte. It fails if a run is missing.`,
 				if !ok {
 					return badInput("unknown experiment %q", spec.Experiment)
 				}
+				if cmd.Flags().Changed("seed") && g.seed != spec.Seed {
+					return badInput("--seed %d: the shards are from a sweep with --seed %d", g.seed, spec.Seed)
+				}
+				// The table is the sweep's: its seed, not merge's --seed.
+				g.seed = spec.Seed
 				return agg(cmd, g, spec.Params, recs)
 			},
 		}
