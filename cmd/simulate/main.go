@@ -29,6 +29,9 @@ type globals struct {
 	checkDeterminism bool
 	// diagram is a file to draw the run's space-time diagram into.
 	diagram string
+	// stderr is where commands say what they did besides their output
+	// (--check-determinism's report).
+	stderr io.Writer
 }
 
 // usageError marks bad user input: one line on stderr, exit status 2.
@@ -51,7 +54,7 @@ func (e findingError) Error() string { return e.msg }
 var commands []func(g *globals) *cobra.Command
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	g := &globals{}
+	g := &globals{stderr: stderr}
 	root := &cobra.Command{
 		Use:   "simulate",
 		Short: "Deterministic simulator of distributed protocols on a faulty network",
@@ -65,6 +68,9 @@ on any machine.`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if !report.ValidFormat(g.format) {
 				return badInput("--format %q: want one of %s", g.format, strings.Join(report.Formats, ", "))
+			}
+			if err := refuseIgnoredGlobals(cmd); err != nil {
+				return err
 			}
 			if g.diagram != "" {
 				if _, err := rendererFor(g.diagram); err != nil {
