@@ -61,6 +61,8 @@ a stake-majority double spend and DPoS delegates colluding.`,
 			default:
 				return badInput("consensus compare: --stakes %q: want equal or zipf", stakes)
 			}
+			fitDefault(cmd.Flags(), "degree", &o.Degree, o.Nodes-1)
+			fitDefault(cmd.Flags(), "delegates", &o.Delegates, o.Nodes)
 			if err := o.Validate(); err != nil {
 				return badInput("consensus compare: %s", chainWords(err.Error()))
 			}

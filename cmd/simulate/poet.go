@@ -57,6 +57,7 @@ allows.`,
 			if cmd.Flags().Changed("duration") && !cmd.Flags().Changed("blocks") {
 				s.Blocks = 0
 			}
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Validators-1)
 			if err := s.Validate(); err != nil {
 				return badInput("poet: %s", chainWords(err.Error()))
 			}

@@ -105,6 +105,7 @@ the coin age a block consumes.`,
 				return badInput("pos: %v", err)
 			}
 			s.Stakes = st
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Validators-1)
 			if err := s.Validate(); err != nil {
 				return badInput("pos: %s", chainWords(err.Error()))
 			}
