@@ -195,6 +195,7 @@ func doubleSpendTables(o doubleSpendOutput) (report.Table, report.Table) {
 		method = "plain Monte Carlo"
 	}
 	t1 := report.Table{
+		Name:   "probability",
 		Title:  fmt.Sprintf("Double spend: attacker success probability, %d races per point (%s), seed %d", res.Runs, method, o.Seed),
 		Header: []string{"q", "z", "simulated", "± s.e.", "whitepaper", "exact", "(sim-exact)/s.e."},
 	}
@@ -217,6 +218,7 @@ func doubleSpendTables(o doubleSpendOutput) (report.Table, report.Table) {
 		races = res.Needed[0].AtExact.Runs
 	}
 	t2 := report.Table{
+		Name:   "confirmations",
 		Title:  fmt.Sprintf("Confirmations z a merchant needs for P < %g, %d races per point", res.Threshold, races),
 		Header: []string{"q", "z whitepaper", "simulated P there", "z exact", "simulated P there", "z simulated"},
 	}
@@ -363,6 +365,7 @@ func selfishTables(o selfishOutput) (report.Table, report.Table) {
 		title += fmt.Sprintf(", propagation delay %v", res.Delay)
 	}
 	t1 := report.Table{
+		Name:   "revenue",
 		Title:  title,
 		Header: []string{"α", "γ", "simulated", "± s.e.", "analytic", "(sim-analytic)/s.e.", "honest (α)", "selfish pays"},
 	}
@@ -384,6 +387,7 @@ func selfishTables(o selfishOutput) (report.Table, report.Table) {
 		t1.Notes = append(t1.Notes, "Blocks propagate instantly, as the analytic model assumes; --delay gives every link a latency to see how real delays change the curve.")
 	}
 	t2 := report.Table{
+		Name:   "thresholds",
 		Title:  "Profitability threshold: the least α for which selfish mining beats honest mining",
 		Header: []string{"γ", "simulated", "analytic (1-γ)/(3-2γ)"},
 	}

@@ -58,7 +58,7 @@ func TestPaxosJSONKeys(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
-	for _, k := range []string{"nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide", "messages", "retries", "hash"} {
+	for _, k := range []string{"nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide_s", "messages", "retries", "hash"} {
 		require.Contains(t, m, k)
 	}
 	require.Equal(t, true, m["agreement"])

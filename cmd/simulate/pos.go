@@ -151,6 +151,7 @@ the coin age a block consumes.`,
 func posTable(o posOutput) report.Table {
 	s, st := o.Scenario, o.Stats
 	t := report.Table{
+		Name: "chain",
 		Title: fmt.Sprintf("Proof of stake (Praos): %d validators, %v slots, f = %g (a block every %s), %s blocks, degree %d, delay %v, seed %d",
 			s.Validators, shortTime(s.Slot), s.F, shortTime(sim.Time(float64(s.Slot)/s.F)), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},
@@ -209,6 +210,7 @@ func posTable(o posOutput) report.Table {
 // the power, with the binomial z-score; coin-age columns when given.
 func producerTable(what string, blocks []int, shares []float64, shareName string, coinDays, interest []float64) report.Table {
 	t := report.Table{
+		Name:   "producers",
 		Title:  what + ": share of the main chain against share of the power",
 		Header: []string{"node", shareName, "blocks", "share of blocks", "z"},
 	}
