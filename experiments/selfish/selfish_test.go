@@ -137,9 +137,15 @@ func TestDelayChangesTheCurve(t *testing.T) {
 		t.Logf("α=%.2f γ=%.0f: instant %.4f ± %.4f, delay 2m %.4f ± %.4f (%+.1f σ), analytic %.4f", a.Alpha, a.Gamma, a.Sim, a.SE, b.Sim, b.SE, sigmas(k), a.Analytic)
 		require.InDelta(t, a.Analytic, a.Sim, tBound(o.Runs)*a.SE, "without delay the closed form holds")
 	}
-	require.Greater(t, sigmas(2), 3.0, "α=0.35, γ=0: delay raises the pool's revenue")
-	require.Greater(t, sigmas(1), 3.0, "α=0.30, γ=0: delay raises the pool's revenue")
-	require.Less(t, sigmas(3), -3.0, "α=0.10, γ=1: delay lowers the pool's revenue")
+	// The effects are 3-4 σ with 16 runs; with the 8 of -short their
+	// expected size is under 3 σ, so the smoke test asks for 2.
+	need := 3.0
+	if testing.Short() {
+		need = 2.0
+	}
+	require.Greater(t, sigmas(2), need, "α=0.35, γ=0: delay raises the pool's revenue")
+	require.Greater(t, sigmas(1), need, "α=0.30, γ=0: delay raises the pool's revenue")
+	require.Less(t, sigmas(3), -need, "α=0.10, γ=1: delay lowers the pool's revenue")
 	b := delayed.Rows[2]
 	require.Greater(t, b.Sim-b.Analytic, 3*b.SE, "with delay the closed form no longer describes the pool")
 }
