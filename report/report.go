@@ -5,10 +5,10 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -29,6 +29,9 @@ func ValidFormat(f string) bool {
 
 // Table is a titled grid of cells with optional notes printed under it.
 type Table struct {
+	// Name is the table's short name for --table (a command that prints
+	// several); empty means its position, 1, 2, ...
+	Name   string
 	Title  string
 	Header []string
 	Rows   [][]string
@@ -37,14 +40,20 @@ type Table struct {
 
 // Write renders t in format ("table", "markdown" or "csv"). JSON is not a
 // table format: commands marshal their own documented structs with WriteJSON.
+//
+// If w is a Selector, it decides first whether t is shown at all.
 func Write(w io.Writer, format string, t Table) error {
+	if s, ok := w.(Selector); ok && !s.Select(t) {
+		return nil
+	}
 	switch format {
 	case "csv":
+		header, rows := Machine(t)
 		cw := csv.NewWriter(w)
-		if err := cw.Write(t.Header); err != nil {
+		if err := cw.Write(header); err != nil {
 			return err
 		}
-		if err := cw.WriteAll(t.Rows); err != nil {
+		if err := cw.WriteAll(rows); err != nil {
 			return err
 		}
 		cw.Flush()
@@ -83,6 +92,12 @@ func Write(w io.Writer, format string, t Table) error {
 	}
 }
 
+// Selector is a writer that chooses which of the tables written to it
+// appear: the CLI's --table, and CSV's one table per invocation.
+type Selector interface {
+	Select(t Table) bool
+}
+
 func writeNotes(w io.Writer, notes []string, md bool) {
 	if len(notes) == 0 {
 		return
@@ -92,16 +107,39 @@ func writeNotes(w io.Writer, notes []string, md bool) {
 		if md {
 			fmt.Fprintf(w, "%s\n\n", n)
 		} else {
-			fmt.Fprintln(w, n)
+			fmt.Fprintln(w, Wrap(n, ProseWidth))
 		}
 	}
 }
 
-// WriteJSON writes v as indented JSON followed by a newline.
-func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// ProseWidth is the column at which human output wraps its prose (the
+// notes under a table): a terminal's 80, so nothing runs off a standard
+// window or a printed page. Tables are as wide as their cells, and a title
+// stays one line, the table's name that scripts and tests look for.
+const ProseWidth = 80
+
+// Wrap breaks s into lines of at most width characters (runes) at spaces,
+// keeping the line breaks already in s. A word longer than width stays
+// whole on a line of its own.
+func Wrap(s string, width int) string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, n := "", 0
+		for _, word := range strings.Fields(para) {
+			wl := utf8.RuneCountInString(word)
+			switch {
+			case n == 0:
+				line, n = word, wl
+			case n+1+wl <= width:
+				line, n = line+" "+word, n+1+wl
+			default:
+				out = append(out, line)
+				line, n = word, wl
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 func anyRow(r []string) []any {

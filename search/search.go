@@ -28,7 +28,8 @@ type Config struct {
 	// Checks is how many seeded runs to try (at least 1).
 	Checks int
 	// Seed picks the runs: run i draws its environment from a PCG stream
-	// seeded with a mix of (Seed, i).
+	// seeded with sim.RunSeed(Seed, i), so searches from nearby seeds
+	// share no runs.
 	Seed uint64
 	// Keep is how many failing runs to collect before the search stops
 	// (default 1). Each is shrunk and the simplest is reported: greedy
@@ -140,7 +141,7 @@ func Run(cfg Config, prop Property) Result {
 	var res Result
 	var fails []failure
 	for i := 0; i < cfg.Checks && len(fails) < cfg.Keep; i++ {
-		t := &T{rec: sim.Recorder{Inner: sim.NewPCGChoices(RunSeed(cfg.Seed, uint64(i)))}}
+		t := &T{rec: sim.Recorder{Inner: sim.NewPCGChoices(sim.RunSeed(cfg.Seed, uint64(i)))}}
 		prop(t)
 		res.Runs++
 		if t.failed {
@@ -184,16 +185,6 @@ func replay(prop Property, values []int, phase Phase) *T {
 // Replay runs prop once on recorded values, every later draw 0, in the
 // Final phase: how a reported schedule is rerun.
 func Replay(prop Property, values []int) *T { return replay(prop, values, Final) }
-
-// RunSeed is the seed of run i of a search or sweep started from seed: a
-// SplitMix64 finaliser over both, so searches from nearby seeds share no
-// runs (seed XOR i would make the runs of seeds 1 and 2 the same set).
-func RunSeed(seed, i uint64) uint64 {
-	z := seed + (i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
 
 // Schedule is a run's environment: every draw in order.
 type Schedule []sim.Choice

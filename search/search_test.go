@@ -85,20 +85,6 @@ func TestShrinkKeepsTheProperty(t *testing.T) {
 	}
 }
 
-func TestRunSeedsOfNearbySearchesDoNotCollide(t *testing.T) {
-	seen := map[uint64]string{}
-	for seed := uint64(0); seed < 64; seed++ {
-		for i := uint64(0); i < 1000; i++ {
-			s := search.RunSeed(seed, i)
-			key := fmt.Sprintf("seed %d run %d", seed, i)
-			if prev, ok := seen[s]; ok {
-				t.Fatalf("%s collides with %s", key, prev)
-			}
-			seen[s] = key
-		}
-	}
-}
-
 // RunWorld returns the world's own draws and, only in the final replay,
 // its event log.
 func TestRunWorldDrawsAndLog(t *testing.T) {

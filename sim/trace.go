@@ -78,8 +78,33 @@ func (e TraceEvent) Line() string {
 // FormatLine is the one rendering of an event as a line of text, shared by
 // live traces and trace files read back (package trace), so both read alike.
 func FormatLine(index int, t Time, kind TraceKind, from, to NodeID, text string, timer TimerID, detail string) string {
+	return FormatLineWidth(Widths{}, index, t, kind, from, to, text, timer, detail)
+}
+
+// Widths are the least widths of a line's index and time columns. A line
+// alone uses 4 and 10; a whole trace passes the widths of its longest
+// index and time (WidthsOf), so its columns stay aligned past event 9999
+// and past 10 ms (a time such as 11.891878ms is 11 characters).
+type Widths struct{ Index, Time int }
+
+// WidthsOf returns the column widths that align every line of a trace
+// whose largest index and latest time are given (times only grow, but a
+// shorter string can come later, so the caller passes the longest).
+func WidthsOf(indexes []int, times []Time) Widths {
+	w := Widths{Index: 4, Time: 10}
+	for _, i := range indexes {
+		w.Index = max(w.Index, len(fmt.Sprint(i)))
+	}
+	for _, t := range times {
+		w.Time = max(w.Time, len(t.String()))
+	}
+	return w
+}
+
+// FormatLineWidth is FormatLine with the columns at least w wide.
+func FormatLineWidth(w Widths, index int, t Time, kind TraceKind, from, to NodeID, text string, timer TimerID, detail string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%-4d %10s  %-9s", index, t, kind)
+	fmt.Fprintf(&b, "#%-*d %*s  %-9s", max(w.Index, 4), index, max(w.Time, 10), t, kind)
 	switch kind {
 	case TraceSend, TraceDeliver, TraceDrop, TraceDuplicate:
 		fmt.Fprintf(&b, " n%d -> n%d  %s", from, to, text)
@@ -100,11 +125,16 @@ type Log struct{ Events []TraceEvent }
 // Record implements Tracer.
 func (l *Log) Record(e TraceEvent) { l.Events = append(l.Events, e) }
 
-// Text renders the whole log, one line per event.
+// Text renders the whole log, one line per event, its columns aligned.
 func (l *Log) Text() string {
 	var b strings.Builder
+	idx, times := make([]int, len(l.Events)), make([]Time, len(l.Events))
+	for i, e := range l.Events {
+		idx[i], times[i] = e.Index, e.Time
+	}
+	w := WidthsOf(idx, times)
 	for _, e := range l.Events {
-		b.WriteString(e.Line())
+		b.WriteString(FormatLineWidth(w, e.Index, e.Time, e.Kind, e.From, e.To, MessageText(e.Msg), e.Timer, e.Detail))
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -227,11 +227,16 @@ func (e Event) Line() string {
 	return sim.FormatLine(e.Index, sim.Time(e.Time), sim.TraceKind(e.Kind), sim.NodeID(e.From), sim.NodeID(e.To), e.Text, sim.TimerID(e.Timer), e.Detail)
 }
 
-// Text renders events one per line.
+// Text renders events one per line, their columns aligned.
 func Text(evs []Event) string {
 	var b strings.Builder
+	idx, times := make([]int, len(evs)), make([]sim.Time, len(evs))
+	for i, e := range evs {
+		idx[i], times[i] = e.Index, sim.Time(e.Time)
+	}
+	w := sim.WidthsOf(idx, times)
 	for _, e := range evs {
-		b.WriteString(e.Line())
+		b.WriteString(sim.FormatLineWidth(w, e.Index, sim.Time(e.Time), sim.TraceKind(e.Kind), sim.NodeID(e.From), sim.NodeID(e.To), e.Text, sim.TimerID(e.Timer), e.Detail))
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -320,7 +320,7 @@ func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []s
 	if g.format == "json" {
 		dec := map[string]generals.Value{}
 		for id, v := range o.Decisions {
-			dec[strconv.Itoa(int(id))] = v
+			dec[fmt.Sprintf("n%d", id)] = v // keyed as the table names them
 		}
 		if lies == nil {
 			lies = []string{}
@@ -371,6 +371,14 @@ func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []s
 		}
 	}
 	t.Notes = append(t.Notes, "verdict: "+o.Verdict())
+	if g.format == "csv" {
+		// CSV drops the notes, so the run's verdict rides on every row:
+		// did IC1 (agreement) and IC2 (validity) hold.
+		t.Header = append(t.Header, "IC1 agreement held", "IC2 validity held")
+		for i := range t.Rows {
+			t.Rows[i] = append(t.Rows[i], yesNo(o.Agreement), yesNo(o.Validity))
+		}
+	}
 	return report.Write(w, g.format, t)
 }
 
@@ -742,6 +750,7 @@ func printByzantineBound(cmd *cobra.Command, g *globals, params json.RawMessage,
 		}
 	}
 	res := bound.Aggregate(p, seeds, cells)
+	res.Seed = g.seed
 	if g.format == "json" {
 		return report.WriteJSON(cmd.OutOrStdout(), res)
 	}

@@ -98,7 +98,7 @@ func runByzantinePBFT(cmd *cobra.Command, g *globals, f *byzFlags) error {
 	w := cmd.OutOrStdout()
 	dec := map[string]string{}
 	for _, r := range o.PerReplica {
-		dec[fmt.Sprint(r.ID)] = strings.Join(nonEmpty(r.Committed), " ")
+		dec[fmt.Sprintf("n%d", r.ID)] = strings.Join(nonEmpty(r.Committed), " ")
 	}
 	if g.format == "json" {
 		return report.WriteJSON(w, pbftByzantineResult{

@@ -41,6 +41,7 @@ func TestByzantineJSON(t *testing.T) {
 func TestByzantineFailureIsAFinding(t *testing.T) {
 	out, errOut, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--traitor", "n1=lie", "--order", "attack")
 	require.Equal(t, 0, code, errOut)
+	out = strings.Join(strings.Fields(out), " ") // notes wrap at 80 columns
 	require.Contains(t, out, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided retreat")
 	require.Contains(t, out, "n1 told n2 that n0 said retreat (it heard attack)")
 	require.Contains(t, out, "n = 3 ≤ 3m = 3: below the 3m+1 bound")

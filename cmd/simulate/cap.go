@@ -40,7 +40,13 @@ after the partition begins, so overselling has a chance to show.
 
   CP  the offices replicate the stock through Multi-Paxos (a sale is a
       committed log entry). The side without a majority cannot sell: its
-      customers give up after --deadline and count as refused. With an
+      customers give up after --deadline and count as refused. Customers
+      arrive as a Poisson process (--rate a second at each office,
+      whatever the windows are doing) and queue; patience runs from
+      arrival. So a partition refuses every customer of the cut-off
+      offices: about rate × length each, plus those who arrived less
+      than a deadline before the cut or while the healed side catches
+      up. With an
       even number of offices a tie-breaking replica, which sells nothing
       itself, sits on the majority side (with two: office 0 alone against
       office 1 and the tie-breaker).
@@ -165,7 +171,7 @@ func writeCAP(cmd *cobra.Command, g *globals, p cap.Params, rows []cap.Row) erro
 		Header: []string{"partition", "config", "refused (lost availability)", "oversold (lost consistency)", "linearizable", "sold", "tickets left at split"},
 		Notes: []string{
 			capNote,
-			"CP: Multi-Paxos offices; a sale is a committed log entry, so the side without a majority cannot sell: its customers wait --deadline and are refused.",
+			"CP: Multi-Paxos offices; a sale is a committed log entry, so the side without a majority cannot sell: its customers wait --deadline and are refused. Customers arrive as a Poisson process (--rate a second per office), independent of service, and queue; patience runs from arrival, so refused is every customer of the cut-off side during the partition (about rate × length per cut-off office), plus those who arrived less than a deadline before the cut or while the healed side catches up.",
 			"AP: each office sells from its own G-counter, exchanged every --gossip; it never refuses. During a partition both sides sell the tickets they believe are left, so with two sides AP can oversell at most the tickets left at the split (plus a gossip period's worth): the last column is that ceiling.",
 			"CP's sold can fall a few short of the stock: a sale that commits just after its customer gave up leaves a ticket nobody holds.",
 			"Even without a partition AP can hand out a few tickets too many and repeat ticket numbers (its view lags a gossip period), so its history need not be linearizable; linearizable counts the runs porcupine accepted, a refused sale counting as one whose outcome is unknown.",

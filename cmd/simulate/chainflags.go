@@ -25,6 +25,16 @@ func chainFlags(fs *pflag.FlagSet, w *chain.Workload, l *chain.Links) {
 	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
 }
 
+// fitDefault lowers *v to most when the user did not type --name: a
+// default chosen for the default size (--degree 4, --delegates 21) must
+// not fail a smaller size the user did give (--miners 3, --nodes 4). A
+// value the user typed is kept, and validation reports it.
+func fitDefault(fs *pflag.FlagSet, name string, v *int, most int) {
+	if !fs.Changed(name) && *v > most && most >= 1 {
+		*v = most
+	}
+}
+
 // linksArgs is the network part of the replay command lines the chain
 // checks print: "--degree 4 --delay 1s --bandwidth 0 --jitter 20s
 // --jitter-steps 4". The checks' scenarios never set Outbound, and only

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -34,33 +35,65 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 		return
 	}
 	evs := trace.Events(events)
-	keep := trace.CausalSlice(evs, trace.Suspects(evs, violation))
-	head, tail := len(keep), 0
-	if len(keep) > maxShownEvents {
-		head, tail = 2*maxShownEvents/3, maxShownEvents/3
-	}
-	fmt.Fprintf(w, "trace: %d of %d events, the causal past of the violation (--full-trace prints all, --trace FILE writes all):\n", head+tail, len(events))
+	suspects := trace.Suspects(evs, violation)
+	keep := trace.CausalSlice(evs, suspects)
+	shown := pickShown(keep, suspects, maxShownEvents)
+	fmt.Fprintf(w, "trace: %d of %d events, from the causal past of the violation (--full-trace prints all, --trace FILE writes all):\n", len(shown), len(events))
 	prev := -1
-	show := func(i int) {
+	for _, i := range shown {
 		if i > prev+1 {
 			fmt.Fprintf(w, "  ... %d events ...\n", i-prev-1)
 		}
 		fmt.Fprintln(w, events[i].Line())
 		prev = i
 	}
-	for _, i := range keep[:head] {
-		show(i)
-	}
-	if tail > 0 {
-		fmt.Fprintf(w, "  ... %d more events of the causal past ...\n", len(keep)-head-tail)
-		prev = keep[len(keep)-tail-1]
-		for _, i := range keep[len(keep)-tail:] {
-			show(i)
-		}
-	}
 	if prev < len(events)-1 {
 		fmt.Fprintf(w, "  ... %d events after ...\n", len(events)-1-prev)
 	}
+}
+
+// pickShown chooses at most max of the slice's events: all of them when
+// they fit; else the first half of the budget (how the run began) and,
+// for the rest, the violating observations and the events just before
+// each, taken in turn, so every suspect is on screen with what led to it.
+func pickShown(keep, suspects []int, max int) []int {
+	if len(keep) <= max {
+		return keep
+	}
+	chosen := map[int]bool{}
+	for _, i := range keep[:max/2] {
+		chosen[i] = true
+	}
+	// pos[k] walks back through keep from suspect k.
+	pos := make([]int, len(suspects))
+	for k, s := range suspects {
+		pos[k] = sort.SearchInts(keep, s)
+	}
+	for len(chosen) < max {
+		progress := false
+		for k := range pos {
+			if len(chosen) >= max {
+				break
+			}
+			for pos[k] >= 0 && pos[k] < len(keep) && chosen[keep[pos[k]]] {
+				pos[k]--
+			}
+			if pos[k] >= 0 && pos[k] < len(keep) {
+				chosen[keep[pos[k]]] = true
+				pos[k]--
+				progress = true
+			}
+		}
+		if !progress {
+			break
+		}
+	}
+	out := make([]int, 0, len(chosen))
+	for i := range chosen {
+		out = append(out, i)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // keepFailures is how many failing runs a check collects before it

@@ -67,6 +67,8 @@ whether a final block was ever reverted.`,
 				return badInput("dpos: %v", err)
 			}
 			s.Stakes = st
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Nodes-1)
+			fitDefault(cmd.Flags(), "delegates", &s.Delegates, s.Nodes)
 			if err := s.Validate(); err != nil {
 				return badInput("dpos: %s", chainWords(err.Error()))
 			}

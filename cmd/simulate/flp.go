@@ -24,10 +24,10 @@ type flpParams struct {
 type flpRun struct {
 	Duel  flp.DuelOutcome `json:"duel"`
 	BenOr struct {
-		Decided bool  `json:"decided"`
-		Agree   bool  `json:"agreement"`
-		Rounds  int   `json:"rounds"`
-		Time    int64 `json:"time"`
+		Decided bool     `json:"decided"`
+		Agree   bool     `json:"agreement"`
+		Rounds  int      `json:"rounds"`
+		Time    sim.Time `json:"time"`
 	} `json:"benor"`
 }
 
@@ -68,7 +68,7 @@ probability 1, not in every schedule.`,
 					r.BenOr.Decided = o.Decided == o.Live
 					r.BenOr.Agree = o.Agreement
 					r.BenOr.Rounds = o.Rounds
-					r.BenOr.Time = o.Time
+					r.BenOr.Time = sim.Time(o.Time)
 					return r
 				})
 				if err != nil || !complete {
@@ -97,9 +97,9 @@ type flpSummary struct {
 	Deterministic flp.DuelOutcome `json:"deterministic_paxos"`
 	Randomized    struct {
 		Decided    int     `json:"decided"`
-		TimeP50    float64 `json:"time_to_decide_p50_ms"`
-		TimeP99    float64 `json:"time_to_decide_p99_ms"`
-		TimeMax    float64 `json:"time_to_decide_max_ms"`
+		TimeP50    float64 `json:"time_to_decide_p50_s"`
+		TimeP99    float64 `json:"time_to_decide_p99_s"`
+		TimeMax    float64 `json:"time_to_decide_max_s"`
 		BallotsP50 float64 `json:"ballots_p50"`
 		BallotsMax float64 `json:"ballots_max"`
 	} `json:"randomized_paxos"`
@@ -144,7 +144,7 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 		s.BenOr.Agreement = s.BenOr.Agreement && run.BenOr.Agree
 	}
 	tp := flp.Percentiles(times, 50, 99, 100)
-	s.Randomized.TimeP50, s.Randomized.TimeP99, s.Randomized.TimeMax = tp[0], tp[1], tp[2]
+	s.Randomized.TimeP50, s.Randomized.TimeP99, s.Randomized.TimeMax = tp[0]/1000, tp[1]/1000, tp[2]/1000 // ms to s
 	bp := flp.Percentiles(ballots, 50, 100)
 	s.Randomized.BallotsP50, s.Randomized.BallotsMax = bp[0], bp[1]
 	rp := flp.Percentiles(rounds, 50, 99, 100)
@@ -160,6 +160,7 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 		verdict = fmt.Sprintf("decided at %v (the adversary lost: raise --hold above 2×--base)", sim.Time(d.Time))
 	}
 	t := report.Table{
+		Name:   "flp",
 		Title:  fmt.Sprintf("FLP at work: Paxos under an adversarial schedule (Accepts held %v, everything else %v), and Ben-Or with a crash", p.Duel.Hold, p.Duel.Base),
 		Header: []string{"protocol", "schedule", "runs", "decided", "how long", "effort"},
 		Rows: [][]string{
@@ -182,7 +183,7 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 		return err
 	}
 	fmt.Fprintln(out)
-	h := report.Table{Title: "Ben-Or: rounds to decide", Header: []string{"rounds", "runs", "share"}}
+	h := report.Table{Name: "rounds", Title: "Ben-Or: rounds to decide", Header: []string{"rounds", "runs", "share"}}
 	keys := make([]int, 0, len(s.BenOr.RoundsHist))
 	for k := range s.BenOr.RoundsHist {
 		keys = append(keys, k)

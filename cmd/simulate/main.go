@@ -32,6 +32,11 @@ type globals struct {
 	// fullTrace is every check command's --full-trace: print the whole
 	// counterexample, not its causal slice.
 	fullTrace bool
+	// table picks one of the tables a command prints (--table).
+	table string
+	// stderr is where commands say what they did besides their output
+	// (--check-determinism's report).
+	stderr io.Writer
 }
 
 // usageError marks bad user input: one line on stderr, exit status 2.
@@ -54,7 +59,7 @@ func (e findingError) Error() string { return e.msg }
 var commands []func(g *globals) *cobra.Command
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	g := &globals{}
+	g := &globals{stderr: stderr}
 	root := &cobra.Command{
 		Use:   "simulate",
 		Short: "Deterministic simulator of distributed protocols on a faulty network",
@@ -69,6 +74,12 @@ on any machine.`,
 			if !report.ValidFormat(g.format) {
 				return badInput("--format %q: want one of %s", g.format, strings.Join(report.Formats, ", "))
 			}
+			if err := refuseIgnoredGlobals(cmd); err != nil {
+				return err
+			}
+			if g.table != "" && g.format == "json" {
+				return badInput("--table picks one table of table, markdown or csv output; JSON holds them all")
+			}
 			if g.diagram != "" {
 				if _, err := rendererFor(g.diagram); err != nil {
 					return err
@@ -77,12 +88,13 @@ on any machine.`,
 			return nil
 		},
 	}
-	root.SetOut(stdout)
+	root.SetOut(&tableGate{w: stdout, g: g})
 	root.SetErr(stderr)
 	root.PersistentFlags().Uint64Var(&g.seed, "seed", 1, "seed of the run; the same seed gives the same run")
 	root.PersistentFlags().StringVar(&g.format, "format", "table", "output format: table, markdown, csv or json")
 	root.PersistentFlags().StringVar(&g.trace, "trace", "", "write the run's trace (JSON Lines) to this file")
 	root.PersistentFlags().BoolVar(&g.checkDeterminism, "check-determinism", false, "run twice and fail (exit 1) at the first event where the runs differ")
+	root.PersistentFlags().StringVar(&g.table, "table", "", "print only this table (its name or position from 1) of a command that prints several; CSV prints the first unless told")
 	root.PersistentFlags().StringVar(&g.diagram, "diagram", "", "draw the run's space-time diagram to this file (.mmd Mermaid, .svg, or .html step-through viewer)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{msg: err.Error()} })
 	for _, c := range commands {
@@ -96,6 +108,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
+	if err == nil {
+		if gate, ok := root.OutOrStdout().(*tableGate); ok {
+			err = gate.finish(stderr)
+		}
+	}
 	if err == nil {
 		return 0
 	}

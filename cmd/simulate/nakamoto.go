@@ -106,6 +106,8 @@ overtaken.`,
 			if err := x.apply(cmd.Flags(), &s); err != nil {
 				return err
 			}
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Miners-1)
+			fitDefault(cmd.Flags(), "outbound", &s.Outbound, s.Miners-1)
 			if err := s.Validate(); err != nil {
 				return badInput("nakamoto: %s", flagWords(err.Error()))
 			}

@@ -91,7 +91,7 @@ ratio (--plain turns it off).`,
 				return err
 			}
 			raw, _ := json.Marshal(o)
-			out, err := doubleSpendOutputOf(raw, recs, plan)
+			out, err := doubleSpendOutputOf(raw, g.seed, recs, plan)
 			if err != nil {
 				return err
 			}
@@ -119,25 +119,16 @@ type doubleSpendOutput struct {
 	doublespend.Result
 }
 
-// sweepSeed is the --seed of the sweep the records came from: run i has
-// seed --seed + i.
-func sweepSeed(recs []sweep.Record) uint64 {
-	if len(recs) == 0 {
-		return 0
-	}
-	return recs[0].Seed - uint64(recs[0].Run)
-}
-
 // doubleSpendOutputOf aggregates double-spend records decoded from JSON,
 // as a results file holds them, so a sweep and a merge of its shards
 // print the same. plan, if not nil, is the plan of params (building one
 // takes a fraction of a second: the long races' sampling shares).
-func doubleSpendOutputOf(params json.RawMessage, recs []sweep.Record, plan *doublespend.Plan) (doubleSpendOutput, error) {
+func doubleSpendOutputOf(params json.RawMessage, seed uint64, recs []sweep.Record, plan *doublespend.Plan) (doubleSpendOutput, error) {
 	o, rs, err := decodeSweep[doublespend.Options, doublespend.Record]("double-spend", params, recs)
 	if err != nil {
 		return doubleSpendOutput{}, err
 	}
-	o.Runs, o.Seed = len(recs), sweepSeed(recs)
+	o.Runs, o.Seed = len(recs), seed
 	if err := o.Validate(); err != nil {
 		return doubleSpendOutput{}, badInput("double-spend parameters: %v", err)
 	}
@@ -153,7 +144,7 @@ func doubleSpendOutputOf(params json.RawMessage, recs []sweep.Record, plan *doub
 
 // printDoubleSpend is the aggregator `simulate merge` runs on the shards.
 func printDoubleSpend(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	out, err := doubleSpendOutputOf(params, recs, nil)
+	out, err := doubleSpendOutputOf(params, g.seed, recs, nil)
 	if err != nil {
 		return err
 	}
@@ -204,6 +195,7 @@ func doubleSpendTables(o doubleSpendOutput) (report.Table, report.Table) {
 		method = "plain Monte Carlo"
 	}
 	t1 := report.Table{
+		Name:   "probability",
 		Title:  fmt.Sprintf("Double spend: attacker success probability, %d races per point (%s), seed %d", res.Runs, method, o.Seed),
 		Header: []string{"q", "z", "simulated", "± s.e.", "whitepaper", "exact", "(sim-exact)/s.e."},
 	}
@@ -226,6 +218,7 @@ func doubleSpendTables(o doubleSpendOutput) (report.Table, report.Table) {
 		races = res.Needed[0].AtExact.Runs
 	}
 	t2 := report.Table{
+		Name:   "confirmations",
 		Title:  fmt.Sprintf("Confirmations z a merchant needs for P < %g, %d races per point", res.Threshold, races),
 		Header: []string{"q", "z whitepaper", "simulated P there", "z exact", "simulated P there", "z simulated"},
 	}
@@ -298,7 +291,7 @@ shards (--shard k/n) that simulate merge combines into the same table.`,
 				return err
 			}
 			raw, _ := json.Marshal(o)
-			out, err := selfishOutputOf(raw, recs)
+			out, err := selfishOutputOf(raw, g.seed, recs)
 			if err != nil {
 				return err
 			}
@@ -327,12 +320,12 @@ type selfishOutput struct {
 }
 
 // selfishOutputOf aggregates selfish-mining records decoded from JSON.
-func selfishOutputOf(params json.RawMessage, recs []sweep.Record) (selfishOutput, error) {
+func selfishOutputOf(params json.RawMessage, seed uint64, recs []sweep.Record) (selfishOutput, error) {
 	o, rs, err := decodeSweep[selfish.Options, selfish.Record]("selfish-mining", params, recs)
 	if err != nil {
 		return selfishOutput{}, err
 	}
-	o.Runs, o.Seed = len(recs), sweepSeed(recs)
+	o.Runs, o.Seed = len(recs), seed
 	if err := o.Validate(); err != nil {
 		return selfishOutput{}, badInput("selfish-mining parameters: %v", err)
 	}
@@ -345,7 +338,7 @@ func selfishOutputOf(params json.RawMessage, recs []sweep.Record) (selfishOutput
 
 // printSelfish is the aggregator `simulate merge` runs on the shards.
 func printSelfish(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	out, err := selfishOutputOf(params, recs)
+	out, err := selfishOutputOf(params, g.seed, recs)
 	if err != nil {
 		return err
 	}
@@ -372,6 +365,7 @@ func selfishTables(o selfishOutput) (report.Table, report.Table) {
 		title += fmt.Sprintf(", propagation delay %v", res.Delay)
 	}
 	t1 := report.Table{
+		Name:   "revenue",
 		Title:  title,
 		Header: []string{"α", "γ", "simulated", "± s.e.", "analytic", "(sim-analytic)/s.e.", "honest (α)", "selfish pays"},
 	}
@@ -393,6 +387,7 @@ func selfishTables(o selfishOutput) (report.Table, report.Table) {
 		t1.Notes = append(t1.Notes, "Blocks propagate instantly, as the analytic model assumes; --delay gives every link a latency to see how real delays change the curve.")
 	}
 	t2 := report.Table{
+		Name:   "thresholds",
 		Title:  "Profitability threshold: the least α for which selfish mining beats honest mining",
 		Header: []string{"γ", "simulated", "analytic (1-γ)/(3-2γ)"},
 	}

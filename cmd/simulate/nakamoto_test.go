@@ -62,12 +62,12 @@ func TestNakamotoDurationAndJSON(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Stats struct {
-			Elapsed int64 `json:"elapsed_ns"`
-			Height  int   `json:"height"`
+			Elapsed float64 `json:"elapsed_s"`
+			Height  int     `json:"height"`
 		} `json:"stats"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &o))
-	require.Equal(t, int64(3*3600e9), o.Stats.Elapsed)
+	require.Equal(t, 3*3600.0, o.Stats.Elapsed)
 	require.Greater(t, o.Stats.Height, 5)
 }
 
@@ -136,9 +136,9 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 			} `json:"regions"`
 		} `json:"scenario"`
 		Stats struct {
-			Height int   `json:"height"`
-			P50    int64 `json:"propagation_50_ns"`
-			P90    int64 `json:"propagation_90_ns"`
+			Height int     `json:"height"`
+			P50    float64 `json:"propagation_50_s"`
+			P90    float64 `json:"propagation_90_s"`
 		} `json:"stats"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &o))
@@ -150,7 +150,7 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 	require.Len(t, o.Scenario.Regions.Names, 6)
 	require.Equal(t, 5, o.Stats.Height)
 	require.Greater(t, o.Stats.P90, o.Stats.P50)
-	require.Greater(t, o.Stats.P50, int64(0))
+	require.Greater(t, o.Stats.P50, 0.0)
 
 	// --delay replaces the regions with uniform links; --degree the
 	// outbound graph.
@@ -165,18 +165,18 @@ func TestNakamotoEclipse(t *testing.T) {
 	var o struct {
 		Stats struct {
 			Eclipse struct {
-				Victim   int   `json:"victim"`
-				Mined    int   `json:"mined"`
-				Wasted   int   `json:"wasted"`
-				Reversed int   `json:"reversed_confirmations"`
-				Delay    int64 `json:"delay_ns"`
+				Victim   int     `json:"victim"`
+				Mined    int     `json:"mined"`
+				Wasted   int     `json:"wasted"`
+				Reversed int     `json:"reversed_confirmations"`
+				Delay    float64 `json:"delay_s"`
 			} `json:"eclipse"`
 		} `json:"stats"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &o))
 	e := o.Stats.Eclipse
 	require.Equal(t, 3, e.Victim)
-	require.Equal(t, int64(600e9), e.Delay)
+	require.Equal(t, 600.0, e.Delay)
 	require.Greater(t, e.Wasted, e.Mined/4, "a victim 10 minutes behind wastes much of its work")
 	require.Greater(t, e.Reversed, 0)
 

@@ -231,6 +231,7 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 		return report.WriteJSON(out, map[string]any{"table": table, "systems": rows, "params": p, "runs": len(recs)})
 	}
 	t1 := report.Table{
+		Name:   "nines",
 		Title:  "Availability and downtime (the course notes' table, exact)",
 		Header: []string{"availability", "nines", "downtime min/year", "notes say", "class of product"},
 		Notes:  []string{"A year has 525,600 minutes, so 0.999 allows 525.6 minutes of downtime; the notes round it to 500 (and the others likewise)."},
@@ -247,6 +248,7 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 	t := nines.PaxosTiming()
 	b := nines.PBFTParams(4)
 	t2 := report.Table{
+		Name: "measured",
 		Title: fmt.Sprintf("Replication buys nines, measured with the real protocols: %d runs of %s each, MTBF %s, MTTR %s (one node up %.5f), a request every %s answered within %v",
 			len(recs), realTime(p.Horizon), realTime(p.MTBF), realTime(p.MTTR), up, realTime(p.Interval), p.Deadline),
 		Header: []string{"system", "nodes", "quorum", "measured availability", "± s.e.", "nines", "downtime min/year",
@@ -276,6 +278,7 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 
 	runs := float64(max(len(recs), 1))
 	t3 := report.Table{
+		Name:  "failover",
 		Title: "Where the gap goes: quorum outages and failover, on the same failures",
 		Header: []string{"system", "failures per run", "elections or view changes per run", "quorum up at request time",
 			"its downtime min/year", "failover downtime min/year", "± s.e.", "forks"},

@@ -188,7 +188,7 @@ type paxosJSON struct {
 	Violations   []paxos.Violation `json:"violations"`
 	Decided      int               `json:"decided"`
 	Decisions    []paxos.Decision  `json:"decisions"`
-	TimeToDecide int64             `json:"time_to_decide"`
+	TimeToDecide sim.Time          `json:"time_to_decide"`
 	Messages     int               `json:"messages"`
 	Delivered    int               `json:"delivered"`
 	Dropped      int               `json:"dropped"`
@@ -199,7 +199,7 @@ type paxosJSON struct {
 	Restarts     int               `json:"restarts"`
 	Up           []bool            `json:"up"`
 	Ops          []paxos.Op        `json:"ops,omitempty"`
-	End          int64             `json:"end"`
+	End          sim.Time          `json:"end"`
 	Reason       string            `json:"reason"`
 	Hash         string            `json:"hash"`
 	Scenario     paxos.Scenario    `json:"scenario"`
@@ -215,7 +215,7 @@ func paxosSummary(g *globals, o paxos.Outcome) paxosJSON {
 		Agreement: true, Validity: true, Violations: v, Decided: o.Decided(), Decisions: o.Decisions,
 		Messages: r.Sent, Delivered: r.Delivered, Dropped: r.Dropped, Duplicated: r.Duplicated,
 		Ballots: o.Ballots, Retries: o.Retries(), Crashes: r.Crashes, Restarts: r.Restarts, Up: o.Up,
-		Ops: o.History, End: int64(r.End), Reason: string(r.Reason), Hash: r.HashString(), Scenario: s,
+		Ops: o.History, End: r.End, Reason: string(r.Reason), Hash: r.HashString(), Scenario: s,
 	}
 	if j.Violations == nil {
 		j.Violations = []paxos.Violation{}
@@ -232,8 +232,8 @@ func paxosSummary(g *globals, o paxos.Outcome) paxosJSON {
 		}
 	}
 	for _, d := range o.Decisions {
-		if int64(d.Time) > j.TimeToDecide {
-			j.TimeToDecide = int64(d.Time)
+		if d.Time > j.TimeToDecide {
+			j.TimeToDecide = d.Time
 		}
 	}
 	return j

@@ -58,7 +58,7 @@ func TestPaxosJSONKeys(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
-	for _, k := range []string{"nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide", "messages", "retries", "hash"} {
+	for _, k := range []string{"nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide_s", "messages", "retries", "hash"} {
 		require.Contains(t, m, k)
 	}
 	require.Equal(t, true, m["agreement"])
@@ -127,7 +127,7 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
 		require.Contains(t, out, "agreement: ")
 		require.Contains(t, out, "schedule (non-boring draws")
-		require.Regexp(t, `trace(: \d+ of \d+ events, the causal past| \(\d+ events\))`, out)
+		require.Regexp(t, `trace(: \d+ of \d+ events, from the causal past| \(\d+ events\))`, out)
 		require.LessOrEqual(t, strings.Count(out, "\n"), 45, "a counterexample fits in a screen:\n%s", out)
 		i := strings.Index(out, "replay: simulate paxos ")
 		require.GreaterOrEqual(t, i, 0, out)

@@ -250,7 +250,7 @@ Try --replicas 3 --traitors 1 (n = 3f) or --bug small-quorum.
 --crashes N also draws up to N crash-restarts per run (never more than f
 replicas down at once); replicas come back from their durable storage.
 Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
---checks 200: without stable storage, restarts fork the replicas.`,
+--checks 500: without stable storage, restarts fork the replicas.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s.StopOnViolation = true

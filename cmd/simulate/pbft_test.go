@@ -151,7 +151,7 @@ func TestCheckPBFTDrawsCrashes(t *testing.T) {
 	require.Regexp(t, `runs with more than f crash-restarts: [1-9]`, out, "the interesting case must happen")
 
 	out, errOut, code = cli("check", "pbft", "--traitors", "0", "--crashes", "4", "--bug", "amnesia",
-		"--requests", "6", "--checkpoint", "4", "--checks", "200")
+		"--requests", "6", "--checkpoint", "4", "--checks", "500")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "check pbft: agreement: ")
 	require.Contains(t, out, "(every draw boring: the calm network)")

@@ -57,6 +57,7 @@ allows.`,
 			if cmd.Flags().Changed("duration") && !cmd.Flags().Changed("blocks") {
 				s.Blocks = 0
 			}
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Validators-1)
 			if err := s.Validate(); err != nil {
 				return badInput("poet: %s", chainWords(err.Error()))
 			}
@@ -98,6 +99,7 @@ allows.`,
 func poetTable(o poetOutput) report.Table {
 	s, st := o.Scenario, o.Stats
 	t := report.Table{
+		Name: "chain",
 		Title: fmt.Sprintf("Proof of elapsed time: %d validators, %v interval, %s blocks, degree %d, delay %v, seed %d",
 			s.Validators, shortTime(s.Interval), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},

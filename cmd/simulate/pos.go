@@ -103,6 +103,7 @@ the coin age a block consumes.`,
 				return badInput("pos: %v", err)
 			}
 			s.Stakes = st
+			fitDefault(cmd.Flags(), "degree", &s.Degree, s.Validators-1)
 			if err := s.Validate(); err != nil {
 				return badInput("pos: %s", chainWords(err.Error()))
 			}
@@ -148,6 +149,7 @@ the coin age a block consumes.`,
 func posTable(o posOutput) report.Table {
 	s, st := o.Scenario, o.Stats
 	t := report.Table{
+		Name: "chain",
 		Title: fmt.Sprintf("Proof of stake (Praos): %d validators, %v slots, f = %g (a block every %s), %s blocks, degree %d, delay %v, seed %d",
 			s.Validators, shortTime(s.Slot), s.F, shortTime(sim.Time(float64(s.Slot)/s.F)), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},
@@ -206,6 +208,7 @@ func posTable(o posOutput) report.Table {
 // the power, with the binomial z-score; coin-age columns when given.
 func producerTable(what string, blocks []int, shares []float64, shareName string, coinDays, interest []float64) report.Table {
 	t := report.Table{
+		Name:   "producers",
 		Title:  what + ": share of the main chain against share of the power",
 		Header: []string{"node", shareName, "blocks", "share of blocks", "z"},
 	}

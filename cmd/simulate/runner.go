@@ -42,6 +42,7 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 		if msg := compareDigests(what, digests.sums, res, run); msg != "" {
 			return res, findingError{msg: msg}
 		}
+		reportDeterminism(g, len(digests.sums), res)
 		return res, nil
 	}
 	res := run(tracer)
@@ -51,6 +52,7 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 		if msg := compareRuns(what, log, again, res, res2); msg != "" {
 			return res, findingError{msg: msg}
 		}
+		reportDeterminism(g, len(log.Events), res)
 	}
 	if g.trace == "" && g.diagram == "" {
 		return res, nil
@@ -61,6 +63,14 @@ func execute(g *globals, protocol string, scenario any, run func(tracer sim.Trac
 	}
 	h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
 	return res, writeOutputs(g, trace.FromRun(h, log, res))
+}
+
+// reportDeterminism says on stderr that --check-determinism ran and what it
+// compared, so a passing check is not mistaken for an ignored flag.
+func reportDeterminism(g *globals, events int, res sim.Result) {
+	if g.stderr != nil {
+		fmt.Fprintf(g.stderr, "check-determinism: ran the scenario twice with seed %d: all %d events and the final hash %s agree\n", g.seed, events, res.HashString())
+	}
 }
 
 // digestSeed keys the event digests; digests are compared only within

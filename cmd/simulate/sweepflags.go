@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/schollz/progressbar/v3"
@@ -26,7 +28,7 @@ type sweepFlags struct {
 }
 
 func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
-	cmd.Flags().IntVar(&s.runs, "runs", defaultRuns, "number of seeded runs (seeds --seed, --seed+1, ...)")
+	cmd.Flags().IntVar(&s.runs, "runs", defaultRuns, "number of seeded runs (run i has seed RunSeed(--seed, i), a SplitMix64 mix)")
 	cmd.Flags().IntVar(&s.workers, "workers", 0, "parallel runs (default: every core); results do not depend on it")
 	cmd.Flags().StringVar(&s.shard, "shard", "", "run only shard k/n of the runs (1 <= k <= n), for batch engines; combine with simulate merge")
 	cmd.Flags().StringVar(&s.out, "out", "", "stream each finished run to this JSON Lines file (needed for --resume, --shard and merge)")
@@ -92,6 +94,11 @@ func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params
 			_ = bar.Set(finished)
 		}
 	}
+	var check *determinismCheck
+	if g.checkDeterminism {
+		check = &determinismCheck{run: fn}
+		fn = check.twice
+	}
 	recs, err := sweep.Stream(ctx, spec, s.workers, out, done, fn, progress)
 	if bar != nil {
 		_ = bar.Finish()
@@ -106,12 +113,50 @@ func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params
 	if err != nil {
 		return recs, false, err
 	}
+	if check != nil {
+		if err := check.verdict(cmd.ErrOrStderr()); err != nil {
+			return recs, false, err
+		}
+	}
 	// A shard prints nothing: its table is the merge's job.
 	complete := s.shard == ""
 	if !complete {
 		fmt.Fprintf(cmd.ErrOrStderr(), "shard %s: %d runs written to %s; combine the shards with: simulate merge FILES...\n", s.shard, len(recs), s.out)
 	}
 	return recs, complete, nil
+}
+
+// determinismCheck is --check-determinism for a sweep: every run runs
+// twice and the two results, as JSON (what --out records and the table is
+// built from), must be identical.
+type determinismCheck struct {
+	run   func(run int, seed uint64) any
+	mu    sync.Mutex
+	runs  int
+	first string // the first run whose results differ
+}
+
+func (c *determinismCheck) twice(run int, seed uint64) any {
+	a := c.run(run, seed)
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(c.run(run, seed))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.runs++
+	if (errA != nil || errB != nil || !bytes.Equal(ja, jb)) && c.first == "" {
+		c.first = fmt.Sprintf("run %d (seed %d)", run, seed)
+	}
+	return a
+}
+
+// verdict reports the check on stderr, or fails at the first run that
+// differed.
+func (c *determinismCheck) verdict(stderr io.Writer) error {
+	if c.first != "" {
+		return findingError{msg: "nondeterminism: two runs of the same scenario and seed differ: " + c.first}
+	}
+	fmt.Fprintf(stderr, "check-determinism: ran each of the %d runs twice: their results agree\n", c.runs)
+	return nil
 }
 
 func init() {
@@ -147,6 +192,11 @@ unsharded run would print, byte for byte. It fails if a run is missing.`,
 				if !ok {
 					return badInput("unknown experiment %q", spec.Experiment)
 				}
+				if cmd.Flags().Changed("seed") && g.seed != spec.Seed {
+					return badInput("--seed %d: the shards are from a sweep with --seed %d", g.seed, spec.Seed)
+				}
+				// The table is the sweep's: its seed, not merge's --seed.
+				g.seed = spec.Seed
 				return agg(cmd, g, spec.Params, recs)
 			},
 		}

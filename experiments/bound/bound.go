@@ -18,6 +18,7 @@ import (
 	"simulate/experiments/sweep"
 	"simulate/protocols/generals"
 	"simulate/report"
+	"simulate/sim"
 )
 
 // Params is the grid of one sweep. It is JSON-serialisable: sharded runs
@@ -114,11 +115,12 @@ type Row struct {
 // Result is a whole sweep.
 type Result struct {
 	Params Params `json:"params"`
-	// Runs per row; FirstSeed..LastSeed the seeds they used.
-	Runs      int    `json:"runs"`
-	FirstSeed uint64 `json:"first_seed"`
-	LastSeed  uint64 `json:"last_seed"`
-	Rows      []Row  `json:"rows"`
+	// Runs per row; run i has seed sim.RunSeed(Seed, i), Seed being the
+	// sweep's --seed (set by whoever ran the sweep; Aggregate sees only
+	// the runs' seeds).
+	Runs int    `json:"runs"`
+	Seed uint64 `json:"seed"`
+	Rows []Row  `json:"rows"`
 	// BoundShown is true when every OM row below the bound found a
 	// failure and no row at or above it (and no SM row) did.
 	BoundShown bool `json:"bound_shown"`
@@ -183,7 +185,7 @@ func RunSeed(p Params, seed uint64) []Cell {
 	return out
 }
 
-// Run performs a whole sweep of runs seeds from seed on workers
+// Run performs a whole sweep of runs seeds (sim.RunSeed(seed, i)) on workers
 // goroutines (0: every core). progress, if not nil, is called after each
 // seed with the number done and the total; it must not influence anything.
 // The result does not depend on workers.
@@ -193,12 +195,14 @@ func Run(p Params, runs int, seed uint64, workers int, progress func(done, total
 	if progress != nil {
 		onDone = func(int, []Cell) { done++; progress(done, runs) }
 	}
-	cells := sweep.Map(runs, workers, func(i int) []Cell { return RunSeed(p, seed+uint64(i)) }, onDone)
 	seeds := make([]uint64, runs)
 	for i := range seeds {
-		seeds[i] = seed + uint64(i)
+		seeds[i] = sim.RunSeed(seed, uint64(i))
 	}
-	return Aggregate(p, seeds, cells)
+	cells := sweep.Map(runs, workers, func(i int) []Cell { return RunSeed(p, seeds[i]) }, onDone)
+	res := Aggregate(p, seeds, cells)
+	res.Seed = seed
+	return res
 }
 
 // Aggregate builds the result from each seed's cells (cells[i] from
@@ -206,13 +210,9 @@ func Run(p Params, runs int, seed uint64, workers int, progress func(done, total
 func Aggregate(p Params, seeds []uint64, cells [][]Cell) Result {
 	ks := p.keys()
 	res := Result{Params: p, Runs: len(seeds), BoundShown: true}
-	for i, s := range seeds {
-		if i == 0 || s < res.FirstSeed {
-			res.FirstSeed = s
-		}
-		if s > res.LastSeed {
-			res.LastSeed = s
-		}
+	loyalSeed := uint64(1) // a run without traitors: any seed sends the same messages
+	if len(seeds) > 0 {
+		loyalSeed = seeds[0]
 	}
 	for m := p.MinM; m <= p.MaxM; m++ {
 		for n := p.MinN; n <= p.MaxN; n++ {
@@ -260,7 +260,7 @@ func Aggregate(p Params, seeds []uint64, cells [][]Cell) Result {
 			row.MessagesStdErr = math.Sqrt(math.Max(v, 0) / runs)
 		}
 		loyal := generals.Scenario{Generals: k.n, Algorithm: k.alg, Rounds: k.m, Order: generals.Attack}
-		row.LoyalMessages = generals.RunSeed(loyal, res.FirstSeed, nil).Messages()
+		row.LoyalMessages = generals.RunSeed(loyal, loyalSeed, nil).Messages()
 		if k.alg == generals.OM {
 			row.ClosedForm = generals.OMMessages(k.n, k.m)
 		} else {
@@ -288,8 +288,8 @@ func broken(r Cell) string {
 // Table renders the sweep for people.
 func (r Result) Table() report.Table {
 	t := report.Table{
-		Title: fmt.Sprintf("Byzantine generals: the 3m+1 bound — %d runs per row (seeds %d..%d), traitors and strategies drawn per seed",
-			r.Runs, r.FirstSeed, r.LastSeed),
+		Title: fmt.Sprintf("Byzantine generals: the 3m+1 bound — %d runs per row from --seed %d, traitors and strategies drawn per run",
+			r.Runs, r.Seed),
 		Header: []string{"n", "m", "alg", "n≥3m+1", "held (± s.e.)", "IC1 held", "IC2 held", "worst case found", "msgs/run (± s.e.)", "msgs, no traitors", "closed form"},
 	}
 	for _, row := range r.Rows {

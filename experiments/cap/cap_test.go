@@ -2,6 +2,7 @@ package cap
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,6 +29,37 @@ func small() Params {
 	p.PartitionStart = 1500 * sim.Millisecond
 	p.Lengths = []sim.Time{0, sim.Second}
 	return p
+}
+
+// Customers arrive as a Poisson process whatever the window is doing, so
+// CP refuses every customer of the cut-off office for the whole partition:
+// rate × length of them. Issue 18: when each window drew its next arrival
+// from the moment it started serving, refusals came to about 0.81 of that.
+func TestCPRefusesEveryCustomerOfTheMinority(t *testing.T) {
+	p := small()
+	// Busy windows (a customer every 20 ms at each, patience 50 ms) and
+	// enough tickets to last past the partition.
+	p.Rate, p.Tickets = 400, 2000
+	p.Lengths = []sim.Time{sim.Second}
+	seeds := 8
+	refused := 0
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		for _, o := range RunSeed(p, seed) {
+			if o.Config == CP {
+				refused += o.Refused
+			}
+		}
+	}
+	want := p.Rate * p.Lengths[0].Seconds() * float64(seeds)
+	// On top come the customers who arrived less than a deadline before
+	// the cut and those arriving while the healed minority catches up
+	// (about a tenth of a second): at most rate × (deadline + 0.15 s).
+	tail := p.Rate * (p.Deadline.Seconds() + 0.15) * float64(seeds)
+	// Poisson: the count's standard deviation is sqrt(want) ≈ 57.
+	sd := math.Sqrt(want)
+	t.Logf("refused %d over %d runs; rate × length × runs = %.0f", refused, seeds, want)
+	require.GreaterOrEqual(t, float64(refused), want-4*sd, "every customer of the cut-off office is refused")
+	require.LessOrEqual(t, float64(refused), want+tail+4*sd, "and few more")
 }
 
 // TestCAPTradeOff is the experiment's claim over many seeds: CP never

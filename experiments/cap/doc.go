@@ -26,9 +26,11 @@
 //     partition each side sells the tickets it believes are left, and once
 //     the partition heals the merged counter shows how many were oversold.
 //
-// Customers queue at ticket windows (closed loop: a window serves one
-// customer at a time). A customer either gets a ticket number, hears "sold
-// out" (and the window closes), or gives up after the deadline — refused.
+// Customers arrive at ticket windows as a Poisson process, independent of
+// service, and queue (a window serves one customer at a time). A customer
+// either gets a ticket number, hears "sold out" (and the window closes),
+// or gives up a deadline after arriving — refused, whether in service or
+// still queuing.
 // The client history is checked for linearizability with porcupine against
 // a ticket counter whose sale returns the next ticket number or sold-out; a
 // refused customer's sale has an unknown outcome (it may yet commit), so it

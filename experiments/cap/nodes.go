@@ -14,6 +14,12 @@ import (
 // deadline; the slot is the sale's sequence number.
 const ObsRefused = "refused"
 
+// ObsGaveUp is a window's observation that a customer still queuing gave
+// up: their patience ran out before the window was free to ask for them.
+// No sale was attempted, so it is no operation in the history, but it is a
+// refusal all the same (counted in Outcome.Refused).
+const ObsGaveUp = "gave-up"
+
 // maxHops bounds how often one customer is sent on to another office (the
 // leader, as the office they asked believes): enough to find the leader,
 // not enough to ping-pong between two offices that disagree.
@@ -30,8 +36,14 @@ const (
 // time: it asks its office to sell a ticket (a paxos.Request carrying a
 // paxos.CmdSell), follows "not leader, try n" hints, and records the
 // customer's invocation and its outcome — a ticket number, sold out (the
-// window then closes), or refused at the deadline. Customers arrive with
-// exponential gaps drawn from the window's own random stream.
+// window then closes), or refused at the deadline. Customers arrive as a
+// Poisson process, with exponential gaps drawn from the window's own
+// random stream, independently of service: they queue while the window is
+// busy, and each one's patience (the deadline) runs from their arrival, so
+// a customer who waited in the queue past it gives up without being
+// served. Refusals during a partition are then every customer arriving at
+// the cut-off side (rate × share × length), not the fewer a window could
+// serve one deadline at a time.
 type Window struct {
 	office   sim.NodeID
 	servers  int
@@ -39,13 +51,15 @@ type Window struct {
 	deadline sim.Time
 	stock    string
 
-	seq     int
-	target  sim.NodeID
-	hops    int
-	busy    bool
-	closed  bool
-	arrival sim.Time // when the next customer arrives
-	timer   sim.TimerID
+	seq      int
+	target   sim.NodeID
+	hops     int
+	busy     bool
+	closed   bool
+	next     sim.Time   // when the next customer arrives
+	queue    []sim.Time // arrival times of the customers waiting, oldest first
+	arrive   sim.TimerID
+	patience sim.TimerID // the customer being served gives up
 }
 
 // Closed reports whether the window has closed (it heard "sold out").
@@ -53,22 +67,32 @@ func (w *Window) Closed() bool { return w.closed }
 
 // Start implements sim.Node.
 func (w *Window) Start(ctx sim.Context) {
-	w.arrival = Open + w.nextGap(ctx)
-	w.timer = ctx.After(w.arrival-ctx.Now(), wtArrive)
+	w.next = Open + w.nextGap(ctx)
+	w.arrive = ctx.After(w.next-ctx.Now(), wtArrive)
 }
 
 func (w *Window) nextGap(ctx sim.Context) sim.Time {
 	return sim.Time(ctx.Rand().ExpFloat64() * w.gap)
 }
 
-func (w *Window) serve(ctx sim.Context) {
+// serveNext serves the oldest customer still waiting, after letting go
+// those whose patience ran out in the queue.
+func (w *Window) serveNext(ctx sim.Context) {
+	for len(w.queue) > 0 && w.queue[0]+w.deadline <= ctx.Now() {
+		w.seq++
+		ctx.Observe(ObsGaveUp, w.seq, "")
+		w.queue = w.queue[1:]
+	}
+	if len(w.queue) == 0 {
+		return
+	}
+	arrived := w.queue[0]
+	w.queue = w.queue[1:]
 	w.seq++
 	w.busy, w.hops, w.target = true, 0, w.office
 	ctx.Observe(paxos.ObsInvoke, w.seq, "sell")
 	w.send(ctx)
-	ctx.Cancel(w.timer)
-	w.timer = ctx.After(w.deadline, wtDeadline)
-	w.arrival = ctx.Now() + w.nextGap(ctx)
+	w.patience = ctx.After(arrived+w.deadline-ctx.Now(), wtDeadline)
 }
 
 func (w *Window) send(ctx sim.Context) {
@@ -78,16 +102,14 @@ func (w *Window) send(ctx sim.Context) {
 // done frees the window for the next customer, who may already be waiting.
 func (w *Window) done(ctx sim.Context) {
 	w.busy = false
-	ctx.Cancel(w.timer)
-	w.timer = 0
+	ctx.Cancel(w.patience)
+	w.patience = 0
 	if w.closed {
+		ctx.Cancel(w.arrive)
+		w.arrive, w.queue = 0, nil
 		return
 	}
-	if w.arrival <= ctx.Now() {
-		w.serve(ctx)
-		return
-	}
-	w.timer = ctx.After(w.arrival-ctx.Now(), wtArrive)
+	w.serveNext(ctx)
 }
 
 // Deliver implements sim.Node.
@@ -111,16 +133,22 @@ func (w *Window) Deliver(ctx sim.Context, _ sim.NodeID, msg sim.Message) {
 
 // Fire implements sim.Node.
 func (w *Window) Fire(ctx sim.Context, id sim.TimerID, tag any) {
-	if id != w.timer {
-		return
-	}
-	w.timer = 0 // fired: nothing left to cancel
 	switch tag.(windowTimer) {
 	case wtArrive:
-		if !w.busy && !w.closed {
-			w.serve(ctx)
+		if id != w.arrive || w.closed {
+			return
+		}
+		w.queue = append(w.queue, ctx.Now())
+		w.next += w.nextGap(ctx)
+		w.arrive = ctx.After(w.next-ctx.Now(), wtArrive)
+		if !w.busy {
+			w.serveNext(ctx)
 		}
 	case wtDeadline:
+		if id != w.patience {
+			return
+		}
+		w.patience = 0 // fired: nothing left to cancel
 		if w.busy {
 			ctx.Observe(ObsRefused, w.seq, "")
 			w.done(ctx)

@@ -168,6 +168,12 @@ func RunWith(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Ou
 	o := Outcome{Config: s.Config, Length: s.Length, End: res.End, Events: res.Events, Hash: res.HashString(),
 		Complete: res.Reason == sim.StopPredicate}
 	h := History(res.Observations, l.Servers)
+	for _, ob := range res.Observations {
+		if ob.Kind == ObsGaveUp {
+			o.Requests++
+			o.Refused++
+		}
+	}
 	held := map[int]int{}
 	for _, sale := range h {
 		o.Requests++

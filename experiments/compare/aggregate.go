@@ -244,9 +244,9 @@ func FairMaxZ(n int) float64 {
 	return math.Sqrt2 * math.Erfinv(1-tail)
 }
 
-// Run runs seeds seed..seed+runs-1 on workers (every core if 0) and
-// aggregates them; the result does not depend on workers.
+// Run runs the seeds sim.RunSeed(seed, i) for i < runs on workers (every
+// core if 0) and aggregates them; the result does not depend on workers.
 func Run(o Options, seed uint64, runs, workers int) Result {
-	samples := sweep.Map(runs, workers, func(i int) Sample { return RunSeed(o, seed+uint64(i)) }, nil)
+	samples := sweep.Map(runs, workers, func(i int) Sample { return RunSeed(o, sim.RunSeed(seed, uint64(i))) }, nil)
 	return Aggregate(o, samples)
 }

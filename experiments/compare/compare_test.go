@@ -13,11 +13,16 @@ var result = func() compare.Result { return compare.Run(compare.DefaultOptions()
 
 // The notes' throughput line, measured through the nakamoto protocol with
 // full blocks: Bitcoin-like parameters give about 7 tx/s, Ethereum-like
-// (13 s blocks of 200 transactions) about 15.
+// (13 s blocks of 200 transactions) about 15. With 4 runs the measured
+// rate scatters by a few tenths (block times are random), so it is held
+// to the capacity within 4 of its standard errors (plus 0.15 for the
+// stale blocks, which carry nothing), and the capacity to the notes.
 func TestThroughputLine(t *testing.T) {
 	btc, eth := result.Throughput[0], result.Throughput[1]
-	require.InDelta(t, 7, btc.TPS, 1, "Bitcoin-like: %.2f ± %.2f", btc.TPS, btc.SE)
-	require.InDelta(t, 15, eth.TPS, 1.5, "Ethereum-like: %.2f ± %.2f", eth.TPS, eth.SE)
+	require.InDelta(t, 7, btc.Capacity, 0.5)
+	require.InDelta(t, 15, eth.Capacity, 0.5)
+	require.InDelta(t, btc.Capacity, btc.TPS, 4*btc.SE+0.15, "Bitcoin-like: %.2f ± %.2f", btc.TPS, btc.SE)
+	require.InDelta(t, eth.Capacity, eth.TPS, 4*eth.SE+0.15, "Ethereum-like: %.2f ± %.2f", eth.TPS, eth.SE)
 	// Measured throughput stays below the closed-form capacity (stale blocks
 	// carry nothing), within a few standard errors.
 	require.Less(t, btc.TPS, btc.Capacity+3*btc.SE)

@@ -25,6 +25,7 @@ import (
 
 	"simulate/experiments/sweep"
 	"simulate/protocols/nakamoto"
+	"simulate/sim"
 )
 
 // Whitepaper is the attacker's success probability computed as the
@@ -307,13 +308,12 @@ func (o Options) race(pt Point) nakamoto.Race {
 }
 
 // runSeed derives a race's seed from the sweep seed, the point and the run
-// index, so adding points or runs never shifts another point's races.
+// index, so adding points or runs never shifts another point's races: a
+// seed per point (keyed by q and z, through sim.RunSeed), then run i of
+// that point's stream, so sweeps from different seeds share no races.
 func runSeed(seed uint64, pt Point, i int) uint64 {
-	x := seed ^ math.Float64bits(pt.Q)*0x9e3779b97f4a7c15 ^ uint64(pt.Z)<<40 ^ uint64(i)
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
+	point := sim.RunSeed(sim.RunSeed(seed, math.Float64bits(pt.Q)), uint64(pt.Z))
+	return sim.RunSeed(point, uint64(i))
 }
 
 // RunOne runs run number run of the sweep: one race at every point of the

@@ -69,12 +69,12 @@ func DefaultDuel() DuelParams {
 
 // DuelOutcome is one duel.
 type DuelOutcome struct {
-	Decided  bool   `json:"decided"`
-	Time     int64  `json:"time"` // when the first node decided (or the run ended)
-	Events   int    `json:"events"`
-	Ballots  int    `json:"ballots"`
-	Messages int    `json:"messages"`
-	Hash     string `json:"hash"`
+	Decided  bool     `json:"decided"`
+	Time     sim.Time `json:"time"` // when the first node decided (or the run ended)
+	Events   int      `json:"events"`
+	Ballots  int      `json:"ballots"`
+	Messages int      `json:"messages"`
+	Hash     string   `json:"hash"`
 }
 
 // Duel runs two proposers (n0 proposes "a", n1 proposes "b") under the
@@ -122,12 +122,12 @@ func duel(p DuelParams, seed uint64, tracer sim.Tracer) (DuelOutcome, sim.Result
 		},
 	}
 	res := sim.New(cfg).Run()
-	out := DuelOutcome{Time: int64(res.End), Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
+	out := DuelOutcome{Time: res.End, Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
 	for _, o := range res.Observations {
 		switch o.Kind {
 		case paxos.ObsDecide:
 			if !out.Decided {
-				out.Decided, out.Time = true, int64(o.Time)
+				out.Decided, out.Time = true, o.Time
 			}
 		case paxos.ObsBallot:
 			out.Ballots++

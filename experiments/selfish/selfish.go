@@ -147,12 +147,11 @@ func (r Revenue) Relative() float64 {
 // Points order.
 type Record []Revenue
 
+// runSeed derives the seed of run i at point k: a seed per point from the
+// sweep seed, then run i of that point's stream (sim.RunSeed), so sweeps
+// from different seeds share no runs.
 func runSeed(seed uint64, k, i int) uint64 {
-	x := seed ^ uint64(k)<<32 ^ uint64(i)
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
+	return sim.RunSeed(sim.RunSeed(seed, uint64(k)), uint64(i))
 }
 
 // RunOne runs run number run of the sweep: Blocks blocks at every point,

@@ -34,10 +34,25 @@ func records(t *testing.T, o selfish.Options, from, to, workers int) []selfish.R
 	return back
 }
 
+// tBound is how many estimated standard errors a mean of runs runs may
+// stray from the truth with probability 1e-4: the Student t quantile for
+// runs-1 degrees of freedom (Cornish–Fisher expansion around the normal
+// quantile 3.89). With 8 runs a standard error is itself a rough
+// estimate, so 3 of them is exceeded by chance at one of 27 points in
+// about a third of sweeps.
+func tBound(runs int) float64 {
+	z, v := 3.8906, float64(runs-1)
+	return z + (z*z*z+z)/(4*v) + (5*math.Pow(z, 5)+16*z*z*z+3*z)/(96*v*v) +
+		(3*math.Pow(z, 7)+19*math.Pow(z, 5)+17*z*z*z-15*z)/(384*v*v*v)
+}
+
 // Aggregating the records over the whole default grid lands on Eyal and
-// Sirer's closed form at every point, within 3 standard errors. Runs are
-// long (10,000 blocks) because a run starts with no private lead, which
-// biases the share low by about 1/blocks·(expected lead) at large α.
+// Sirer's closed form: at every point within tBound standard errors, and
+// over the grid the deviations are of the size chance gives (their root
+// mean square below 1.6; a t variable's is sqrt(ν/(ν-2)) ≈ 1.2 for 8
+// runs), so a bias shared by many points fails too. Runs are long
+// (10,000 blocks) because a run starts with no private lead, which biases
+// the share low by about 1/blocks·(expected lead) at large α.
 func TestAggregateMatchesClosedForm(t *testing.T) {
 	o := selfish.DefaultOptions()
 	o.Runs, o.Blocks = 20, 10_000
@@ -47,16 +62,18 @@ func TestAggregateMatchesClosedForm(t *testing.T) {
 	res, err := selfish.Aggregate(o, records(t, o, 0, o.Runs, 0))
 	require.NoError(t, err)
 	require.Len(t, res.Rows, len(selfish.Alphas)*len(selfish.Gammas))
-	worst := 0.0
+	worst, squares := 0.0, 0.0
 	for _, r := range res.Rows {
 		z := (r.Sim - r.Analytic) / r.SE
-		worst = max(worst, z, -z)
+		worst, squares = max(worst, z, -z), squares+z*z
 		t.Logf("α=%.2f γ=%.1f: simulated %.4f ± %.4f, analytic %.4f (%+.1f s.e.)", r.Alpha, r.Gamma, r.Sim, r.SE, r.Analytic, z)
 		require.Positive(t, r.SE)
 		require.Equal(t, o.Runs, r.Runs)
-		require.InDelta(t, r.Analytic, r.Sim, 3*r.SE, "α=%v γ=%v", r.Alpha, r.Gamma)
+		require.InDelta(t, r.Analytic, r.Sim, tBound(o.Runs)*r.SE, "α=%v γ=%v", r.Alpha, r.Gamma)
 	}
-	t.Logf("largest deviation %.1f s.e.", worst)
+	rms := math.Sqrt(squares / float64(len(res.Rows)))
+	t.Logf("largest deviation %.1f s.e., root mean square %.2f", worst, rms)
+	require.Less(t, rms, 1.6, "deviations larger than chance across the grid")
 	// Below the threshold the pool loses; above it, it gains; the
 	// simulated thresholds sit near (1-γ)/(3-2γ).
 	for _, th := range res.Thresholds {
@@ -118,11 +135,17 @@ func TestDelayChangesTheCurve(t *testing.T) {
 	for k, a := range instant.Rows {
 		b := delayed.Rows[k]
 		t.Logf("α=%.2f γ=%.0f: instant %.4f ± %.4f, delay 2m %.4f ± %.4f (%+.1f σ), analytic %.4f", a.Alpha, a.Gamma, a.Sim, a.SE, b.Sim, b.SE, sigmas(k), a.Analytic)
-		require.InDelta(t, a.Analytic, a.Sim, 3*a.SE, "without delay the closed form holds")
+		require.InDelta(t, a.Analytic, a.Sim, tBound(o.Runs)*a.SE, "without delay the closed form holds")
 	}
-	require.Greater(t, sigmas(2), 4.0, "α=0.35, γ=0: delay raises the pool's revenue")
-	require.Greater(t, sigmas(1), 3.0, "α=0.30, γ=0: delay raises the pool's revenue")
-	require.Less(t, sigmas(3), -3.0, "α=0.10, γ=1: delay lowers the pool's revenue")
+	// The effects are 3-4 σ with 16 runs; with the 8 of -short their
+	// expected size is under 3 σ, so the smoke test asks for 2.
+	need := 3.0
+	if testing.Short() {
+		need = 2.0
+	}
+	require.Greater(t, sigmas(2), need, "α=0.35, γ=0: delay raises the pool's revenue")
+	require.Greater(t, sigmas(1), need, "α=0.30, γ=0: delay raises the pool's revenue")
+	require.Less(t, sigmas(3), -need, "α=0.10, γ=1: delay lowers the pool's revenue")
 	b := delayed.Rows[2]
 	require.Greater(t, b.Sim-b.Analytic, 3*b.SE, "with delay the closed form no longer describes the pool")
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"simulate/sim"
 )
 
 // Shard selects one slice of a sweep's runs: run i belongs to shard K of N
@@ -41,7 +43,8 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
-// Spec names the runs of a sweep: run i uses seed Seed+i.
+// Spec names the runs of a sweep: run i uses seed sim.RunSeed(Seed, i),
+// so sweeps from different seeds are independent replications.
 type Spec struct {
 	Experiment string          `json:"experiment"`
 	Params     json.RawMessage `json:"params"`
@@ -122,7 +125,7 @@ func Stream(ctx context.Context, spec Spec, workers int, out io.Writer, done []R
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				seed := spec.Seed + uint64(i)
+				seed := sim.RunSeed(spec.Seed, uint64(i))
 				raw, err := json.Marshal(fn(i, seed))
 				mu.Lock()
 				if err != nil && werr == nil {

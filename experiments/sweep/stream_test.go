@@ -146,3 +146,26 @@ func FuzzReadResults(f *testing.F) {
 		}
 	})
 }
+
+// TestSweepsFromDifferentSeedsShareNoRuns: two sweeps of 4,000 runs from
+// --seed 1 and --seed 2 must be independent replications. With run i on
+// seed+i they shared 3,999 runs.
+func TestSweepsFromDifferentSeedsShareNoRuns(t *testing.T) {
+	seeds := func(seed uint64) []Record {
+		recs, err := Stream(context.Background(), Spec{Experiment: "seeds", Runs: 4000, Seed: seed}, 2, nil, nil,
+			func(int, uint64) any { return 0 }, nil)
+		require.NoError(t, err)
+		return recs
+	}
+	first := map[uint64]bool{}
+	for _, r := range seeds(1) {
+		first[r.Seed] = true
+	}
+	shared := 0
+	for _, r := range seeds(2) {
+		if first[r.Seed] {
+			shared++
+		}
+	}
+	require.Zero(t, shared, "runs shared by the sweeps of --seed 1 and --seed 2")
+}
