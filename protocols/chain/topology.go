@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -241,18 +242,14 @@ type LinkModel struct {
 // them one by one. It is only a hint: messages between other nodes are
 // queued just the same, and a run is identical with or without it. Call
 // it before the run.
-func (m *LinkModel) Reserve(peers [][]sim.NodeID) { m.links.reserve(peers) }
+func (m *LinkModel) Reserve(peers [][]sim.NodeID) { m.links.Reserve(peers) }
 
-// Sizer is a message with a size on the wire.
-type Sizer interface{ WireSize() int }
+// Sizer is a message with a size on the wire (network.Sizer).
+type Sizer = network.Sizer
 
-// Transmission is how long size bytes take on a link of bandwidth bits/s.
-func Transmission(size int, bandwidth int64) sim.Time {
-	if bandwidth <= 0 || size <= 0 {
-		return 0
-	}
-	return sim.Time(int64(size) * 8 * int64(sim.Second) / bandwidth)
-}
+// Transmission is how long size bytes take on a link of bandwidth bits/s
+// (network.Transmission).
+func Transmission(size int, bandwidth int64) sim.Time { return network.Transmission(size, bandwidth) }
 
 // Route implements sim.Model.
 func (m *LinkModel) Route(l sim.Link) sim.Fate {
@@ -265,7 +262,7 @@ func (m *LinkModel) Route(l sim.Link) sim.Fate {
 	}
 	start := l.Now
 	if tx > 0 {
-		busy := m.links.busy(l.From, l.To)
+		busy := m.links.Busy(l.From, l.To)
 		start = max(start, *busy)
 		*busy = start + tx
 	}
