@@ -48,6 +48,34 @@ type Options struct {
 	// messages on a link may overtake each other whenever their drawn
 	// delays allow, as over UDP.
 	FIFO bool `json:"fifo,omitempty"`
+	// GST, when positive, is the global stabilisation time: from then on
+	// no message is lost (whatever the baseline or a loss window says) and
+	// none is duplicated, so the network is synchronous, every delay being
+	// bounded by the latency table (and the queues). The draws are still
+	// made, so a message's draws do not depend on which side of GST it
+	// falls. Partitions and cuts are the fault plan's to heal.
+	GST sim.Time `json:"gst,omitempty"`
+	// Bandwidth is every link's speed in bits per second; 0 is unlimited.
+	// A message that has a size (implements Sizer) takes its transmission
+	// time on top of the latency and waits for the messages ahead of it on
+	// its link, so a big message holds up the next one.
+	Bandwidth int64 `json:"bandwidth_bps,omitempty"`
+	// Uplink makes the sender's whole upload one queue: a message waits for
+	// everything its sender sent before, to anyone, instead of only what
+	// went over the same (from, to) link.
+	Uplink bool `json:"uplink,omitempty"`
+	// Regions, if set, places every node in a region (drawn from
+	// Regions.Distribution with RegionSeed): a message between regions i
+	// and j takes Latency[i][j] (a Pareto draw around it when
+	// Regions.ParetoSteps > 1) on top of the Latency distribution's delay,
+	// and its link's bandwidth is min(Upload[i], Download[j]), which
+	// replaces Bandwidth.
+	Regions    *Regions `json:"regions,omitempty"`
+	RegionSeed uint64   `json:"region_seed,omitempty"`
+	// Unpartitioned lists nodes that no partition separates from anyone:
+	// the clients of a replicated service, say, when the experiment is
+	// about a split among the servers. Cuts still apply to them.
+	Unpartitioned []sim.NodeID `json:"unpartitioned,omitempty"`
 	// Topology is the graph of links; nil means the complete graph. It is
 	// not serialised: a scenario records how to rebuild it (degree, seed).
 	Topology *Topology `json:"-"`
@@ -61,6 +89,17 @@ func (o Options) Validate() error {
 	}
 	if err := ValidateProbability("duplicate", o.Duplicate); err != nil {
 		return err
+	}
+	switch {
+	case o.GST < 0:
+		return fmt.Errorf("gst %s: must not be negative", o.GST)
+	case o.Bandwidth < 0:
+		return fmt.Errorf("bandwidth %d bit/s: must not be negative", o.Bandwidth)
+	}
+	if o.Regions != nil {
+		if err := o.Regions.Validate(); err != nil {
+			return err
+		}
 	}
 	return o.Latency.Validate()
 }
@@ -97,6 +136,18 @@ type Net struct {
 	// rather than an n×n table so that 10,000 nodes cost only the links
 	// actually used.
 	last map[uint64]sim.Time
+	// free[i] marks a node no partition separates (Options.Unpartitioned);
+	// nil when there are none.
+	free []bool
+
+	// queues hold when each directed link (or, under Uplink, each sender:
+	// uplink[from]) finishes sending; used only when a bandwidth is set.
+	queues Queues
+	uplink []sim.Time
+	// of is each node's region and quant[i][j] region pair (i, j)'s latency
+	// quantiles (nil without Pareto steps); of is nil without regions.
+	of    []uint8
+	quant [][][]sim.Time
 }
 
 // New builds a Net of n nodes. It returns the validation error for bad
@@ -126,6 +177,31 @@ func New(n int, opts Options) (*Net, error) {
 	}
 	if opts.FIFO {
 		net.last = map[uint64]sim.Time{}
+	}
+	for _, id := range opts.Unpartitioned {
+		if id < 0 || int(id) >= n {
+			return nil, fmt.Errorf("network: unpartitioned node %d out of range [0, %d)", id, n)
+		}
+		if net.free == nil {
+			net.free = make([]bool, n)
+		}
+		net.free[id] = true
+	}
+	if opts.Uplink {
+		net.uplink = make([]sim.Time, n)
+	}
+	if r := opts.Regions; r != nil {
+		net.of = r.Assign(n, opts.RegionSeed)
+		if r.ParetoSteps > 1 {
+			k := len(r.Names)
+			net.quant = make([][][]sim.Time, k)
+			for i := range k {
+				net.quant[i] = make([][]sim.Time, k)
+				for j := range k {
+					net.quant[i][j] = ParetoQuantiles(r.Latency[i][j], r.ParetoSteps)
+				}
+			}
+		}
 	}
 	return net, nil
 }
@@ -157,11 +233,38 @@ func (net *Net) Topology() *Topology { return net.topo }
 // whom a gossip protocol relays to. Do not modify the slice.
 func (net *Net) Neighbors(id sim.NodeID) []sim.NodeID { return net.topo.Neighbors(id) }
 
+// RegionOf returns the region of every node (indexes into
+// Options.Regions' tables), or nil without regions. Do not modify it.
+func (net *Net) RegionOf() []uint8 { return net.of }
+
+// LinkBandwidth is the speed of the link from a to b in bits/s (0:
+// unlimited): the regions' min(upload, download) or Options.Bandwidth.
+func (net *Net) LinkBandwidth(a, b sim.NodeID) int64 {
+	if r := net.opts.Regions; r != nil {
+		return min(r.Upload[net.of[a]], r.Download[net.of[b]])
+	}
+	return net.opts.Bandwidth
+}
+
+// Stable reports whether t is at or after GST (never, without one).
+func (net *Net) Stable(t sim.Time) bool { return net.opts.GST > 0 && t >= net.opts.GST }
+
+// separated reports whether the current partition keeps a and b apart.
+func (net *Net) separated(a, b sim.NodeID) bool {
+	if net.group == nil || net.group[a] == net.group[b] {
+		return false
+	}
+	return net.free == nil || (!net.free[a] && !net.free[b])
+}
+
 // Route implements sim.Model. It decides, in this order: a self-send is
 // delivered at once; a message over a missing link, across a partition or
-// over a cut link is dropped (no draw); otherwise it draws delay, loss and
-// duplication, and under FIFO holds the message back until after the last
-// one scheduled on its link.
+// over a cut link is dropped (no draw); otherwise it draws the region
+// latency (with Pareto steps), the delay, loss and duplication, waits
+// behind the messages ahead of it in its link's (or sender's) queue when
+// it has a size and the link a bandwidth, and under FIFO is held back
+// until after the last one scheduled on its link. From GST on, loss and
+// duplication are drawn but ignored.
 func (net *Net) Route(l sim.Link) sim.Fate {
 	if l.From == l.To {
 		return sim.Fate{}
@@ -169,7 +272,7 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	if !net.topo.Linked(l.From, l.To) {
 		return sim.Fate{Drop: true, Reason: ReasonNoLink}
 	}
-	if net.group != nil && net.group[l.From] != net.group[l.To] {
+	if net.separated(l.From, l.To) {
 		return sim.Fate{Drop: true, Reason: ReasonPartition}
 	}
 	if len(net.cuts) > 0 {
@@ -185,14 +288,44 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	// then loss, then duplication and the copy's delay), so when shrinking
 	// turns a loss into a delivery the draws after it keep their meaning
 	// and rapid can remove the loss without disturbing the rest.
-	f := sim.Fate{Delay: net.delay(c, "delay", l.From, l.To)}
+	var base sim.Time
+	if net.of != nil {
+		ra, rb := net.of[l.From], net.of[l.To]
+		if net.quant != nil {
+			base = net.quant[ra][rb][c.Intn(label(c, "latency", l.From, l.To), len(net.quant[ra][rb]))]
+		} else {
+			base = net.opts.Regions.Latency[ra][rb]
+		}
+	}
+	f := sim.Fate{Delay: base + net.delay(c, "delay", l.From, l.To)}
 	lost := chance(c, net.lossPPM, "loss", l.From, l.To)
 	if net.dupPPM > 0 && net.dupPPM < ppm {
 		f.Duplicate = chance(c, net.dupPPM, "dup", l.From, l.To)
-		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+		f.DupDelay = base + net.delay(c, "dup delay", l.From, l.To)
 	} else if net.dupPPM >= ppm {
 		f.Duplicate = true
-		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+		f.DupDelay = base + net.delay(c, "dup delay", l.From, l.To)
+	}
+	if net.Stable(l.Now) {
+		lost, f.Duplicate = false, false
+	}
+	// A message with a size occupies its link (or its sender's uplink) for
+	// its transmission time, lost or not: it was sent. Its copy, if any, is
+	// the network's doing and sends nothing more.
+	if size, ok := l.Msg.(Sizer); ok {
+		if tx := Transmission(size.WireSize(), net.LinkBandwidth(l.From, l.To)); tx > 0 {
+			var until *sim.Time
+			if net.uplink != nil {
+				until = &net.uplink[l.From]
+			} else {
+				until = net.queues.Busy(l.From, l.To)
+			}
+			start := max(l.Now, *until)
+			*until = start + tx
+			wait := start - l.Now + tx
+			f.Delay += wait
+			f.DupDelay += wait
+		}
 	}
 	if lost {
 		return sim.Fate{Drop: true, Reason: ReasonLoss}
@@ -339,7 +472,7 @@ func (net *Net) Reachable(from, to sim.NodeID) bool {
 	if !net.topo.Linked(from, to) {
 		return false
 	}
-	if net.group != nil && net.group[from] != net.group[to] {
+	if net.separated(from, to) {
 		return false
 	}
 	_, cut := net.cuts[net.linkKey(from, to)]
