@@ -1,0 +1,81 @@
+package faults
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"simulate/sim"
+)
+
+// TestWindowFlags: the one --crash and --partition syntax reads, prints
+// back, and becomes the plan events it says.
+func TestWindowFlags(t *testing.T) {
+	ms := sim.Millisecond
+	c, err := ParseCrashWindow("2@5ms..40ms")
+	require.NoError(t, err)
+	assert.Equal(t, CrashWindow{Node: 2, At: 5 * ms, Restart: 40 * ms}, c)
+	assert.Equal(t, "2@5ms..40ms", c.String())
+	assert.Equal(t, Plan{Crash(5*ms, 2), Restart(40*ms, 2)}, c.Plan())
+	c, err = ParseCrashWindow("0@1s")
+	require.NoError(t, err)
+	assert.Equal(t, Plan{Crash(sim.Second, 0)}, c.Plan(), "no restart: down for good")
+
+	p, err := ParsePartitionWindow("0,1|2,3,4@10ms..200ms")
+	require.NoError(t, err)
+	assert.Equal(t, "0,1|2,3,4@10ms..200ms", p.String())
+	assert.Equal(t, Plan{Partition(10*ms, []sim.NodeID{0, 1}, []sim.NodeID{2, 3, 4}), Heal(200 * ms)}, p.Plan())
+	p, err = ParsePartitionWindow("1,2@100ms..300ms")
+	require.NoError(t, err, "one group cuts it off from the rest")
+	assert.Equal(t, [][]sim.NodeID{{1, 2}}, p.Groups)
+	p, err = ParsePartitionWindow("3@1s")
+	require.NoError(t, err)
+	assert.Equal(t, Plan{Partition(sim.Second, []sim.NodeID{3})}, p.Plan(), "no end: for good")
+
+	for _, bad := range []string{"x", "2", "2@", "2@5ms..1ms", "-1@5ms", "a@1ms", "1@-1ms"} {
+		_, err := ParseCrashWindow(bad)
+		assert.Error(t, err, bad)
+	}
+	for _, bad := range []string{"0,1", "0,x|1@1ms", "0@", "|@1ms", "0@2ms..1ms"} {
+		_, err := ParsePartitionWindow(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestReadPlan(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "plan.json")
+	require.NoError(t, os.WriteFile(good, []byte(samplePlan), 0o644))
+	p, err := ReadPlan(good)
+	require.NoError(t, err)
+	assert.Len(t, p, 6)
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`[{"at":"1s","kind":"boom"}]`), 0o644))
+	_, err = ReadPlan(bad)
+	assert.ErrorContains(t, err, "bad.json")
+	_, err = ReadPlan(filepath.Join(dir, "missing.json"))
+	assert.Error(t, err)
+}
+
+// FuzzWindowFlags: the parsers never panic, and what they accept prints
+// back to the same value.
+func FuzzWindowFlags(f *testing.F) {
+	for _, s := range []string{"2@5ms..40ms", "0@1s", "0,1|2,3,4@10ms..200ms", "1@", "|@", "1,2@0..1ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := ParseCrashWindow(s); err == nil {
+			again, err := ParseCrashWindow(c.String())
+			require.NoError(t, err)
+			require.Equal(t, c, again)
+		}
+		if p, err := ParsePartitionWindow(s); err == nil {
+			again, err := ParsePartitionWindow(p.String())
+			require.NoError(t, err)
+			require.Equal(t, p, again)
+		}
+	})
+}
