@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -78,4 +79,30 @@ func FuzzWindowFlags(f *testing.F) {
 			require.Equal(t, p, again)
 		}
 	})
+}
+
+// TestDuplicateWindow: a duplicate event reads and prints like loss, sets
+// the Net's duplication probability, and heal restores the baseline.
+func TestDuplicateWindow(t *testing.T) {
+	p, err := ParsePlan([]byte(`[{"at":"1s","kind":"duplicate","p":1},{"at":"2s","kind":"heal"}]`))
+	require.NoError(t, err)
+	assert.Equal(t, Plan{Duplicate(sim.Second, 1), Heal(2 * sim.Second)}, p)
+	assert.Equal(t, "1s duplicate p=1\n2s heal\n", p.String())
+	assert.ErrorContains(t, Plan{Duplicate(0, 2)}.Validate(2), "between 0 and 1")
+	_, err = ParsePlan([]byte(`[{"at":"1s","kind":"duplicate"}]`))
+	assert.ErrorContains(t, err, `needs "p"`)
+	assert.ErrorContains(t, Plan{Duplicate(0, 0.5)}.CheckBudget(2, Budget{MaxFaulty: 1, GST: sim.Second, Horizon: sim.Minute}), "duplication window")
+
+	net := network.MustNew(2, network.Options{})
+	w := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return idle{} }, Network: net})
+	require.NoError(t, p.Apply(w, net))
+	w.At(1500*sim.Millisecond, "probe", "", func() {
+		assert.Equal(t, 1.0, net.Duplicate())
+		assert.True(t, net.Route(sim.Link{From: 0, To: 1, Choices: sim.Boring{}}).Duplicate)
+	})
+	w.At(2500*sim.Millisecond, "probe", "", func() {
+		assert.Equal(t, 0.0, net.Duplicate())
+		assert.True(t, net.Healed())
+	})
+	w.Run()
 }

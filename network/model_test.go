@@ -183,3 +183,21 @@ func TestUniformSteps(t *testing.T) {
 	assert.Error(t, Latency{Dist: DistExponential, Mean: ms, Steps: 3}.Validate())
 	assert.Error(t, UniformSteps(0, ms, MaxSteps+1).Validate())
 }
+
+// TestSetBaseline: rates drawn at set-up become what Heal restores, while
+// windows still come and go on top of them.
+func TestSetBaseline(t *testing.T) {
+	net := MustNew(2, Options{})
+	net.SetBaseline(0.25, 0.5)
+	assert.Equal(t, 0.25, net.Loss())
+	assert.Equal(t, 0.5, net.Duplicate())
+	assert.True(t, net.Healed())
+	net.SetLoss(1)
+	net.SetDuplicate(0)
+	assert.False(t, net.Healed())
+	net.Heal()
+	assert.Equal(t, 0.25, net.Loss())
+	assert.Equal(t, 0.5, net.Duplicate())
+	assert.Equal(t, 0.5, net.Options().Duplicate)
+	assert.Panics(t, func() { net.SetDuplicate(2) })
+}

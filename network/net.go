@@ -451,15 +451,40 @@ func (net *Net) SetLoss(p float64) {
 	net.lossPPM = toPPM(p)
 }
 
+// SetDuplicate sets the duplication probability until the next
+// SetDuplicate or Heal: a duplication window. It panics on p outside
+// [0, 1]; fault plans validate p first.
+func (net *Net) SetDuplicate(p float64) {
+	if err := ValidateProbability("duplicate", p); err != nil {
+		panic("network: " + err.Error())
+	}
+	net.dupPPM = toPPM(p)
+}
+
+// Duplicate returns the current duplication probability.
+func (net *Net) Duplicate() float64 { return float64(net.dupPPM) / ppm }
+
+// SetBaseline changes the loss and duplication probabilities the Net was
+// built with, the ones Heal restores: for a scenario that draws its rates
+// during set-up, after the Net was handed to the world but before any
+// message. It panics on probabilities outside [0, 1].
+func (net *Net) SetBaseline(loss, dup float64) {
+	net.SetLoss(loss)
+	net.SetDuplicate(dup)
+	net.opts.Loss, net.opts.Duplicate = loss, dup
+}
+
 // Loss returns the current loss probability.
 func (net *Net) Loss() float64 { return float64(net.lossPPM) / ppm }
 
-// Heal ends every partition, cut and loss window: the network is back to
-// the options it was built with. FIFO order is kept across a heal.
+// Heal ends every partition, cut, loss and duplication window: the
+// network is back to the options it was built with. FIFO order and the
+// bandwidth queues are kept across a heal.
 func (net *Net) Heal() {
 	net.group = nil
 	clear(net.cuts)
 	net.lossPPM = toPPM(net.opts.Loss)
+	net.dupPPM = toPPM(net.opts.Duplicate)
 }
 
 // Reachable reports whether a message from → to can currently get through
@@ -479,9 +504,10 @@ func (net *Net) Reachable(from, to sim.NodeID) bool {
 	return !cut
 }
 
-// Healed reports whether no partition, cut or loss window is in force.
+// Healed reports whether no partition, cut, loss or duplication window is
+// in force.
 func (net *Net) Healed() bool {
-	return net.group == nil && len(net.cuts) == 0 && net.lossPPM == toPPM(net.opts.Loss)
+	return net.group == nil && len(net.cuts) == 0 && net.lossPPM == toPPM(net.opts.Loss) && net.dupPPM == toPPM(net.opts.Duplicate)
 }
 
 // GroupsString renders a partition for traces, listing the implicit group
