@@ -353,9 +353,12 @@ func (p Plan) Validate(n int) error {
 
 // Apply schedules p on w: crashes and restarts through w.CrashAt and
 // w.RestartAt, network events through w.At acting on net, with kinds
-// "partition", "heal", "loss" and "cut" and a readable detail in the trace.
-// It validates p first and needs net only if p has network events. Events
-// at time 0 take effect after every node's Start.
+// "partition", "heal", "loss", "cut" and "duplicate" and a readable detail
+// in the trace. It validates p first and needs net only if p has network
+// events. Crashes and restarts at time 0 take effect after every node's
+// Start; network events at time 0 act on net at once, so the network is
+// already split (or lossy) when the nodes send their first messages, and
+// their trace lines still appear at 0.
 func (p Plan) Apply(w *sim.World, net *network.Net) error {
 	n := len(w.Nodes())
 	if err := p.Validate(n); err != nil {
@@ -366,6 +369,13 @@ func (p Plan) Apply(w *sim.World, net *network.Net) error {
 			return fmt.Errorf("fault plan: event %d (%s at %s) needs a network.Net", i, e.Kind, e.At)
 		}
 	}
+	at := func(e Event, detail string, act func()) {
+		if e.At == 0 {
+			act()
+			act = nil
+		}
+		w.At(e.At, string(e.Kind), detail, act)
+	}
 	for _, e := range p {
 		switch e.Kind {
 		case KindCrash:
@@ -374,18 +384,18 @@ func (p Plan) Apply(w *sim.World, net *network.Net) error {
 			w.RestartAt(e.At, e.Node)
 		case KindPartition:
 			groups := e.Groups
-			w.At(e.At, string(KindPartition), network.GroupsString(n, groups), func() { net.Partition(groups...) })
+			at(e, network.GroupsString(n, groups), func() { net.Partition(groups...) })
 		case KindHeal:
-			w.At(e.At, string(KindHeal), "all links restored", net.Heal)
+			at(e, "all links restored", net.Heal)
 		case KindLoss:
 			prob := e.P
-			w.At(e.At, string(KindLoss), strings.TrimPrefix(e.detail(n), " "), func() { net.SetLoss(prob) })
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.SetLoss(prob) })
 		case KindCut:
 			from, to := e.From, e.To
-			w.At(e.At, string(KindCut), strings.TrimPrefix(e.detail(n), " "), func() { net.Cut(from, to) })
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.Cut(from, to) })
 		case KindDuplicate:
 			prob := e.P
-			w.At(e.At, string(KindDuplicate), strings.TrimPrefix(e.detail(n), " "), func() { net.SetDuplicate(prob) })
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.SetDuplicate(prob) })
 		}
 	}
 	return nil

@@ -106,3 +106,32 @@ func TestDuplicateWindow(t *testing.T) {
 	})
 	w.Run()
 }
+
+// pinger sends one message to node 1 when it starts.
+type pinger struct{}
+
+func (pinger) Start(ctx sim.Context) {
+	if ctx.Self() == 0 {
+		ctx.Send(1, ping{})
+	}
+}
+func (pinger) Deliver(sim.Context, sim.NodeID, sim.Message) {}
+func (pinger) Fire(sim.Context, sim.TimerID, any)           {}
+
+type ping struct{}
+
+func (ping) AppendDigest(b []byte) []byte { return b }
+
+// TestNetworkEventsAtZeroPrecedeStart: a plan that partitions the network
+// at time 0 catches the messages nodes send from Start, as a network that
+// starts split should; the trace still shows the partition at 0.
+func TestNetworkEventsAtZeroPrecedeStart(t *testing.T) {
+	net := network.MustNew(2, network.Options{})
+	fx := &Effects{Next: &sim.Log{}}
+	w := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Network: net, Tracer: fx})
+	require.NoError(t, Plan{Partition(0, []sim.NodeID{0})}.Apply(w, net))
+	res := w.Run()
+	assert.Equal(t, 1, fx.Drops[network.ReasonPartition], "Start's message meets the partition")
+	assert.Zero(t, res.Delivered)
+	assert.Contains(t, fx.Next.(*sim.Log).Text(), "partition")
+}

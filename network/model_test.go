@@ -201,3 +201,48 @@ func TestSetBaseline(t *testing.T) {
 	assert.Equal(t, 0.5, net.Options().Duplicate)
 	assert.Panics(t, func() { net.SetDuplicate(2) })
 }
+
+// rangeRecorder records the range of every draw and answers n-1.
+type rangeRecorder struct{ ns []int }
+
+func (r *rangeRecorder) Intn(_ string, n int) int { r.ns = append(r.ns, n); return n - 1 }
+
+// TestChanceRange: a probability in whole thousandths is drawn out of a
+// thousand (short, readable schedules), a finer one out of a million; the
+// top draw triggers it either way.
+func TestChanceRange(t *testing.T) {
+	for _, tc := range []struct {
+		p    float64
+		want int
+	}{{0.1, 1000}, {0.001, 1000}, {0.0015, 1_000_000}, {0.123456, 1_000_000}} {
+		r := &rangeRecorder{}
+		f := MustNew(2, Options{Loss: tc.p}).Route(sim.Link{From: 0, To: 1, Choices: r})
+		assert.Equal(t, []int{tc.want}, r.ns, "p=%v", tc.p)
+		assert.True(t, f.Drop, "p=%v: top draw loses", tc.p)
+		assert.False(t, MustNew(2, Options{Loss: tc.p}).Route(sim.Link{From: 0, To: 1, Choices: sim.Boring{}}).Drop)
+	}
+	// The threshold: with p = 0.25 of 1000, 749 delivers and 750 loses.
+	net := MustNew(2, Options{Loss: 0.25})
+	assert.False(t, net.Route(sim.Link{From: 0, To: 1, Choices: &sim.ReplayChoices{Values: []int{749}}}).Drop)
+	assert.True(t, net.Route(sim.Link{From: 0, To: 1, Choices: &sim.ReplayChoices{Values: []int{750}}}).Drop)
+}
+
+// TestDrawDropped: with DrawDropped a partitioned message makes the draws
+// a delivered one makes, so removing the partition keeps later draws in
+// place; without it, it draws nothing.
+func TestDrawDropped(t *testing.T) {
+	for _, tc := range []struct {
+		draw bool
+		want []string
+	}{
+		{false, nil},
+		{true, []string{"delay n0->n1", "loss n0->n1", "dup n0->n1", "dup delay n0->n1"}},
+	} {
+		net := MustNew(3, Options{Latency: Uniform(0, sim.Millisecond), Loss: 0.1, Duplicate: 0.1, DrawDropped: tc.draw})
+		net.Partition([]sim.NodeID{0})
+		c := &drawCounter{}
+		f := net.Route(sim.Link{From: 0, To: 1, Choices: c})
+		assert.Equal(t, sim.Fate{Drop: true, Reason: ReasonPartition}, f)
+		assert.Equal(t, tc.want, c.labels, "draw dropped %v", tc.draw)
+	}
+}

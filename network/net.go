@@ -72,6 +72,12 @@ type Options struct {
 	// replaces Bandwidth.
 	Regions    *Regions `json:"regions,omitempty"`
 	RegionSeed uint64   `json:"region_seed,omitempty"`
+	// DrawDropped makes a message that a partition or cut drops make the
+	// draws it would have made had it got through. Then a search that
+	// shrinks a partition away does not shift the meaning of every draw
+	// after it, which keeps the rest of a counterexample in place; without
+	// it a fault plan costs no draws.
+	DrawDropped bool `json:"draw_dropped,omitempty"`
 	// Unpartitioned lists nodes that no partition separates from anyone:
 	// the clients of a replicated service, say, when the experiment is
 	// about a split among the servers. Cuts still apply to them.
@@ -272,17 +278,23 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	if !net.topo.Linked(l.From, l.To) {
 		return sim.Fate{Drop: true, Reason: ReasonNoLink}
 	}
-	if net.separated(l.From, l.To) {
-		return sim.Fate{Drop: true, Reason: ReasonPartition}
-	}
-	if len(net.cuts) > 0 {
-		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
-			return sim.Fate{Drop: true, Reason: ReasonCut}
-		}
-	}
 	c := l.Choices
 	if c == nil {
 		c = sim.Boring{}
+	}
+	reason := ""
+	if net.separated(l.From, l.To) {
+		reason = ReasonPartition
+	} else if len(net.cuts) > 0 {
+		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
+			reason = ReasonCut
+		}
+	}
+	if reason != "" {
+		if net.opts.DrawDropped {
+			net.draws(c, l.From, l.To)
+		}
+		return sim.Fate{Drop: true, Reason: reason}
 	}
 	// Every message makes the same draws whatever their values (delay,
 	// then loss, then duplication and the copy's delay), so when shrinking
@@ -349,9 +361,28 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	return f
 }
 
+// draws makes, and forgets, the draws a message from → to makes when it
+// gets through (DrawDropped).
+func (net *Net) draws(c sim.Choices, from, to sim.NodeID) {
+	if net.quant != nil {
+		ra, rb := net.of[from], net.of[to]
+		c.Intn(label(c, "latency", from, to), len(net.quant[ra][rb]))
+	}
+	net.delay(c, "delay", from, to)
+	chance(c, net.lossPPM, "loss", from, to)
+	if net.dupPPM > 0 {
+		chance(c, net.dupPPM, "dup", from, to)
+		net.delay(c, "dup delay", from, to)
+	}
+}
+
 // chance draws whether an event of probability p (in parts per million)
-// happens. It happens iff the draw lands in the top p of [0, ppm), so the
+// happens. It happens iff the draw lands in the top p of its range, so the
 // draw 0 never triggers it; certain and impossible events draw nothing.
+// The range is a thousand when p is a whole number of thousandths (the
+// usual case, and the resolution the protocols' own models drew at, which
+// keeps shrunk schedules short to read) and a million otherwise. A seeded
+// PCG stream gives the same outcome either way.
 func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
 	if p <= 0 {
 		return false
@@ -359,8 +390,14 @@ func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
 	if p >= ppm {
 		return true
 	}
+	if p%perThousand == 0 {
+		return c.Intn(label(c, kind, from, to), ppm/perThousand) >= (ppm-p)/perThousand
+	}
 	return c.Intn(label(c, kind, from, to), ppm) >= ppm-p
 }
+
+// perThousand is a thousandth in parts per million.
+const perThousand = ppm / 1000
 
 // delay draws an index into the latency table; 0 is the fastest delay.
 func (net *Net) delay(c sim.Choices, kind string, from, to sim.NodeID) sim.Time {

@@ -246,9 +246,11 @@ func (s Scenario) mode() string {
 
 // netOptions is s's network: Latency plus a jitter of whole JitterSteps,
 // loss and duplication until GST, and clients (Multi-Paxos) that no
-// partition cuts off.
+// partition cuts off. A message a partition drops still makes its draws,
+// as it always did here, so shrinking a partition away leaves the other
+// draws in place.
 func (s Scenario) netOptions() network.Options {
-	o := network.Options{Latency: network.Constant(s.Latency), Loss: s.Loss, Duplicate: s.Dup, GST: s.GST}
+	o := network.Options{Latency: network.Constant(s.Latency), Loss: s.Loss, Duplicate: s.Dup, GST: s.GST, DrawDropped: true}
 	if s.Jitter > 0 {
 		step := s.JitterStep
 		if step <= 0 {
