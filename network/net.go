@@ -239,6 +239,17 @@ func (net *Net) Topology() *Topology { return net.topo }
 // whom a gossip protocol relays to. Do not modify the slice.
 func (net *Net) Neighbors(id sim.NodeID) []sim.NodeID { return net.topo.Neighbors(id) }
 
+// Reserve tells the Net the graph its sized messages will mostly travel
+// (peers[i]: node i's neighbours, sorted), so it lays their link queues out
+// together instead of growing them one by one. It is only a hint: every
+// link is queued just the same and a run is identical with or without it.
+// Call it before the run.
+func (net *Net) Reserve(peers [][]sim.NodeID) {
+	if net.uplink == nil {
+		net.queues.Reserve(peers)
+	}
+}
+
 // RegionOf returns the region of every node (indexes into
 // Options.Regions' tables), or nil without regions. Do not modify it.
 func (net *Net) RegionOf() []uint8 { return net.of }
