@@ -44,3 +44,27 @@ func TestFaultPlanReachesPaxos(t *testing.T) {
 	s.Faults = faults.Plan{faults.Crash(0, 9)}
 	require.ErrorContains(t, s.Validate(), "out of range")
 }
+
+// clientDrops counts the messages a partition dropped to or from a client.
+type clientDrops struct{ replicas, n int }
+
+func (c *clientDrops) Record(ev sim.TraceEvent) {
+	if ev.Kind == sim.TraceDrop && ev.Detail == network.ReasonPartition && (int(ev.From) >= c.replicas || int(ev.To) >= c.replicas) {
+		c.n++
+	}
+}
+
+// TestPartitionSparesMultiPaxosClients: a partition among the replicas
+// never cuts the key-value clients off (they are in no group, as before the
+// move onto network.Net), while it does drop messages between replicas.
+func TestPartitionSparesMultiPaxosClients(t *testing.T) {
+	s := multiScenario()
+	s.Partitions = []paxos.Partition{{Groups: [][]sim.NodeID{{0}, {1, 2}}, From: 0, To: 100 * sim.Millisecond}}
+	require.NoError(t, s.Validate())
+	cd := &clientDrops{replicas: s.Nodes}
+	fx := &faults.Effects{Next: cd}
+	o := s.Instance(1, nil, fx).Run()
+	require.Positive(t, fx.Drops[network.ReasonPartition], "replicas are split")
+	require.Zero(t, cd.n, "no client message meets the partition")
+	require.Empty(t, paxos.Check(o))
+}
