@@ -246,3 +246,33 @@ func TestDrawDropped(t *testing.T) {
 		assert.Equal(t, tc.want, c.labels, "draw dropped %v", tc.draw)
 	}
 }
+
+// TestPartitionDuring: a window partitions by each message's send time,
+// [from, to), without any world event, on top of Partition and Heal.
+func TestPartitionDuring(t *testing.T) {
+	ms := sim.Millisecond
+	net := MustNew(4, Options{Unpartitioned: []sim.NodeID{3}})
+	net.PartitionDuring(10*ms, 20*ms, []sim.NodeID{0})
+	drop := func(a, b sim.NodeID, now sim.Time) bool {
+		return net.Route(sim.Link{From: a, To: b, Now: now, Choices: sim.Boring{}}).Drop
+	}
+	for _, tc := range []struct {
+		a, b sim.NodeID
+		now  sim.Time
+		drop bool
+	}{
+		{0, 1, 9 * ms, false},
+		{0, 1, 10 * ms, true},
+		{1, 0, 19 * ms, true},
+		{0, 1, 20 * ms, false},
+		{1, 2, 15 * ms, false},
+		{0, 3, 15 * ms, false}, // unpartitioned
+	} {
+		assert.Equal(t, tc.drop, drop(tc.a, tc.b, tc.now), "n%d->n%d at %s", tc.a, tc.b, tc.now)
+	}
+	net.Heal()
+	assert.True(t, drop(0, 1, 15*ms), "Heal ends plan partitions, not windows")
+	net.PartitionDuring(30*ms, 0, []sim.NodeID{2})
+	assert.True(t, drop(2, 1, sim.Hour), "to 0: for good")
+	assert.Panics(t, func() { net.PartitionDuring(0, 1, []sim.NodeID{7}) })
+}

@@ -150,6 +150,9 @@ type Net struct {
 	// uplink[from]) finishes sending; used only when a bandwidth is set.
 	queues Queues
 	uplink []sim.Time
+	// windows are partitions the Net switches on and off itself, by the
+	// time of each message (PartitionDuring).
+	windows []window
 	// of is each node's region and quant[i][j] region pair (i, j)'s latency
 	// quantiles (nil without Pareto steps); of is nil without regions.
 	of    []uint8
@@ -294,7 +297,7 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 		c = sim.Boring{}
 	}
 	reason := ""
-	if net.separated(l.From, l.To) {
+	if net.separated(l.From, l.To) || (net.windows != nil && net.windowed(l.From, l.To, l.Now)) {
 		reason = ReasonPartition
 	} else if len(net.cuts) > 0 {
 		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
@@ -478,6 +481,48 @@ func (net *Net) Partition(groups ...[]sim.NodeID) {
 			net.group[id] = int32(gi)
 		}
 	}
+}
+
+// window is a partition in force over [from, to): group[i] is node i's
+// side.
+type window struct {
+	from, to sim.Time
+	group    []int32
+}
+
+// PartitionDuring splits the network into groups (unlisted nodes form one
+// more group, as in Partition) for the messages sent from from until to
+// (to 0: for good). Unlike Partition, which a fault plan calls at a time
+// through the world, the Net applies it by each message's send time, so it
+// needs no world event and leaves no trace line: for a scenario whose world
+// is built from a sim.Config alone. Windows add to any partition and cut in
+// force; Heal does not end them. It panics on groups ValidateGroups
+// rejects.
+func (net *Net) PartitionDuring(from, to sim.Time, groups ...[]sim.NodeID) {
+	if err := ValidateGroups(net.n, groups); err != nil {
+		panic("network: " + err.Error())
+	}
+	w := window{from: from, to: to, group: make([]int32, net.n)}
+	for i := range w.group {
+		w.group[i] = int32(len(groups))
+	}
+	for gi, g := range groups {
+		for _, id := range g {
+			w.group[id] = int32(gi)
+		}
+	}
+	net.windows = append(net.windows, w)
+}
+
+// windowed reports whether a partition window in force at now keeps a and
+// b apart.
+func (net *Net) windowed(a, b sim.NodeID, now sim.Time) bool {
+	for _, w := range net.windows {
+		if now >= w.from && (w.to <= 0 || now < w.to) && w.group[a] != w.group[b] {
+			return net.free == nil || (!net.free[a] && !net.free[b])
+		}
+	}
+	return false
 }
 
 // Cut breaks the one-way link from → to: messages from from to to are

@@ -202,7 +202,14 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.split = p
 		net.sideA = p.SideA(shares)
 		net.noHealSync = s.Bug == "no-reannounce-on-heal"
-		model = &splitModel{inner: model, sideA: net.sideA, from: p.From, to: p.To}
+		var side []sim.NodeID
+		for i, a := range net.sideA {
+			if a {
+				side = append(side, sim.NodeID(i))
+			}
+		}
+		// The Net drops every message that crosses the cut while it lasts.
+		ln.PartitionDuring(p.From, p.To, side)
 	}
 	if e := s.Eclipse; e != nil {
 		net.victim = sim.NodeID(e.Victim)
