@@ -1,6 +1,8 @@
 // Package faults describes what goes wrong in a run: fault plans (timed
-// crashes, restarts, partitions, one-way cuts, loss windows and heals) as
-// JSON-serialisable values, a generator that draws plans under a budget of
+// crashes, restarts, partitions, one-way cuts, loss and duplication
+// windows, and heals) as JSON-serialisable values, the --crash and
+// --partition flag syntax every protocol shares (CrashWindow,
+// PartitionWindow), a generator that draws plans under a budget of
 // at most f faulty nodes with everything healed by GST, and
 // protocol-agnostic Byzantine wrappers that make any sim.Node misbehave.
 //

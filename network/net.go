@@ -1,13 +1,17 @@
-// Package network holds the network models plugged into the sim kernel: a
-// Net decides each message's fate from a latency distribution, a loss and
-// a duplication probability, per-link FIFO or free reordering, a topology,
-// and the partitions and one-way cuts that fault plans switch on and off.
+// Package network holds the one network model every protocol's world runs
+// on: a Net decides each message's fate from a latency distribution, a loss
+// and a duplication probability (both off after GST), per-link FIFO or free
+// reordering, bandwidth with per-link or per-sender queues, regions with
+// latency and bandwidth tables, a topology, and the partitions and one-way
+// cuts that fault plans switch on and off.
 //
 // Every random decision is one labelled draw from the sim.Choices in the
 // sim.Link, made so that 0 is the benign outcome: 0 delivers, 0 does not
 // duplicate, 0 is the fastest delay (so messages keep their send order).
-// Structural drops (no link, partition, cut) and self-sends draw nothing, so
-// a fault plan does not shift the draws of the messages that do get through.
+// Self-sends and messages over a missing link draw nothing. Messages a
+// partition or cut drops draw nothing either, unless Options.DrawDropped
+// asks them to make the draws they would have made, so that a search
+// shrinking the fault away does not shift the draws after them.
 package network
 
 import (
