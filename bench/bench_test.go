@@ -48,14 +48,14 @@ func benchRuns(b *testing.B, f run) {
 
 // BenchmarkMultiPaxos: one op is a whole simulated run, as `simulate`
 // makes it — build the world, elect a leader, commit benchK client
-// commands one at a time — with paxos.Net's draws and the trace hash.
+// commands one at a time — with the scenario's network.Net and the trace hash.
 func BenchmarkMultiPaxos(b *testing.B) {
 	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunMultiPaxos(n, benchK, seed) })
 }
 
-// BenchmarkMultiPaxosCalmNet is BenchmarkMultiPaxos with calmNet for
-// paxos.Net: the same run without the per-message environment draws and
-// their label strings. The difference prices those.
+// BenchmarkMultiPaxosCalmNet is BenchmarkMultiPaxos with calmNet for the
+// scenario's network.Net: the same run with a bare routing function. The
+// difference prices Net's per-message checks.
 func BenchmarkMultiPaxosCalmNet(b *testing.B) {
 	benchRuns(b, func(n int, seed uint64) (Stats, error) {
 		return runMultiPaxos(n, benchK, seed, simOptions{calm: true})

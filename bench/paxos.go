@@ -50,8 +50,8 @@ func RunMultiPaxos(replicas, k int, seed uint64) (Stats, error) {
 // simOptions strip parts of the simulator off a run, to price them.
 type simOptions struct {
 	tracer sim.Tracer
-	// calm replaces paxos.Net with calmNet, which routes every message the
-	// same way but makes no environment draws.
+	// calm replaces the scenario's network.Net with calmNet, which routes
+	// every message the same way with none of Net's bookkeeping.
 	calm bool
 	// noHash turns off the running trace hash.
 	noHash bool
@@ -79,11 +79,10 @@ func runMultiPaxos(replicas, k int, seed uint64, o simOptions) (Stats, error) {
 	return st, nil
 }
 
-// calmNet is paxos.Net on a calm network (no jitter, loss, duplication or
-// partition) without the draws: paxos.Net makes its three draws per message
-// whatever the rates, so that a schedule keeps its meaning while rapid
-// shrinks it, and builds a label string for each although an ordinary
-// seeded run ignores labels. Every message still takes latency, and a
+// calmNet is network.Net on a calm network (no jitter, loss, duplication
+// or partition) reduced to its arithmetic: on such a network Net already
+// makes no draws, so the difference prices its checks (topology,
+// partition, cuts, GST, queues). Every message still takes latency, and a
 // node's message to itself none, so the run is the same event for event
 // (TestWorkloads checks the trace hash).
 type calmNet struct{ latency sim.Time }

@@ -319,6 +319,7 @@ type planState struct {
 	groups  [][]sim.NodeID // nil: no partition
 	cuts    [][2]sim.NodeID
 	lossy   bool // a loss window is open
+	dupy    bool // a duplication window is open
 }
 
 func (s *planState) apply(e Event) {
@@ -333,8 +334,10 @@ func (s *planState) apply(e Event) {
 		s.cuts = append(s.cuts, [2]sim.NodeID{e.From, e.To})
 	case KindLoss:
 		s.lossy = true
+	case KindDuplicate:
+		s.dupy = true
 	case KindHeal:
-		s.groups, s.cuts, s.lossy = nil, nil, false
+		s.groups, s.cuts, s.lossy, s.dupy = nil, nil, false, false
 	}
 }
 
@@ -377,6 +380,9 @@ func (s *planState) unhealed() string {
 	}
 	if s.lossy {
 		what = append(what, "a loss window is open")
+	}
+	if s.dupy {
+		what = append(what, "a duplication window is open")
 	}
 	return strings.Join(what, ", ")
 }

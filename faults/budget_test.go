@@ -49,7 +49,7 @@ func TestGenerateSwarm(t *testing.T) {
 	}
 	assert.Greater(t, calm, 3, "some runs are calm")
 	assert.Greater(t, storms, 30, "some runs are storms")
-	for _, k := range kinds {
+	for _, k := range append(slices.Clone(faultClasses), KindRestart, KindHeal) {
 		assert.Greater(t, seen[k], 10, "kind %s", k)
 	}
 	// A budget can switch classes off.

@@ -1,6 +1,8 @@
 // Package faults describes what goes wrong in a run: fault plans (timed
-// crashes, restarts, partitions, one-way cuts, loss windows and heals) as
-// JSON-serialisable values, a generator that draws plans under a budget of
+// crashes, restarts, partitions, one-way cuts, loss and duplication
+// windows, and heals) as JSON-serialisable values, the --crash and
+// --partition flag syntax every protocol shares (CrashWindow,
+// PartitionWindow), a generator that draws plans under a budget of
 // at most f faulty nodes with everything healed by GST, and
 // protocol-agnostic Byzantine wrappers that make any sim.Node misbehave.
 //
@@ -36,19 +38,22 @@ const (
 	// KindPartition splits the network into Groups (see network.Net.Partition:
 	// unlisted nodes form one more group).
 	KindPartition Kind = "partition"
-	// KindHeal ends every partition, cut and loss window.
+	// KindHeal ends every partition, cut, loss and duplication window.
 	KindHeal Kind = "heal"
 	// KindLoss sets the loss probability to P until the next loss or heal.
 	KindLoss Kind = "loss"
 	// KindCut breaks the one-way link From → To until the next heal.
 	KindCut Kind = "cut"
+	// KindDuplicate sets the duplication probability to P until the next
+	// duplicate or heal.
+	KindDuplicate Kind = "duplicate"
 )
 
-var kinds = []Kind{KindCrash, KindRestart, KindPartition, KindHeal, KindLoss, KindCut}
+var kinds = []Kind{KindCrash, KindRestart, KindPartition, KindHeal, KindLoss, KindCut, KindDuplicate}
 
 // network reports whether the event acts on the network rather than a node.
 func (k Kind) network() bool {
-	return k == KindPartition || k == KindHeal || k == KindLoss || k == KindCut
+	return k == KindPartition || k == KindHeal || k == KindLoss || k == KindCut || k == KindDuplicate
 }
 
 // Event is one timed fault. Which fields matter depends on Kind: Node for
@@ -95,6 +100,9 @@ func Heal(at sim.Time) Event { return Event{At: at, Kind: KindHeal} }
 // Loss is the event "the loss probability becomes p at at".
 func Loss(at sim.Time, p float64) Event { return Event{At: at, Kind: KindLoss, P: p} }
 
+// Duplicate is the event "the duplication probability becomes p at at".
+func Duplicate(at sim.Time, p float64) Event { return Event{At: at, Kind: KindDuplicate, P: p} }
+
 // Cut is the event "the link from → to breaks at at".
 func Cut(at sim.Time, from, to sim.NodeID) Event {
 	return Event{At: at, Kind: KindCut, From: from, To: to}
@@ -113,7 +121,7 @@ func (e Event) detail(n int) string {
 		return " n" + strconv.Itoa(int(e.Node))
 	case KindPartition:
 		return " " + network.GroupsString(n, e.Groups)
-	case KindLoss:
+	case KindLoss, KindDuplicate:
 		return " p=" + strconv.FormatFloat(e.P, 'g', -1, 64)
 	case KindCut:
 		return fmt.Sprintf(" n%d->n%d", e.From, e.To)
@@ -164,7 +172,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		j.Groups = &groups
 	case KindCut:
 		j.From, j.To = &e.From, &e.To
-	case KindLoss:
+	case KindLoss, KindDuplicate:
 		j.P = &e.P
 	}
 	return json.Marshal(j)
@@ -194,7 +202,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		known = known || k == j.Kind
 	}
 	if !known {
-		return fmt.Errorf("unknown kind %q (want crash, restart, partition, heal, loss or cut)", j.Kind)
+		return fmt.Errorf("unknown kind %q (want crash, restart, partition, heal, loss, duplicate or cut)", j.Kind)
 	}
 	// need lists the fields the kind requires; every other field must be absent.
 	present := map[string]bool{"node": j.Node != nil, "groups": j.Groups != nil, "from": j.From != nil, "to": j.To != nil, "p": j.P != nil}
@@ -206,7 +214,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		need = []string{"groups"}
 	case KindCut:
 		need = []string{"from", "to"}
-	case KindLoss:
+	case KindLoss, KindDuplicate:
 		need = []string{"p"}
 	}
 	for _, f := range need {
@@ -332,6 +340,8 @@ func (p Plan) Validate(n int) error {
 			}
 		case e.Kind == KindLoss:
 			err = network.ValidateProbability("loss", e.P)
+		case e.Kind == KindDuplicate:
+			err = network.ValidateProbability("duplicate", e.P)
 		case e.Kind == KindHeal:
 		default:
 			err = fmt.Errorf("unknown kind %q", e.Kind)
@@ -345,9 +355,12 @@ func (p Plan) Validate(n int) error {
 
 // Apply schedules p on w: crashes and restarts through w.CrashAt and
 // w.RestartAt, network events through w.At acting on net, with kinds
-// "partition", "heal", "loss" and "cut" and a readable detail in the trace.
-// It validates p first and needs net only if p has network events. Events
-// at time 0 take effect after every node's Start.
+// "partition", "heal", "loss", "cut" and "duplicate" and a readable detail
+// in the trace. It validates p first and needs net only if p has network
+// events. Crashes and restarts at time 0 take effect after every node's
+// Start; network events at time 0 act on net at once, so the network is
+// already split (or lossy) when the nodes send their first messages, and
+// their trace lines still appear at 0.
 func (p Plan) Apply(w *sim.World, net *network.Net) error {
 	n := len(w.Nodes())
 	if err := p.Validate(n); err != nil {
@@ -358,6 +371,13 @@ func (p Plan) Apply(w *sim.World, net *network.Net) error {
 			return fmt.Errorf("fault plan: event %d (%s at %s) needs a network.Net", i, e.Kind, e.At)
 		}
 	}
+	at := func(e Event, detail string, act func()) {
+		if e.At == 0 {
+			act()
+			act = nil
+		}
+		w.At(e.At, string(e.Kind), detail, act)
+	}
 	for _, e := range p {
 		switch e.Kind {
 		case KindCrash:
@@ -366,15 +386,18 @@ func (p Plan) Apply(w *sim.World, net *network.Net) error {
 			w.RestartAt(e.At, e.Node)
 		case KindPartition:
 			groups := e.Groups
-			w.At(e.At, string(KindPartition), network.GroupsString(n, groups), func() { net.Partition(groups...) })
+			at(e, network.GroupsString(n, groups), func() { net.Partition(groups...) })
 		case KindHeal:
-			w.At(e.At, string(KindHeal), "all links restored", net.Heal)
+			at(e, "all links restored", net.Heal)
 		case KindLoss:
 			prob := e.P
-			w.At(e.At, string(KindLoss), strings.TrimPrefix(e.detail(n), " "), func() { net.SetLoss(prob) })
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.SetLoss(prob) })
 		case KindCut:
 			from, to := e.From, e.To
-			w.At(e.At, string(KindCut), strings.TrimPrefix(e.detail(n), " "), func() { net.Cut(from, to) })
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.Cut(from, to) })
+		case KindDuplicate:
+			prob := e.P
+			at(e, strings.TrimPrefix(e.detail(n), " "), func() { net.SetDuplicate(prob) })
 		}
 	}
 	return nil

@@ -57,6 +57,19 @@ type Latency struct {
 	// Sigma is the log-normal shape: the standard deviation of the delay's
 	// logarithm. 0.5 is a typical wide-area link.
 	Sigma float64 `json:"sigma,omitempty"`
+	// Steps, for a uniform delay, is how many evenly spaced values from Min
+	// to Max it takes (0: Buckets): a protocol whose delays come in whole
+	// steps (1ms plus 0..4 ms) keeps exactly those values.
+	Steps int `json:"steps,omitempty"`
+}
+
+// MaxSteps bounds Latency.Steps: more values than a draw needs to be fine.
+const MaxSteps = 1_000_000
+
+// UniformSteps is a delay uniform over steps evenly spaced values from min
+// to max inclusive; steps 1 is the constant min.
+func UniformSteps(min, max sim.Time, steps int) Latency {
+	return Latency{Dist: DistUniform, Min: min, Max: max, Steps: steps}
 }
 
 // Constant is a delay of exactly d: messages on a link never overtake each
@@ -92,6 +105,9 @@ func (l Latency) Validate() error {
 	if err := checkDelay("min", l.Min); err != nil {
 		return err
 	}
+	if l.Steps != 0 && l.Dist != DistUniform {
+		return fmt.Errorf("latency %s: steps apply only to a uniform delay", l.Dist)
+	}
 	switch l.Dist {
 	case "", DistConstant:
 	case DistUniform:
@@ -100,6 +116,9 @@ func (l Latency) Validate() error {
 		}
 		if l.Max < l.Min {
 			return fmt.Errorf("latency uniform: max %s is below min %s", l.Max, l.Min)
+		}
+		if l.Steps < 0 || l.Steps > MaxSteps {
+			return fmt.Errorf("latency uniform: %d steps, want 0 to %d", l.Steps, MaxSteps)
 		}
 	case DistExponential:
 		if err := checkDelay("mean", l.Mean); err != nil {
@@ -132,13 +151,17 @@ func (l Latency) Validate() error {
 func (l Latency) Table() []sim.Time {
 	switch l.Dist {
 	case DistUniform:
-		if l.Max == l.Min {
+		steps := l.Steps
+		if steps == 0 {
+			steps = Buckets
+		}
+		if l.Max == l.Min || steps == 1 {
 			return []sim.Time{l.Min}
 		}
-		t := make([]sim.Time, Buckets)
+		t := make([]sim.Time, steps)
 		span := float64(l.Max - l.Min)
 		for k := range t {
-			t[k] = l.Min + sim.Time(math.Round(span*float64(k)/float64(Buckets-1)))
+			t[k] = l.Min + sim.Time(math.Round(span*float64(k)/float64(steps-1)))
 		}
 		return t
 	case DistExponential:
@@ -191,6 +214,9 @@ func (l Latency) String() string {
 	}
 	switch l.Dist {
 	case DistUniform:
+		if l.Steps != 0 {
+			return fmt.Sprintf("uniform:%s,%s/%d", l.Min, l.Max, l.Steps)
+		}
 		return fmt.Sprintf("uniform:%s,%s", l.Min, l.Max)
 	case DistExponential:
 		return fmt.Sprintf("exponential:%s%s", l.Mean, floor)
@@ -205,6 +231,7 @@ func (l Latency) String() string {
 //
 //	10ms                     constant 10ms (also "constant:10ms")
 //	uniform:5ms,50ms         uniform between 5ms and 50ms
+//	uniform:1ms,5ms/5        the same in 5 evenly spaced values (1ms .. 5ms)
 //	exponential:20ms         exponential with mean 20ms (also "exp:20ms")
 //	lognormal:30ms,0.5       log-normal with median 30ms, sigma 0.5
 //	exponential:20ms+5ms     the same plus a 5ms floor (lognormal too)
@@ -249,11 +276,19 @@ func ParseLatency(s string) (Latency, error) {
 		if err != nil {
 			return Latency{}, err
 		}
+		hi, stepsText, hasSteps := strings.Cut(hi, "/")
 		max, err := parseT("max", hi)
 		if err != nil {
 			return Latency{}, err
 		}
 		l = Uniform(min, max)
+		if hasSteps {
+			steps, err := strconv.Atoi(strings.TrimSpace(stepsText))
+			if err != nil || steps < 1 {
+				return Latency{}, fmt.Errorf("latency %q: bad steps %q, want a positive integer", s, stepsText)
+			}
+			l.Steps = steps
+		}
 	case DistExponential, "exp":
 		body, floor, err := withFloor(args)
 		if err != nil {

@@ -1,13 +1,17 @@
-// Package network holds the network models plugged into the sim kernel: a
-// Net decides each message's fate from a latency distribution, a loss and
-// a duplication probability, per-link FIFO or free reordering, a topology,
-// and the partitions and one-way cuts that fault plans switch on and off.
+// Package network holds the one network model every protocol's world runs
+// on: a Net decides each message's fate from a latency distribution, a loss
+// and a duplication probability (both off after GST), per-link FIFO or free
+// reordering, bandwidth with per-link or per-sender queues, regions with
+// latency and bandwidth tables, a topology, and the partitions and one-way
+// cuts that fault plans switch on and off.
 //
 // Every random decision is one labelled draw from the sim.Choices in the
 // sim.Link, made so that 0 is the benign outcome: 0 delivers, 0 does not
 // duplicate, 0 is the fastest delay (so messages keep their send order).
-// Structural drops (no link, partition, cut) and self-sends draw nothing, so
-// a fault plan does not shift the draws of the messages that do get through.
+// Self-sends and messages over a missing link draw nothing. Messages a
+// partition or cut drops draw nothing either, unless Options.DrawDropped
+// asks them to make the draws they would have made, so that a search
+// shrinking the fault away does not shift the draws after them.
 package network
 
 import (
@@ -48,6 +52,40 @@ type Options struct {
 	// messages on a link may overtake each other whenever their drawn
 	// delays allow, as over UDP.
 	FIFO bool `json:"fifo,omitempty"`
+	// GST, when positive, is the global stabilisation time: from then on
+	// no message is lost (whatever the baseline or a loss window says) and
+	// none is duplicated, so the network is synchronous, every delay being
+	// bounded by the latency table (and the queues). The draws are still
+	// made, so a message's draws do not depend on which side of GST it
+	// falls. Partitions and cuts are the fault plan's to heal.
+	GST sim.Time `json:"gst,omitempty"`
+	// Bandwidth is every link's speed in bits per second; 0 is unlimited.
+	// A message that has a size (implements Sizer) takes its transmission
+	// time on top of the latency and waits for the messages ahead of it on
+	// its link, so a big message holds up the next one.
+	Bandwidth int64 `json:"bandwidth_bps,omitempty"`
+	// Uplink makes the sender's whole upload one queue: a message waits for
+	// everything its sender sent before, to anyone, instead of only what
+	// went over the same (from, to) link.
+	Uplink bool `json:"uplink,omitempty"`
+	// Regions, if set, places every node in a region (drawn from
+	// Regions.Distribution with RegionSeed): a message between regions i
+	// and j takes Latency[i][j] (a Pareto draw around it when
+	// Regions.ParetoSteps > 1) on top of the Latency distribution's delay,
+	// and its link's bandwidth is min(Upload[i], Download[j]), which
+	// replaces Bandwidth.
+	Regions    *Regions `json:"regions,omitempty"`
+	RegionSeed uint64   `json:"region_seed,omitempty"`
+	// DrawDropped makes a message that a partition or cut drops make the
+	// draws it would have made had it got through. Then a search that
+	// shrinks a partition away does not shift the meaning of every draw
+	// after it, which keeps the rest of a counterexample in place; without
+	// it a fault plan costs no draws.
+	DrawDropped bool `json:"draw_dropped,omitempty"`
+	// Unpartitioned lists nodes that no partition separates from anyone:
+	// the clients of a replicated service, say, when the experiment is
+	// about a split among the servers. Cuts still apply to them.
+	Unpartitioned []sim.NodeID `json:"unpartitioned,omitempty"`
 	// Topology is the graph of links; nil means the complete graph. It is
 	// not serialised: a scenario records how to rebuild it (degree, seed).
 	Topology *Topology `json:"-"`
@@ -61,6 +99,17 @@ func (o Options) Validate() error {
 	}
 	if err := ValidateProbability("duplicate", o.Duplicate); err != nil {
 		return err
+	}
+	switch {
+	case o.GST < 0:
+		return fmt.Errorf("gst %s: must not be negative", o.GST)
+	case o.Bandwidth < 0:
+		return fmt.Errorf("bandwidth %d bit/s: must not be negative", o.Bandwidth)
+	}
+	if o.Regions != nil {
+		if err := o.Regions.Validate(); err != nil {
+			return err
+		}
 	}
 	return o.Latency.Validate()
 }
@@ -97,6 +146,21 @@ type Net struct {
 	// rather than an n×n table so that 10,000 nodes cost only the links
 	// actually used.
 	last map[uint64]sim.Time
+	// free[i] marks a node no partition separates (Options.Unpartitioned);
+	// nil when there are none.
+	free []bool
+
+	// queues hold when each directed link (or, under Uplink, each sender:
+	// uplink[from]) finishes sending; used only when a bandwidth is set.
+	queues Queues
+	uplink []sim.Time
+	// windows are partitions the Net switches on and off itself, by the
+	// time of each message (PartitionDuring).
+	windows []window
+	// of is each node's region and quant[i][j] region pair (i, j)'s latency
+	// quantiles (nil without Pareto steps); of is nil without regions.
+	of    []uint8
+	quant [][][]sim.Time
 }
 
 // New builds a Net of n nodes. It returns the validation error for bad
@@ -126,6 +190,31 @@ func New(n int, opts Options) (*Net, error) {
 	}
 	if opts.FIFO {
 		net.last = map[uint64]sim.Time{}
+	}
+	for _, id := range opts.Unpartitioned {
+		if id < 0 || int(id) >= n {
+			return nil, fmt.Errorf("network: unpartitioned node %d out of range [0, %d)", id, n)
+		}
+		if net.free == nil {
+			net.free = make([]bool, n)
+		}
+		net.free[id] = true
+	}
+	if opts.Uplink {
+		net.uplink = make([]sim.Time, n)
+	}
+	if r := opts.Regions; r != nil {
+		net.of = r.Assign(n, opts.RegionSeed)
+		if r.ParetoSteps > 1 {
+			k := len(r.Names)
+			net.quant = make([][][]sim.Time, k)
+			for i := range k {
+				net.quant[i] = make([][]sim.Time, k)
+				for j := range k {
+					net.quant[i][j] = ParetoQuantiles(r.Latency[i][j], r.ParetoSteps)
+				}
+			}
+		}
 	}
 	return net, nil
 }
@@ -157,11 +246,49 @@ func (net *Net) Topology() *Topology { return net.topo }
 // whom a gossip protocol relays to. Do not modify the slice.
 func (net *Net) Neighbors(id sim.NodeID) []sim.NodeID { return net.topo.Neighbors(id) }
 
+// Reserve tells the Net the graph its sized messages will mostly travel
+// (peers[i]: node i's neighbours, sorted), so it lays their link queues out
+// together instead of growing them one by one. It is only a hint: every
+// link is queued just the same and a run is identical with or without it.
+// Call it before the run.
+func (net *Net) Reserve(peers [][]sim.NodeID) {
+	if net.uplink == nil {
+		net.queues.Reserve(peers)
+	}
+}
+
+// RegionOf returns the region of every node (indexes into
+// Options.Regions' tables), or nil without regions. Do not modify it.
+func (net *Net) RegionOf() []uint8 { return net.of }
+
+// LinkBandwidth is the speed of the link from a to b in bits/s (0:
+// unlimited): the regions' min(upload, download) or Options.Bandwidth.
+func (net *Net) LinkBandwidth(a, b sim.NodeID) int64 {
+	if r := net.opts.Regions; r != nil {
+		return min(r.Upload[net.of[a]], r.Download[net.of[b]])
+	}
+	return net.opts.Bandwidth
+}
+
+// Stable reports whether t is at or after GST (never, without one).
+func (net *Net) Stable(t sim.Time) bool { return net.opts.GST > 0 && t >= net.opts.GST }
+
+// separated reports whether the current partition keeps a and b apart.
+func (net *Net) separated(a, b sim.NodeID) bool {
+	if net.group == nil || net.group[a] == net.group[b] {
+		return false
+	}
+	return net.free == nil || (!net.free[a] && !net.free[b])
+}
+
 // Route implements sim.Model. It decides, in this order: a self-send is
 // delivered at once; a message over a missing link, across a partition or
-// over a cut link is dropped (no draw); otherwise it draws delay, loss and
-// duplication, and under FIFO holds the message back until after the last
-// one scheduled on its link.
+// over a cut link is dropped (no draw); otherwise it draws the region
+// latency (with Pareto steps), the delay, loss and duplication, waits
+// behind the messages ahead of it in its link's (or sender's) queue when
+// it has a size and the link a bandwidth, and under FIFO is held back
+// until after the last one scheduled on its link. From GST on, loss and
+// duplication are drawn but ignored.
 func (net *Net) Route(l sim.Link) sim.Fate {
 	if l.From == l.To {
 		return sim.Fate{}
@@ -169,30 +296,66 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	if !net.topo.Linked(l.From, l.To) {
 		return sim.Fate{Drop: true, Reason: ReasonNoLink}
 	}
-	if net.group != nil && net.group[l.From] != net.group[l.To] {
-		return sim.Fate{Drop: true, Reason: ReasonPartition}
-	}
-	if len(net.cuts) > 0 {
-		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
-			return sim.Fate{Drop: true, Reason: ReasonCut}
-		}
-	}
 	c := l.Choices
 	if c == nil {
 		c = sim.Boring{}
+	}
+	reason := ""
+	if net.separated(l.From, l.To) || (net.windows != nil && net.windowed(l.From, l.To, l.Now)) {
+		reason = ReasonPartition
+	} else if len(net.cuts) > 0 {
+		if _, cut := net.cuts[net.linkKey(l.From, l.To)]; cut {
+			reason = ReasonCut
+		}
+	}
+	if reason != "" {
+		if net.opts.DrawDropped {
+			net.draws(c, l.From, l.To)
+		}
+		return sim.Fate{Drop: true, Reason: reason}
 	}
 	// Every message makes the same draws whatever their values (delay,
 	// then loss, then duplication and the copy's delay), so when shrinking
 	// turns a loss into a delivery the draws after it keep their meaning
 	// and rapid can remove the loss without disturbing the rest.
-	f := sim.Fate{Delay: net.delay(c, "delay", l.From, l.To)}
+	var base sim.Time
+	if net.of != nil {
+		ra, rb := net.of[l.From], net.of[l.To]
+		if net.quant != nil {
+			base = net.quant[ra][rb][c.Intn(label(c, "latency", l.From, l.To), len(net.quant[ra][rb]))]
+		} else {
+			base = net.opts.Regions.Latency[ra][rb]
+		}
+	}
+	f := sim.Fate{Delay: base + net.delay(c, "delay", l.From, l.To)}
 	lost := chance(c, net.lossPPM, "loss", l.From, l.To)
 	if net.dupPPM > 0 && net.dupPPM < ppm {
 		f.Duplicate = chance(c, net.dupPPM, "dup", l.From, l.To)
-		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+		f.DupDelay = base + net.delay(c, "dup delay", l.From, l.To)
 	} else if net.dupPPM >= ppm {
 		f.Duplicate = true
-		f.DupDelay = net.delay(c, "dup delay", l.From, l.To)
+		f.DupDelay = base + net.delay(c, "dup delay", l.From, l.To)
+	}
+	if net.Stable(l.Now) {
+		lost, f.Duplicate = false, false
+	}
+	// A message with a size occupies its link (or its sender's uplink) for
+	// its transmission time, lost or not: it was sent. Its copy, if any, is
+	// the network's doing and sends nothing more.
+	if size, ok := l.Msg.(Sizer); ok {
+		if tx := Transmission(size.WireSize(), net.LinkBandwidth(l.From, l.To)); tx > 0 {
+			var until *sim.Time
+			if net.uplink != nil {
+				until = &net.uplink[l.From]
+			} else {
+				until = net.queues.Busy(l.From, l.To)
+			}
+			start := max(l.Now, *until)
+			*until = start + tx
+			wait := start - l.Now + tx
+			f.Delay += wait
+			f.DupDelay += wait
+		}
 	}
 	if lost {
 		return sim.Fate{Drop: true, Reason: ReasonLoss}
@@ -216,9 +379,28 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 	return f
 }
 
+// draws makes, and forgets, the draws a message from → to makes when it
+// gets through (DrawDropped).
+func (net *Net) draws(c sim.Choices, from, to sim.NodeID) {
+	if net.quant != nil {
+		ra, rb := net.of[from], net.of[to]
+		c.Intn(label(c, "latency", from, to), len(net.quant[ra][rb]))
+	}
+	net.delay(c, "delay", from, to)
+	chance(c, net.lossPPM, "loss", from, to)
+	if net.dupPPM > 0 {
+		chance(c, net.dupPPM, "dup", from, to)
+		net.delay(c, "dup delay", from, to)
+	}
+}
+
 // chance draws whether an event of probability p (in parts per million)
-// happens. It happens iff the draw lands in the top p of [0, ppm), so the
+// happens. It happens iff the draw lands in the top p of its range, so the
 // draw 0 never triggers it; certain and impossible events draw nothing.
+// The range is a thousand when p is a whole number of thousandths (the
+// usual case, and the resolution the protocols' own models drew at, which
+// keeps shrunk schedules short to read) and a million otherwise. A seeded
+// PCG stream gives the same outcome either way.
 func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
 	if p <= 0 {
 		return false
@@ -226,8 +408,14 @@ func chance(c sim.Choices, p int, kind string, from, to sim.NodeID) bool {
 	if p >= ppm {
 		return true
 	}
+	if p%perThousand == 0 {
+		return c.Intn(label(c, kind, from, to), ppm/perThousand) >= (ppm-p)/perThousand
+	}
 	return c.Intn(label(c, kind, from, to), ppm) >= ppm-p
 }
+
+// perThousand is a thousandth in parts per million.
+const perThousand = ppm / 1000
 
 // delay draws an index into the latency table; 0 is the fastest delay.
 func (net *Net) delay(c sim.Choices, kind string, from, to sim.NodeID) sim.Time {
@@ -299,6 +487,48 @@ func (net *Net) Partition(groups ...[]sim.NodeID) {
 	}
 }
 
+// window is a partition in force over [from, to): group[i] is node i's
+// side.
+type window struct {
+	from, to sim.Time
+	group    []int32
+}
+
+// PartitionDuring splits the network into groups (unlisted nodes form one
+// more group, as in Partition) for the messages sent from from until to
+// (to 0: for good). Unlike Partition, which a fault plan calls at a time
+// through the world, the Net applies it by each message's send time, so it
+// needs no world event and leaves no trace line: for a scenario whose world
+// is built from a sim.Config alone. Windows add to any partition and cut in
+// force; Heal does not end them. It panics on groups ValidateGroups
+// rejects.
+func (net *Net) PartitionDuring(from, to sim.Time, groups ...[]sim.NodeID) {
+	if err := ValidateGroups(net.n, groups); err != nil {
+		panic("network: " + err.Error())
+	}
+	w := window{from: from, to: to, group: make([]int32, net.n)}
+	for i := range w.group {
+		w.group[i] = int32(len(groups))
+	}
+	for gi, g := range groups {
+		for _, id := range g {
+			w.group[id] = int32(gi)
+		}
+	}
+	net.windows = append(net.windows, w)
+}
+
+// windowed reports whether a partition window in force at now keeps a and
+// b apart.
+func (net *Net) windowed(a, b sim.NodeID, now sim.Time) bool {
+	for _, w := range net.windows {
+		if now >= w.from && (w.to <= 0 || now < w.to) && w.group[a] != w.group[b] {
+			return net.free == nil || (!net.free[a] && !net.free[b])
+		}
+	}
+	return false
+}
+
 // Cut breaks the one-way link from → to: messages from from to to are
 // dropped with reason "cut", while to → from still works. It panics on ids
 // out of range.
@@ -318,15 +548,40 @@ func (net *Net) SetLoss(p float64) {
 	net.lossPPM = toPPM(p)
 }
 
+// SetDuplicate sets the duplication probability until the next
+// SetDuplicate or Heal: a duplication window. It panics on p outside
+// [0, 1]; fault plans validate p first.
+func (net *Net) SetDuplicate(p float64) {
+	if err := ValidateProbability("duplicate", p); err != nil {
+		panic("network: " + err.Error())
+	}
+	net.dupPPM = toPPM(p)
+}
+
+// Duplicate returns the current duplication probability.
+func (net *Net) Duplicate() float64 { return float64(net.dupPPM) / ppm }
+
+// SetBaseline changes the loss and duplication probabilities the Net was
+// built with, the ones Heal restores: for a scenario that draws its rates
+// during set-up, after the Net was handed to the world but before any
+// message. It panics on probabilities outside [0, 1].
+func (net *Net) SetBaseline(loss, dup float64) {
+	net.SetLoss(loss)
+	net.SetDuplicate(dup)
+	net.opts.Loss, net.opts.Duplicate = loss, dup
+}
+
 // Loss returns the current loss probability.
 func (net *Net) Loss() float64 { return float64(net.lossPPM) / ppm }
 
-// Heal ends every partition, cut and loss window: the network is back to
-// the options it was built with. FIFO order is kept across a heal.
+// Heal ends every partition, cut, loss and duplication window: the
+// network is back to the options it was built with. FIFO order and the
+// bandwidth queues are kept across a heal.
 func (net *Net) Heal() {
 	net.group = nil
 	clear(net.cuts)
 	net.lossPPM = toPPM(net.opts.Loss)
+	net.dupPPM = toPPM(net.opts.Duplicate)
 }
 
 // Reachable reports whether a message from → to can currently get through
@@ -339,16 +594,17 @@ func (net *Net) Reachable(from, to sim.NodeID) bool {
 	if !net.topo.Linked(from, to) {
 		return false
 	}
-	if net.group != nil && net.group[from] != net.group[to] {
+	if net.separated(from, to) {
 		return false
 	}
 	_, cut := net.cuts[net.linkKey(from, to)]
 	return !cut
 }
 
-// Healed reports whether no partition, cut or loss window is in force.
+// Healed reports whether no partition, cut, loss or duplication window is
+// in force.
 func (net *Net) Healed() bool {
-	return net.group == nil && len(net.cuts) == 0 && net.lossPPM == toPPM(net.opts.Loss)
+	return net.group == nil && len(net.cuts) == 0 && net.lossPPM == toPPM(net.opts.Loss) && net.dupPPM == toPPM(net.opts.Duplicate)
 }
 
 // GroupsString renders a partition for traces, listing the implicit group

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/faults"
 	"simulate/protocols/paxos"
 	"simulate/report"
 	"simulate/search"
@@ -33,6 +34,7 @@ func init() {
 
 // paxosFlags are the scenario flags of `simulate paxos`.
 type paxosFlags struct {
+	plan                   faults.Plan
 	mode                   string
 	nodes, proposers       int
 	clients, ops           int
@@ -108,6 +110,7 @@ command for the counterexample it finds.`,
 	timeVar(fs, &f.limit, "limit", d.Limit, "stop the run at this virtual time")
 	fs.StringArrayVar(&f.crashes, "crash", nil, "crash NODE@AT, or NODE@AT..RESTART to bring it back (repeatable), e.g. 2@5ms..40ms")
 	fs.StringArrayVar(&f.parts, "partition", nil, "cut the network GROUP|GROUP@FROM[..TO] (repeatable), e.g. 0,1|2,3,4@10ms..200ms")
+	fs.Var(faultsFlag{&f.plan}, "faults", faultsUsage)
 	fs.StringArrayVar(&f.starts, "start", nil, "delay proposer P's first ballot: P@TIME (repeatable)")
 	fs.StringVar(&f.bug, "bug", "", "plant a teaching bug (see --list-bugs)")
 	fs.StringVar(&f.schedule, "schedule", "", "replay an exact environment schedule INDEX=VALUE,... (other draws 0)")
@@ -133,6 +136,7 @@ func (f *paxosFlags) scenario(cmd *cobra.Command) (paxos.Scenario, error) {
 		return s, badInput("--bug: %v", err)
 	}
 	s.Bug = bug
+	s.Faults = f.plan
 	for _, c := range f.crashes {
 		cr, err := paxos.ParseCrash(c)
 		if err != nil {

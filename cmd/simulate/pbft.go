@@ -44,7 +44,8 @@ func pbftFlags(cmd *cobra.Command, s *pbft.Scenario) {
 	fs.IntVar(&s.Checkpoint, "checkpoint", s.Checkpoint, "checkpoint interval k; the log window is 2k")
 	fs.StringVar(&s.Bug, "bug", s.Bug, "teaching bug switch (see --list-bugs)")
 	timeVar(fs, &s.Limit, "limit", s.Limit, "virtual time limit of a run")
-	fs.Var(pbftPartitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (clients reach everyone)")
+	fs.Var(pbftPartitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (cut off from the clients too)")
+	fs.Var(faultsFlag{&s.Faults}, "faults", faultsUsage)
 	fs.Var(pbftCrashFlag{s}, "crash", "crash a replica and restart it from its durable storage: ID@FROM..TO, e.g. 1@5ms..20ms (repeatable; see --bug amnesia)")
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/network"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
@@ -34,36 +35,32 @@ func TestGraphsMatchMapReference(t *testing.T) {
 	t.Logf("%d graphs identical", cases)
 }
 
-// LinkModel and RegionModel keep their link queues in per-sender slices
-// now. Fed the same random stream of sends (neighbours and strangers,
-// blocks and small messages, with and without the graph reserved), they
-// must give every message the delay the map-based queue gave.
+// The chain protocols' network (network.Net from Links, with or without
+// regions) keeps its link queues in per-sender slices. Fed the same random
+// stream of sends (neighbours and strangers, blocks and small messages,
+// with and without the graph reserved), it must give every message the
+// delay the map-based queue gave.
 func TestLinkQueuesMatchMapReference(t *testing.T) {
 	const n = 60
 	peers := chain.RandomGraph(n, 6, 7)
 	for _, reserve := range []bool{false, true} {
 		for _, region := range []bool{false, true} {
-			var m sim.Model
-			var bw func(a, b sim.NodeID) int64
+			var m *network.Net
 			var lat func(a, b sim.NodeID) sim.Time
 			if region {
 				r := chain.SimBlockRegions()
 				r.ParetoSteps = 0
-				rm := chain.NewRegionModel(r, n, 3)
-				if reserve {
-					rm.Reserve(peers)
-				}
-				m, bw = rm, rm.Bandwidth
-				lat = func(a, b sim.NodeID) sim.Time { return r.Latency[rm.Of[a]][rm.Of[b]] }
+				m = chain.Links{}.Net(n, &r, 3)
+				of := m.RegionOf()
+				lat = func(a, b sim.NodeID) sim.Time { return r.Latency[of[a]][of[b]] }
 			} else {
-				lm := &chain.LinkModel{Latency: 50 * sim.Millisecond, Bandwidth: 8_000_000}
-				if reserve {
-					lm.Reserve(peers)
-				}
-				m = lm
-				bw = func(a, b sim.NodeID) int64 { return lm.Bandwidth }
-				lat = func(a, b sim.NodeID) sim.Time { return lm.Latency }
+				m = chain.Links{Delay: 50 * sim.Millisecond, Bandwidth: 8_000_000}.Net(n, nil, 0)
+				lat = func(a, b sim.NodeID) sim.Time { return 50 * sim.Millisecond }
 			}
+			if reserve {
+				m.Reserve(peers)
+			}
+			bw := m.LinkBandwidth
 			busy := map[[2]sim.NodeID]sim.Time{}
 			rng := rand.New(rand.NewPCG(uint64(n), 5))
 			now := sim.Time(0)

@@ -44,12 +44,12 @@ func TestParetoQuantiles(t *testing.T) {
 	require.Equal(t, []sim.Time{3 * sim.Millisecond, 3 * sim.Millisecond}, chain.ParetoQuantiles(3*sim.Millisecond, 2), "too small for the Pareto: the mean")
 }
 
-func TestRegionModelRoutes(t *testing.T) {
+func TestRegionNetRoutes(t *testing.T) {
 	r := chain.SimBlockRegions()
 	r.ParetoSteps = 0
-	m := chain.NewRegionModel(r, 50, 1)
+	m := chain.Links{}.Net(50, &r, 1)
 	var a, b sim.NodeID = -1, -1
-	for i, x := range m.Of {
+	for i, x := range m.RegionOf() {
 		if x == 1 && a < 0 {
 			a = sim.NodeID(i) // Europe
 		}
@@ -62,11 +62,11 @@ func TestRegionModelRoutes(t *testing.T) {
 	f := m.Route(sim.Link{From: a, To: b, Msg: msg, Choices: sim.Boring{}})
 	// 124 ms plus 8 Mbit at min(20.7 Mbit/s up in Europe, 52 down in NA).
 	require.Equal(t, 124*sim.Millisecond+chain.Transmission(1_000_000, 20_700_000), f.Delay)
-	require.Equal(t, int64(20_700_000), m.Bandwidth(a, b))
+	require.Equal(t, int64(20_700_000), m.LinkBandwidth(a, b))
 	// The same link is busy with the first block.
 	g := m.Route(sim.Link{From: a, To: b, Msg: msg, Choices: sim.Boring{}})
 	require.Equal(t, f.Delay+chain.Transmission(1_000_000, 20_700_000), g.Delay)
-	require.Equal(t, m.Of, chain.NewRegionModel(r, 50, 1).Of, "the seed fixes the geography")
+	require.Equal(t, m.RegionOf(), chain.Links{}.Net(50, &r, 1).RegionOf(), "the seed fixes the geography")
 }
 
 func TestOutboundGraph(t *testing.T) {

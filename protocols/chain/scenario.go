@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -81,7 +82,7 @@ func (l Links) Validate(n int, nodes string) error {
 	case l.JitterSteps < 0:
 		return fmt.Errorf("jitter steps must not be negative, got %d", l.JitterSteps)
 	}
-	return nil
+	return l.Options(nil, 0).Validate()
 }
 
 // Graph returns the peer-to-peer graph of n nodes that l describes, drawn
@@ -95,7 +96,26 @@ func (l Links) Graph(n int, seed uint64) (peers [][]sim.NodeID, complete bool) {
 	return Graph(n, l.Degree, seed)
 }
 
-// Model returns a fresh LinkModel with l's latency, bandwidth and jitter.
-func (l Links) Model() *LinkModel {
-	return &LinkModel{Latency: l.Delay, Bandwidth: l.Bandwidth, Jitter: l.Jitter, JitterSteps: l.JitterSteps}
+// Options returns l's network for n nodes, as network.Options: every
+// message takes Delay plus its transmission time (size·8/Bandwidth, waiting
+// behind the messages ahead of it on its directed link) plus a drawn
+// 0..JitterSteps-1 times Jitter (draw 0 is the boring case; no draw unless
+// both are set). With regions, the regions' latency and bandwidth tables
+// replace Delay and Bandwidth, and seed places the nodes.
+func (l Links) Options(regions *Regions, seed uint64) network.Options {
+	o := network.Options{Latency: network.Constant(l.Delay), Bandwidth: l.Bandwidth}
+	if regions != nil {
+		o = network.Options{Latency: network.Constant(0), Regions: regions, RegionSeed: seed}
+	}
+	if l.Jitter > 0 && l.JitterSteps > 1 {
+		base := o.Latency.Min
+		o.Latency = network.UniformSteps(base, base+sim.Time(l.JitterSteps-1)*l.Jitter, l.JitterSteps)
+	}
+	return o
+}
+
+// Net returns a fresh network.Net of n nodes for l (see Options); it
+// panics on links Validate rejects.
+func (l Links) Net(n int, regions *Regions, seed uint64) *network.Net {
+	return network.MustNew(n, l.Options(regions, seed))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/network"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
@@ -87,9 +88,9 @@ func TestLinksGraphAndModel(t *testing.T) {
 		require.Equal(t, chain.OutboundGraph(n, 3, 7), peers)
 		require.False(t, complete, "an outbound graph is never taken as complete")
 	}
-	m := chain.Links{Delay: sim.Second, Bandwidth: 8, Jitter: sim.Millisecond, JitterSteps: 3}.Model()
-	require.Equal(t, sim.Second, m.Latency)
-	require.Equal(t, int64(8), m.Bandwidth)
-	require.Equal(t, sim.Millisecond, m.Jitter)
-	require.Equal(t, 3, m.JitterSteps)
+	o := chain.Links{Delay: sim.Second, Bandwidth: 8, Jitter: sim.Millisecond, JitterSteps: 3}.Options(nil, 0)
+	require.Equal(t, network.UniformSteps(sim.Second, sim.Second+2*sim.Millisecond, 3), o.Latency, "delay plus 0, 1 or 2 jitters")
+	require.Equal(t, []sim.Time{sim.Second, sim.Second + sim.Millisecond, sim.Second + 2*sim.Millisecond}, o.Latency.Table())
+	require.Equal(t, int64(8), o.Bandwidth)
+	require.Equal(t, network.Constant(sim.Second), chain.Links{Delay: sim.Second, Jitter: sim.Millisecond}.Options(nil, 0).Latency, "jitter needs steps")
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -216,62 +217,9 @@ func Graph(n, degree int, seed uint64) (peers [][]sim.NodeID, complete bool) {
 	return RandomGraph(n, degree, seed), false
 }
 
-// LinkModel is the peer-to-peer network: every message takes Latency plus
-// its transmission time, size·8/Bandwidth, and waits for the messages ahead
-// of it on the same directed link (a link sends one block at a time, so a
-// 1 MB block holds up the next one). Jitter, if set, adds a drawn
-// 0..JitterSteps-1 times Jitter to each message; draw 0 is the boring case.
-//
-// Package network has no bandwidth, which is what makes block size matter
-// here, so blockchain protocols use this model.
-type LinkModel struct {
-	Latency sim.Time
-	// Bandwidth in bits per second per link; 0 means unlimited.
-	Bandwidth int64
-	Jitter    sim.Time
-	// JitterSteps is the number of jitter values (draws are made only when
-	// it is above 1 and Jitter is positive).
-	JitterSteps int
-	links       linkClocks
-}
+// Sizer is a message with a size on the wire (network.Sizer).
+type Sizer = network.Sizer
 
-// Reserve tells the model the peer-to-peer graph its messages will mostly
-// travel (peers[i]: node i's neighbours, sorted, as every graph of this
-// package is), so it keeps the links' queues together instead of growing
-// them one by one. It is only a hint: messages between other nodes are
-// queued just the same, and a run is identical with or without it. Call
-// it before the run.
-func (m *LinkModel) Reserve(peers [][]sim.NodeID) { m.links.reserve(peers) }
-
-// Sizer is a message with a size on the wire.
-type Sizer interface{ WireSize() int }
-
-// Transmission is how long size bytes take on a link of bandwidth bits/s.
-func Transmission(size int, bandwidth int64) sim.Time {
-	if bandwidth <= 0 || size <= 0 {
-		return 0
-	}
-	return sim.Time(int64(size) * 8 * int64(sim.Second) / bandwidth)
-}
-
-// Route implements sim.Model.
-func (m *LinkModel) Route(l sim.Link) sim.Fate {
-	if l.From == l.To {
-		return sim.Fate{}
-	}
-	var tx sim.Time
-	if size, ok := wireSize(l.Msg); ok {
-		tx = Transmission(size, m.Bandwidth)
-	}
-	start := l.Now
-	if tx > 0 {
-		busy := m.links.busy(l.From, l.To)
-		start = max(start, *busy)
-		*busy = start + tx
-	}
-	d := start - l.Now + tx + m.Latency
-	if m.Jitter > 0 && m.JitterSteps > 1 {
-		d += sim.Time(l.Choices.Intn(drawLabel(l, "delay"), m.JitterSteps)) * m.Jitter
-	}
-	return sim.Fate{Delay: d}
-}
+// Transmission is how long size bytes take on a link of bandwidth bits/s
+// (network.Transmission).
+func Transmission(size int, bandwidth int64) sim.Time { return network.Transmission(size, bandwidth) }

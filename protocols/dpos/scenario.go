@@ -168,7 +168,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: s.Links.Model(),
+		Network: s.Links.Net(n, nil, 0),
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Stop:    net.quiet,

@@ -36,10 +36,7 @@ type Outcome struct {
 // calm schedule) and handing every event to tracer (nil: none), and
 // judges the result.
 func Run(s Scenario, seed uint64, ch sim.Choices, tracer sim.Tracer) Outcome {
-	cfg := s.Config(seed)
-	cfg.Choices = ch
-	cfg.Tracer = tracer
-	w := sim.New(cfg)
+	w := s.World(seed, ch, tracer)
 	res := w.Run()
 	return Judge(s, w, res)
 }
@@ -59,7 +56,11 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 		}
 	}
 	for _, id := range w.Nodes() {
-		st := w.Node(id).(statser).stats()
+		node, up := w.Node(id).(statser)
+		if !up {
+			continue // crashed by a fault plan: nothing to count
+		}
+		st := node.stats()
 		_, traitor := s.Traitor(id)
 		if traitor {
 			o.Equivocated = o.Equivocated || st.equivocated

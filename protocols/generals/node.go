@@ -1,6 +1,7 @@
 package generals
 
 import (
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -89,16 +90,32 @@ func (s Scenario) New() func(id sim.NodeID) sim.Node {
 	}
 }
 
-// Config returns the kernel configuration of s with the given seed. The
-// caller sets Choices (nil means the calm, all-zero schedule) and Tracer.
+// Config returns the kernel configuration of s with the given seed, on a
+// fresh Net (s.Net). The caller sets Choices (nil means the calm, all-zero
+// schedule) and Tracer, and applies s.Faults to the world and that Net
+// (World does all of it).
 func (s Scenario) Config(seed uint64) sim.Config {
 	return sim.Config{
 		Nodes:   s.Generals,
 		New:     s.New(),
-		Network: jitter{calm: s.Calm},
+		Network: s.Net(),
 		Seed:    seed,
 		// Every general decides at the end of round m; nothing is sent
 		// after, so the run ends by quiescence well before this limit.
 		Limit: sim.Time(s.Rounds+2) * RoundLength,
 	}
+}
+
+// World builds the world of s with seed, environment choices ch (nil: the
+// calm schedule) and tracer, with s.Faults scheduled on its Net. s must be
+// valid.
+func (s Scenario) World(seed uint64, ch sim.Choices, tracer sim.Tracer) *sim.World {
+	cfg := s.Config(seed)
+	cfg.Choices = ch
+	cfg.Tracer = tracer
+	w := sim.New(cfg)
+	if err := s.Faults.Apply(w, cfg.Network.(*network.Net)); err != nil {
+		panic("generals: " + err.Error()) // Validate checks the plan
+	}
+	return w
 }

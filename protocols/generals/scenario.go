@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 
+	"simulate/faults"
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -55,6 +57,10 @@ type Scenario struct {
 	Calm bool `json:"calm,omitempty"`
 	// Bug switches on a teaching bug.
 	Bug Bug `json:"bug,omitempty"`
+	// Faults is a fault plan for the run's network.Net (crashes, partitions,
+	// cuts, loss and duplication windows): what happens to the algorithms,
+	// which assume reliable synchronous delivery, when that fails.
+	Faults faults.Plan `json:"faults,omitempty"`
 }
 
 // Validate reports what is wrong with s, in words fit for a command line.
@@ -104,7 +110,7 @@ func (s Scenario) Validate() error {
 	default:
 		return fmt.Errorf("bug %q: unknown", s.Bug)
 	}
-	return nil
+	return s.Faults.Validate(n)
 }
 
 // Traitor reports node id's strategy and whether it is a traitor.
@@ -337,19 +343,17 @@ func DrawFromSeed(seed uint64, c Cast) []Traitor {
 	return Draw(sim.NewPCGChoices(seed^traitorSalt), c)
 }
 
-// jitter is the generals' network: every message arrives after 1ms plus a
-// drawn 0..8ms (draw 0 = 1ms, the calm case), never dropped — the
+// Net returns the generals' network: every message arrives after 1ms plus
+// a drawn 0..8ms in whole milliseconds (draw 0 = 1ms, the calm case; Calm
+// makes no draw), never dropped unless the fault plan says so — the
 // algorithms assume reliable, synchronous delivery — and always within
 // MaxDelay, so rounds stay synchronous whatever the draws.
-type jitter struct{ calm bool }
-
-func (j jitter) Route(l sim.Link) sim.Fate {
-	if j.calm {
-		return sim.Fate{Delay: sim.Millisecond}
+func (s Scenario) Net() *network.Net {
+	lat := network.UniformSteps(sim.Millisecond, MaxDelay, int(MaxDelay/sim.Millisecond))
+	if s.Calm {
+		lat = network.Constant(sim.Millisecond)
 	}
-	steps := int(MaxDelay/sim.Millisecond) - 1
-	d := l.Choices.Intn(fmt.Sprintf("delay n%d->n%d", l.From, l.To), steps+1)
-	return sim.Fate{Delay: sim.Millisecond + sim.Time(d)*sim.Millisecond}
+	return network.MustNew(s.Generals, network.Options{Latency: lat})
 }
 
 // Space is a family of scenarios for search: the shape is fixed, and

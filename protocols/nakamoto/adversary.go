@@ -138,21 +138,6 @@ func (p Split) SideA(shares []float64) []bool {
 	return side
 }
 
-// splitModel drops every message that crosses the cut while it lasts.
-type splitModel struct {
-	inner    sim.Model
-	sideA    []bool
-	from, to sim.Time
-}
-
-// Route implements sim.Model.
-func (m *splitModel) Route(l sim.Link) sim.Fate {
-	if l.Now >= m.from && l.Now < m.to && m.sideA[l.From] != m.sideA[l.To] {
-		return sim.Fate{Drop: true, Reason: "partition"}
-	}
-	return m.inner.Route(l)
-}
-
 // Eclipse is an eclipse attack (Heilman et al., "Eclipse Attacks on
 // Bitcoin's Peer-to-Peer Network", 2015): the attacker holds every
 // connection of the victim, so everything the victim hears comes through

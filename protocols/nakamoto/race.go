@@ -3,6 +3,7 @@ package nakamoto
 import (
 	"fmt"
 
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -116,7 +117,7 @@ func (r Race) Config(seed uint64) (sim.Config, func(sim.Result) Outcome) {
 			}
 			return &Node{peer: newPeer(net, id)}
 		},
-		Network:   &LinkModel{},
+		Network:   network.MustNew(n, network.Options{}),
 		Seed:      seed,
 		MaxEvents: maxEv,
 		NoHash:    r.NoHash,
@@ -191,8 +192,8 @@ func (s SelfishRun) Validate() error {
 		return fmt.Errorf("gamma must be in [0, 1], got %v", s.Gamma)
 	case s.Honest < 1 || s.Blocks < 1:
 		return fmt.Errorf("need honest miners and blocks")
-	case s.Delay < 0:
-		return fmt.Errorf("delay must not be negative, got %v", s.Delay)
+	case s.Delay < 0 || s.Delay > network.MaxDelay:
+		return fmt.Errorf("delay must be between 0 and %v, got %v", network.MaxDelay, s.Delay)
 	}
 	return nil
 }
@@ -229,7 +230,7 @@ func (s SelfishRun) Config(seed uint64) (sim.Config, func(sim.Result) Revenue) {
 			}
 			return nd
 		},
-		Network: &LinkModel{Latency: s.Delay},
+		Network: network.MustNew(n, network.Options{Latency: network.Constant(s.Delay)}),
 		Seed:    seed,
 		NoHash:  s.NoHash,
 	}

@@ -188,26 +188,28 @@ func (s Scenario) Build(seed uint64) *Run {
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), shares: shares}
 	// The link queues are laid out for the graph (a hint, see
-	// LinkModel.Reserve), except on a complete graph, where only the
+	// network.Net.Reserve), except on a complete graph, where only the
 	// producers of blocks send and most links are never used.
-	lm := s.Links.Model()
-	var model sim.Model = lm
+	ln := s.Links.Net(n, s.Regions, seed)
 	if s.Regions != nil {
-		rm := chain.NewRegionModel(*s.Regions, n, seed)
-		rm.Jitter, rm.JitterSteps = s.Jitter, s.JitterSteps
-		r.Region = rm.Of
-		if !complete {
-			rm.Reserve(peers)
-		}
-		model = rm
-	} else if s.Bandwidth > 0 && !complete {
-		lm.Reserve(peers)
+		r.Region = ln.RegionOf()
 	}
+	if !complete && (s.Regions != nil || s.Bandwidth > 0) {
+		ln.Reserve(peers)
+	}
+	var model sim.Model = ln
 	if p := s.Partition; p != nil {
 		net.split = p
 		net.sideA = p.SideA(shares)
 		net.noHealSync = s.Bug == "no-reannounce-on-heal"
-		model = &splitModel{inner: model, sideA: net.sideA, from: p.From, to: p.To}
+		var side []sim.NodeID
+		for i, a := range net.sideA {
+			if a {
+				side = append(side, sim.NodeID(i))
+			}
+		}
+		// The Net drops every message that crosses the cut while it lasts.
+		ln.PartitionDuring(p.From, p.To, side)
 	}
 	if e := s.Eclipse; e != nil {
 		net.victim = sim.NodeID(e.Victim)

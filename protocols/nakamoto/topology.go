@@ -14,10 +14,6 @@ func RandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
 // CompleteGraph connects every node to every other.
 func CompleteGraph(n int) [][]sim.NodeID { return chain.CompleteGraph(n) }
 
-// LinkModel is the peer-to-peer network of latency, bandwidth and jitter
-// that every blockchain protocol uses (chain.LinkModel).
-type LinkModel = chain.LinkModel
-
 // BlockMsg announces and carries a block (chain.BlockMsg).
 type BlockMsg = chain.BlockMsg
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/faults"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -186,10 +187,10 @@ func TestParseFlagsRoundTrip(t *testing.T) {
 	p, err := paxos.ParsePartition("0,1|2,3,4@10ms..200ms")
 	require.NoError(t, err)
 	require.Equal(t, "0,1|2,3,4@10ms..200ms", p.String())
-	require.True(t, p.Separates(1, 3))
-	require.False(t, p.Separates(2, 4))
-	require.True(t, p.Active(10*sim.Millisecond))
-	require.False(t, p.Active(200*sim.Millisecond))
+	require.Equal(t, faults.Plan{
+		faults.Partition(10*sim.Millisecond, []sim.NodeID{0, 1}, []sim.NodeID{2, 3, 4}),
+		faults.Heal(200 * sim.Millisecond),
+	}, p.Plan(), "a partition is a plan's partition and heal")
 	ds, err := paxos.ParseSchedule("3=1,17=950")
 	require.NoError(t, err)
 	require.Equal(t, "3=1,17=950", paxos.FormatSchedule(ds))
@@ -197,7 +198,7 @@ func TestParseFlagsRoundTrip(t *testing.T) {
 		_, err := paxos.ParseCrash(bad)
 		require.Error(t, err, bad)
 	}
-	for _, bad := range []string{"0,1", "0,1@1ms", "0,x|1@1ms"} {
+	for _, bad := range []string{"0,1", "0,x|1@1ms"} {
 		_, err := paxos.ParsePartition(bad)
 		require.Error(t, err, bad)
 	}

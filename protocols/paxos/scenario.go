@@ -3,11 +3,12 @@ package paxos
 import (
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
 
+	"simulate/faults"
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -42,9 +43,15 @@ type Scenario struct {
 	Dup  float64 `json:"dup,omitempty"`
 	// GST is when the network stabilises (no loss, no duplicates); 0 means
 	// it never does.
-	GST        sim.Time    `json:"gst,omitempty"`
+	GST sim.Time `json:"gst,omitempty"`
+	// Crashes and Partitions are the --crash and --partition flags; Faults
+	// is any other fault plan (--faults). All three become one plan on the
+	// run's network.Net. Faults act on the Paxos nodes only: clients
+	// (Multi-Paxos) never crash, and no partition separates them from
+	// anyone.
 	Crashes    []Crash     `json:"crashes,omitempty"`
 	Partitions []Partition `json:"partitions,omitempty"`
+	Faults     faults.Plan `json:"faults,omitempty"`
 	// Limit ends the run.
 	Limit sim.Time `json:"limit"`
 	Bug   Bug      `json:"bug,omitempty"`
@@ -61,6 +68,25 @@ type Scenario struct {
 	Clients int `json:"clients,omitempty"`
 	Ops     int `json:"ops,omitempty"`
 }
+
+// Crash takes Node down At and, if Restart is positive, brings it back
+// then: the --crash flag every protocol shares.
+type Crash = faults.CrashWindow
+
+// Partition splits the nodes into Groups from From until To (To zero:
+// forever); the nodes no group lists form one more group. It is the
+// --partition flag every protocol shares.
+type Partition = faults.PartitionWindow
+
+// ParseCrash reads "NODE@AT[..RESTART]" (faults.ParseCrashWindow).
+func ParseCrash(s string) (Crash, error) { return faults.ParseCrashWindow(s) }
+
+// ParsePartition reads "GROUP[|GROUP...]@FROM[..TO]"
+// (faults.ParsePartitionWindow).
+func ParsePartition(s string) (Partition, error) { return faults.ParsePartitionWindow(s) }
+
+// DefaultJitterStep is the resolution of drawn delays when none is given.
+const DefaultJitterStep = 100 * sim.Microsecond
 
 // Draw is one non-boring environment draw: the Index-th draw of a run had
 // Value.
@@ -178,6 +204,9 @@ func (s Scenario) Validate() error {
 	if _, err := ParseBug(string(s.Bug)); err != nil {
 		return err
 	}
+	if err := s.netOptions().Validate(); err != nil {
+		return err
+	}
 	for _, c := range s.Crashes {
 		if int(c.Node) < 0 || int(c.Node) >= s.Nodes {
 			return fmt.Errorf("crash %s: no node %d (nodes are 0 to %d)", c, c.Node, s.Nodes-1)
@@ -187,18 +216,15 @@ func (s Scenario) Validate() error {
 		}
 	}
 	for _, p := range s.Partitions {
-		seen := map[sim.NodeID]bool{}
-		for _, g := range p.Groups {
-			for _, id := range g {
-				if int(id) < 0 || int(id) >= s.Nodes {
-					return fmt.Errorf("partition %s: no node %d (nodes are 0 to %d)", p, id, s.Nodes-1)
-				}
-				if seen[id] {
-					return fmt.Errorf("partition %s: node %d is in two groups", p, id)
-				}
-				seen[id] = true
-			}
+		if p.To != 0 && p.To <= p.From {
+			return fmt.Errorf("partition %s: the end must come after the start", p)
 		}
+		if err := p.Plan().Validate(s.Nodes); err != nil {
+			return fmt.Errorf("partition %s: %v", p, err)
+		}
+	}
+	if err := s.Faults.Validate(s.Nodes); err != nil {
+		return err
 	}
 	if mode == ModeMulti {
 		if s.Clients < 1 || s.Clients > 100 {
@@ -218,15 +244,46 @@ func (s Scenario) mode() string {
 	return s.Mode
 }
 
-func permille(p float64) int { return int(math.Round(p * 1000)) }
+// netOptions is s's network: Latency plus a jitter of whole JitterSteps,
+// loss and duplication until GST, and clients (Multi-Paxos) that no
+// partition cuts off. A message a partition drops still makes its draws,
+// as it always did here, so shrinking a partition away leaves the other
+// draws in place.
+func (s Scenario) netOptions() network.Options {
+	o := network.Options{Latency: network.Constant(s.Latency), Loss: s.Loss, Duplicate: s.Dup, GST: s.GST, DrawDropped: true}
+	if s.Jitter > 0 {
+		step := s.JitterStep
+		if step <= 0 {
+			step = DefaultJitterStep
+		}
+		steps := int(s.Jitter/step) + 1
+		o.Latency = network.UniformSteps(s.Latency, s.Latency+sim.Time(steps-1)*step, steps)
+	}
+	for c := range s.extraNodes() {
+		o.Unpartitioned = append(o.Unpartitioned, sim.NodeID(s.Nodes+c))
+	}
+	return o
+}
+
+// plan is s's faults as one plan: crashes, then partitions, then Faults.
+func (s Scenario) plan() faults.Plan {
+	var p faults.Plan
+	for _, c := range s.Crashes {
+		p = append(p, c.Plan()...)
+	}
+	for _, pt := range s.Partitions {
+		p = append(p, pt.Plan()...)
+	}
+	return append(p, s.Faults...)
+}
 
 // MaxDelay is the longest one-way delay of s's network.
 func (s Scenario) MaxDelay() sim.Time { return s.Latency + s.Jitter }
 
 // Swarm levels, indexed by a draw; index 0 is the calm network.
 var (
-	swarmLoss = []int{0, 100, 250, 400}
-	swarmDup  = []int{0, 100, 300}
+	swarmLoss = []float64{0, 0.1, 0.25, 0.4}
+	swarmDup  = []float64{0, 0.1, 0.3}
 )
 
 // Swarm crash plan: up to swarmCrashes crash-restarts, each at a drawn
@@ -249,7 +306,7 @@ type Instance struct {
 
 	s          Scenario
 	resolved   Scenario
-	net        *Net
+	net        *network.Net
 	world      *sim.World
 	setupDraws int
 }
@@ -266,10 +323,7 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 		}
 	}
 	in := &Instance{s: s, resolved: s}
-	in.net = &Net{
-		Latency: s.Latency, Jitter: s.Jitter, JitterStep: s.JitterStep,
-		Loss: permille(s.Loss), Dup: permille(s.Dup), GST: s.GST, Partitions: s.Partitions,
-	}
+	in.net = network.MustNew(s.Nodes+s.extraNodes(), s.netOptions())
 	in.Config = sim.Config{
 		Nodes: s.Nodes + s.extraNodes(), Network: in.net, Choices: choices, Seed: seed,
 		Limit: s.Limit, Tracer: tracer,
@@ -316,8 +370,8 @@ func (in *Instance) newNode(id sim.NodeID) sim.Node {
 	return NewNode(p)
 }
 
-// setup draws the swarm's fault mix (when s.Swarm), then schedules crashes
-// and partitions on w.
+// setup draws the swarm's fault mix (when s.Swarm), then applies the
+// scenario's fault plan (crashes, partitions, Faults) to w and its Net.
 func (in *Instance) setup(w *sim.World) {
 	in.world = w
 	s := &in.resolved
@@ -325,9 +379,9 @@ func (in *Instance) setup(w *sim.World) {
 		c := w.Choices()
 		var draws int
 		draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
-		in.net.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
-		in.net.Dup = swarmDup[draw("swarm dup level", len(swarmDup))]
-		s.Loss, s.Dup = float64(in.net.Loss)/1000, float64(in.net.Dup)/1000
+		s.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
+		s.Dup = swarmDup[draw("swarm dup level", len(swarmDup))]
+		in.net.SetBaseline(s.Loss, s.Dup)
 		s.Starts = nil
 		for p := 1; p < s.Proposers; p++ {
 			d := draw(fmt.Sprintf("swarm start n%d (ms)", p), swarmStartWithin)
@@ -370,22 +424,13 @@ func (in *Instance) setup(w *sim.World) {
 				}
 			}
 			s.Partitions = append(s.Partitions, Partition{Groups: [][]sim.NodeID{{cut}, rest}, From: from, To: from + length})
-			in.net.Partitions = s.Partitions
 		}
 		s.Swarm = false
 		in.setupDraws = draws
 	}
-	for _, cr := range s.Crashes {
-		w.CrashAt(cr.At, cr.Node)
-		if cr.Restart > 0 {
-			w.RestartAt(cr.Restart, cr.Node)
-		}
-	}
-	for _, p := range s.Partitions {
-		w.At(p.From, "partition", p.String(), nil)
-		if p.To > 0 {
-			w.At(p.To, "heal", p.String(), nil)
-		}
+	if err := s.plan().Apply(w, in.net); err != nil {
+		// Validate checks every event, and the swarm draws only valid ones.
+		panic("paxos: " + err.Error())
 	}
 	if s.GST > 0 {
 		w.At(s.GST, "gst", "the network stabilises: no more loss or duplication", nil)

@@ -30,7 +30,7 @@ func runDrawn(t *rapid.T, base pbft.Scenario) searchRun {
 		t.Fatalf("setup: %v", err)
 	}
 	var w *sim.World
-	run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { w = x })
+	run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { w = x; st.ScheduleFaults(x) })
 	return searchRun{scenario: s, run: run, out: st.Outcome(w, run.Result)}
 }
 

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
+	"simulate/faults"
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -36,11 +37,15 @@ type Scenario struct {
 	// network never stabilises (loss throughout).
 	GST sim.Time `json:"gst,omitempty"`
 	// Partition, if set, cuts the replicas it lists off from the others
-	// (clients still reach everyone) from From until To.
+	// and from the clients (which stay with the rest) from From until To.
 	Partition *Partition `json:"partition,omitempty"`
 	// Crashes lists replicas that crash and restart: each loses everything
 	// but its durable Storage while down (see the amnesia bug).
 	Crashes []CrashRestart `json:"crashes,omitempty"`
+	// Faults is any further fault plan (--faults): crashes, partitions,
+	// cuts, loss and duplication windows on the run's network.Net. It acts
+	// on replicas only (clients are not in the failure domain).
+	Faults faults.Plan `json:"faults,omitempty"`
 	// Checkpoint is the checkpoint interval k.
 	Checkpoint int `json:"checkpoint"`
 	// Bug is a teaching bug switch (see Bugs), or "".
@@ -73,30 +78,19 @@ type CrashRestart struct {
 // String renders c as ParseCrash reads it: "1@100ms..300ms".
 func (c CrashRestart) String() string { return fmt.Sprintf("%d@%v..%v", c.Node, c.At, c.RestartAt) }
 
-// ParseCrash reads "ID@FROM..TO", e.g. "1@100ms..300ms": replica 1 crashes
-// at 100ms and restarts at 300ms.
+// ParseCrash reads the --crash syntax every protocol shares
+// (faults.ParseCrashWindow) with a restart, which a PBFT crash needs:
+// "ID@FROM..TO", e.g. "1@100ms..300ms": replica 1 crashes at 100ms and
+// restarts at 300ms.
 func ParseCrash(text string) (CrashRestart, error) {
-	id, span, ok := strings.Cut(text, "@")
-	from, to, ok2 := strings.Cut(span, "..")
-	if !ok || !ok2 || id == "" {
-		return CrashRestart{}, fmt.Errorf("crash %q: want ID@FROM..TO, e.g. 1@100ms..300ms", text)
-	}
-	var c CrashRestart
-	n, err := strconv.Atoi(id)
+	w, err := faults.ParseCrashWindow(text)
 	if err != nil {
-		return CrashRestart{}, fmt.Errorf("crash %q: %q is not a replica id", text, id)
+		return CrashRestart{}, err
 	}
-	c.Node = n
-	if c.At, err = sim.ParseTime(from); err != nil {
-		return CrashRestart{}, fmt.Errorf("crash %q: from: %v", text, err)
+	if w.Restart == 0 {
+		return CrashRestart{}, fmt.Errorf("crash %q: a replica restarts from its durable storage: want ID@FROM..TO, e.g. 1@100ms..300ms", text)
 	}
-	if c.RestartAt, err = sim.ParseTime(to); err != nil {
-		return CrashRestart{}, fmt.Errorf("crash %q: to: %v", text, err)
-	}
-	if c.Node < 0 || c.At < 0 || c.RestartAt <= c.At {
-		return CrashRestart{}, fmt.Errorf("crash %q: want a replica id >= 0 and 0 <= from < to", text)
-	}
-	return c, nil
+	return CrashRestart{Node: int(w.Node), At: w.At, RestartAt: w.Restart}, nil
 }
 
 // String renders p as ParsePartition reads it: "1,2@100ms..300ms".
@@ -108,31 +102,21 @@ func (p *Partition) String() string {
 	return fmt.Sprintf("%s@%v..%v", strings.Join(ids, ","), p.From, p.To)
 }
 
-// ParsePartition reads "IDS@FROM..TO", e.g. "1,2@100ms..300ms": replicas 1
-// and 2 cut off from the others from 100ms until 300ms.
+// ParsePartition reads the --partition syntax every protocol shares
+// (faults.ParsePartitionWindow) with one group and an end: "IDS@FROM..TO",
+// e.g. "1,2@100ms..300ms": replicas 1 and 2 cut off from the other
+// replicas and from the clients from 100ms until 300ms.
 func ParsePartition(text string) (*Partition, error) {
-	ids, span, ok := strings.Cut(text, "@")
-	from, to, ok2 := strings.Cut(span, "..")
-	if !ok || !ok2 || ids == "" {
-		return nil, fmt.Errorf("partition %q: want IDS@FROM..TO, e.g. 1,2@100ms..300ms", text)
+	w, err := faults.ParsePartitionWindow(text)
+	if err != nil {
+		return nil, err
 	}
-	p := &Partition{}
-	for _, f := range strings.Split(ids, ",") {
-		var id int
-		if _, err := fmt.Sscan(f, &id); err != nil {
-			return nil, fmt.Errorf("partition %q: %q is not a replica id", text, f)
-		}
-		p.Isolated = append(p.Isolated, id)
+	if len(w.Groups) != 1 || w.To == 0 {
+		return nil, fmt.Errorf("partition %q: want IDS@FROM..TO, one group of replicas cut off from the rest for a while, e.g. 1,2@100ms..300ms", text)
 	}
-	var err error
-	if p.From, err = sim.ParseTime(from); err != nil {
-		return nil, fmt.Errorf("partition %q: from: %v", text, err)
-	}
-	if p.To, err = sim.ParseTime(to); err != nil {
-		return nil, fmt.Errorf("partition %q: to: %v", text, err)
-	}
-	if p.From < 0 || p.To <= p.From {
-		return nil, fmt.Errorf("partition %q: want 0 <= from < to", text)
+	p := &Partition{From: w.From, To: w.To}
+	for _, id := range w.Groups[0] {
+		p.Isolated = append(p.Isolated, int(id))
 	}
 	return p, nil
 }
@@ -243,7 +227,7 @@ func (s Scenario) Validate() error {
 	if _, err := ParseSchedule(s.Schedule); err != nil {
 		return err
 	}
-	return nil
+	return s.Plan().Validate(s.Replicas)
 }
 
 func contains2(list []string, s string) bool {
@@ -262,49 +246,15 @@ func ParseSchedule(s string) ([]int, error) { return sim.ParseSchedule(s) }
 // FormatSchedule writes the non-zero draws of values in sim's form.
 func FormatSchedule(values []int) string { return sim.FormatSchedule(values) }
 
-// network is the scenario's private network model: 1ms plus a drawn jitter,
-// and loss before GST. Draw 0 is the calm case: base delay, delivered.
-type network struct {
-	lossPerMille int
-	jitterMs     int
-	gst          sim.Time
-	// isolated marks the replicas a partition cuts off during [from, to).
-	isolated []bool
-	from, to sim.Time
-}
-
+// baseDelay is every message's delay before jitter.
 const baseDelay = sim.Millisecond
-
-func (m network) Route(l sim.Link) sim.Fate {
-	f := sim.Fate{Delay: baseDelay}
-	if m.jitterMs > 0 {
-		f.Delay += sim.Time(l.Choices.Intn(fmt.Sprintf("delay n%d->n%d", l.From, l.To), m.jitterMs+1)) * sim.Millisecond
-	}
-	if m.lossPerMille > 0 && (m.gst == 0 || l.Now < m.gst) {
-		if l.Choices.Intn(fmt.Sprintf("drop n%d->n%d", l.From, l.To), 1000) >= 1000-m.lossPerMille {
-			f.Drop, f.Reason = true, "loss"
-		}
-	}
-	// The partition is decided after the draws, so a message makes the
-	// same draws whether or not a partition stops it, and shrinking the
-	// partition away does not shift the draws after it.
-	if m.isolated != nil && l.Now >= m.from && l.Now < m.to && m.cut(l.From) != m.cut(l.To) {
-		f.Drop, f.Reason = true, "partition"
-	}
-	return f
-}
-
-// cut reports whether node id is on the isolated side; clients (ids past
-// the replicas) are on no side and reach everyone.
-func (m network) cut(id sim.NodeID) bool {
-	return int(id) < len(m.isolated) && m.isolated[id]
-}
 
 // Setup is a validated scenario, ready to build worlds from.
 type Setup struct {
 	Scenario
 	P        Params
 	Seed     uint64
+	net      *network.Net // the Net of the last Config
 	traitors map[sim.NodeID]string
 	clients  []sim.NodeID
 	perCli   []int
@@ -372,7 +322,7 @@ func (st *Setup) Config() sim.Config {
 			}
 			return NewReplica(st.P, id)
 		},
-		Network: st.network(),
+		Network: st.newNet(),
 		Choices: choices,
 		Seed:    st.Seed,
 		Limit:   st.Limit,
@@ -610,26 +560,50 @@ func Byzantine(f int, strategy string, seed uint64) (Outcome, error) {
 	return Run(s, seed, nil)
 }
 
-// ScheduleFaults schedules the scenario's crashes and restarts on w, which
-// must be built from st.Config(). Call it before w.Run.
+// ScheduleFaults schedules the scenario's fault plan (Plan: crashes,
+// restarts and the partition) on w and its Net; w must be built from the
+// latest st.Config(). Call it before w.Run.
 func (st *Setup) ScheduleFaults(w *sim.World) {
-	for _, c := range st.Crashes {
-		w.CrashAt(c.At, sim.NodeID(c.Node))
-		w.RestartAt(c.RestartAt, sim.NodeID(c.Node))
+	if err := st.Plan().Apply(w, st.net); err != nil {
+		panic("pbft: " + err.Error()) // Validate checks every event
 	}
 }
 
-// network builds the scenario's network model.
-func (st *Setup) network() network {
-	m := network{lossPerMille: int(math.Round(st.Loss * 1000)), jitterMs: int(st.Jitter / sim.Millisecond), gst: st.GST}
-	if p := st.Partition; p != nil && len(p.Isolated) > 0 {
-		m.isolated = make([]bool, st.Replicas)
-		for _, id := range p.Isolated {
-			m.isolated[id] = true
-		}
-		m.from, m.to = p.From, p.To
+// Plan is the scenario's faults as a fault plan: each crash and restart,
+// then the partition and its heal, then Faults.
+func (s Scenario) Plan() faults.Plan {
+	var p faults.Plan
+	for _, c := range s.Crashes {
+		p = append(p, faults.Crash(c.At, sim.NodeID(c.Node)), faults.Restart(c.RestartAt, sim.NodeID(c.Node)))
 	}
-	return m
+	if pt := s.Partition; pt != nil && len(pt.Isolated) > 0 {
+		ids := make([]sim.NodeID, len(pt.Isolated))
+		for i, id := range pt.Isolated {
+			ids[i] = sim.NodeID(id)
+		}
+		p = append(p, faults.Partition(pt.From, ids), faults.Heal(pt.To))
+	}
+	return append(p, s.Faults...)
+}
+
+// netOptions is the scenario's network: 1ms plus a jitter drawn in whole
+// milliseconds (draw 0: none) and loss until GST. A partition's isolated
+// replicas are cut off from the clients too (the clients are in the rest
+// group). A message a partition drops still makes its draws, as it always
+// did here, so shrinking a partition away leaves the other draws in place.
+func (s Scenario) netOptions() network.Options {
+	o := network.Options{Latency: network.Constant(baseDelay), Loss: s.Loss, GST: s.GST, DrawDropped: true}
+	if ms := int(s.Jitter / sim.Millisecond); ms > 0 {
+		o.Latency = network.UniformSteps(baseDelay, baseDelay+sim.Time(ms)*sim.Millisecond, ms+1)
+	}
+	return o
+}
+
+// newNet builds the scenario's Net for one world and remembers it for
+// ScheduleFaults.
+func (st *Setup) newNet() *network.Net {
+	st.net = network.MustNew(st.Replicas+st.Clients, st.netOptions())
+	return st.net
 }
 
 // Draw fills in the parts of base that a search varies, drawing each from

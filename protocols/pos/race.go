@@ -3,6 +3,7 @@ package pos
 import (
 	"fmt"
 
+	"simulate/network"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
@@ -186,7 +187,7 @@ func (r Race) Run(seed uint64) RaceOutcome {
 			}
 			return nd
 		},
-		Network: &chain.LinkModel{},
+		Network: network.MustNew(n, network.Options{}),
 		Seed:    seed,
 		Limit:   sim.Time(maxSlots) * sim.Second,
 		Stop: func(w *sim.World) bool {

@@ -1,8 +1,8 @@
-package chain
+package network
 
 import "simulate/sim"
 
-// linkClocks records, for every directed link that has carried a message
+// Queues records, for every directed link that has carried a message
 // with a transmission time, when it finishes sending the last one: the
 // queue a block waits in behind the blocks ahead of it.
 //
@@ -16,7 +16,7 @@ import "simulate/sim"
 // attacker, a graph nobody declared) are added as they are first used;
 // a link never used costs nothing. An absent link is free since time 0,
 // as in the map it replaces, so the layout cannot change a run.
-type linkClocks struct {
+type Queues struct {
 	out [][]linkClock // out[from], sorted by to
 	// lastFrom and lastAt locate the previous lookup, a hint that is
 	// always checked before it is trusted.
@@ -33,10 +33,10 @@ type linkClock struct {
 // degree-8 random graph has about 8 links.
 const initialLinks = 8
 
-// busy returns where the busy-until time of the link from→to is kept,
+// Busy returns where the busy-until time of the link from→to is kept,
 // adding the link (free since time 0) on its first use. The pointer is
 // good until the next call.
-func (c *linkClocks) busy(from, to sim.NodeID) *sim.Time {
+func (c *Queues) Busy(from, to sim.NodeID) *sim.Time {
 	if int(from) >= len(c.out) {
 		c.out = append(c.out, make([][]linkClock, int(from)+1-len(c.out))...)
 	}
@@ -70,10 +70,10 @@ func (c *linkClocks) busy(from, to sim.NodeID) *sim.Time {
 	return &s[lo].until
 }
 
-// reserve makes room for the links of a known graph (peers[i] lists node
+// Reserve makes room for the links of a known graph (peers[i] lists node
 // i's neighbours, sorted), all in one allocation: a hint, which changes
 // nothing but where the links are kept.
-func (c *linkClocks) reserve(peers [][]sim.NodeID) {
+func (c *Queues) Reserve(peers [][]sim.NodeID) {
 	if len(c.out) > 0 {
 		return // links already in use
 	}
@@ -106,14 +106,15 @@ func sortedUnique(ps []sim.NodeID) bool {
 	return true
 }
 
-// wireSize is the size on the wire of m, and whether it has one. Blocks,
-// nearly every message of a run, skip the interface lookup.
-func wireSize(m sim.Message) (int, bool) {
-	switch m := m.(type) {
-	case BlockMsg:
-		return m.Size, true
-	case Sizer:
-		return m.WireSize(), true
+// Sizer is a message with a size on the wire: a Net with a bandwidth
+// charges its transmission time. Messages without one cross a link in no
+// time beyond the latency.
+type Sizer interface{ WireSize() int }
+
+// Transmission is how long size bytes take on a link of bandwidth bits/s.
+func Transmission(size int, bandwidth int64) sim.Time {
+	if bandwidth <= 0 || size <= 0 {
+		return 0
 	}
-	return 0, false
+	return sim.Time(int64(size) * 8 * int64(sim.Second) / bandwidth)
 }
