@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/check"
 	"simulate/experiments/flp"
 	"simulate/experiments/sweep"
 	"simulate/report"
@@ -143,11 +144,11 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 		}
 		s.BenOr.Agreement = s.BenOr.Agreement && run.BenOr.Agree
 	}
-	tp := flp.Percentiles(times, 50, 99, 100)
+	tp := check.Percentiles(times, 50, 99, 100)
 	s.Randomized.TimeP50, s.Randomized.TimeP99, s.Randomized.TimeMax = tp[0]/1000, tp[1]/1000, tp[2]/1000 // ms to s
-	bp := flp.Percentiles(ballots, 50, 100)
+	bp := check.Percentiles(ballots, 50, 100)
 	s.Randomized.BallotsP50, s.Randomized.BallotsMax = bp[0], bp[1]
-	rp := flp.Percentiles(rounds, 50, 99, 100)
+	rp := check.Percentiles(rounds, 50, 99, 100)
 	s.BenOr.RoundsP50, s.BenOr.RoundsP99, s.BenOr.RoundsMax = rp[0], rp[1], rp[2]
 
 	out := cmd.OutOrStdout()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/check"
 	"simulate/experiments/nines"
 	"simulate/experiments/sweep"
 	"simulate/plot"
@@ -154,9 +155,9 @@ func ninesStats(recs []sweep.Record) ([]ninesStat, error) {
 		}
 	}
 	for i := range stats {
-		stats[i].mean, stats[i].se = nines.MeanSE(frac[i])
-		stats[i].up, _ = nines.MeanSE(up[i])
-		stats[i].loss, stats[i].lossSE = nines.MeanSE(loss[i])
+		stats[i].mean, stats[i].se = check.MeanSE(frac[i])
+		stats[i].up, _ = check.MeanSE(up[i])
+		stats[i].loss, stats[i].lossSE = check.MeanSE(loss[i])
 	}
 	return stats, nil
 }

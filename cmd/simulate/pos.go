@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/check"
 	"simulate/protocols/chain"
 	"simulate/protocols/pos"
 	"simulate/report"
@@ -231,7 +232,7 @@ func producerTable(what string, blocks []int, shares []float64, shareName string
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	t.Notes = []string{fmt.Sprintf("z = (blocks - expected)/s.d. for the binomial with the node's share; |z| > 3 says the mechanism does not give it its share. Gini of blocks: %.3f.", chain.Gini(floats(blocks)))}
+	t.Notes = []string{fmt.Sprintf("z = (blocks - expected)/s.d. for the binomial with the node's share; |z| > 3 says the mechanism does not give it its share. Gini of blocks: %.3f.", check.Gini(floats(blocks)))}
 	if coinDays != nil {
 		t.Notes = append(t.Notes, "Interest = coin-days × rate / 365: the notes' 3,000 coin-days at 5 % earn 0.41 coins.")
 	}

@@ -2,7 +2,8 @@ package cap
 
 import (
 	"fmt"
-	"math"
+
+	"simulate/check"
 )
 
 // RunSeed runs every partition length under both configurations on one
@@ -80,9 +81,9 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 		r.Config = Configs[i%len(Configs)]
 		r.PartitionLength = p.Lengths[i/len(Configs)].Seconds()
 		r.Runs = len(seeds)
-		r.Refused, r.RefusedSE = MeanSE(cols[i][0])
-		r.Oversold, r.OversoldSE = MeanSE(cols[i][1])
-		r.Sold, r.SoldSE = MeanSE(cols[i][2])
+		r.Refused, r.RefusedSE = check.MeanSE(cols[i][0])
+		r.Oversold, r.OversoldSE = check.MeanSE(cols[i][1])
+		r.Sold, r.SoldSE = check.MeanSE(cols[i][2])
 		r.Linearizable = r.Runs > 0 && r.LinearizableRuns == r.Runs
 		if r.Runs > 0 {
 			r.LeftAtSplit /= float64(r.Runs)
@@ -91,24 +92,4 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 		}
 	}
 	return rows, nil
-}
-
-// MeanSE returns the mean of xs and its standard error.
-func MeanSE(xs []float64) (mean, se float64) {
-	n := float64(len(xs))
-	if n == 0 {
-		return 0, 0
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= n
-	if n < 2 {
-		return mean, 0
-	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss / (n - 1) / n)
 }

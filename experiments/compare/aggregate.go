@@ -3,6 +3,7 @@ package compare
 import (
 	"math"
 
+	"simulate/check"
 	"simulate/experiments/sweep"
 	"simulate/protocols/chain"
 	"simulate/protocols/pos"
@@ -128,27 +129,6 @@ type Result struct {
 	Attacks        []AttackRow     `json:"attacks"`
 }
 
-// MeanSE is the mean of xs and its standard error (0 with one value).
-func MeanSE(xs []float64) (mean, se float64) {
-	n := float64(len(xs))
-	if n == 0 {
-		return 0, 0
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= n
-	if n < 2 {
-		return mean, 0
-	}
-	v := 0.0
-	for _, x := range xs {
-		d := x - mean
-		v += float64(d * d)
-	}
-	return mean, math.Sqrt(v / (n - 1) / n)
-}
-
 // Aggregate turns the samples of all seeds into the tables.
 func Aggregate(o Options, samples []Sample) Result {
 	res := Result{Runs: len(samples)}
@@ -176,11 +156,11 @@ func Aggregate(o Options, samples []Sample) Result {
 				power[i] += x.Power[i] / float64(len(samples))
 			}
 		}
-		row := Row{Mechanism: name, FinalityRule: rules[m], Gini: chain.Gini(counts), PowerGini: chain.Gini(power)}
-		row.TPS, row.TPSSE = MeanSE(tps)
-		row.ForkRate, row.ForkRateSE = MeanSE(fork)
-		row.Finality, row.FinalitySE = MeanSE(fin)
-		row.Producers, _ = MeanSE(prod)
+		row := Row{Mechanism: name, FinalityRule: rules[m], Gini: check.Gini(counts), PowerGini: check.Gini(power)}
+		row.TPS, row.TPSSE = check.MeanSE(tps)
+		row.ForkRate, row.ForkRateSE = check.MeanSE(fork)
+		row.Finality, row.FinalitySE = check.MeanSE(fin)
+		row.Producers, _ = check.MeanSE(prod)
 		if n := float64(len(samples)); n > 0 {
 			row.Hashes = hashes / n
 		}
@@ -204,7 +184,7 @@ func Aggregate(o Options, samples []Sample) Result {
 			xs = append(xs, []float64{s.Bitcoin, s.Ethereum}[i])
 		}
 		r := ThroughputRow{Profile: p, Capacity: p.Capacity()}
-		r.TPS, r.SE = MeanSE(xs)
+		r.TPS, r.SE = check.MeanSE(xs)
 		res.Throughput = append(res.Throughput, r)
 	}
 	for a, name := range NothingAtStakeArms {
@@ -218,9 +198,9 @@ func Aggregate(o Options, samples []Sample) Result {
 			stale, depth, life = append(stale, f.StaleRate), append(depth, f.Branches.MeanDepth), append(life, f.Branches.MeanLife.Seconds())
 			row.MaxDepth = max(row.MaxDepth, f.Branches.MaxDepth)
 		}
-		row.StaleRate, _ = MeanSE(stale)
-		row.MeanDepth, _ = MeanSE(depth)
-		row.MeanLife, _ = MeanSE(life)
+		row.StaleRate, _ = check.MeanSE(stale)
+		row.MeanDepth, _ = check.MeanSE(depth)
+		row.MeanLife, _ = check.MeanSE(life)
 		res.NothingAtStake = append(res.NothingAtStake, row)
 	}
 	var maj, mino, r1, r2 int

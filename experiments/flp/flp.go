@@ -20,7 +20,6 @@ package flp
 
 import (
 	"fmt"
-	"sort"
 
 	"simulate/protocols/benor"
 	"simulate/protocols/paxos"
@@ -159,22 +158,6 @@ func BenOr(p BenOrParams, seed uint64) benor.Outcome {
 	}
 	s := benor.Scenario{N: p.N, F: p.F, Inputs: in, Crash: []int{p.N - 1}, Delay: p.Delay, Limit: p.Limit}
 	return benor.Run(s, seed, sim.NewPCGChoices(seed), nil)
-}
-
-// Percentiles returns the p-th percentiles (0..100) of xs by the
-// nearest-rank method.
-func Percentiles(xs []float64, ps ...float64) []float64 {
-	if len(xs) == 0 {
-		return make([]float64, len(ps))
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	out := make([]float64, len(ps))
-	for i, p := range ps {
-		k := int(p/100*float64(len(s))+0.999999) - 1
-		out[i] = s[min(max(k, 0), len(s)-1)]
-	}
-	return out
 }
 
 // Validate checks user-supplied duel parameters.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -53,7 +54,7 @@ func TestBenOrAlwaysDecides(t *testing.T) {
 }
 
 func TestPercentiles(t *testing.T) {
-	require.Equal(t, []float64{1, 5, 10}, Percentiles([]float64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 0, 50, 100))
-	require.Equal(t, []float64{0}, Percentiles(nil, 50))
+	require.Equal(t, []float64{1, 5, 10}, check.Percentiles([]float64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 0, 50, 100))
+	require.Equal(t, []float64{0}, check.Percentiles(nil, 50))
 	_ = sim.Second
 }

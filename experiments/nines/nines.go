@@ -79,23 +79,3 @@ func FormatNines(a float64) string {
 	}
 	return fmt.Sprintf("%.2f", n)
 }
-
-// MeanSE returns the mean of xs and its standard error.
-func MeanSE(xs []float64) (mean, se float64) {
-	n := float64(len(xs))
-	if n == 0 {
-		return 0, 0
-	}
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= n
-	if n < 2 {
-		return mean, 0
-	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss / (n - 1) / n)
-}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/check"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -94,10 +95,10 @@ func TestRealProtocolsNearAnalytic(t *testing.T) {
 				require.Greater(t, failovers, runs*int(p.Horizon/p.MTBF)/2, "leaders and primaries crash, so elections or view changes must happen")
 			}
 			want := QuorumAvailability(s.Nodes, s.Quorum, p.NodeUp())
-			um, use := MeanSE(up)
+			um, use := check.MeanSE(up)
 			require.InDelta(t, want, um, 4*use+0.003, "quorum up %.4f ± %.4f, analytic %.4f", um, use, want)
 
-			mean, se := MeanSE(got)
+			mean, se := check.MeanSE(got)
 			allow := 0.0
 			switch s.Protocol {
 			case ProtocolPaxos:

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 
+	"simulate/check"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 )
@@ -252,13 +253,13 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 			}
 			krev = append(krev, k)
 		}
-		row.Orphaned, row.OrphanedSE = MeanSE(orph)
-		row.Deepest, row.DeepestSE = MeanSE(deep)
-		row.TxsReversed, row.TxsReversedSE = MeanSE(rev)
-		row.TxsReturned, row.TxsReturnedSE = MeanSE(ret)
-		row.Converge, row.ConvergeSE = MeanSE(conv)
+		row.Orphaned, row.OrphanedSE = check.MeanSE(orph)
+		row.Deepest, row.DeepestSE = check.MeanSE(deep)
+		row.TxsReversed, row.TxsReversedSE = check.MeanSE(rev)
+		row.TxsReturned, row.TxsReturnedSE = check.MeanSE(ret)
+		row.Converge, row.ConvergeSE = check.MeanSE(conv)
 		row.ConvergeRuns = len(conv)
-		row.KReversed, row.KReversedSE = MeanSE(krev)
+		row.KReversed, row.KReversedSE = check.MeanSE(krev)
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -270,24 +271,4 @@ func equal(n int) []float64 {
 		out[i] = 1 / float64(n)
 	}
 	return out
-}
-
-// MeanSE is the mean of x and its standard error, the sample standard
-// deviation over sqrt(len(x)) (0 for fewer than two values).
-func MeanSE(x []float64) (mean, se float64) {
-	if len(x) == 0 {
-		return 0, 0
-	}
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	if len(x) < 2 {
-		return mean, 0
-	}
-	ss := 0.0
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(x)-1) / float64(len(x)))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/check"
 	"simulate/experiments/partition"
 	"simulate/sim"
 )
@@ -87,10 +88,10 @@ func TestValidate(t *testing.T) {
 }
 
 func TestMeanSE(t *testing.T) {
-	m, se := partition.MeanSE([]float64{1, 2, 3, 4})
+	m, se := check.MeanSE([]float64{1, 2, 3, 4})
 	require.Equal(t, 2.5, m)
 	require.InDelta(t, 0.6455, se, 1e-4)
-	m, se = partition.MeanSE(nil)
+	m, se = check.MeanSE(nil)
 	require.Zero(t, m)
 	require.Zero(t, se)
 }

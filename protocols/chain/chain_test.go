@@ -7,16 +7,17 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/check"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
 func TestGini(t *testing.T) {
-	require.Zero(t, chain.Gini(nil))
-	require.Zero(t, chain.Gini([]float64{3, 3, 3, 3}))
-	require.InDelta(t, 0.75, chain.Gini([]float64{0, 0, 0, 1}), 1e-12, "one of four holds all: (n-1)/n")
-	require.InDelta(t, 0.25, chain.Gini([]float64{1, 2, 3, 4}), 1e-12)
-	require.Zero(t, chain.Gini([]float64{0, 0}))
+	require.Zero(t, check.Gini(nil))
+	require.Zero(t, check.Gini([]float64{3, 3, 3, 3}))
+	require.InDelta(t, 0.75, check.Gini([]float64{0, 0, 0, 1}), 1e-12, "one of four holds all: (n-1)/n")
+	require.InDelta(t, 0.25, check.Gini([]float64{1, 2, 3, 4}), 1e-12)
+	require.Zero(t, check.Gini([]float64{0, 0}))
 }
 
 func TestFairnessZ(t *testing.T) {
@@ -89,6 +90,6 @@ func TestScheduleRoundTrip(t *testing.T) {
 
 func ExampleGini() {
 	// Rewards of four producers: equal, then one taking everything.
-	fmt.Printf("%.2f %.2f\n", chain.Gini([]float64{5, 5, 5, 5}), chain.Gini([]float64{0, 0, 0, 20}))
+	fmt.Printf("%.2f %.2f\n", check.Gini([]float64{5, 5, 5, 5}), check.Gini([]float64{0, 0, 0, 20}))
 	// Output: 0.00 0.75
 }

@@ -143,27 +143,6 @@ func AbandonedBranches(s *Store, tip BlockID) Branches {
 	return br
 }
 
-// Gini is the Gini coefficient of x (0: everyone equal; near 1: one holds
-// everything), the mean absolute difference over all pairs divided by
-// twice the mean. It is 0 for an empty or all-zero x.
-func Gini(x []float64) float64 {
-	n := len(x)
-	if n == 0 {
-		return 0
-	}
-	v := append([]float64(nil), x...)
-	sort.Float64s(v)
-	var sum, weighted float64
-	for i, xi := range v {
-		sum += xi
-		weighted += float64(float64(2*(i+1)-n-1) * xi)
-	}
-	if sum == 0 {
-		return 0
-	}
-	return weighted / (float64(n) * sum)
-}
-
 // Shares normalises weights to sum to 1; an empty weights means n equal
 // shares.
 func Shares(weights []float64, n int) []float64 {
