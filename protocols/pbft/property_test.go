@@ -102,7 +102,9 @@ func TestSafetyAnyFTraitors(t *testing.T) {
 }
 
 // TestLivenessAfterGST: with at most f traitors, once the network stops
-// losing messages every request completes, however bad things were before.
+// losing messages every request completes, however bad things were before,
+// and every honest replica executes every committed request within
+// CatchUpBound (CheckCatchUp), not only a quorum of them.
 func TestLivenessAfterGST(t *testing.T) {
 	for _, f := range []int{1, 2} {
 		t.Run(fmt.Sprintf("f=%d", f), func(t *testing.T) {
@@ -121,6 +123,9 @@ func TestLivenessAfterGST(t *testing.T) {
 				}
 				if r.out.Completed != r.out.Requests {
 					simtest.Fail(t, r.run, "only %d of %d requests completed by %v (GST %v)\nscenario: %+v", r.out.Completed, r.out.Requests, base.Limit, base.GST, r.scenario)
+				}
+				if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
+					simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
 				}
 			})
 			require.False(t, res.Failed, res.Report)
