@@ -124,8 +124,8 @@ empty; try --traitors 0 --requests 6 --checkpoint 10 --crash 0@2ms..3ms
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
 			if listBugs {
-				for _, b := range pbft.Bugs {
-					fmt.Fprintln(out, b)
+				for _, b := range pbft.BugInfos {
+					fmt.Fprintln(out, bugLine(b.Name, b.Description, b.Needs))
 				}
 				return nil
 			}
@@ -152,7 +152,7 @@ empty; try --traitors 0 --requests 6 --checkpoint 10 --crash 0@2ms..3ms
 	pbftFlags(cmd, &s)
 	cmd.Flags().StringVar(&s.Schedule, "schedule", "", "replay recorded environment draws (index=value,...) instead of drawing from the seed, as check pbft prints them")
 	cmd.Flags().BoolVar(&s.StopOnViolation, "stop-on-violation", false, "stop at the first disagreement between honest replicas")
-	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "print the teaching bug switches, one a line, and exit")
+	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "print the teaching bug switches, one a line with what each breaks and needs, and exit")
 	return cmd
 }
 
@@ -267,6 +267,9 @@ Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
 			}
 			if crashes < 0 || crashes > 16 {
 				return badInput("check pbft: --crashes %d: want 0 to 16", crashes)
+			}
+			if pbft.BugNeedsCrashes(s.Bug) && crashes == 0 && len(s.Crashes) == 0 {
+				return badInput("check pbft: --bug %s shows only with crash-restarts: add --crashes N (e.g. --crashes 4) or --crash ID@FROM..TO", s.Bug)
 			}
 			return checkPBFT(cmd.OutOrStdout(), g, s, checks, crashes)
 		},
