@@ -77,7 +77,7 @@ command for the counterexample it finds.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.listBugs {
 				for _, b := range paxos.Bugs {
-					fmt.Fprintln(cmd.OutOrStdout(), b.Name)
+					fmt.Fprintln(cmd.OutOrStdout(), bugLine(string(b.Name), b.What, b.Needs))
 				}
 				return nil
 			}
@@ -114,7 +114,7 @@ command for the counterexample it finds.`,
 	fs.StringArrayVar(&f.starts, "start", nil, "delay proposer P's first ballot: P@TIME (repeatable)")
 	fs.StringVar(&f.bug, "bug", "", "plant a teaching bug (see --list-bugs)")
 	fs.StringVar(&f.schedule, "schedule", "", "replay an exact environment schedule INDEX=VALUE,... (other draws 0)")
-	fs.BoolVar(&f.listBugs, "list-bugs", false, "print the teaching bug names, one a line, and exit")
+	fs.BoolVar(&f.listBugs, "list-bugs", false, "print the teaching bugs, one a line with what each breaks and needs, and exit")
 	return cmd
 }
 

@@ -47,10 +47,20 @@ func TestPaxosGolden(t *testing.T) {
 	}
 }
 
+// TestPaxosListBugsOneALine: one line per teaching bug, its name first,
+// a description beside it, and for volatile-acceptor the crash flag it
+// needs.
 func TestPaxosListBugsOneALine(t *testing.T) {
 	out, _, code := paxosCLI("paxos", "--list-bugs")
 	require.Equal(t, 0, code)
-	require.Equal(t, "no-adopt\nvolatile-acceptor\nsmall-quorum\neager-learner\n", out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 4)
+	for i, name := range []string{"no-adopt", "volatile-acceptor", "small-quorum", "eager-learner"} {
+		fields := strings.Fields(lines[i])
+		require.Equal(t, name, fields[0])
+		require.Greater(t, len(fields), 3, "a description beside %s", name)
+	}
+	require.Contains(t, lines[1], "--crash NODE@AT..RESTART")
 }
 
 func TestPaxosJSONKeys(t *testing.T) {

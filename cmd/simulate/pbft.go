@@ -124,8 +124,8 @@ empty; try --traitors 0 --requests 6 --checkpoint 10 --crash 0@2ms..3ms
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
 			if listBugs {
-				for _, b := range pbft.Bugs {
-					fmt.Fprintln(out, b)
+				for _, b := range pbft.BugInfos {
+					fmt.Fprintln(out, bugLine(b.Name, b.Description, b.Needs))
 				}
 				return nil
 			}
@@ -152,7 +152,7 @@ empty; try --traitors 0 --requests 6 --checkpoint 10 --crash 0@2ms..3ms
 	pbftFlags(cmd, &s)
 	cmd.Flags().StringVar(&s.Schedule, "schedule", "", "replay recorded environment draws (index=value,...) instead of drawing from the seed, as check pbft prints them")
 	cmd.Flags().BoolVar(&s.StopOnViolation, "stop-on-violation", false, "stop at the first disagreement between honest replicas")
-	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "print the teaching bug switches, one a line, and exit")
+	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "print the teaching bug switches, one a line with what each breaks and needs, and exit")
 	return cmd
 }
 
@@ -268,6 +268,9 @@ Try --traitors 0 --crashes 4 --bug amnesia --requests 6 --checkpoint 4
 			if crashes < 0 || crashes > 16 {
 				return badInput("check pbft: --crashes %d: want 0 to 16", crashes)
 			}
+			if pbft.BugNeedsCrashes(s.Bug) && crashes == 0 && len(s.Crashes) == 0 {
+				return badInput("check pbft: --bug %s shows only with crash-restarts: add --crashes N (e.g. --crashes 4) or --crash ID@FROM..TO", s.Bug)
+			}
 			return checkPBFT(cmd.OutOrStdout(), g, s, checks, crashes)
 		},
 	}
@@ -334,6 +337,15 @@ func checkPBFT(w io.Writer, g *globals, base pbft.Scenario, checks, crashes int)
 			property, what = "safety", o.Violation
 		case live && o.Completed < o.Requests:
 			property, what = "liveness", fmt.Sprintf("liveness: only %d of %d requests completed by %v, with loss stopping at %v", o.Completed, o.Requests, s.Limit, s.GST)
+		case base.Traitors == 0 && base.Bug == "":
+			// Every correct replica that is up executes every committed
+			// request within a bound after GST. Judged without traitors
+			// only: a silent traitor can still leave an honest replica
+			// behind longer than the bound (a known gap, not yet fixed);
+			// the teaching bugs are shown breaking safety.
+			if v := pbft.CheckCatchUp(s, o, pbft.CatchUpBound); v != "" {
+				property, what = "catch-up", v
+			}
 		}
 		if what != "" {
 			fail = &pbftFailure{scenario: s, run: run, out: o, what: what}

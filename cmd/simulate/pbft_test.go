@@ -16,10 +16,34 @@ func TestPBFTGolden(t *testing.T) {
 	matchGolden(t, "pbft-seed1.golden", out)
 }
 
+// TestPBFTListBugs: one line per teaching bug, its name first (what --bug
+// takes), then what it breaks, and for amnesia the crash flags it needs.
 func TestPBFTListBugs(t *testing.T) {
 	out, errOut, code := cli("pbft", "--list-bugs")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, "small-quorum\nunchecked-new-view\namnesia\n", out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 3)
+	for i, name := range []string{"small-quorum", "unchecked-new-view", "amnesia"} {
+		fields := strings.Fields(lines[i])
+		require.Equal(t, name, fields[0])
+		require.Greater(t, len(fields), 4, "a description beside %s", name)
+	}
+	require.Contains(t, lines[2], "--crash ID@FROM..TO")
+	require.Contains(t, lines[2], "--crashes N")
+	require.NotContains(t, lines[0], "needs")
+}
+
+// TestCheckPBFTAmnesiaNeedsCrashes: searching for the amnesia fork without
+// crash-restarts cannot find it; check pbft says so in one line and exits
+// 2 instead of searching in vain. With --crashes it searches.
+func TestCheckPBFTAmnesiaNeedsCrashes(t *testing.T) {
+	out, errOut, code := cli("check", "pbft", "--bug", "amnesia")
+	require.Equal(t, 2, code, out)
+	require.Empty(t, out)
+	require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	require.Contains(t, errOut, "--crashes")
+	_, errOut, code = cli("check", "pbft", "--bug", "amnesia", "--traitors", "0", "--crashes", "4", "--checks", "1")
+	require.NotEqual(t, 2, code, errOut)
 }
 
 func TestPBFTJSON(t *testing.T) {

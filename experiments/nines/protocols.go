@@ -191,6 +191,9 @@ func (c *pacer) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
 		if ctx.Now()-c.issued <= c.p.Deadline {
 			c.out.Answered++
 		}
+		if ctx.Now()-c.issued <= c.p.FairDeadline {
+			c.out.AnsweredFair++
+		}
 		return
 	}
 	c.inner.Deliver(ctx, from, m)

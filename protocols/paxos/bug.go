@@ -31,14 +31,18 @@ const (
 type BugInfo struct {
 	Name Bug
 	What string
+	// Needs names, with the flags that give it, what a run must have for
+	// the bug to show; "" when the switch alone is enough.
+	Needs string
 }
 
 // Bugs lists the teaching bugs in a stable order (for --list-bugs).
 var Bugs = []BugInfo{
-	{NoAdopt, "proposer ignores the highest accepted value reported in its promises"},
-	{VolatileAcceptor, "acceptor keeps its promise in memory only, lost on restart"},
-	{SmallQuorum, "quorum of ⌊n/2⌋ instead of ⌊n/2⌋+1"},
-	{EagerLearner, "learner decides on the first Accepted it sees"},
+	{NoAdopt, "proposer ignores the highest accepted value reported in its promises", ""},
+	{VolatileAcceptor, "acceptor keeps its promise in memory only, lost on restart",
+		"crash-restarts: --crash NODE@AT..RESTART for a run; check paxos draws them"},
+	{SmallQuorum, "quorum of ⌊n/2⌋ instead of ⌊n/2⌋+1", ""},
+	{EagerLearner, "learner decides on the first Accepted it sees", ""},
 }
 
 // ParseBug reads a bug name; "" and "none" are the correct protocol.

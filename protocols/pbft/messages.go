@@ -300,6 +300,13 @@ type Status struct {
 	View     int
 	Active   bool
 	LastExec int
+	// Probe marks the status an idle replica sends a peer that has not
+	// shown it reached LastExec: the peer answers with its own status, so
+	// that if it is behind — even in an older view — it gets what it
+	// misses. See Replica.probe.
+	Probe bool
+	// Answer marks the status a replica sends back to a probe.
+	Answer bool
 }
 
 // AppendDigest implements sim.Message.
@@ -309,7 +316,14 @@ func (m Status) AppendDigest(b []byte) []byte {
 	if m.Active {
 		b = append(b, 1)
 	}
-	return appendInt(b, m.LastExec)
+	b = appendInt(b, m.LastExec)
+	if m.Probe {
+		b = append(b, 'p')
+	}
+	if m.Answer {
+		b = append(b, 'a')
+	}
+	return b
 }
 
 func (m Status) String() string {
@@ -317,7 +331,14 @@ func (m Status) String() string {
 	if m.Active {
 		state = "active"
 	}
-	return fmt.Sprintf("Status{v%d %s exec #%d}", m.View, state, m.LastExec)
+	probe := ""
+	if m.Probe {
+		probe = " probe"
+	}
+	if m.Answer {
+		probe += " answer"
+	}
+	return fmt.Sprintf("Status{v%d %s exec #%d%s}", m.View, state, m.LastExec, probe)
 }
 
 // Recover is what a restarted replica broadcasts while it cannot show the

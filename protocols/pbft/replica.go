@@ -24,8 +24,49 @@ const (
 	BugAmnesia = "amnesia"
 )
 
-// Bugs lists the teaching bug switches.
-var Bugs = []string{BugSmallQuorum, BugUncheckedNewView, BugAmnesia}
+// BugInfo describes a teaching bug switch for people: what it breaks, and
+// what a run needs besides the switch for the break to show.
+type BugInfo struct {
+	Name string
+	// Description is one line: the mistake the switch plants.
+	Description string
+	// Needs names, with the flags that give it, what a run must have for
+	// the bug to show; "" when the switch alone is enough.
+	Needs string
+	// NeedsCrashes: the bug shows only in runs with crash-restarts.
+	NeedsCrashes bool
+}
+
+// BugInfos lists the teaching bug switches, in the order of Bugs: the
+// data behind `simulate pbft --list-bugs`.
+var BugInfos = []BugInfo{
+	{Name: BugSmallQuorum, Description: "quorums of f+1 instead of 2f+1: two quorums need not share an honest replica"},
+	{Name: BugUncheckedNewView, Description: "backups install a new-view without checking its view changes or recomputing its pre-prepares"},
+	{Name: BugAmnesia, Description: "a restarted replica ignores its durable storage and comes back empty, free to contradict itself",
+		Needs: "crash-restarts: --crash ID@FROM..TO for a run, --crashes N for check pbft", NeedsCrashes: true},
+}
+
+// Bugs lists the teaching bug switches' names.
+var Bugs = bugNames()
+
+func bugNames() []string {
+	names := make([]string, len(BugInfos))
+	for i, b := range BugInfos {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// BugNeedsCrashes reports whether teaching bug name shows only in runs
+// with crash-restarts, so that a search for it without any is pointless.
+func BugNeedsCrashes(name string) bool {
+	for _, b := range BugInfos {
+		if b.Name == name {
+			return b.NeedsCrashes
+		}
+	}
+	return false
+}
 
 // Params are what every node of a run knows about the system.
 type Params struct {
@@ -98,6 +139,7 @@ type timerKind int
 const (
 	viewTimer timerKind = iota + 1
 	statusTimer
+	probeTimer
 )
 
 // Replica is an honest PBFT replica.
@@ -126,6 +168,10 @@ type Replica struct {
 	pending    map[string]Request // known requests not yet executed
 	assigned   map[string]bool    // as primary: proposed in this view
 	future     []buffered         // messages for a view not yet installed
+	ahead      map[sim.NodeID]int // per replica, the latest view it sent a message of that this replica has not reached
+	acked      map[sim.NodeID]int // per replica, the highest sequence number it showed it has, in this view
+	late       map[int]*lateEntry // sequence numbers committed in a view before this replica's, learned late
+	probeOn    bool
 	vcTimer    sim.TimerID
 	statusOn   bool
 	maxSeen    int
@@ -193,6 +239,9 @@ func (r *Replica) Start(ctx sim.Context) {
 	r.myVCs = map[int]ViewChange{}
 	r.pending = map[string]Request{}
 	r.assigned = map[string]bool{}
+	r.ahead = map[sim.NodeID]int{}
+	r.acked = map[sim.NodeID]int{}
+	r.late = map[int]*lateEntry{}
 	r.chain = fnvOffset
 	r.promised = map[int]promise{}
 	if r.p.Bug != BugAmnesia && r.recover(ctx) {
@@ -239,6 +288,14 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		if !r.active || len(r.pending) > 0 {
 			r.startViewChange(ctx, r.view+1)
 		}
+	case probeTimer:
+		r.probeOn = false
+		if r.idle() {
+			st := Status{View: r.view, Active: r.active, LastExec: r.lastExec, Probe: true}
+			for _, id := range r.unacked() {
+				ctx.Send(id, st)
+			}
+		}
 	case statusTimer:
 		r.statusOn = false
 		if r.behind() {
@@ -267,10 +324,72 @@ func (r *Replica) track(ctx sim.Context) {
 		r.statusOn = true
 		ctx.After(r.p.StatusInterval, statusTimer)
 	}
+	if !r.probeOn && r.idle() && len(r.unacked()) > 0 {
+		r.probeOn = true
+		ctx.After(r.p.StatusInterval, probeTimer)
+	}
 	r.persist(ctx)
 }
 
-func (r *Replica) behind() bool { return !r.active || r.maxSeen > r.lastExec || r.needEvidence() }
+func (r *Replica) behind() bool {
+	return !r.active || r.maxSeen > r.lastExec || r.needEvidence() || r.leftBehind()
+}
+
+// idle: nothing to do and nothing to wait for — no request pending, not
+// behind, in an installed view.
+func (r *Replica) idle() bool { return r.active && len(r.pending) == 0 && !r.behind() }
+
+// unacked lists, in id order, the replicas that have not shown this one,
+// in its view, that they reached what it executed. An idle replica probes
+// them every StatusInterval (Status with Probe; they answer with their own
+// status, which brings them the new-view, log entries and checkpoint they
+// lack): a replica that was cut off or down while the others went on would
+// otherwise wait, idle, for traffic that may never come, since PBFT sends
+// nothing when there is nothing to order. It is Castro and Liskov's
+// periodic status (TOCS 2002 §7.2), sent only while a peer may be behind,
+// so an idle, healthy group stays silent.
+func (r *Replica) unacked() []sim.NodeID {
+	var ids []sim.NodeID
+	for i := 0; i < r.p.N; i++ {
+		id := sim.NodeID(i)
+		if id != r.id && r.acked[id] < r.lastExec {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// ack records that replica id showed, in this replica's view, that it has
+// sequence number seq.
+func (r *Replica) ack(id sim.NodeID, view, seq int) {
+	if view == r.view && r.p.isReplica(id) && seq > r.acked[id] {
+		r.acked[id] = seq
+	}
+}
+
+// leftBehind reports whether f+1 replicas — at least one of them honest —
+// sent this replica normal-case messages of views later than its own: the
+// others moved on without it. It happens to a replica that was down or cut
+// off while a view change ran: it comes back active in the old view, and
+// nobody resends a new-view unprompted. Castro and Liskov's replicas learn
+// of later views the same way (OSDI '99 §4.5.2, TOCS 2002 §4.5.2: f+1
+// messages for later views, so one correct replica is there) and fetch
+// what they missed by retransmission (TOCS 2002 §7.2, status messages): a
+// replica that is left behind sends Status, its peers answer with the
+// new-view that began their view — the view-change certificate, checked
+// like any other (checkNewView) before it is installed — and, once it is in
+// that view, with the log entries and checkpoint it lacks. The f+1 rule
+// keeps a lone traitor from sending an honest replica asking forever for
+// a view that does not exist.
+func (r *Replica) leftBehind() bool {
+	n := 0
+	for _, v := range r.ahead {
+		if v > r.view {
+			n++
+		}
+	}
+	return n >= r.p.Weak()
+}
 
 func (r *Replica) broadcast(ctx sim.Context, m sim.Message) {
 	for i := 0; i < r.p.N; i++ {
@@ -299,6 +418,9 @@ func (r *Replica) entry(seq int) *entry {
 
 // buffer keeps a message of a view this replica has not installed yet.
 func (r *Replica) buffer(from sim.NodeID, m sim.Message, view int) bool {
+	if view > r.view && r.p.isReplica(from) && view > r.ahead[from] {
+		r.ahead[from] = view
+	}
 	if view > r.view || (view == r.view && !r.active) {
 		if len(r.future) < 4*r.p.N*r.p.L {
 			r.future = append(r.future, buffered{from, m})
@@ -388,12 +510,17 @@ func (r *Replica) onPrePrepare(ctx sim.Context, from sim.NodeID, pp PrePrepare) 
 	if r.buffer(from, pp, pp.View) {
 		return
 	}
+	if pp.View < r.view {
+		r.latePrePrepare(ctx, pp)
+		return
+	}
 	if pp.View != r.view || !r.inWindow(pp.Seq) {
 		return
 	}
 	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
 		return
 	}
+	r.ack(from, pp.View, pp.Seq)
 	r.acceptPrePrepare(ctx, pp)
 }
 
@@ -444,6 +571,7 @@ func (r *Replica) onPrepare(ctx sim.Context, from sim.NodeID, p Prepare) {
 		return
 	}
 	r.seen(p.Seq)
+	r.ack(from, p.View, p.Seq)
 	r.addPrepare(r.entry(p.Seq), p)
 	r.checkPrepared(ctx, p.Seq)
 }
@@ -487,10 +615,15 @@ func (r *Replica) onCommit(ctx sim.Context, from sim.NodeID, c Commit) {
 	if r.buffer(from, c, c.View) {
 		return
 	}
+	if c.View < r.view {
+		r.lateCommit(ctx, from, c)
+		return
+	}
 	if c.View != r.view || !r.inWindow(c.Seq) || !r.p.isReplica(from) {
 		return
 	}
 	r.seen(c.Seq)
+	r.ack(from, c.View, c.Seq)
 	r.addCommit(r.entry(c.Seq), from, c)
 	r.checkCommitted(ctx, c.Seq)
 }
@@ -672,6 +805,11 @@ func (r *Replica) makeStable(ctx sim.Context, seq int, proof []Checkpoint, state
 	for s := range r.ckpts {
 		if s <= seq {
 			delete(r.ckpts, s)
+		}
+	}
+	for s := range r.late {
+		if s <= seq {
+			delete(r.late, s)
 		}
 	}
 	for s := range r.promised {
@@ -977,6 +1115,7 @@ func (r *Replica) installNewView(ctx sim.Context, nv NewView) {
 	r.lastNV = &nv
 	r.myVC = nil
 	r.installed++
+	clear(r.acked) // what the others showed in the old view says nothing of this one
 	r.disarmViewTimer(ctx)
 	for v := range r.vcs {
 		if v <= w {
@@ -1024,9 +1163,93 @@ func (r *Replica) installNewView(ctx sim.Context, nv NewView) {
 
 // --- catching up ---
 
+// lateEntry gathers, for one sequence number, what a replica in a later
+// view hears of an earlier view's decision there: the primary's signed
+// pre-prepares and, per (view, digest), who committed.
+type lateEntry struct {
+	pps     map[int]PrePrepare
+	commits map[int]map[string]map[sim.NodeID]bool
+}
+
+func (r *Replica) lateEntryFor(seq int) *lateEntry {
+	if r.active || seq <= r.lastExec || !r.inWindow(seq) {
+		return nil
+	}
+	e := r.late[seq]
+	if e == nil {
+		e = &lateEntry{pps: map[int]PrePrepare{}, commits: map[int]map[string]map[sim.NodeID]bool{}}
+		r.late[seq] = e
+	}
+	return e
+}
+
+func (r *Replica) latePrePrepare(ctx sim.Context, pp PrePrepare) {
+	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+		return
+	}
+	if e := r.lateEntryFor(pp.Seq); e != nil {
+		if _, ok := e.pps[pp.View]; !ok {
+			e.pps[pp.View] = pp
+		}
+		r.lateCheck(ctx, pp.Seq, pp.View, pp.Req.Digest())
+	}
+}
+
+func (r *Replica) lateCommit(ctx sim.Context, from sim.NodeID, c Commit) {
+	if !r.p.isReplica(from) {
+		return
+	}
+	if e := r.lateEntryFor(c.Seq); e != nil {
+		byDigest := e.commits[c.View]
+		if byDigest == nil {
+			byDigest = map[string]map[sim.NodeID]bool{}
+			e.commits[c.View] = byDigest
+		}
+		if byDigest[c.Digest] == nil {
+			byDigest[c.Digest] = map[sim.NodeID]bool{}
+		}
+		byDigest[c.Digest][from] = true
+		r.lateCheck(ctx, c.Seq, c.View, c.Digest)
+	}
+}
+
+// lateCheck executes a request that committed in an earlier view, once
+// this replica holds the primary's pre-prepare and a quorum of commits for
+// it from distinct replicas. It is safe without this replica's own
+// prepared certificate: f+1 of those commits come from honest replicas,
+// each prepared, so the request is committed in the sense of Castro and
+// Liskov's predicate committed(m, v, n) (OSDI '99 §4.2), and no other
+// request can commit at that number. It lets a replica that went alone
+// into a view change — it may not return to the old view, having promised
+// so in its view change — still execute what the others decided there.
+func (r *Replica) lateCheck(ctx sim.Context, seq, view int, d string) {
+	e := r.late[seq]
+	pp, ok := e.pps[view]
+	if le := r.log[seq]; !ok && le != nil && le.pp != nil && le.pp.View == view {
+		pp, ok = *le.pp, true // accepted before this replica left the view
+	}
+	if !ok || pp.Req.Digest() != d || len(e.commits[view][d]) < r.p.Quorum() {
+		return
+	}
+	delete(r.late, seq)
+	if _, done := r.committed[seq]; done || seq <= r.lastExec {
+		return
+	}
+	r.committed[seq] = pp.Req
+	ctx.Observe("commit", seq, d)
+	r.execute(ctx)
+}
+
 func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	if !r.p.isReplica(from) {
 		return
+	}
+	if st.View >= r.view {
+		// It executed that far, in this view or in a view change past it.
+		r.ack(from, r.view, st.LastExec)
+	}
+	if st.Probe {
+		ctx.Send(from, Status{View: r.view, Active: r.active, LastExec: r.lastExec, Answer: true})
 	}
 	if r.active && r.lastNV != nil && (st.View < r.view || (st.View == r.view && !st.Active)) {
 		ctx.Send(from, *r.lastNV)
@@ -1044,6 +1267,21 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	if r.stable > st.LastExec {
 		for _, c := range r.proof {
 			ctx.Send(from, c)
+		}
+	}
+	if st.Answer && r.idle() && st.View > r.view && st.LastExec < r.lastExec {
+		// It went on to a view change alone, or with too few to make the
+		// view change happen: it cannot come back to this view (its view
+		// change promised not to), but what committed here is a fact it
+		// may learn — the pre-prepare and our commit (see lateCheck).
+		// Only in answer to a probe: while requests flow it catches up
+		// through stable checkpoints anyway; once they stop, nothing
+		// else would reach it.
+		for _, s := range sortedSeqs(r.log) {
+			if e := r.log[s]; s > st.LastExec && e.pp != nil && e.committed {
+				ctx.Send(from, *e.pp)
+				ctx.Send(from, Commit{View: r.view, Seq: s, Digest: e.pp.Req.Digest()})
+			}
 		}
 	}
 	if !r.active || st.View != r.view {

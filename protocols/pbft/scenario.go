@@ -258,6 +258,9 @@ type Setup struct {
 	traitors map[sim.NodeID]string
 	clients  []sim.NodeID
 	perCli   []int
+	// progress holds, per world built from Config, the replicas' progress
+	// as the stop rule saw it after every event, until Outcome takes it.
+	progress map[*sim.World]*progressLog
 }
 
 // NewSetup validates s.
@@ -265,7 +268,7 @@ func NewSetup(s Scenario, seed uint64) (*Setup, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	st := &Setup{Scenario: s, P: s.Params(), Seed: seed, traitors: map[sim.NodeID]string{}}
+	st := &Setup{Scenario: s, P: s.Params(), Seed: seed, traitors: map[sim.NodeID]string{}, progress: map[*sim.World]*progressLog{}}
 	ids, strats := s.traitors()
 	for i, id := range ids {
 		st.traitors[id] = strats[i]
@@ -308,6 +311,7 @@ func (st *Setup) Config() sim.Config {
 	}
 	var doneAt sim.Time = -1
 	seen, next := map[int]string{}, 0
+	var prog *progressLog
 	return sim.Config{
 		Nodes: n + len(st.clients),
 		New: func(id sim.NodeID) sim.Node {
@@ -327,6 +331,11 @@ func (st *Setup) Config() sim.Config {
 		Seed:    st.Seed,
 		Limit:   st.Limit,
 		Stop: func(w *sim.World) bool {
+			if prog == nil {
+				prog = newProgressLog(n)
+				st.progress[w] = prog
+			}
+			prog.record(w)
 			if st.StopOnViolation {
 				obs := w.Observations()
 				for ; next < len(obs); next++ {
@@ -346,8 +355,10 @@ func (st *Setup) Config() sim.Config {
 			if doneAt < 0 {
 				doneAt = w.Now()
 			}
-			// Let lagging honest replicas catch up, but not forever.
-			if w.Now() >= doneAt+200*sim.Millisecond {
+			// Let lagging honest replicas catch up, but not forever: for
+			// as long as CheckCatchUp gives them, so that it can judge a
+			// replica that never catches up.
+			if w.Now() >= doneAt+CatchUpBound {
 				return true
 			}
 			top := 0
@@ -410,6 +421,10 @@ type Outcome struct {
 	End                sim.Time         `json:"end_ns"`
 	Reason             string           `json:"stop"`
 	Sim                sim.Result       `json:"-"`
+	// Progress is every change of a replica's executed count or of
+	// whether it is up, in the order they happened: what CheckCatchUp
+	// judges. Empty for a world not built by Setup.Config.
+	Progress []Progress `json:"-"`
 }
 
 // Outcome reads the outcome of a finished world.
@@ -492,6 +507,10 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 	}
 	if count > 0 {
 		o.LatencyMean = sum / sim.Time(count)
+	}
+	if prog := st.progress[w]; prog != nil {
+		o.Progress = prog.steps
+		delete(st.progress, w)
 	}
 	done := o.Completed
 	if done < 1 {
