@@ -12,9 +12,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 
+	"simulate/output"
 	"simulate/sim"
 )
 
@@ -73,24 +74,33 @@ type File struct {
 // FromRun builds a File from a run's event log and result.
 func FromRun(h Header, log *sim.Log, res sim.Result) File {
 	h.Type = "header"
-	f := File{Header: h, Footer: Footer{Type: "footer", Counters: res.Counters, Hash: res.HashString(), End: int64(res.End), Reason: string(res.Reason)}}
+	f := File{Header: h, Footer: FooterOf(res)}
 	if log != nil {
 		f.Events = Events(log.Events)
 	}
 	return f
 }
 
+// FooterOf is the footer of a finished run.
+func FooterOf(res sim.Result) Footer {
+	return Footer{Type: "footer", Counters: res.Counters, Hash: res.HashString(), End: int64(res.End), Reason: string(res.Reason)}
+}
+
 // Events converts kernel trace events to file lines.
 func Events(evs []sim.TraceEvent) []Event {
 	out := make([]Event, len(evs))
 	for i, e := range evs {
-		out[i] = Event{
-			Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
-			From: int(e.From), To: int(e.To), Msg: sim.MessageType(e.Msg), Text: sim.MessageText(e.Msg),
-			MsgID: e.MsgID, Timer: uint64(e.Timer), Detail: e.Detail,
-		}
+		out[i] = eventOf(e)
 	}
 	return out
+}
+
+func eventOf(e sim.TraceEvent) Event {
+	return Event{
+		Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
+		From: int(e.From), To: int(e.To), Msg: sim.MessageType(e.Msg), Text: sim.MessageText(e.Msg),
+		MsgID: e.MsgID, Timer: uint64(e.Timer), Detail: e.Detail,
+	}
 }
 
 // Write writes f as JSON Lines.
@@ -114,29 +124,53 @@ func Write(w io.Writer, f File) error {
 	return bw.Flush()
 }
 
-// WriteFile writes f to path atomically: to a temporary file in the same
-// folder, then renamed, so a reader never sees half a trace.
+// WriteFile writes f to path through package output: a regular file is
+// replaced atomically, so a reader never sees half a trace; a symlink, a
+// FIFO or a device is written through.
 func WriteFile(path string, f File) error {
-	return WriteAtomic(path, func(w io.Writer) error { return Write(w, f) })
+	return output.Write(path, func(w io.Writer) error { return Write(w, f) })
 }
 
-// WriteAtomic writes path through fill, via a temporary file and a rename.
-func WriteAtomic(path string, fill func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+// Recorder is a sim.Tracer that writes a trace as the run happens, one
+// line per event, so writing the trace of a run of millions of events
+// holds one event in memory, not all of them. The bytes are exactly
+// Write's for the same run.
+type Recorder struct {
+	bw  *bufio.Writer
+	enc *json.Encoder
+	err error
+}
+
+// NewRecorder writes h as the header of a trace on w and returns the
+// Recorder for the run's events; Finish writes the footer.
+func NewRecorder(w io.Writer, h Header) *Recorder {
+	h.Type = "header"
+	if h.Scenario == nil {
+		h.Scenario = json.RawMessage("null")
 	}
-	name := tmp.Name()
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
+	r := &Recorder{bw: bufio.NewWriterSize(w, 256*1024)}
+	r.enc = json.NewEncoder(r.bw)
+	r.err = r.enc.Encode(h)
+	return r
+}
+
+// Record implements sim.Tracer. A write error is kept for Finish; the
+// events after it are dropped.
+func (r *Recorder) Record(e sim.TraceEvent) {
+	if r.err == nil {
+		r.err = r.enc.Encode(eventOf(e))
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
+}
+
+// Finish writes the footer and flushes; it returns the first write error.
+func (r *Recorder) Finish(f Footer) error {
+	if r.err == nil {
+		r.err = r.enc.Encode(f)
 	}
-	return os.Rename(name, path)
+	if r.err == nil {
+		r.err = r.bw.Flush()
+	}
+	return r.err
 }
 
 // Read parses a trace file. Malformed input gives an error naming the line,
@@ -174,6 +208,9 @@ func Read(r io.Reader) (File, error) {
 			}
 			if f.Header.Protocol == "" {
 				return f, fmt.Errorf("line %d: header names no protocol", line)
+			}
+			if err := checkVersion(f.Header.Version); err != nil {
+				return f, fmt.Errorf("line %d: header: %v", line, err)
 			}
 		case probe.Type == "event":
 			var e Event
@@ -214,6 +251,26 @@ func ReadFile(path string) (File, error) {
 		return f, fmt.Errorf("%s: %v", path, err)
 	}
 	return f, nil
+}
+
+// Major is the major version of the simulator whose traces this build
+// reads. A header records the version of the simulator that wrote it; a
+// trace from another major version may mean other things by the same
+// fields (or replay another world), so it is refused, not misread. Bump
+// it with the simulator's major version.
+const Major = 0
+
+// checkVersion accepts MAJOR.MINOR[.PATCH] versions of major Major.
+func checkVersion(v string) error {
+	maj, rest, ok := strings.Cut(v, ".")
+	n, err := strconv.Atoi(maj)
+	if !ok || err != nil || n < 0 || rest == "" {
+		return fmt.Errorf("version %q: want MAJOR.MINOR.PATCH", v)
+	}
+	if n != Major {
+		return fmt.Errorf("version %q: this simulate reads traces of version %d.x only", v, Major)
+	}
+	return nil
 }
 
 func strictUnmarshal(b []byte, v any) error {
