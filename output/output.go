@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 )
 
 // Write writes path through fill: atomically when path is (or leads by
@@ -296,4 +297,22 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// OpenThrough opens a target that is not Regular for writing through it.
+// The caller closes the file; for /dev/stdout and its kin that closes a
+// duplicate of the descriptor, not the process's own.
+func (t Target) OpenThrough() (*os.File, error) {
+	if t.fd >= 0 {
+		fd, err := syscall.Dup(t.fd)
+		if err != nil {
+			return nil, pathErr(t.Path, "open", err)
+		}
+		return os.NewFile(uintptr(fd), t.Path), nil
+	}
+	f, err := os.OpenFile(t.Path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, pathErr(t.Path, "open", err)
+	}
+	return f, nil
 }

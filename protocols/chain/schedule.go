@@ -29,11 +29,16 @@ func ParseSchedule(s string) ([]int, error) {
 	if s == "" {
 		return nil, nil
 	}
+	seen := map[int]bool{}
 	for _, part := range strings.Split(s, ",") {
 		var i, v int
 		if _, err := fmt.Sscanf(part, "%d=%d", &i, &v); err != nil || i < 0 || v < 0 || i > 10_000_000 {
 			return nil, fmt.Errorf("schedule entry %q: want index=value with non-negative integers", part)
 		}
+		if seen[i] {
+			return nil, fmt.Errorf("schedule entry %q: index %d is given twice", part, i)
+		}
+		seen[i] = true
 		for len(out) <= i {
 			out = append(out, 0)
 		}

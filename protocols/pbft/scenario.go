@@ -261,6 +261,7 @@ func ParseSchedule(s string) ([]int, error) {
 		return nil, nil
 	}
 	var out []int
+	seen := map[int]bool{}
 	for _, part := range strings.Split(s, ",") {
 		i, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		idx, err1 := strconv.Atoi(i)
@@ -268,6 +269,10 @@ func ParseSchedule(s string) ([]int, error) {
 		if !ok || err1 != nil || err2 != nil || idx < 0 || idx > 1<<22 || val < 0 {
 			return nil, fmt.Errorf("schedule %q: want index=value pairs such as 3=1,17=2", s)
 		}
+		if seen[idx] {
+			return nil, fmt.Errorf("schedule %q: index %d is given twice", s, idx)
+		}
+		seen[idx] = true
 		for len(out) <= idx {
 			out = append(out, 0)
 		}
