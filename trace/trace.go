@@ -95,6 +95,9 @@ func Events(evs []sim.TraceEvent) []Event {
 	return out
 }
 
+// EventOf converts one kernel trace event to its file line.
+func EventOf(e sim.TraceEvent) Event { return eventOf(e) }
+
 func eventOf(e sim.TraceEvent) Event {
 	return Event{
 		Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
@@ -177,66 +180,121 @@ func (r *Recorder) Finish(f Footer) error {
 // never a panic.
 func Read(r io.Reader) (File, error) {
 	var f File
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	line := 0
-	sawFooter := false
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
+	rd, err := NewReader(r)
+	if err != nil {
+		return f, err
+	}
+	f.Header = rd.Header
+	for {
+		e, ok, err := rd.Next()
+		if err != nil {
+			return f, err
+		}
+		if !ok {
+			break
+		}
+		f.Events = append(f.Events, e)
+	}
+	f.Footer = rd.Footer
+	return f, nil
+}
+
+// Reader reads a trace line by line, so replaying a trace of millions of
+// events holds one of them at a time.
+type Reader struct {
+	// Header is the trace's header, read by NewReader; Footer is its
+	// footer, once Next has returned false.
+	Header Header
+	Footer Footer
+	sc     *bufio.Scanner
+	line   int
+	done   bool
+}
+
+// NewReader reads and checks the header of the trace on r.
+func NewReader(r io.Reader) (*Reader, error) {
+	rd := &Reader{sc: bufio.NewScanner(r)}
+	rd.sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	typ, b, err := rd.scan()
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, errors.New("empty trace file")
+	}
+	if rd.line != 1 || typ != "header" {
+		return nil, fmt.Errorf("line %d: want a header, got type %q", rd.line, typ)
+	}
+	if err := strictUnmarshal(b, &rd.Header); err != nil {
+		return nil, fmt.Errorf("line %d: header: %v", rd.line, err)
+	}
+	if rd.Header.Protocol == "" {
+		return nil, fmt.Errorf("line %d: header names no protocol", rd.line)
+	}
+	if err := checkVersion(rd.Header.Version); err != nil {
+		return nil, fmt.Errorf("line %d: header: %v", rd.line, err)
+	}
+	return rd, nil
+}
+
+// scan returns the type and bytes of the next non-empty line, or nil
+// bytes at the end of the input.
+func (rd *Reader) scan() (string, []byte, error) {
+	for rd.sc.Scan() {
+		rd.line++
+		b := bytes.TrimSpace(rd.sc.Bytes())
 		if len(b) == 0 {
 			continue
-		}
-		if sawFooter {
-			return f, fmt.Errorf("line %d: content after the footer", line)
 		}
 		var probe struct {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(b, &probe); err != nil {
-			return f, fmt.Errorf("line %d: not a JSON object: %v", line, err)
+			return "", nil, fmt.Errorf("line %d: not a JSON object: %v", rd.line, err)
 		}
-		switch {
-		case line == 1 && probe.Type != "header":
-			return f, fmt.Errorf("line 1: want a header, got type %q", probe.Type)
-		case probe.Type == "header":
-			if line != 1 {
-				return f, fmt.Errorf("line %d: a second header", line)
-			}
-			if err := strictUnmarshal(b, &f.Header); err != nil {
-				return f, fmt.Errorf("line %d: header: %v", line, err)
-			}
-			if f.Header.Protocol == "" {
-				return f, fmt.Errorf("line %d: header names no protocol", line)
-			}
-			if err := checkVersion(f.Header.Version); err != nil {
-				return f, fmt.Errorf("line %d: header: %v", line, err)
-			}
-		case probe.Type == "event":
-			var e Event
-			if err := strictUnmarshal(b, &e); err != nil {
-				return f, fmt.Errorf("line %d: event: %v", line, err)
-			}
-			f.Events = append(f.Events, e)
-		case probe.Type == "footer":
-			if err := strictUnmarshal(b, &f.Footer); err != nil {
-				return f, fmt.Errorf("line %d: footer: %v", line, err)
-			}
-			sawFooter = true
-		default:
-			return f, fmt.Errorf("line %d: unknown line type %q", line, probe.Type)
+		return probe.Type, b, nil
+	}
+	if err := rd.sc.Err(); err != nil {
+		return "", nil, fmt.Errorf("line %d: %v", rd.line+1, err)
+	}
+	return "", nil, nil
+}
+
+// Next returns the next event, or false after the footer (then Footer is
+// set and the rest of the input has been checked to be empty).
+func (rd *Reader) Next() (Event, bool, error) {
+	var e Event
+	if rd.done {
+		return e, false, nil
+	}
+	typ, b, err := rd.scan()
+	switch {
+	case err != nil:
+		return e, false, err
+	case b == nil:
+		return e, false, errors.New("trace has no footer (truncated?)")
+	case typ == "header":
+		return e, false, fmt.Errorf("line %d: a second header", rd.line)
+	case typ == "event":
+		if err := strictUnmarshal(b, &e); err != nil {
+			return e, false, fmt.Errorf("line %d: event: %v", rd.line, err)
 		}
+		return e, true, nil
+	case typ == "footer":
+		if err := strictUnmarshal(b, &rd.Footer); err != nil {
+			return e, false, fmt.Errorf("line %d: footer: %v", rd.line, err)
+		}
+		rd.done = true
+		if _, b, err := rd.scan(); err != nil || b != nil {
+			if err == nil {
+				err = fmt.Errorf("line %d: content after the footer", rd.line)
+			}
+			return e, false, err
+		}
+		return e, false, nil
+	default:
+		return e, false, fmt.Errorf("line %d: unknown line type %q", rd.line, typ)
 	}
-	if err := sc.Err(); err != nil {
-		return f, fmt.Errorf("line %d: %v", line+1, err)
-	}
-	if line == 0 {
-		return f, errors.New("empty trace file")
-	}
-	if !sawFooter {
-		return f, errors.New("trace has no footer (truncated?)")
-	}
-	return f, nil
 }
 
 // ReadFile reads a trace from path.
