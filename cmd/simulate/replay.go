@@ -114,7 +114,7 @@ func (c *replayComparer) Record(e sim.TraceEvent) {
 	switch {
 	case !ok:
 		c.d = &trace.Divergence{Index: i, B: got.Line()}
-	case rec.Line() != got.Line() || rec != got:
+	case rec != got: // Line is a function of the fields: equal events, equal lines
 		c.d = &trace.Divergence{Index: i, A: rec.Line(), B: got.Line()}
 	}
 }
