@@ -33,7 +33,7 @@ func smallTrace() File {
 		return Event{Type: "event", Index: i, Time: t, Kind: kind, From: from, To: to, Text: text, Detail: detail}
 	}
 	return File{
-		Header: Header{Type: "header", Protocol: "demo"},
+		Header: Header{Type: "header", Version: "0.1.0", Protocol: "demo"},
 		Events: []Event{
 			ev(1, 0, "start", 0, 0, "", ""),
 			ev(2, 0, "start", 1, 1, "", ""),

@@ -12,9 +12,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 
+	"simulate/output"
 	"simulate/sim"
 )
 
@@ -73,24 +74,36 @@ type File struct {
 // FromRun builds a File from a run's event log and result.
 func FromRun(h Header, log *sim.Log, res sim.Result) File {
 	h.Type = "header"
-	f := File{Header: h, Footer: Footer{Type: "footer", Counters: res.Counters, Hash: res.HashString(), End: int64(res.End), Reason: string(res.Reason)}}
+	f := File{Header: h, Footer: FooterOf(res)}
 	if log != nil {
 		f.Events = Events(log.Events)
 	}
 	return f
 }
 
+// FooterOf is the footer of a finished run.
+func FooterOf(res sim.Result) Footer {
+	return Footer{Type: "footer", Counters: res.Counters, Hash: res.HashString(), End: int64(res.End), Reason: string(res.Reason)}
+}
+
 // Events converts kernel trace events to file lines.
 func Events(evs []sim.TraceEvent) []Event {
 	out := make([]Event, len(evs))
 	for i, e := range evs {
-		out[i] = Event{
-			Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
-			From: int(e.From), To: int(e.To), Msg: sim.MessageType(e.Msg), Text: sim.MessageText(e.Msg),
-			MsgID: e.MsgID, Timer: uint64(e.Timer), Detail: e.Detail,
-		}
+		out[i] = eventOf(e)
 	}
 	return out
+}
+
+// EventOf converts one kernel trace event to its file line.
+func EventOf(e sim.TraceEvent) Event { return eventOf(e) }
+
+func eventOf(e sim.TraceEvent) Event {
+	return Event{
+		Type: "event", Index: e.Index, Time: int64(e.Time), Kind: string(e.Kind),
+		From: int(e.From), To: int(e.To), Msg: sim.MessageType(e.Msg), Text: sim.MessageText(e.Msg),
+		MsgID: e.MsgID, Timer: uint64(e.Timer), Detail: e.Detail,
+	}
 }
 
 // Write writes f as JSON Lines.
@@ -114,92 +127,174 @@ func Write(w io.Writer, f File) error {
 	return bw.Flush()
 }
 
-// WriteFile writes f to path atomically: to a temporary file in the same
-// folder, then renamed, so a reader never sees half a trace.
+// WriteFile writes f to path through package output: a regular file is
+// replaced atomically, so a reader never sees half a trace; a symlink, a
+// FIFO or a device is written through.
 func WriteFile(path string, f File) error {
-	return WriteAtomic(path, func(w io.Writer) error { return Write(w, f) })
+	return output.Write(path, func(w io.Writer) error { return Write(w, f) })
 }
 
-// WriteAtomic writes path through fill, via a temporary file and a rename.
-func WriteAtomic(path string, fill func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+// Recorder is a sim.Tracer that writes a trace as the run happens, one
+// line per event, so writing the trace of a run of millions of events
+// holds one event in memory, not all of them. The bytes are exactly
+// Write's for the same run.
+type Recorder struct {
+	bw  *bufio.Writer
+	enc *json.Encoder
+	err error
+}
+
+// NewRecorder writes h as the header of a trace on w and returns the
+// Recorder for the run's events; Finish writes the footer.
+func NewRecorder(w io.Writer, h Header) *Recorder {
+	h.Type = "header"
+	if h.Scenario == nil {
+		h.Scenario = json.RawMessage("null")
 	}
-	name := tmp.Name()
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
+	r := &Recorder{bw: bufio.NewWriterSize(w, 256*1024)}
+	r.enc = json.NewEncoder(r.bw)
+	r.err = r.enc.Encode(h)
+	return r
+}
+
+// Record implements sim.Tracer. A write error is kept for Finish; the
+// events after it are dropped.
+func (r *Recorder) Record(e sim.TraceEvent) {
+	if r.err == nil {
+		r.err = r.enc.Encode(eventOf(e))
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
+}
+
+// Finish writes the footer and flushes; it returns the first write error.
+func (r *Recorder) Finish(f Footer) error {
+	if r.err == nil {
+		r.err = r.enc.Encode(f)
 	}
-	return os.Rename(name, path)
+	if r.err == nil {
+		r.err = r.bw.Flush()
+	}
+	return r.err
 }
 
 // Read parses a trace file. Malformed input gives an error naming the line,
 // never a panic.
 func Read(r io.Reader) (File, error) {
 	var f File
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	line := 0
-	sawFooter := false
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
+	rd, err := NewReader(r)
+	if err != nil {
+		return f, err
+	}
+	f.Header = rd.Header
+	for {
+		e, ok, err := rd.Next()
+		if err != nil {
+			return f, err
+		}
+		if !ok {
+			break
+		}
+		f.Events = append(f.Events, e)
+	}
+	f.Footer = rd.Footer
+	return f, nil
+}
+
+// Reader reads a trace line by line, so replaying a trace of millions of
+// events holds one of them at a time.
+type Reader struct {
+	// Header is the trace's header, read by NewReader; Footer is its
+	// footer, once Next has returned false.
+	Header Header
+	Footer Footer
+	sc     *bufio.Scanner
+	line   int
+	done   bool
+}
+
+// NewReader reads and checks the header of the trace on r.
+func NewReader(r io.Reader) (*Reader, error) {
+	rd := &Reader{sc: bufio.NewScanner(r)}
+	rd.sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	typ, b, err := rd.scan()
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, errors.New("empty trace file")
+	}
+	if rd.line != 1 || typ != "header" {
+		return nil, fmt.Errorf("line %d: want a header, got type %q", rd.line, typ)
+	}
+	if err := strictUnmarshal(b, &rd.Header); err != nil {
+		return nil, fmt.Errorf("line %d: header: %v", rd.line, err)
+	}
+	if rd.Header.Protocol == "" {
+		return nil, fmt.Errorf("line %d: header names no protocol", rd.line)
+	}
+	if err := checkVersion(rd.Header.Version); err != nil {
+		return nil, fmt.Errorf("line %d: header: %v", rd.line, err)
+	}
+	return rd, nil
+}
+
+// scan returns the type and bytes of the next non-empty line, or nil
+// bytes at the end of the input.
+func (rd *Reader) scan() (string, []byte, error) {
+	for rd.sc.Scan() {
+		rd.line++
+		b := bytes.TrimSpace(rd.sc.Bytes())
 		if len(b) == 0 {
 			continue
-		}
-		if sawFooter {
-			return f, fmt.Errorf("line %d: content after the footer", line)
 		}
 		var probe struct {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(b, &probe); err != nil {
-			return f, fmt.Errorf("line %d: not a JSON object: %v", line, err)
+			return "", nil, fmt.Errorf("line %d: not a JSON object: %v", rd.line, err)
 		}
-		switch {
-		case line == 1 && probe.Type != "header":
-			return f, fmt.Errorf("line 1: want a header, got type %q", probe.Type)
-		case probe.Type == "header":
-			if line != 1 {
-				return f, fmt.Errorf("line %d: a second header", line)
-			}
-			if err := strictUnmarshal(b, &f.Header); err != nil {
-				return f, fmt.Errorf("line %d: header: %v", line, err)
-			}
-			if f.Header.Protocol == "" {
-				return f, fmt.Errorf("line %d: header names no protocol", line)
-			}
-		case probe.Type == "event":
-			var e Event
-			if err := strictUnmarshal(b, &e); err != nil {
-				return f, fmt.Errorf("line %d: event: %v", line, err)
-			}
-			f.Events = append(f.Events, e)
-		case probe.Type == "footer":
-			if err := strictUnmarshal(b, &f.Footer); err != nil {
-				return f, fmt.Errorf("line %d: footer: %v", line, err)
-			}
-			sawFooter = true
-		default:
-			return f, fmt.Errorf("line %d: unknown line type %q", line, probe.Type)
+		return probe.Type, b, nil
+	}
+	if err := rd.sc.Err(); err != nil {
+		return "", nil, fmt.Errorf("line %d: %v", rd.line+1, err)
+	}
+	return "", nil, nil
+}
+
+// Next returns the next event, or false after the footer (then Footer is
+// set and the rest of the input has been checked to be empty).
+func (rd *Reader) Next() (Event, bool, error) {
+	var e Event
+	if rd.done {
+		return e, false, nil
+	}
+	typ, b, err := rd.scan()
+	switch {
+	case err != nil:
+		return e, false, err
+	case b == nil:
+		return e, false, errors.New("trace has no footer (truncated?)")
+	case typ == "header":
+		return e, false, fmt.Errorf("line %d: a second header", rd.line)
+	case typ == "event":
+		if err := strictUnmarshal(b, &e); err != nil {
+			return e, false, fmt.Errorf("line %d: event: %v", rd.line, err)
 		}
+		return e, true, nil
+	case typ == "footer":
+		if err := strictUnmarshal(b, &rd.Footer); err != nil {
+			return e, false, fmt.Errorf("line %d: footer: %v", rd.line, err)
+		}
+		rd.done = true
+		if _, b, err := rd.scan(); err != nil || b != nil {
+			if err == nil {
+				err = fmt.Errorf("line %d: content after the footer", rd.line)
+			}
+			return e, false, err
+		}
+		return e, false, nil
+	default:
+		return e, false, fmt.Errorf("line %d: unknown line type %q", rd.line, typ)
 	}
-	if err := sc.Err(); err != nil {
-		return f, fmt.Errorf("line %d: %v", line+1, err)
-	}
-	if line == 0 {
-		return f, errors.New("empty trace file")
-	}
-	if !sawFooter {
-		return f, errors.New("trace has no footer (truncated?)")
-	}
-	return f, nil
 }
 
 // ReadFile reads a trace from path.
@@ -214,6 +309,26 @@ func ReadFile(path string) (File, error) {
 		return f, fmt.Errorf("%s: %v", path, err)
 	}
 	return f, nil
+}
+
+// Major is the major version of the simulator whose traces this build
+// reads. A header records the version of the simulator that wrote it; a
+// trace from another major version may mean other things by the same
+// fields (or replay another world), so it is refused, not misread. Bump
+// it with the simulator's major version.
+const Major = 0
+
+// checkVersion accepts MAJOR.MINOR[.PATCH] versions of major Major.
+func checkVersion(v string) error {
+	maj, rest, ok := strings.Cut(v, ".")
+	n, err := strconv.Atoi(maj)
+	if !ok || err != nil || n < 0 || rest == "" {
+		return fmt.Errorf("version %q: want MAJOR.MINOR.PATCH", v)
+	}
+	if n != Major {
+		return fmt.Errorf("version %q: this simulate reads traces of version %d.x only", v, Major)
+	}
+	return nil
 }
 
 func strictUnmarshal(b []byte, v any) error {

@@ -32,7 +32,7 @@ func (pinger) Fire(sim.Context, sim.TimerID, any) {}
 func sample(t *testing.T) File {
 	log := &sim.Log{}
 	res := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Tracer: log}).Run()
-	return FromRun(Header{Version: "test", Protocol: "ping", Seed: 7, Scenario: json.RawMessage(`{"n":2}`)}, log, res)
+	return FromRun(Header{Version: "0.1.0", Protocol: "ping", Seed: 7, Scenario: json.RawMessage(`{"n":2}`)}, log, res)
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -65,21 +65,48 @@ func TestReadRejectsMalformed(t *testing.T) {
 		"empty":      "",
 		"not json":   "hello\n",
 		"no header":  `{"type":"event","i":1}` + "\n",
-		"no footer":  `{"type":"header","protocol":"x"}` + "\n",
-		"unknown":    `{"type":"header","protocol":"x"}` + "\n" + `{"type":"zzz"}` + "\n",
-		"bad field":  `{"type":"header","protocol":"x","bogus":1}` + "\n",
-		"after foot": `{"type":"header","protocol":"x"}` + "\n" + `{"type":"footer"}` + "\n" + `{"type":"event"}` + "\n",
+		"no footer":  `{"type":"header","version":"0.1.0","protocol":"x"}` + "\n",
+		"unknown":    `{"type":"header","version":"0.1.0","protocol":"x"}` + "\n" + `{"type":"zzz"}` + "\n",
+		"bad field":  `{"type":"header","version":"0.1.0","protocol":"x","bogus":1}` + "\n",
+		"after foot": `{"type":"header","version":"0.1.0","protocol":"x"}` + "\n" + `{"type":"footer"}` + "\n" + `{"type":"event"}` + "\n",
 	} {
 		_, err := Read(strings.NewReader(in))
 		require.Error(t, err, name)
 	}
 }
 
+// A trace from another major version of the simulator is refused rather
+// than replayed as if its fields meant what they mean today.
+func TestReadRefusesUnknownMajorVersion(t *testing.T) {
+	footer := "\n" + `{"type":"footer"}` + "\n"
+	for _, v := range []string{"99.0", "1.0.0", "", "x", "0"} {
+		_, err := Read(strings.NewReader(`{"type":"header","version":"` + v + `","protocol":"x"}` + footer))
+		require.ErrorContains(t, err, "version", v)
+	}
+	for _, v := range []string{"0.1.0", "0.2"} {
+		_, err := Read(strings.NewReader(`{"type":"header","version":"` + v + `","protocol":"x"}` + footer))
+		require.NoError(t, err, v)
+	}
+}
+
+// A Recorder streams the very bytes Write writes for the same run.
+func TestRecorderWritesWhatWriteWrites(t *testing.T) {
+	f := sample(t)
+	var want bytes.Buffer
+	require.NoError(t, Write(&want, f))
+
+	var got bytes.Buffer
+	r := NewRecorder(&got, Header{Version: "0.1.0", Protocol: "ping", Seed: 7, Scenario: json.RawMessage(`{"n":2}`)})
+	res := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Tracer: r}).Run()
+	require.NoError(t, r.Finish(FooterOf(res)))
+	require.Equal(t, want.String(), got.String())
+}
+
 func FuzzRead(f *testing.F) {
 	var buf bytes.Buffer
 	_ = Write(&buf, sample(&testing.T{}))
 	f.Add(buf.Bytes())
-	f.Add([]byte(`{"type":"header","protocol":"x"}` + "\n" + `{"type":"footer"}`))
+	f.Add([]byte(`{"type":"header","version":"0.1.0","protocol":"x"}` + "\n" + `{"type":"footer"}`))
 	f.Add([]byte("{"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Read(bytes.NewReader(b))

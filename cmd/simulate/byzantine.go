@@ -31,17 +31,7 @@ func init() {
 in parallel (--workers), aggregated into a table whose measured values sit
 beside the published or closed-form ones. The same --seed and --runs give
 the same table for any number of workers.`,
-			Args: cobra.ArbitraryArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				if len(args) > 0 {
-					var names []string
-					for _, c := range cmd.Commands() {
-						names = append(names, c.Name())
-					}
-					return badInput("unknown experiment %q (known: %s)", args[0], strings.Join(names, ", "))
-				}
-				return cmd.Help()
-			},
+			// Bare or with an unknown NAME: exit 2 (requireSubcommand).
 		}
 		for _, c := range experimentCommands {
 			cmd.AddCommand(c(g))

@@ -28,10 +28,10 @@ its budget it says what it covered and exits 0.`,
 		cmd.Flags().BoolVar(&all, "all", false, "run the bug benchmark: every case of every registered protocol")
 		cmd.Flags().IntVar(&seeds, "seeds", 5, "with --all: search seeds per case")
 		cmd.Flags().IntVar(&checks, "checks", 200, "with --all: runs per search")
-		cmd.Args = cobra.NoArgs
-		cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-			if !all {
-				return badInput("check: name a protocol (see simulate check --help) or give --all")
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			if !all || len(args) > 0 {
+				return subcommandError(cmd, args)
 			}
 			if seeds < 1 || seeds > 1000 || checks < 1 || checks > 1_000_000 {
 				return badInput("check --all: --seeds %d, --checks %d: want 1 to 1000 seeds and 1 to 1000000 checks", seeds, checks)

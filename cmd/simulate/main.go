@@ -54,6 +54,15 @@ type findingError struct{ msg string }
 
 func (e findingError) Error() string { return e.msg }
 
+// interruptedError means a sweep was stopped by Ctrl-C (or SIGTERM) after
+// keeping what finished: exit status 130, as a shell reports a command
+// killed by SIGINT, distinct from a finding (1) and bad input (2).
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
+
+const exitInterrupted = 130
+
 // commands lists the constructors of the subcommands; each command file
 // appends to it in an init function so files do not edit each other.
 var commands []func(g *globals) *cobra.Command
@@ -100,7 +109,49 @@ on any machine.`,
 	for _, c := range commands {
 		root.AddCommand(c(g))
 	}
+	for _, c := range root.Commands() {
+		requireSubcommand(c)
+	}
+	attachLimits(root)
 	return root
+}
+
+// requireSubcommand makes every command that only groups subcommands
+// (simulate check, simulate experiment) refuse to run bare or with an
+// unknown subcommand: exit 2 with one line and cobra's suggestions, where
+// cobra would print the help and exit 0 (it checks subcommand names only
+// at the root).
+func requireSubcommand(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		requireSubcommand(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = subcommandError
+}
+
+// subcommandError is the one-line refusal of a group command run bare or
+// with an unknown subcommand, with cobra's suggestions.
+func subcommandError(cmd *cobra.Command, args []string) error {
+	var names []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	if len(args) == 0 {
+		return badInput("%s needs a subcommand: %s", cmd.CommandPath(), strings.Join(names, ", "))
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default at the root
+	}
+	if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
+		return badInput("%s; did you mean %s?", msg, strings.Join(sug, " or "))
+	}
+	return badInput("%s; want one of %s", msg, strings.Join(names, ", "))
 }
 
 // run executes the CLI with args and returns the exit status.
@@ -121,10 +172,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simulate:", oneLine(err.Error()))
 		return 1
 	}
+	var ie interruptedError
+	if errors.As(err, &ie) {
+		fmt.Fprintln(stderr, "simulate:", oneLine(err.Error()))
+		return exitInterrupted
+	}
 	// Anything else — a flag cobra could not parse, an unknown command, a
 	// value out of range, an unreadable file — is bad input.
-	fmt.Fprintln(stderr, "simulate:", oneLine(err.Error()))
+	fmt.Fprintln(stderr, "simulate:", oneLine(suggestionsInline(err.Error())))
 	return 2
+}
+
+// suggestionsInline folds cobra's "Did you mean this?" block, which
+// follows its unknown-command error on separate lines, into the one line
+// bad input gets.
+func suggestionsInline(s string) string {
+	head, rest, ok := strings.Cut(s, "\n\nDid you mean this?\n")
+	if !ok {
+		return s
+	}
+	return fmt.Sprintf("%s; did you mean %s?", head, strings.Join(strings.Fields(rest), " or "))
 }
 
 func oneLine(s string) string {

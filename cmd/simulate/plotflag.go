@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/output"
 	"simulate/plot"
-	"simulate/trace"
 )
 
 // checkPlotPath validates a --plot file name before any run starts.
@@ -17,6 +17,11 @@ func checkPlotPath(path string) error {
 	}
 	if _, err := plot.FormatOf(path); err != nil {
 		return badInput("%v", err)
+	}
+	// A sweep can take hours: learn now, not after it, that the picture
+	// cannot be written.
+	if err := output.CheckWritable(path); err != nil {
+		return badInput("--plot: %v", err)
 	}
 	return nil
 }
@@ -31,7 +36,7 @@ func writePlot(cmd *cobra.Command, path string, f plot.Figure) error {
 	if err != nil {
 		return badInput("%v", err)
 	}
-	if err := trace.WriteAtomic(path, func(w io.Writer) error { return plot.Write(w, format, f) }); err != nil {
+	if err := output.Write(path, func(w io.Writer) error { return plot.Write(w, format, f) }); err != nil {
 		return badInput("--plot: %v", err)
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", path)

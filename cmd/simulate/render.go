@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"simulate/output"
 	"simulate/trace"
 )
 
@@ -44,6 +45,9 @@ partitions and decisions marked, traitors in red.
 				default:
 					return badInput("--as %q: want mermaid, svg, html, shiviz or text", as)
 				}
+				if out != "" && out != "-" && output.SameFile(args[0], out) {
+					return badInput("-o %s: that is the trace being rendered; write the drawing to another file", out)
+				}
 				f, err := trace.ReadFile(args[0])
 				if err != nil {
 					return badInput("%v", err)
@@ -53,7 +57,7 @@ partitions and decisions marked, traitors in red.
 					_, err := io.WriteString(cmd.OutOrStdout(), text)
 					return err
 				}
-				if err := trace.WriteAtomic(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
+				if err := output.Write(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
 					return badInput("-o: %v", err)
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", out)

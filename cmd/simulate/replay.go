@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -23,29 +25,43 @@ exits 0 when they match and 1 when they differ, naming the first event
 where the two runs diverge. --show prints the trace in words.`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				f, err := trace.ReadFile(args[0])
+				fh, err := os.Open(args[0])
 				if err != nil {
 					return badInput("%v", err)
 				}
-				rp, ok := replayers[f.Header.Protocol]
-				if !ok {
-					return badInput("%s: unknown protocol %q (known: %s)", args[0], f.Header.Protocol, strings.Join(replayerNames(), ", "))
+				defer fh.Close()
+				rd, err := trace.NewReader(fh)
+				if err != nil {
+					return badInput("%s: %v", args[0], err)
 				}
-				log := &sim.Log{}
-				res, err := rp(f.Header.Scenario, f.Header.Seed, log)
+				h := rd.Header
+				rp, ok := replayers[h.Protocol]
+				if !ok {
+					return badInput("%s: unknown protocol %q (known: %s)", args[0], h.Protocol, strings.Join(replayerNames(), ", "))
+				}
+				out := cmd.OutOrStdout()
+				// The recording is read as the rerun goes, event for event,
+				// so neither run is held in memory.
+				c := &replayComparer{rd: rd}
+				if show {
+					c.show = bufio.NewWriter(out)
+				}
+				res, err := rp(h.Scenario, h.Seed, c)
 				if err != nil {
 					return badInput("%s: scenario: %v", args[0], err)
 				}
-				out := cmd.OutOrStdout()
-				if show {
-					fmt.Fprint(out, trace.Text(f.Events))
+				c.drain()
+				if c.show != nil {
+					c.show.Flush()
 				}
-				again := trace.Events(log.Events)
-				if d := trace.Diff(f.Events, again); d != nil || res.HashString() != f.Footer.Hash {
-					return findingError{msg: divergenceText("replay differs from the recording", d, f.Footer.Hash, res.HashString())}
+				if c.err != nil {
+					return badInput("%s: %v", args[0], c.err)
 				}
-				fmt.Fprintf(out, "replayed %d events of %s (seed %d): hash %s matches\n", len(again), f.Header.Protocol, f.Header.Seed, res.HashString())
-				if v := f.Footer.Violation; v != nil {
+				if c.d != nil || res.HashString() != rd.Footer.Hash {
+					return findingError{msg: divergenceText("replay differs from the recording", c.d, rd.Footer.Hash, res.HashString())}
+				}
+				fmt.Fprintf(out, "replayed %d events of %s (seed %d): hash %s matches\n", c.n, h.Protocol, h.Seed, res.HashString())
+				if v := rd.Footer.Violation; v != nil {
 					fmt.Fprintf(out, "the recording is a counterexample: %s (broken by event %d)\n", v.Property, v.Event)
 				}
 				return nil
@@ -54,6 +70,68 @@ where the two runs diverge. --show prints the trace in words.`,
 		cmd.Flags().BoolVar(&show, "show", false, "print the recorded trace in words, one line per event")
 		return cmd
 	})
+}
+
+// replayComparer is a Tracer comparing a rerun, event by event, with the
+// recording it reads as it goes; it keeps the first divergence.
+type replayComparer struct {
+	rd    *trace.Reader
+	show  *bufio.Writer // --show: the recorded events, in words
+	n     int           // events of the rerun
+	ended bool          // the recording has no more events
+	d     *trace.Divergence
+	err   error // the recording is malformed
+}
+
+// next reads the recording's next event; false when it has no more.
+func (c *replayComparer) next() (trace.Event, bool) {
+	if c.ended || c.err != nil {
+		return trace.Event{}, false
+	}
+	e, ok, err := c.rd.Next()
+	if err != nil {
+		c.err = err
+	}
+	if !ok {
+		c.ended = true
+		return e, false
+	}
+	if c.show != nil {
+		c.show.WriteString(e.Line())
+		c.show.WriteByte('\n')
+	}
+	return e, true
+}
+
+func (c *replayComparer) Record(e sim.TraceEvent) {
+	i := c.n
+	c.n++
+	rec, ok := c.next()
+	if c.d != nil {
+		return
+	}
+	got := trace.EventOf(e)
+	switch {
+	case !ok:
+		c.d = &trace.Divergence{Index: i, B: got.Line()}
+	case rec != got: // Line is a function of the fields: equal events, equal lines
+		c.d = &trace.Divergence{Index: i, A: rec.Line(), B: got.Line()}
+	}
+}
+
+// drain reads what is left of the recording after the rerun ended.
+func (c *replayComparer) drain() {
+	i := c.n
+	for {
+		rec, ok := c.next()
+		if !ok {
+			return
+		}
+		if c.d == nil {
+			c.d = &trace.Divergence{Index: i, A: rec.Line()}
+		}
+		i++
+	}
 }
 
 func replayerNames() []string {

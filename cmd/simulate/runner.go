@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"simulate/output"
 	"simulate/sim"
 	"simulate/trace"
 )
@@ -25,44 +26,118 @@ var replayers = map[string]replayer{}
 // --check-determinism (reporting the first divergence), and writes the
 // trace when --trace is set. run must be a pure function of the scenario
 // and seed; it may be called twice.
+//
+// Nothing here holds a whole run in memory: the trace is written as the
+// run goes (through package output), the determinism check keeps 8 bytes
+// per event, and --diagram keeps at most maxDiagramEvents events.
 func execute(g *globals, protocol string, scenario any, run func(tracer sim.Tracer) sim.Result) (sim.Result, error) {
 	const what = "nondeterminism: two runs of the same scenario and seed differ"
-	var log *sim.Log
-	var tracer sim.Tracer
-	if g.trace != "" || g.diagram != "" {
-		log = &sim.Log{}
-		tracer = log
-	}
-	if log == nil && g.checkDeterminism {
-		// Only the check wants the events: keep a digest of each (8 bytes)
-		// instead of the events themselves, so checking a run of millions
-		// of events costs megabytes, not gigabytes.
-		digests := &eventDigests{}
-		res := run(digests)
-		if msg := compareDigests(what, digests.sums, res, run); msg != "" {
-			return res, findingError{msg: msg}
-		}
-		reportDeterminism(g, len(digests.sums), res)
-		return res, nil
-	}
-	res := run(tracer)
+	var tracers multiTracer
+	var digests *eventDigests
 	if g.checkDeterminism {
-		again := &sim.Log{}
-		res2 := run(again)
-		if msg := compareRuns(what, log, again, res, res2); msg != "" {
-			return res, findingError{msg: msg}
+		// Keep a digest of each event (8 bytes) instead of the events
+		// themselves, so checking a run of millions of events costs
+		// megabytes, not gigabytes.
+		digests = &eventDigests{}
+		tracers = append(tracers, digests)
+	}
+	var diagram *cappedLog
+	if g.diagram != "" {
+		diagram = &cappedLog{max: maxDiagramEvents}
+		tracers = append(tracers, diagram)
+	}
+	var res sim.Result
+	var finding error
+	runAll := func(rec *trace.Recorder) error {
+		ts := tracers
+		if rec != nil {
+			ts = append(ts, rec)
 		}
-		reportDeterminism(g, len(log.Events), res)
+		res = run(ts.tracer())
+		if digests != nil {
+			if msg := compareDigests(what, digests.sums, res, run); msg != "" {
+				finding = findingError{msg: msg}
+			} else {
+				reportDeterminism(g, len(digests.sums), res)
+			}
+		}
+		if rec != nil {
+			return rec.Finish(trace.FooterOf(res))
+		}
+		return nil
 	}
 	if g.trace == "" && g.diagram == "" {
-		return res, nil
+		_ = runAll(nil)
+		return res, finding
 	}
 	raw, err := json.Marshal(scenario)
 	if err != nil {
 		return res, err
 	}
-	h := trace.Header{Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
-	return res, writeOutputs(g, trace.FromRun(h, log, res))
+	h := trace.Header{Type: "header", Version: version, Protocol: protocol, Seed: g.seed, Scenario: raw}
+	if g.trace != "" {
+		if err := output.Write(g.trace, func(w io.Writer) error { return runAll(trace.NewRecorder(w, h)) }); err != nil {
+			return res, badInput("--trace: %v", err)
+		}
+	} else {
+		_ = runAll(nil)
+	}
+	if finding != nil {
+		return res, finding
+	}
+	if diagram != nil {
+		if diagram.over {
+			return res, badInput("--diagram: the run has more than %d events, the most a diagram draws (it would hold ~%d MB and be unreadable); draw a shorter run, or write --trace instead",
+				maxDiagramEvents, maxDiagramEvents*diagramBytesPerEvent>>20)
+		}
+		f := trace.File{Header: h, Events: trace.Events(diagram.Events), Footer: trace.FooterOf(res)}
+		return res, writeDiagram(g.diagram, f)
+	}
+	return res, nil
+}
+
+// maxDiagramEvents bounds the events --diagram holds: a diagram is drawn
+// from the whole run in memory (about diagramBytesPerEvent each, with the
+// drawing), and beyond this many arrows no picture is readable anyway.
+const (
+	maxDiagramEvents     = 200_000
+	diagramBytesPerEvent = 1000
+)
+
+// cappedLog keeps the first max events of a run and notes if there were more.
+type cappedLog struct {
+	sim.Log
+	max  int
+	over bool
+}
+
+func (c *cappedLog) Record(e sim.TraceEvent) {
+	if len(c.Events) >= c.max {
+		c.over = true
+		return
+	}
+	c.Log.Record(e)
+}
+
+// multiTracer hands each event to several tracers.
+type multiTracer []sim.Tracer
+
+func (m multiTracer) Record(e sim.TraceEvent) {
+	for _, t := range m {
+		t.Record(e)
+	}
+}
+
+// tracer is nil for no tracers (runs without tracing skip the work of
+// building events), the tracer itself for one.
+func (m multiTracer) tracer() sim.Tracer {
+	switch len(m) {
+	case 0:
+		return nil
+	case 1:
+		return m[0]
+	}
+	return m
 }
 
 // reportDeterminism says on stderr that --check-determinism ran and what it
@@ -200,10 +275,13 @@ func writeDiagram(path string, f trace.File) error {
 	if err != nil {
 		return err
 	}
-	return trace.WriteAtomic(path, func(w io.Writer) error {
+	if err := output.Write(path, func(w io.Writer) error {
 		_, err := io.WriteString(w, render(f))
 		return err
-	})
+	}); err != nil {
+		return badInput("--diagram: %v", err)
+	}
+	return nil
 }
 
 // rendererFor picks a diagram renderer from a file extension.

@@ -25,6 +25,7 @@ type sweepFlags struct {
 	shard   string
 	out     string
 	resume  bool
+	force   bool
 }
 
 func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
@@ -33,9 +34,10 @@ func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
 	cmd.Flags().StringVar(&s.shard, "shard", "", "run only shard k/n of the runs (1 <= k <= n), for batch engines; combine with simulate merge")
 	cmd.Flags().StringVar(&s.out, "out", "", "stream each finished run to this JSON Lines file (needed for --resume, --shard and merge)")
 	cmd.Flags().BoolVar(&s.resume, "resume", false, "continue the sweep recorded in --out, skipping finished runs")
+	cmd.Flags().BoolVar(&s.force, "force", false, "replace an existing --out file (without it, an existing file is refused)")
 }
 
-func (s *sweepFlags) validate() error {
+func (s *sweepFlags) validate(seed uint64) error {
 	if s.runs < 1 {
 		return badInput("--runs %d: want at least 1", s.runs)
 	}
@@ -47,6 +49,13 @@ func (s *sweepFlags) validate() error {
 	}
 	if (s.resume || s.shard != "") && s.out == "" {
 		return badInput("--resume and --shard need --out FILE")
+	}
+	if s.resume && s.force {
+		return badInput("--resume and --force: choose one (continue the file, or replace it)")
+	}
+	spec := sweep.Spec{Runs: s.runs, Shard: s.shard}
+	if err := spec.CheckSize(); err != nil {
+		return badInput("--runs %d: %v", s.runs, err)
 	}
 	return nil
 }
@@ -62,7 +71,7 @@ var aggregators = map[string]func(cmd *cobra.Command, g *globals, params json.Ra
 // or SIGTERM it stops dispatching, keeps what finished and says how to
 // resume.
 func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params any, fn func(run int, seed uint64) any) ([]sweep.Record, bool, error) {
-	if err := s.validate(); err != nil {
+	if err := s.validate(g.seed); err != nil {
 		return nil, false, err
 	}
 	raw, err := json.Marshal(params)
@@ -73,14 +82,14 @@ func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params
 	var out io.Writer
 	var done []sweep.Record
 	if s.out != "" {
-		fh, d, err := sweep.OpenResults(s.out, spec, s.resume)
+		fh, d, err := sweep.OpenResults(s.out, spec, s.resume, s.force)
 		if err != nil {
 			return nil, false, badInput("%v", err)
 		}
 		defer fh.Close()
 		out, done = fh, d
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(cmd.ErrOrStderr())
 	defer stop()
 	var bar *progressbar.ProgressBar
 	progress := func(finished, total int) {}
@@ -108,7 +117,7 @@ func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params
 		if s.out != "" {
 			where = fmt.Sprintf("finished runs are in %s; continue with --resume", s.out)
 		}
-		return recs, false, badInput("interrupted after %d of %d runs: %s", len(recs), s.runs, where)
+		return recs, false, interruptedError{msg: fmt.Sprintf("interrupted after %d of %d runs: %s", len(recs), s.runs, where)}
 	}
 	if err != nil {
 		return recs, false, err
@@ -170,6 +179,22 @@ Job, a Slurm array or GNU parallel) and prints the table a single
 unsharded run would print, byte for byte. It fails if a run is missing.`,
 			Args: cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				// Every header first: a sweep too big to hold is refused
+				// before any file's records are read.
+				for _, path := range args {
+					fh, err := os.Open(path)
+					if err != nil {
+						return badInput("%v", err)
+					}
+					spec, err := sweep.ReadSpec(fh)
+					fh.Close()
+					if err != nil {
+						return badInput("%s: %v", path, err)
+					}
+					if spec.Shard = ""; spec.CheckSize() != nil {
+						return badInput("%s: %v", path, spec.CheckSize())
+					}
+				}
 				var specs []sweep.Spec
 				var parts [][]sweep.Record
 				for _, path := range args {
@@ -184,7 +209,7 @@ unsharded run would print, byte for byte. It fails if a run is missing.`,
 					}
 					specs, parts = append(specs, spec), append(parts, recs)
 				}
-				spec, recs, err := sweep.Merge(specs, parts)
+				spec, recs, err := sweep.Merge(args, specs, parts)
 				if err != nil {
 					return badInput("%v", err)
 				}
@@ -201,6 +226,37 @@ unsharded run would print, byte for byte. It fails if a run is missing.`,
 			},
 		}
 	})
+}
+
+// interruptible is a context cancelled by the first Ctrl-C (or SIGTERM), so
+// a sweep stops dispatching, keeps what finished and exits 130; a second
+// Ctrl-C exits 130 at once (every finished run is already written, line by
+// line; a line cut short is ignored by --resume).
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-quit:
+			return
+		}
+		fmt.Fprintln(stderr, "simulate: interrupted: finishing the runs in flight (Ctrl-C again to stop at once)")
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "simulate: interrupted again: stopped")
+			os.Exit(exitInterrupted)
+		case <-quit:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(quit)
+		cancel()
+	}
 }
 
 // decodeSweep decodes a sweep's parameters into P and each record's result

@@ -86,6 +86,8 @@ func TestScheduleRoundTrip(t *testing.T) {
 	require.Equal(t, v, back)
 	_, err = chain.ParseSchedule("x=1")
 	require.Error(t, err)
+	_, err = chain.ParseSchedule("1=1,1=2") // which one would win is a guess
+	require.ErrorContains(t, err, "index 1 is given twice")
 }
 
 func ExampleGini() {

@@ -46,6 +46,20 @@ func TestOMMessageCountsMatchClosedForm(t *testing.T) {
 	require.Equal(t, 156, generals.OMMessages(7, 2))
 }
 
+// OMMessagesExact agrees with OMMessages where that does not saturate,
+// and gives the true count where it does (an error message used to print
+// math.MaxInt as "the" count).
+func TestOMMessagesExact(t *testing.T) {
+	for n := 0; n <= 12; n++ {
+		for m := 0; m < max(n, 1); m++ {
+			require.Equal(t, int64(generals.OMMessages(n, m)), generals.OMMessagesExact(n, m).Int64(), "M(%d,%d)", n, m)
+		}
+	}
+	require.Equal(t, "1367562396504656143779", generals.OMMessagesExact(40, 13).String())
+	s := generals.Scenario{Generals: 40, Traitors: make([]generals.Traitor, 13), Algorithm: generals.OM, Rounds: 13, Order: generals.Attack}
+	require.ErrorContains(t, s.Validate(), "sends 1367562396504656143779 messages")
+}
+
 func TestSMMessageCounts(t *testing.T) {
 	for _, c := range []struct{ n, m int }{{3, 1}, {4, 1}, {5, 3}, {10, 2}, {6, 0}} {
 		s := generals.Scenario{Generals: c.n, Algorithm: generals.SM, Rounds: c.m, Order: generals.Retreat}

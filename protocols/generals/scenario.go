@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 
 	"simulate/faults"
@@ -83,7 +84,7 @@ func (s Scenario) Validate() error {
 	}
 	if s.Algorithm == OM {
 		if c := OMMessages(n, s.Rounds); c > MaxMessages {
-			return fmt.Errorf("OM(%d) with %d generals sends %d messages; keep it under %d (fewer rounds or generals)", s.Rounds, n, c, MaxMessages)
+			return fmt.Errorf("OM(%d) with %d generals sends %s messages; keep it under %d (fewer rounds or generals)", s.Rounds, n, OMMessagesExact(n, s.Rounds), MaxMessages)
 		}
 	}
 	if s.Order != Attack && s.Order != Retreat {
@@ -161,6 +162,23 @@ func OMMessages(n, m int) int {
 		return math.MaxInt
 	}
 	return (n - 1) + (n-1)*sub
+}
+
+// OMMessagesExact is OMMessages without saturating, for messages that
+// print the count: OM(13) among 40 generals sends about 1.4e21 messages,
+// not math.MaxInt of them.
+func OMMessagesExact(n, m int) *big.Int {
+	if n <= 1 {
+		return new(big.Int)
+	}
+	m = max(0, min(m, n-1))
+	// M(n-m, 0) = n-m-1, then M(k, j) = (k-1)·(1 + M(k-1, j-1)) upward.
+	c := big.NewInt(int64(n - m - 1))
+	for k := n - m + 1; k <= n; k++ {
+		c.Add(c, big.NewInt(1))
+		c.Mul(c, big.NewInt(int64(k-1)))
+	}
+	return c
 }
 
 // SMMessages is the number of messages SM(m) sends among n loyal generals:
