@@ -360,3 +360,15 @@ func TestValidate(t *testing.T) {
 		require.Error(t, p.Validate(), name)
 	}
 }
+
+// TestDuplicateTicketsAreNotLinearizable: two answered sales of one ticket
+// number are refused at once, even among thousands of sales in flight
+// whose order porcupine would otherwise have to exhaust.
+func TestDuplicateTicketsAreNotLinearizable(t *testing.T) {
+	var h []Sale
+	for i := 0; i < 2000; i++ {
+		h = append(h, Sale{Window: sim.NodeID(3 + i%2), Seq: i, Call: sim.Time(i), Ticket: Unknown})
+	}
+	h = append(h, Sale{Window: 3, Seq: 5000, Call: 1, Return: 2, Ticket: 7}, Sale{Window: 4, Seq: 5001, Call: 1, Return: 2, Ticket: 7})
+	require.False(t, Linearizable(h, 10000))
+}
