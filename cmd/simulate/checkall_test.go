@@ -54,7 +54,7 @@ func BenchmarkCases(b *testing.B) {
 				for b.Loop() {
 					s := p.New()
 					c.Apply(s)
-					rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1}, only)
+					rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1, Keep: keepFailures}, only)
 					if (rep.Failed) != (c.Violates != "") {
 						b.Fatalf("verdict: found=%v, want a violation of %q", rep.Failed, c.Violates)
 					}
