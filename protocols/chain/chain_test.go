@@ -87,7 +87,7 @@ func TestScheduleRoundTrip(t *testing.T) {
 	_, err = chain.ParseSchedule("x=1")
 	require.Error(t, err)
 	_, err = chain.ParseSchedule("1=1,1=2") // which one would win is a guess
-	require.ErrorContains(t, err, "index 1 is given twice")
+	require.ErrorContains(t, err, "draw 1 is given twice")
 }
 
 func ExampleGini() {
