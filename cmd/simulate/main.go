@@ -83,6 +83,11 @@ on any machine.`,
 			if !report.ValidFormat(g.format) {
 				return badInput("--format %q: want one of %s", g.format, strings.Join(report.Formats, ", "))
 			}
+			if g.format == "csv" && strings.HasPrefix(cmd.CommandPath(), "simulate check ") {
+				// A counterexample is a schedule, a trace and a command:
+				// not one table. Scripts read --format json.
+				return badInput("--format csv does not apply to %s: it prints a counterexample or its coverage; use --format json for a machine-readable result", strings.TrimPrefix(cmd.CommandPath(), "simulate "))
+			}
 			if err := refuseIgnoredGlobals(cmd); err != nil {
 				return err
 			}

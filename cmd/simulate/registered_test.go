@@ -65,5 +65,7 @@ func TestRunRegisteredBadInput(t *testing.T) {
 		{"run", "twophase", "--schedule", "1=1,1=2"},
 		{"run", "twophase", "--faults", "/no/such/plan.json"},
 		{"check", "twophase", "--checks", "0"},
+		{"check", "twophase", "--format", "csv"},
+		{"check", "paxos", "--bug", "no-adopt", "--format", "csv"},
 	})
 }
