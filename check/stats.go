@@ -1,7 +1,9 @@
 // Package check holds what judges runs and summarises many of them: the
 // statistics every experiment reports (mean and standard error,
 // percentiles, the Gini coefficient), in one place so that every table
-// computes "± s.e." the same way.
+// computes "± s.e." the same way; and the one history builder and
+// porcupine linearizability check of the replicated key-value stores
+// (Multi-Paxos, Raft).
 package check
 
 import (

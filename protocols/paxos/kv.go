@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -13,8 +14,8 @@ import (
 // response, with the client's sequence number as the slot. Together they are
 // the client history a linearizability checker reads.
 const (
-	ObsInvoke = "invoke"
-	ObsReturn = "return"
+	ObsInvoke = check.ObsInvoke
+	ObsReturn = check.ObsReturn
 )
 
 // ClientParams configures a key-value client.
@@ -102,52 +103,11 @@ func (c *Client) Fire(ctx sim.Context, id sim.TimerID, _ any) {
 	c.send(ctx)
 }
 
-// Op is one client operation of a history: what was asked, what came back
-// and when. Pending operations (no response by the end) have Done false.
-type Op struct {
-	Client sim.NodeID `json:"client"`
-	Seq    int        `json:"seq"`
-	Kind   string     `json:"kind"`
-	Key    string     `json:"key"`
-	Value  string     `json:"value,omitempty"`
-	Output string     `json:"output,omitempty"`
-	Call   sim.Time   `json:"call"`
-	Return sim.Time   `json:"return,omitempty"`
-	Done   bool       `json:"done"`
-}
+// Op is one client operation of a history (check.Op).
+type Op = check.Op
 
 // history rebuilds the clients' operations from their observations.
-func history(obs []sim.Observation, replicas int) []Op {
-	type key struct {
-		c   sim.NodeID
-		seq int
-	}
-	idx := map[key]int{}
-	var ops []Op
-	for _, o := range obs {
-		if int(o.Node) < replicas {
-			continue
-		}
-		switch o.Kind {
-		case ObsInvoke:
-			op := Op{Client: o.Node, Seq: o.Slot, Call: o.Time}
-			kind, rest, _ := strings.Cut(o.Value, " ")
-			op.Kind = kind
-			if kind == CmdPut {
-				op.Key, op.Value, _ = strings.Cut(rest, "=")
-			} else {
-				op.Key = rest
-			}
-			idx[key{o.Node, o.Slot}] = len(ops)
-			ops = append(ops, op)
-		case ObsReturn:
-			if i, ok := idx[key{o.Node, o.Slot}]; ok && !ops[i].Done {
-				ops[i].Output, ops[i].Return, ops[i].Done = o.Value, o.Time, true
-			}
-		}
-	}
-	return ops
-}
+func history(obs []sim.Observation, replicas int) []Op { return check.KVHistory(obs, replicas) }
 
 func (in *Instance) newMultiNode(id sim.NodeID) sim.Node {
 	s := in.resolved

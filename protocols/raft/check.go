@@ -2,12 +2,10 @@ package raft
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/anishathalye/porcupine"
-
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -264,107 +262,16 @@ func LogMatching(logs [][]Entry) string {
 	return ""
 }
 
-// Op is one client operation of a history. Pending operations (no
-// response by the end) have Done false.
-type Op struct {
-	Client sim.NodeID `json:"client"`
-	Seq    int        `json:"seq"`
-	Kind   string     `json:"kind"`
-	Key    string     `json:"key"`
-	Value  string     `json:"value,omitempty"`
-	Output string     `json:"output,omitempty"`
-	Call   sim.Time   `json:"call"`
-	Return sim.Time   `json:"return,omitempty"`
-	Done   bool       `json:"done"`
-}
+// Op is one client operation of a history (check.Op).
+type Op = check.Op
 
 // History rebuilds the clients' operations from the observations of a run
 // with the given number of replicas (clients are the nodes after them).
-func History(obs []sim.Observation, replicas int) []Op {
-	type key struct {
-		c   sim.NodeID
-		seq int
-	}
-	idx := map[key]int{}
-	var ops []Op
-	for _, o := range obs {
-		if int(o.Node) < replicas {
-			continue
-		}
-		switch o.Kind {
-		case ObsInvoke:
-			op := Op{Client: o.Node, Seq: o.Slot, Call: o.Time}
-			kind, rest, _ := strings.Cut(o.Value, " ")
-			op.Kind = kind
-			if kind == CmdPut {
-				op.Key, op.Value, _ = strings.Cut(rest, "=")
-			} else {
-				op.Key = rest
-			}
-			idx[key{o.Node, o.Slot}] = len(ops)
-			ops = append(ops, op)
-		case ObsReturn:
-			if i, ok := idx[key{o.Node, o.Slot}]; ok && !ops[i].Done {
-				ops[i].Output, ops[i].Return, ops[i].Done = o.Value, o.Time, true
-			}
-		}
-	}
-	return ops
-}
+func History(obs []sim.Observation, replicas int) []Op { return check.KVHistory(obs, replicas) }
 
-type kvInput struct{ kind, key, value string }
-
-// kvModel is one register per key: a put overwrites, a get returns the
-// latest value ("" before any put).
-var kvModel = porcupine.Model{
-	Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-		byKey := map[string][]porcupine.Operation{}
-		var keys []string
-		for _, op := range h {
-			k := op.Input.(kvInput).key
-			if _, ok := byKey[k]; !ok {
-				keys = append(keys, k)
-			}
-			byKey[k] = append(byKey[k], op)
-		}
-		sort.Strings(keys)
-		out := make([][]porcupine.Operation, 0, len(keys))
-		for _, k := range keys {
-			out = append(out, byKey[k])
-		}
-		return out
-	},
-	Init: func() any { return "" },
-	Step: func(state, input, output any) (bool, any) {
-		in := input.(kvInput)
-		if in.kind == CmdPut {
-			return true, in.value
-		}
-		return output.(string) == state.(string), state
-	},
-}
-
-// Linearizability checks the clients' history with porcupine. A put with
-// no response may or may not have taken effect, so it stays open until
-// forever; a get with no response says nothing and is left out.
-func Linearizability(h []Op) string {
-	var ops []porcupine.Operation
-	for _, op := range h {
-		ret := int64(op.Return)
-		if !op.Done {
-			if op.Kind == CmdGet {
-				continue
-			}
-			ret = 1 << 62
-		}
-		ops = append(ops, porcupine.Operation{ClientId: int(op.Client), Input: kvInput{op.Kind, op.Key, op.Value},
-			Call: int64(op.Call), Output: op.Output, Return: ret})
-	}
-	if porcupine.CheckOperations(kvModel, ops) {
-		return ""
-	}
-	return fmt.Sprintf("the %d client operations have no linearization", len(ops))
-}
+// Linearizability checks the clients' history with porcupine
+// (check.KVLinearizability).
+func Linearizability(h []Op) string { return check.KVLinearizability(h) }
 
 // LivenessApplies reports whether o's scenario promises progress by the
 // end of the run: every fault ended by GST, the run may go on past GST,

@@ -3,6 +3,7 @@ package raft
 import (
 	"strconv"
 
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -10,8 +11,8 @@ import (
 // response, with the client's sequence number as the slot. They make the
 // history the linearizability checker reads.
 const (
-	ObsInvoke = "invoke"
-	ObsReturn = "return"
+	ObsInvoke = check.ObsInvoke
+	ObsReturn = check.ObsReturn
 )
 
 // ClientParams configures a key-value client.
