@@ -80,7 +80,7 @@ ratio (--plain turns it off).`,
 			if err := checkPlotPath(plotPath); err != nil {
 				return err
 			}
-			if err := sf.validate(g.seed); err != nil {
+			if err := sf.validate(); err != nil {
 				return err // before the plan, which takes a moment
 			}
 			plan := doublespend.NewPlan(o)

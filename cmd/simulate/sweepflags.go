@@ -37,7 +37,7 @@ func (s *sweepFlags) add(cmd *cobra.Command, defaultRuns int) {
 	cmd.Flags().BoolVar(&s.force, "force", false, "replace an existing --out file (without it, an existing file is refused)")
 }
 
-func (s *sweepFlags) validate(seed uint64) error {
+func (s *sweepFlags) validate() error {
 	if s.runs < 1 {
 		return badInput("--runs %d: want at least 1", s.runs)
 	}
@@ -71,7 +71,7 @@ var aggregators = map[string]func(cmd *cobra.Command, g *globals, params json.Ra
 // or SIGTERM it stops dispatching, keeps what finished and says how to
 // resume.
 func runSweep(cmd *cobra.Command, g *globals, s *sweepFlags, name string, params any, fn func(run int, seed uint64) any) ([]sweep.Record, bool, error) {
-	if err := s.validate(g.seed); err != nil {
+	if err := s.validate(); err != nil {
 		return nil, false, err
 	}
 	raw, err := json.Marshal(params)
