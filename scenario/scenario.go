@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simulate/report"
 	"simulate/search"
 	"simulate/sim"
 )
@@ -53,6 +54,20 @@ type World struct {
 	// Choices, so that a search explores coin streams as well as
 	// schedules, and shrinks them toward 0: the run's own seed.
 	SeedOffset uint64
+	// Show, if not nil, presents the finished run as `simulate NAME`
+	// prints it: the protocol's own tables (decisions, a chain's blocks)
+	// before the verdict and counters every run gets.
+	Show func(Run) Shown
+}
+
+// Shown is one run's presentation by its protocol.
+type Shown struct {
+	// Tables are printed in order, before the run's verdict.
+	Tables []report.Table
+	// JSON, if not nil, is the run's whole --format json document (a
+	// protocol whose JSON schema is documented); nil means the generic
+	// document with the verdict and counters.
+	JSON any
 }
 
 // Run is a finished run as properties see it.
@@ -177,6 +192,8 @@ type Outcome struct {
 	Hits []string
 	// Description is World.Describe's line ("" without one).
 	Description string
+	// Show is World.Show (nil without one).
+	Show func(Run) Shown
 }
 
 // Execute runs s once with seed, drawing the environment from c (nil means
@@ -220,6 +237,7 @@ func execute(s Scenario, seed uint64, c sim.Choices, tracer sim.Tracer, only []s
 	if b.Describe != nil {
 		o.Description = b.Describe()
 	}
+	o.Show = b.Show
 	return o
 }
 

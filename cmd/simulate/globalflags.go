@@ -82,8 +82,9 @@ var honours = map[string]bool{
 	"simulate pos":       true,
 	"simulate dpos":      true,
 	"simulate poet":      true,
-	// and the subcommands of simulate check and simulate run (one per
-	// protocol), through confirmViolation and execute.
+	// and every registered protocol's `simulate NAME` and the
+	// subcommands of simulate check and simulate run (one per protocol),
+	// through confirmViolation and execute.
 }
 
 // refuseIgnoredGlobals fails, with one line, when the user set a global

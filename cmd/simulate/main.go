@@ -114,6 +114,7 @@ on any machine.`,
 	for _, c := range commands {
 		root.AddCommand(c(g))
 	}
+	addRegisteredAliases(root, g)
 	for _, c := range root.Commands() {
 		requireSubcommand(c)
 	}
