@@ -38,6 +38,7 @@ type htmlEvent struct {
 	V    bool   `json:"v,omitempty"`    // a violation
 	G    string `json:"g,omitempty"`    // idle time before it: nothing was in flight
 	Skip string `json:"skip,omitempty"` // events left out before it, in words
+	Z    bool   `json:"z,omitempty"`    // in the violation's causal slice
 }
 
 type htmlData struct {
@@ -58,6 +59,8 @@ type htmlData struct {
 	Others    int         `json:"others"`    // nodes sharing the last lane
 	Omitted   string      `json:"omitted,omitempty"`
 	Events    []htmlEvent `json:"events"`
+	// Slice says the events carry their causal-slice mark.
+	Slice bool `json:"slice,omitempty"`
 }
 
 // Limits of the HTML viewer: a browser steps smoothly through a few
@@ -76,7 +79,8 @@ const (
 // browser: the file can be mailed, attached to an issue or opened offline.
 //
 // Elements a test or a person can drive have stable ids: #first, #prev,
-// #next, #last, #jump-violation, #filter-node, #filter-type, #event-index
+// #next, #last, #jump-violation, #filter-node, #filter-type, #filter-slice
+// (only the violation's causal slice, as `simulate check` prints it), #event-index
 // (the current event's number), #event-pos, #event-text (its line) and
 // #event-list. The output depends only on f: the same trace gives the same
 // bytes.
@@ -139,6 +143,16 @@ func HTML(f File) string {
 				break
 			}
 		}
+	}
+	// The causal slice of the violation (what `simulate check` prints):
+	// the "causal slice only" box hides everything else.
+	if v := data.Violation; v >= 0 {
+		targets := append(Suspects(f.Events, f.Events[v].Detail+" "+data.Events[v].Line), v)
+		for _, i := range CausalSlice(f.Events, targets) {
+			data.Events[i].Z = true
+		}
+		data.Events[v].Z = true
+		data.Slice = true
 	}
 	// Idle stretches, over the whole run.
 	inFlight := 0
@@ -306,6 +320,7 @@ svg .current line, svg .current circle, svg .current rect.mark { stroke-width: 3
 <button id="jump-violation" title="jump to where a property broke (v)">jump to violation</button>
 <label>node <select id="filter-node"><option value="">all nodes</option></select></label>
 <label>message <select id="filter-type"><option value="">all messages</option></select></label>
+<label title="only the events that led to the violation: its causal past and the faults (c)"><input type="checkbox" id="filter-slice"> causal slice only</label>
 <span class="pos">event #<span id="event-index"></span> &middot; <span id="event-pos"></span></span>
 </div>
 <div id="event-text"></div>
@@ -321,7 +336,7 @@ var E = D.events;
 var NS = "http://www.w3.org/2000/svg";
 var LEFT = 80, GAP = 150, TOP = 40, ROW = 20, RIGHT = 200, OTHERS = -2;
 var pos = E.length ? 0 : -1;
-var fNode = "", fType = "";
+var fNode = "", fType = "", fSlice = false;
 var vis = [], rowOf = {}, groups = {}, items = [];
 function $(id) { return document.getElementById(id); }
 function el(tag, attrs, text) {
@@ -334,6 +349,7 @@ function isMsg(e) { return e.k === "send" || e.k === "deliver" || e.k === "drop"
 function visible(e) {
   if (fNode !== "") { var n = +fNode; if (e.f >= 0 && e.f !== n && e.to !== n) { return false; } }
   if (fType !== "" && isMsg(e) && e.m !== fType) { return false; }
+  if (fSlice && !e.z) { return false; }
   return true;
 }
 function short(s, n) { return s.length <= n ? s : s.slice(0, n - 1) + "\u2026"; }
@@ -363,6 +379,7 @@ function header() {
   });
   D.types.forEach(function (t) { $("filter-type").appendChild(new Option(t, t)); });
   $("jump-violation").textContent = D.violation >= 0 ? "jump to violation" : "jump to end (no violation)";
+  $("filter-slice").disabled = !D.slice;
   var ol = $("event-list");
   E.forEach(function (e, p) {
     var li = document.createElement("li");
@@ -503,7 +520,7 @@ function step(d) {
   go(vis[Math.max(0, Math.min(vis.length - 1, k + d))]);
 }
 function refilter() {
-  fNode = $("filter-node").value; fType = $("filter-type").value;
+  fNode = $("filter-node").value; fType = $("filter-type").value; fSlice = $("filter-slice").checked;
   draw();
   if (pos >= 0 && rowOf[pos] === undefined && vis.length) {
     var before = vis.filter(function (p) { return p <= pos; });
@@ -514,7 +531,7 @@ function refilter() {
 function jumpViolation() {
   var target = D.violation >= 0 ? D.violation : E.length - 1;
   if (target < 0) { return; }
-  if (!visible(E[target])) { $("filter-node").value = ""; $("filter-type").value = ""; refilter(); }
+  if (!visible(E[target])) { $("filter-node").value = ""; $("filter-type").value = ""; $("filter-slice").checked = false; refilter(); }
   go(target);
 }
 
@@ -528,6 +545,7 @@ $("next").addEventListener("click", function () { step(1); });
 $("jump-violation").addEventListener("click", jumpViolation);
 $("filter-node").addEventListener("change", refilter);
 $("filter-type").addEventListener("change", refilter);
+$("filter-slice").addEventListener("change", refilter);
 var resizing = null;
 window.addEventListener("resize", function () { // lanes refit the new width
   clearTimeout(resizing);
@@ -541,6 +559,7 @@ document.addEventListener("keydown", function (ev) {
   else if (k === "Home") { if (vis.length) { go(vis[0]); } }
   else if (k === "End") { if (vis.length) { go(vis[vis.length - 1]); } }
   else if (k === "v") { jumpViolation(); }
+  else if (k === "c" && D.slice) { $("filter-slice").checked = !$("filter-slice").checked; refilter(); }
   else { return; }
   ev.preventDefault();
 });

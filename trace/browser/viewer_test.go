@@ -201,6 +201,15 @@ func TestViewerInChromium(t *testing.T) {
 	cur, err := chromedp.Run(bctx, chromedp.TextContent(chromedp.CSS("#event-list li.current")))
 	require.NoError(t, err)
 	require.Contains(t, cur, "violation[0]", "and the list marks it")
+	// "causal slice only" hides what did not lead to the violation: the
+	// crash after it (#14) is not in its causal past, so last is #13; the
+	// c key turns the box off again and last is #14.
+	do(chromedp.Click(chromedp.ID("filter-slice")), chromedp.Click(chromedp.ID("last")))
+	require.Equal(t, "13", text("event-index"), "the slice ends at the violation")
+	require.Contains(t, text("event-pos"), "in all)", "the position says events are hidden")
+	do(chromedp.KeyEvent("c"), chromedp.Click(chromedp.ID("last")))
+	require.Equal(t, "14", text("event-index"), "with the box off the crash is back")
+	do(chromedp.Click(chromedp.ID("jump-violation")))
 	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 
