@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"simulate/report"
 	"simulate/sim"
 	"simulate/trace"
 )
@@ -38,7 +40,7 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 	suspects := trace.Suspects(evs, violation)
 	keep := trace.CausalSlice(evs, suspects)
 	shown := pickShown(keep, suspects, maxShownEvents)
-	fmt.Fprintf(w, "trace: %d of %d events, from the causal past of the violation (--full-trace prints all, --trace FILE writes all):\n", len(shown), len(events))
+	prose(w, fmt.Sprintf("trace: %d of %d events, the causal past of the violation (--full-trace: all):", len(shown), len(events)))
 	prev := -1
 	for _, i := range shown {
 		if i > prev+1 {
@@ -50,6 +52,14 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 	if prev < len(events)-1 {
 		fmt.Fprintf(w, "  ... %d events after ...\n", len(events)-1-prev)
 	}
+}
+
+// prose prints s as lines of at most report.ProseWidth columns,
+// continuation lines indented: a counterexample's sentences (a property's
+// message, the drawn faults) read in a terminal without reflowing. Trace
+// lines and the replay command are not prose and are printed whole.
+func prose(w io.Writer, s string) {
+	fmt.Fprintln(w, strings.ReplaceAll(report.Wrap(s, report.ProseWidth-2), "\n", "\n  "))
 }
 
 // pickShown chooses at most max of the slice's events: all of them when

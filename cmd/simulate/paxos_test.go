@@ -137,7 +137,7 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
 		require.Contains(t, out, "agreement: ")
 		require.Contains(t, out, "schedule (non-boring draws")
-		require.Regexp(t, `trace(: \d+ of \d+ events, from the causal past| \(\d+ events\))`, out)
+		require.Regexp(t, `trace(: \d+ of \d+ events, the causal past| \(\d+ events\))`, out)
 		require.LessOrEqual(t, strings.Count(out, "\n"), 45, "a counterexample fits in a screen:\n%s", out)
 		i := strings.Index(out, "replay: simulate paxos ")
 		require.GreaterOrEqual(t, i, 0, out)

@@ -302,10 +302,11 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 			}
 			return findingError{msg: msg}
 		}
-		fmt.Fprintf(w, "%s\n\n", msg)
-		fmt.Fprintf(w, "first found at run %d of the search; shrunk in %d replays to %d non-boring draws.\n", rep.FirstAt, rep.ShrinkRuns, rep.Draws.NonZero())
+		prose(w, msg)
+		fmt.Fprintln(w)
+		prose(w, fmt.Sprintf("found at run %d; shrunk in %d replays to %d non-boring draws.", rep.FirstAt, rep.ShrinkRuns, rep.Draws.NonZero()))
 		if ce.Description != "" {
-			fmt.Fprintf(w, "the shrunk run: %s\n", ce.Description)
+			prose(w, "the shrunk run: "+ce.Description)
 		}
 		fmt.Fprintf(w, "\nschedule (non-boring draws of %d):\n%s\n", len(rep.Draws), rep.Draws)
 		printCounterexampleTrace(w, rep.Log, ce.Violation.String(), full)
