@@ -208,14 +208,24 @@ func printRegisteredRun(w io.Writer, g *globals, p scenario.Protocol, o scenario
 		if err := report.Write(w, g.format, t); err != nil {
 			return err
 		}
+		if g.format != "csv" {
+			fmt.Fprintln(w)
+		}
+	}
+	// Long sentences wrap inside their cell in a terminal table.
+	cell := func(s string) string {
+		if g.format == "table" {
+			return report.Wrap(s, 60)
+		}
+		return s
 	}
 	verdict := "every property held"
 	if o.Violation != nil {
 		verdict = "VIOLATED " + o.Violation.String()
 	}
-	rows := [][]string{{"verdict", verdict}}
+	rows := [][]string{{"verdict", cell(verdict)}}
 	if o.Description != "" {
-		rows = append(rows, []string{"environment", o.Description})
+		rows = append(rows, []string{"environment", cell(o.Description)})
 	}
 	rows = append(rows,
 		[]string{"events", fmt.Sprint(res.Events)},

@@ -69,3 +69,25 @@ func TestRunRegisteredBadInput(t *testing.T) {
 		{"check", "paxos", "--bug", "no-adopt", "--format", "csv"},
 	})
 }
+
+// simulate NAME is run NAME for every registered protocol, and a protocol
+// presents its own run (World.Show) before the verdict: Raft's replicas
+// table, one leader among them, then the generic counters. JSON is one
+// document.
+func TestRegisteredProtocolIsATopLevelCommandWithItsOwnTable(t *testing.T) {
+	out, errOut, code := cli("raft", "--swarm=false", "--seed", "1")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "Raft key-value store: 3 replicas")
+	require.Equal(t, 1, strings.Count(out, "│ leader "), out)
+	require.Contains(t, out, "client operations: 30 of 30 completed")
+	require.Contains(t, out, "every property held")
+	alias, _, _ := cli("run", "raft", "--swarm=false", "--seed", "1")
+	require.Equal(t, out, alias, "simulate raft and simulate run raft are one command")
+
+	js, errOut, code := cli("raft", "--swarm=false", "--seed", "1", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(js), &doc), js)
+	require.Equal(t, "raft", doc["protocol"])
+	require.Nil(t, doc["violation"])
+}

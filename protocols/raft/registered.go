@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simulate/check"
+	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
 )
@@ -54,7 +56,52 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 		{Name: "liveness judged (faults over by GST)", Hit: func(r scenario.Run) bool { return in.Outcome(r.Result).LivenessApplies() }},
 	}
 	w.Describe = func() string { return describe(in.resolved) }
+	w.Show = func(r scenario.Run) scenario.Shown { return scenario.Shown{Tables: []report.Table{show(in, r)}} }
 	return w
+}
+
+// show is `simulate raft`'s table: where each replica ended (its role,
+// term, log and how much of it the store applied), and under it how the
+// clients fared and how often leadership changed.
+func show(in *Instance, r scenario.Run) report.Table {
+	s := in.resolved
+	t := report.Table{
+		Name: "replicas",
+		Title: fmt.Sprintf("Raft key-value store: %d replicas, %d client(s) x %d ops", s.Nodes, s.Clients, s.Ops),
+		Header: []string{"replica", "role", "term", "log entries", "applied", "status"},
+	}
+	for i := range s.Nodes {
+		id := sim.NodeID(i)
+		name := fmt.Sprintf("n%d", i)
+		if r.World.Crashed(id) {
+			t.Rows = append(t.Rows, []string{name, "", "", "", "", "down"})
+			continue
+		}
+		n, ok := r.World.Node(id).(Replica)
+		if !ok {
+			continue
+		}
+		role := "follower"
+		if n.Leading() {
+			role = "leader"
+		}
+		t.Rows = append(t.Rows, []string{name, role, fmt.Sprint(n.Term()), fmt.Sprint(n.LastIndex()), fmt.Sprint(n.Applied()), "up"})
+	}
+	ops := History(r.Result.Observations, s.Nodes)
+	var lat []float64
+	for _, op := range ops {
+		if op.Done {
+			lat = append(lat, (op.Return - op.Call).Seconds()*1000)
+		}
+	}
+	mean, _ := check.MeanSE(lat)
+	p := check.Percentiles(lat, 50, 100)
+	c := CoverageOf(s.Nodes, r.Result.Observations)
+	t.Notes = []string{
+		fmt.Sprintf("client operations: %d of %d completed; latency mean %.1fms, median %.1fms, max %.1fms", len(lat), len(ops), mean, p[0], p[1]),
+		fmt.Sprintf("elections: %d leader change(s) after the first, %d split vote(s)", c.LeaderChanges, c.SplitVotes),
+	}
+	return t
 }
 
 // describe says in a line what a resolved scenario's swarm drew.
