@@ -23,6 +23,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -152,7 +153,7 @@ func (p *Node) advance(ctx sim.Context) {
 			if t.by[v+1] >= need && !p.decided {
 				p.decided, p.value = true, v
 				p.extra = 2
-				ctx.Observe("decide", 0, fmt.Sprint(v))
+				ctx.Observe(check.KindDecide, 0, fmt.Sprint(v))
 				ctx.Observe("rounds", 0, fmt.Sprint(p.round))
 			}
 			if t.by[v+1] >= 1 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"simulate/check"
 	"simulate/network"
 	"simulate/scenario"
 	"simulate/sim"
@@ -86,7 +87,7 @@ func (s *Scenario) config() (sim.Config, func(w *sim.World)) {
 		Stop: func(w *sim.World) bool {
 			obs := w.Observations()
 			for ; seen < len(obs); seen++ {
-				if o := obs[seen]; o.Kind == "decide" && !crashed[int(o.Node)] {
+				if o := obs[seen]; o.Kind == check.KindDecide && !crashed[int(o.Node)] {
 					decided++
 				}
 			}
@@ -120,7 +121,7 @@ func (s *Scenario) outcome(res sim.Result) Outcome {
 			continue
 		}
 		switch o.Kind {
-		case "decide":
+		case check.KindDecide:
 			out.Decided++
 			out.Time = int64(o.Time)
 			if first == "" {

@@ -2,11 +2,13 @@ package benor
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"simulate/check"
 	"simulate/scenario"
 	"simulate/sim"
 )
@@ -27,20 +29,23 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 		SeedOffset: uint64(c.Intn("coin stream (0 = --seed)", coinStreams)),
 		Properties: []scenario.Property{
 			{Name: "agreement", Check: func(r scenario.Run) error {
-				if o := s.outcome(r.Result); !o.Agreement {
-					return fmt.Errorf("live processes decided differently (%s)", decisions(r.Result))
-				}
-				return nil
+				return check.Agreement(r.Result.Observations, check.KindDecide, s.live)
 			}},
 			{Name: "validity", Check: func(r scenario.Run) error {
-				if o := s.outcome(r.Result); !o.Validity {
-					return fmt.Errorf("a decision was nobody's input (%s)", decisions(r.Result))
-				}
-				return nil
+				return check.Validity(r.Result.Observations, check.KindDecide, s.live, func(o sim.Observation) bool {
+					v, err := strconv.Atoi(o.Value)
+					return err == nil && slices.Contains(s.Inputs, v)
+				})
 			}},
 			{Name: "termination", Check: func(r scenario.Run) error {
-				if o := s.outcome(r.Result); o.Decided < o.Live {
-					return fmt.Errorf("only %d of %d live processes decided by %s", o.Decided, o.Live, s.Limit)
+				var live []sim.NodeID
+				for i := range s.N {
+					if s.live(sim.NodeID(i)) {
+						live = append(live, sim.NodeID(i))
+					}
+				}
+				if err := check.Termination(r.Result.Observations, check.KindDecide, live, 1); err != nil {
+					return fmt.Errorf("%w by %s", err, s.Limit)
 				}
 				return nil
 			}},
@@ -52,16 +57,9 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 	}
 }
 
-// decisions lists who decided what, e.g. "n0=1 n2=0".
-func decisions(res sim.Result) string {
-	var parts []string
-	for _, o := range res.Observations {
-		if o.Kind == "decide" {
-			parts = append(parts, fmt.Sprintf("n%d=%s", o.Node, o.Value))
-		}
-	}
-	return strings.Join(parts, " ")
-}
+// live says whether process id is one the properties judge: it did not
+// crash.
+func (s *Scenario) live(id sim.NodeID) bool { return !slices.Contains(s.Crash, int(id)) }
 
 type protocol struct{}
 
