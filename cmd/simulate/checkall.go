@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"simulate/report"
 	"simulate/scenario"
@@ -74,8 +75,16 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 // checkAll runs every case of every registered protocol and prints the
 // bug benchmark; it fails (exit 1) when a case's verdict is not the
 // expected one.
-func checkAll(w io.Writer, g *globals, seeds, checks int) error {
-	var rows []caseRow
+//
+// Cases are independent searches, so workers run them side by side; each
+// row lands in its case's place, so the table is the same for any number
+// of workers.
+func checkAll(w io.Writer, g *globals, seeds, checks, workers int) error {
+	type job struct {
+		p scenario.Protocol
+		c scenario.Case
+	}
+	var jobs []job
 	for _, name := range scenario.Names() {
 		p, _ := scenario.Lookup(name)
 		cased, ok := p.(scenario.Cased)
@@ -83,9 +92,24 @@ func checkAll(w io.Writer, g *globals, seeds, checks int) error {
 			continue
 		}
 		for _, c := range cased.Cases() {
-			rows = append(rows, runCase(p, c, seeds, checks))
+			jobs = append(jobs, job{p, c})
 		}
 	}
+	rows := make([]caseRow, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(jobs)) {
+		wg.Go(func() {
+			for i := range next {
+				rows[i] = runCase(jobs[i].p, jobs[i].c, seeds, checks)
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	if g.format == "json" {
 		if err := report.WriteJSON(w, rows); err != nil {
 			return err

@@ -32,6 +32,7 @@ func TestCheckAllBadInput(t *testing.T) {
 		{"check", "--all", "--seeds", "0"},
 		{"check", "--all", "--checks", "0"},
 		{"check", "--all", "extra"},
+		{"check", "--all", "--workers", "0"},
 	})
 }
 
