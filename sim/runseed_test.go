@@ -34,3 +34,16 @@ func TestRunSeedIsAFunction(t *testing.T) {
 	require.NotEqual(t, sim.RunSeed(0, 1), sim.RunSeed(1, 0))
 	require.Equal(t, []uint64{0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4}, []uint64{sim.RunSeed(0, 0), sim.RunSeed(0, 1)})
 }
+
+// Named set-up streams are pure functions of (seed, name), and different
+// names or seeds give different streams.
+func TestSetupStream(t *testing.T) {
+	draw := func(seed uint64, name string) [4]uint64 {
+		r := sim.SetupStream(seed, name)
+		return [4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+	}
+	require.Equal(t, draw(1, "graph"), draw(1, "graph"))
+	require.NotEqual(t, draw(1, "graph"), draw(1, "regions"))
+	require.NotEqual(t, draw(1, "graph"), draw(2, "graph"))
+	require.NotEqual(t, draw(0, ""), [4]uint64{})
+}
