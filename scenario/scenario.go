@@ -129,6 +129,11 @@ type Case struct {
 	// Only, if set, limits the search to the property Violates: for a
 	// bug that breaks several properties, the one it is about.
 	Only bool `json:"only,omitempty"`
+	// Unreachable names the Sometimes conditions a correct case's
+	// scenario cannot reach (a crash-restart when it has no crashes). A
+	// correct case's search must reach every other one, or its passing
+	// verdict proves nothing about them.
+	Unreachable []string `json:"unreachable,omitempty"`
 	// Apply turns a default scenario into the case's.
 	Apply func(Scenario) `json:"-"`
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"simulate/report"
@@ -33,8 +35,17 @@ type caseRow struct {
 	Draws       int `json:"shrunk_draws_max"`
 	ShrinkRuns  int `json:"shrink_replays_max"`
 	SliceEvents int `json:"slice_events_max"`
-	// Ok is whether the verdict is the expected one on every seed and
-	// within the case's bound on draws.
+	// Coverage sums, over the seeds, the runs that reached each of the
+	// protocol's Sometimes conditions, for a case that must find nothing;
+	// Unreached lists those no run reached that the case does not declare
+	// unreachable.
+	Coverage  []scenario.Count `json:"coverage,omitempty"`
+	Unreached []string         `json:"unreached,omitempty"`
+	// Unreachable counts the conditions the case declares it cannot reach.
+	Unreachable int `json:"declared_unreachable,omitempty"`
+	// Ok is whether the verdict is the expected one on every seed, within
+	// the case's bound on draws, and, for a case that must find nothing,
+	// with every reachable condition reached.
 	Ok bool `json:"ok"`
 }
 
@@ -52,6 +63,9 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed, Keep: keepFailures}, only)
 		if !rep.Failed {
 			row.Ok = row.Ok && c.Violates == ""
+			if c.Violates == "" {
+				row.addCoverage(rep.Coverage)
+			}
 			continue
 		}
 		row.Found++
@@ -65,11 +79,53 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 		row.SliceEvents = max(row.SliceEvents, min(len(trace.CausalSlice(evs, trace.Suspects(evs, rep.Counterexample.Violation.String()))), maxShownEvents))
 		row.Ok = row.Ok && c.Violates != "" && (c.MaxDraws == 0 || rep.Draws.NonZero() <= c.MaxDraws)
 	}
+	if len(row.Coverage) > 0 {
+		row.Unreachable = len(c.Unreachable)
+	}
+	for _, cov := range row.Coverage {
+		if cov.Runs == 0 && !slices.Contains(c.Unreachable, cov.Name) {
+			row.Unreached = append(row.Unreached, cov.Name)
+			row.Ok = false
+		}
+	}
 	if len(firsts) > 0 {
 		sort.Ints(firsts)
 		row.RunsMedian, row.RunsMax = firsts[len(firsts)/2], firsts[len(firsts)-1]
 	}
 	return row
+}
+
+// addCoverage adds one search's coverage counts to the row's.
+func (row *caseRow) addCoverage(counts []scenario.Count) {
+	if row.Coverage == nil {
+		row.Coverage = slices.Clone(counts)
+		return
+	}
+	for i := range counts {
+		row.Coverage[i].Runs += counts[i].Runs
+	}
+}
+
+// coverageText says how many of a correct case's conditions its search
+// reached, naming the ones it missed.
+func coverageText(r caseRow) string {
+	if len(r.Coverage) == 0 {
+		return "-"
+	}
+	reached := 0
+	for _, c := range r.Coverage {
+		if c.Runs > 0 {
+			reached++
+		}
+	}
+	s := fmt.Sprintf("%d of %d", reached, len(r.Coverage)-r.Unreachable)
+	if r.Unreachable > 0 {
+		s += fmt.Sprintf(" (+%d unreachable)", r.Unreachable)
+	}
+	if len(r.Unreached) > 0 {
+		s += " (missed: " + strings.Join(r.Unreached, "; ") + ")"
+	}
+	return s
 }
 
 // checkAll runs every case of every registered protocol and prints the
@@ -118,7 +174,7 @@ func checkAll(w io.Writer, g *globals, seeds, checks, workers int) error {
 		t := report.Table{
 			Title: fmt.Sprintf("the bug benchmark: every case of every registered protocol, searched from %d seeds with %d runs each", seeds, checks),
 			Header: []string{"protocol", "case", "must break", "found", "property", "runs to failure (median/max)",
-				"shrunk draws (max)", "shrink replays (max)", "printed events (max)", "ok"},
+				"shrunk draws (max)", "shrink replays (max)", "printed events (max)", "conditions reached", "ok"},
 		}
 		for _, r := range rows {
 			expect, runs := "nothing", "-"
@@ -129,13 +185,16 @@ func checkAll(w io.Writer, g *globals, seeds, checks, workers int) error {
 				runs = fmt.Sprintf("%d/%d", r.RunsMedian, r.RunsMax)
 			}
 			t.Rows = append(t.Rows, []string{r.Protocol, r.Case, expect, fmt.Sprintf("%d of %d", r.Found, r.Seeds), r.Property, runs,
-				fmt.Sprint(r.Draws), fmt.Sprint(r.ShrinkRuns), fmt.Sprint(r.SliceEvents), okText(r.Ok)})
+				fmt.Sprint(r.Draws), fmt.Sprint(r.ShrinkRuns), fmt.Sprint(r.SliceEvents), coverageText(r), okText(r.Ok)})
 		}
 		if err := report.Write(w, g.format, t); err != nil {
 			return err
 		}
 	}
 	for _, r := range rows {
+		if len(r.Unreached) > 0 {
+			return findingError{msg: fmt.Sprintf("check --all: %s %q: no run reached %s, so its passing verdict proves nothing about them (declare them Unreachable if the case cannot reach them)", r.Protocol, r.Case, strings.Join(r.Unreached, "; "))}
+		}
 		if !r.Ok {
 			return findingError{msg: fmt.Sprintf("check --all: %s %q: found %d of %d, shrunk to at most %d draws (expected to break %q)", r.Protocol, r.Case, r.Found, r.Seeds, r.Draws, r.Expect)}
 		}

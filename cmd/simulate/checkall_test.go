@@ -23,8 +23,31 @@ func TestBugBenchmarkVerdicts(t *testing.T) {
 		if r.Expect != "" {
 			require.Equal(t, r.Expect, r.Property, "%+v", r)
 			require.LessOrEqual(t, r.SliceEvents, maxShownEvents)
+		} else {
+			require.NotEmpty(t, r.Coverage, "a correct case reports what its search covered: %+v", r)
+			require.Empty(t, r.Unreached, "%+v", r)
 		}
 	}
+}
+
+// A correct case whose search never reaches a condition it could reach
+// fails the benchmark: 2PC without crashes cannot crash, and once the
+// case stops saying so the row is not ok and names the conditions.
+func TestCheckAllCorrectCaseMustReachItsConditions(t *testing.T) {
+	p, ok := scenario.Lookup("twophase")
+	require.True(t, ok)
+	var lossy scenario.Case
+	for _, c := range p.(scenario.Cased).Cases() {
+		if c.Name == "correct, lossy" {
+			lossy = c
+		}
+	}
+	require.NotEmpty(t, lossy.Unreachable)
+	require.True(t, runCase(p, lossy, 1, 50).Ok)
+	lossy.Unreachable = nil
+	row := runCase(p, lossy, 1, 50)
+	require.False(t, row.Ok)
+	require.Equal(t, []string{"a crash-restart", "the coordinator down at the end"}, row.Unreached)
 }
 
 func TestCheckAllBadInput(t *testing.T) {
