@@ -66,8 +66,8 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 func show(in *Instance, r scenario.Run) report.Table {
 	s := in.resolved
 	t := report.Table{
-		Name: "replicas",
-		Title: fmt.Sprintf("Raft key-value store: %d replicas, %d client(s) x %d ops", s.Nodes, s.Clients, s.Ops),
+		Name:   "replicas",
+		Title:  fmt.Sprintf("Raft key-value store: %d replicas, %d client(s) x %d ops", s.Nodes, s.Clients, s.Ops),
 		Header: []string{"replica", "role", "term", "log entries", "applied", "status"},
 	}
 	for i := range s.Nodes {
@@ -91,7 +91,7 @@ func show(in *Instance, r scenario.Run) report.Table {
 	var lat []float64
 	for _, op := range ops {
 		if op.Done {
-			lat = append(lat, (op.Return - op.Call).Seconds()*1000)
+			lat = append(lat, (op.Return-op.Call).Seconds()*1000)
 		}
 	}
 	mean, _ := check.MeanSE(lat)
