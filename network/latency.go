@@ -327,3 +327,16 @@ func ParseLatency(s string) (Latency, error) {
 	}
 	return l, nil
 }
+
+// Set implements pflag.Value: a *Latency is a flag read by ParseLatency.
+func (l *Latency) Set(s string) error {
+	v, err := ParseLatency(s)
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
+// Type implements pflag.Value.
+func (*Latency) Type() string { return "latency" }

@@ -115,6 +115,7 @@ on any machine.`,
 		root.AddCommand(c(g))
 	}
 	addRegisteredAliases(root, g)
+	addExperiments(root, g)
 	for _, c := range root.Commands() {
 		requireSubcommand(c)
 	}

@@ -1,34 +1,41 @@
-package main
+package cap
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"simulate/experiments/cap"
-	"simulate/experiments/sweep"
-	"simulate/network"
+	"simulate/experiments/experiment"
 	"simulate/plot"
 	"simulate/protocols/paxos"
 	"simulate/report"
 	"simulate/sim"
 )
 
-// capNote cites the course notes' story, in the help and under the table.
-const capNote = `The course notes (course-notes.md, 一致性问题): "西单和中关村的两个电影院，都出售某电影票，票一共就一万张" — two cinemas sell one stock of 10,000 tickets; how does a clerk avoid overselling?`
+// Note cites the course notes' story, in the help and under the table.
+const Note = `The course notes (course-notes.md, 一致性问题): "西单和中关村的两个电影院，都出售某电影票，票一共就一万张" — two cinemas sell one stock of 10,000 tickets; how does a clerk avoid overselling?`
 
-func init() {
-	commands = append(commands, func(g *globals) *cobra.Command {
-		var sf sweepFlags
-		var plotPath, latency, bug string
-		var lengths []string
-		p := cap.DefaultParams()
-		cmd := &cobra.Command{
-			Use:   "cap",
-			Short: "CAP: two cinemas, one stock of tickets, a partition — refuse (CP) or oversell (AP)",
-			Long: capNote + `
+// sweep registers the experiment as `simulate cap`.
+type sweep struct{}
+
+func init() { experiment.Register(sweep{}) }
+
+func (sweep) Name() string    { return "cap" }
+func (sweep) Command() string { return "cap" }
+func (sweep) Short() string {
+	return "CAP: two cinemas, one stock of tickets, a partition — refuse (CP) or oversell (AP)"
+}
+func (sweep) Runs() int   { return 8 }
+func (sweep) Plots() bool { return true }
+func (sweep) New() experiment.Params {
+	p := DefaultParams()
+	return &p
+}
+
+func (sweep) Long() string {
+	return Note + `
 
 cap answers with the CAP theorem. Ticket offices (--offices, 2 by default)
 sell one stock (--tickets, 10,000) to customers queueing at --windows
@@ -66,100 +73,50 @@ Multi-Paxos teaching bug in CP: small-quorum lets both sides sell.
 --format json prints one row per configuration and length (config,
 partition_length in seconds, refused, oversold, linearizable, sold, with
 standard errors); --plot FILE draws refused and oversold against the
-partition length for both configurations.`,
-			Args: cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				var err error
-				if p.Latency, err = network.ParseLatency(latency); err != nil {
-					return badInput("--latency: %v", err)
-				}
-				if p.Bug, err = paxos.ParseBug(bug); err != nil {
-					return badInput("--bug: %v", err)
-				}
-				p.Lengths = p.Lengths[:0]
-				for _, s := range lengths {
-					t, err := sim.ParseTime(strings.TrimSpace(s))
-					if err != nil {
-						return badInput("--partition-length %q: not a duration", s)
-					}
-					p.Lengths = append(p.Lengths, t)
-				}
-				if err := p.Validate(); err != nil {
-					return badInput("%v", err)
-				}
-				if err := checkPlotPath(plotPath); err != nil {
-					return err
-				}
-				recs, complete, err := runSweep(cmd, g, &sf, "cap", p, func(_ int, seed uint64) any {
-					return cap.RunSeed(p, seed)
-				})
-				if err != nil || !complete {
-					return err
-				}
-				raw, _ := json.Marshal(p)
-				p, rows, err := capRows(raw, recs)
-				if err != nil {
-					return err
-				}
-				if err := writeCAP(cmd, g, p, rows); err != nil {
-					return err
-				}
-				return writePlot(cmd, plotPath, capFigure(rows))
-			},
-		}
-		sf.add(cmd, 8)
-		fs := cmd.Flags()
-		fs.IntVar(&p.Offices, "offices", p.Offices, "number of ticket offices (cinemas)")
-		fs.IntVar(&p.Tickets, "tickets", p.Tickets, "the stock all offices share")
-		fs.IntVar(&p.Windows, "windows", p.Windows, "ticket windows per office (customers served at once)")
-		fs.Float64Var(&p.Rate, "rate", p.Rate, "customers arriving per second at each office")
-		timeVar(fs, &p.Deadline, "deadline", p.Deadline, "a customer's patience: no answer by then and they are refused")
-		timeVar(fs, &p.Gossip, "gossip", p.Gossip, "AP: how often offices exchange their sales counters")
-		timeVar(fs, &p.PartitionStart, "partition-start", p.PartitionStart, "when the partition begins")
-		var defLengths []string
-		for _, l := range p.Lengths {
-			defLengths = append(defLengths, l.String())
-		}
-		fs.StringSliceVar(&lengths, "partition-length", defLengths, "partition lengths to sweep, comma-separated (0 = no partition)")
-		fs.StringVar(&latency, "latency", p.Latency.String(), "one-way message delay: 2ms, uniform:1ms,3ms, exponential:2ms, lognormal:2ms,0.5")
-		fs.StringVar(&bug, "bug", "", "plant a Multi-Paxos teaching bug in CP (see simulate paxos --list-bugs)")
-		fs.StringVar(&plotPath, "plot", "", "also draw refused and oversold against partition length to this .svg or .png file")
-		return cmd
-	})
-	aggregators["cap"] = printCAP
+partition length for both configurations.`
 }
 
-// capRows decodes the sweep's parameters and records and aggregates them.
-func capRows(params json.RawMessage, recs []sweep.Record) (cap.Params, []cap.Row, error) {
-	p, seeds, err := decodeSweep[cap.Params, []cap.Outcome]("cap", params, recs)
-	if err != nil {
-		return p, nil, err
-	}
-	rows, err := cap.Summarize(p, seeds)
-	if err != nil {
-		return p, nil, badInput("%v", err)
-	}
-	return p, rows, nil
+func (sweep) Flags(fs *pflag.FlagSet, ep experiment.Params) {
+	p := ep.(*Params)
+	fs.IntVar(&p.Offices, "offices", p.Offices, "number of ticket offices (cinemas)")
+	fs.IntVar(&p.Tickets, "tickets", p.Tickets, "the stock all offices share")
+	fs.IntVar(&p.Windows, "windows", p.Windows, "ticket windows per office (customers served at once)")
+	fs.Float64Var(&p.Rate, "rate", p.Rate, "customers arriving per second at each office")
+	fs.Var((*timeFlag)(&p.Deadline), "deadline", "a customer's patience: no answer by then and they are refused")
+	fs.Var((*timeFlag)(&p.Gossip), "gossip", "AP: how often offices exchange their sales counters")
+	fs.Var((*timeFlag)(&p.PartitionStart), "partition-start", "when the partition begins")
+	fs.Var(&timesFlag{v: &p.Lengths}, "partition-length", "partition lengths to sweep, comma-separated (0 = no partition)")
+	fs.Var(&p.Latency, "latency", "one-way message delay: 2ms, uniform:1ms,3ms, exponential:2ms, lognormal:2ms,0.5")
+	fs.Var((*bugFlag)(&p.Bug), "bug", "plant a Multi-Paxos teaching bug in CP (see simulate paxos --list-bugs)")
 }
 
-// printCAP is the aggregator `simulate merge` calls.
-func printCAP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	p, rows, err := capRows(params, recs)
-	if err != nil {
-		return err
-	}
-	return writeCAP(cmd, g, p, rows)
-}
+// Run implements experiment.Params: one seed, every configuration and
+// partition length.
+func (p *Params) Run(seed uint64) any { return RunSeed(*p, seed) }
 
-func writeCAP(cmd *cobra.Command, g *globals, p cap.Params, rows []cap.Row) error {
+// Summarize implements experiment.Params.
+func (p *Params) Summarize(records []json.RawMessage) (experiment.Output, error) {
+	seeds, err := experiment.Decode[[]Outcome](records)
+	if err != nil {
+		return experiment.Output{}, err
+	}
+	rows, err := Summarize(*p, seeds)
+	if err != nil {
+		return experiment.Output{}, err
+	}
 	runs := 0
 	if len(rows) > 0 {
 		runs = rows[0].Runs
 	}
-	out := cmd.OutOrStdout()
-	if g.format == "json" {
-		return report.WriteJSON(out, map[string]any{"rows": rows, "params": p, "runs": runs})
-	}
+	fig := figure(rows)
+	return experiment.Output{
+		Tables: []report.Table{p.table(rows, runs)},
+		JSON:   map[string]any{"rows": rows, "params": *p, "runs": runs},
+		Figure: &fig,
+	}, nil
+}
+
+func (p *Params) table(rows []Row, runs int) report.Table {
 	minority, majority := p.Sides()
 	split := fmt.Sprintf("offices %s | %s", officeList(minority), officeList(majority))
 	if p.Offices%2 == 0 {
@@ -170,7 +127,7 @@ func writeCAP(cmd *cobra.Command, g *globals, p cap.Params, rows []cap.Row) erro
 			p.Offices, p.Tickets, p.Rate, split, p.PartitionStart, runs),
 		Header: []string{"partition", "config", "refused (lost availability)", "oversold (lost consistency)", "linearizable", "sold", "tickets left at split"},
 		Notes: []string{
-			capNote,
+			Note,
 			"CP: Multi-Paxos offices; a sale is a committed log entry, so the side without a majority cannot sell: its customers wait --deadline and are refused. Customers arrive as a Poisson process (--rate a second per office), independent of service, and queue; patience runs from arrival, so refused is every customer of the cut-off side during the partition (about rate × length per cut-off office), plus those who arrived less than a deadline before the cut or while the healed side catches up.",
 			"AP: each office sells from its own G-counter, exchanged every --gossip; it never refuses. During a partition both sides sell the tickets they believe are left, so with two sides AP can oversell at most the tickets left at the split (plus a gossip period's worth): the last column is that ceiling.",
 			"CP's sold can fall a few short of the stock: a sale that commits just after its customer gave up leaves a ticket nobody holds.",
@@ -181,19 +138,23 @@ func writeCAP(cmd *cobra.Command, g *globals, p cap.Params, rows []cap.Row) erro
 		t.Notes = append(t.Notes, fmt.Sprintf("Teaching bug in CP: %s.", p.Bug))
 	}
 	for i, r := range rows {
-		lin := fmt.Sprintf("%s (%d of %d)", yesNo(r.Linearizable), r.LinearizableRuns, r.Runs)
+		yes := "no"
+		if r.Linearizable {
+			yes = "yes"
+		}
+		lin := fmt.Sprintf("%s (%d of %d)", yes, r.LinearizableRuns, r.Runs)
 		left := "—"
 		if r.PartitionLength > 0 {
 			left = fmt.Sprintf("%.0f", r.LeftAtSplit)
 		}
-		length := p.Lengths[i/len(cap.Configs)].String()
+		length := p.Lengths[i/len(Configs)].String()
 		if r.Incomplete > 0 {
 			lin += fmt.Sprintf(", %d runs hit the time limit", r.Incomplete)
 		}
 		t.Rows = append(t.Rows, []string{length, r.Config, meanSE(r.Refused, r.RefusedSE), meanSE(r.Oversold, r.OversoldSE), lin,
 			meanSE(r.Sold, r.SoldSE), left})
 	}
-	return report.Write(out, g.format, t)
+	return t
 }
 
 func meanSE(m, se float64) string { return fmt.Sprintf("%.1f ± %.1f", m, se) }
@@ -206,14 +167,14 @@ func officeList(offices []int) string {
 	return "{" + strings.Join(s, ",") + "}"
 }
 
-// capFigure plots refused and oversold (means over the runs; the table
-// has their standard errors) against the partition length, for both
+// figure plots refused and oversold (means over the runs; the table has
+// their standard errors) against the partition length, for both
 // configurations: lines, so the trade-off reads at a glance — refusals
 // grow with the partition, overselling saturates at the tickets left.
-func capFigure(rows []cap.Row) plot.Figure {
+func figure(rows []Row) plot.Figure {
 	f := plot.Figure{Title: "CAP: refuse (CP) or oversell (AP) while the cinemas cannot talk",
 		XLabel: "partition length (s)", YLabel: "customers (mean over runs)"}
-	for _, c := range cap.Configs {
+	for _, c := range Configs {
 		refused := plot.Series{Name: c + ": refused (lost availability)"}
 		oversold := plot.Series{Name: c + ": oversold (lost consistency)", Dashed: true}
 		for _, r := range rows {
@@ -226,4 +187,57 @@ func capFigure(rows []cap.Row) plot.Figure {
 		f.Series = append(f.Series, refused, oversold)
 	}
 	return f
+}
+
+// timeFlag is a virtual duration as a flag.
+type timeFlag sim.Time
+
+func (f *timeFlag) String() string { return sim.Time(*f).String() }
+func (f *timeFlag) Type() string   { return "duration" }
+func (f *timeFlag) Set(v string) error {
+	t, err := sim.ParseTime(v)
+	*f = timeFlag(t)
+	return err
+}
+
+// timesFlag is a comma-separated list of virtual durations; given again,
+// the flag adds to the list (as pflag's slices do).
+type timesFlag struct {
+	v   *[]sim.Time
+	set bool
+}
+
+func (f *timesFlag) String() string {
+	s := make([]string, len(*f.v))
+	for i, t := range *f.v {
+		s[i] = t.String()
+	}
+	return "[" + strings.Join(s, ",") + "]"
+}
+func (f *timesFlag) Type() string { return "durations" }
+func (f *timesFlag) Set(v string) error {
+	var out []sim.Time
+	for _, s := range strings.Split(v, ",") {
+		t, err := sim.ParseTime(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("%q: not a duration", s)
+		}
+		out = append(out, t)
+	}
+	if f.set {
+		out = append(*f.v, out...)
+	}
+	*f.v, f.set = out, true
+	return nil
+}
+
+// bugFlag is a Multi-Paxos teaching bug as a flag.
+type bugFlag paxos.Bug
+
+func (f *bugFlag) String() string { return string(*f) }
+func (f *bugFlag) Type() string   { return "bug" }
+func (f *bugFlag) Set(v string) error {
+	b, err := paxos.ParseBug(v)
+	*f = bugFlag(b)
+	return err
 }

@@ -1,0 +1,127 @@
+// Package experiment is the contract between an experiment and the CLI,
+// as package scenario is for protocols: an experiment registers itself,
+// and the CLI gives it a command with the sweep flags (--runs, --workers,
+// --out, --resume, --shard, --force), --plot when it draws a figure,
+// --check-determinism, and `simulate merge` of its shards, through one
+// code path that knows no experiment.
+//
+// An experiment is parameters plus a pure function from (parameters,
+// seed) to a run's record; the records, in run order, decoded from JSON
+// as a merge of shards reads them, aggregate into tables, a JSON
+// document and a figure.
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"simulate/plot"
+	"simulate/report"
+)
+
+// Experiment is what an experiment package registers.
+type Experiment interface {
+	// Name names the sweep in --out files; `simulate merge` finds the
+	// experiment by it.
+	Name() string
+	// Command is the command's path below simulate: "cap", or
+	// "experiment byzantine-bound" under an existing parent command.
+	Command() string
+	// Short is the one-line help; Long the command's whole help.
+	Short() string
+	Long() string
+	// Runs is the default --runs.
+	Runs() int
+	// Plots says whether Summarize draws a figure, so the command takes
+	// --plot.
+	Plots() bool
+	// New returns the default parameters, a pointer: flags bind to it
+	// and --out records it as JSON.
+	New() Params
+	// Flags binds p's fields to flags.
+	Flags(fs *pflag.FlagSet, p Params)
+}
+
+// Params is one parameter set of an experiment.
+type Params interface {
+	// Validate says in one line what is wrong, for exit status 2.
+	Validate() error
+	// Run runs the experiment once with seed and returns its record,
+	// which must marshal to JSON. It is a pure function of the
+	// parameters and seed: that is what makes sweeps resumable and
+	// shards mergeable.
+	Run(seed uint64) any
+	// Summarize aggregates the records of a sweep, in run order, as JSON.
+	Summarize(records []json.RawMessage) (Output, error)
+}
+
+// Output is what an experiment prints.
+type Output struct {
+	// Tables are printed in order (--table picks one).
+	Tables []report.Table
+	// JSON is the --format json document.
+	JSON any
+	// Figure is what --plot draws (nil if the experiment has none).
+	Figure *plot.Figure
+}
+
+// Decode decodes records into R, in order. A record that does not decode
+// is a *RecordError naming its position.
+func Decode[R any](records []json.RawMessage) ([]R, error) {
+	out := make([]R, len(records))
+	for i, r := range records {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, &RecordError{Index: i, Err: err}
+		}
+	}
+	return out, nil
+}
+
+// RecordError is a record that does not decode: a results file cut or
+// edited by hand.
+type RecordError struct {
+	Index int // the record's position in the records given to Decode
+	Err   error
+}
+
+func (e *RecordError) Error() string { return fmt.Sprintf("record %d: %v", e.Index, e.Err) }
+
+var (
+	mu       sync.Mutex
+	registry = map[string]Experiment{}
+)
+
+// Register makes e available. Registering a name twice is a programming
+// error and panics.
+func Register(e Experiment) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[e.Name()]; dup {
+		panic(fmt.Sprintf("experiment: %q registered twice", e.Name()))
+	}
+	registry[e.Name()] = e
+}
+
+// Lookup returns the experiment registered as name.
+func Lookup(name string) (Experiment, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	e, ok := registry[name]
+	return e, ok
+}
+
+// All lists the registered experiments by name.
+func All() []Experiment {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Experiment, 0, len(registry))
+	for _, e := range registry {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}

@@ -1,0 +1,85 @@
+package experiment_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"simulate/experiments/experiment"
+	"simulate/report"
+)
+
+// coin is a toy experiment: each run flips a seeded coin; the summary is
+// the share of heads.
+type coin struct{}
+
+type coinParams struct {
+	Bias uint64 `json:"bias"`
+}
+
+func (coin) Name() string           { return "coin" }
+func (coin) Command() string        { return "coin" }
+func (coin) Short() string          { return "flip coins" }
+func (coin) Long() string           { return "flip coins" }
+func (coin) Runs() int              { return 10 }
+func (coin) Plots() bool            { return false }
+func (coin) New() experiment.Params { return &coinParams{Bias: 2} }
+func (coin) Flags(fs *pflag.FlagSet, p experiment.Params) {
+	fs.Uint64Var(&p.(*coinParams).Bias, "bias", 2, "one in bias flips is heads")
+}
+func (p *coinParams) Validate() error {
+	if p.Bias == 0 {
+		return errors.New("bias 0: want at least 1")
+	}
+	return nil
+}
+func (p *coinParams) Run(seed uint64) any { return seed%p.Bias == 0 }
+func (p *coinParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
+	heads, err := experiment.Decode[bool](records)
+	if err != nil {
+		return experiment.Output{}, err
+	}
+	n := 0
+	for _, h := range heads {
+		if h {
+			n++
+		}
+	}
+	return experiment.Output{
+		Tables: []report.Table{{Header: []string{"heads", "runs"}, Rows: [][]string{{fmt.Sprint(n), fmt.Sprint(len(heads))}}}},
+		JSON:   map[string]int{"heads": n, "runs": len(heads)},
+	}, nil
+}
+
+func init() { experiment.Register(coin{}) }
+
+func TestRegistry(t *testing.T) {
+	e, ok := experiment.Lookup("coin")
+	require.True(t, ok)
+	require.Contains(t, experiment.All(), experiment.Experiment(e))
+	require.Panics(t, func() { experiment.Register(coin{}) }, "a name registered twice is a programming error")
+}
+
+func TestSummarizeDecodesRecords(t *testing.T) {
+	e, _ := experiment.Lookup("coin")
+	p := e.New()
+	var recs []json.RawMessage
+	for seed := range uint64(4) {
+		b, err := json.Marshal(p.Run(seed))
+		require.NoError(t, err)
+		recs = append(recs, b)
+	}
+	out, err := p.Summarize(recs)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"heads": 2, "runs": 4}, out.JSON)
+
+	recs[2] = json.RawMessage(`"damaged"`)
+	_, err = p.Summarize(recs)
+	var bad *experiment.RecordError
+	require.ErrorAs(t, err, &bad)
+	require.Equal(t, 2, bad.Index, "the error names the record that did not decode")
+}
