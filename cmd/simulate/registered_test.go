@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -90,4 +91,20 @@ func TestRegisteredProtocolIsATopLevelCommandWithItsOwnTable(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(js), &doc), js)
 	require.Equal(t, "raft", doc["protocol"])
 	require.Nil(t, doc["violation"])
+}
+
+// Counterexample prose wraps at 80 columns with indented continuation
+// lines; a word longer than the width stays whole.
+func TestCounterexampleProseWraps(t *testing.T) {
+	var b strings.Builder
+	prose(&b, "check raft: leader completeness: n2 leads term 6 from 418.831902ms without entry 1 (t1 c3#1 get x), committed by term 4")
+	require.Equal(t, "check raft: leader completeness: n2 leads term 6 from 418.831902ms without\n  entry 1 (t1 c3#1 get x), committed by term 4\n", b.String())
+	out, _, code := cli("check", "raft", "--bug", "stale-truncate", "--checks", "20")
+	require.Equal(t, 1, code, out)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "replay: ") {
+			continue // trace lines and the command are not prose
+		}
+		require.LessOrEqual(t, utf8.RuneCountInString(line), 80, "%q", line)
+	}
 }
