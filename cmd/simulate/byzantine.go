@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"simulate/experiments/bound"
@@ -151,13 +149,6 @@ every message arrives and the trouble is the traitors.)`
 	return cmd
 }
 
-func byzClosedForm(s generals.Scenario) int {
-	if s.Algorithm == generals.SM {
-		return generals.SMMessages(s.Generals, s.Rounds)
-	}
-	return generals.OMMessages(s.Generals, s.Rounds)
-}
-
 func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []string) error {
 	s := o.Scenario
 	w := cmd.OutOrStdout()
@@ -172,49 +163,11 @@ func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []s
 		return report.WriteJSON(w, byzantineResult{
 			Generals: s.Generals, Traitors: append([]generals.Traitor{}, s.Traitors...), Algorithm: s.Algorithm, Rounds: s.Rounds,
 			Seed: g.seed, Order: s.Order, CommanderLoyal: s.CommanderLoyal(), Agreement: o.Agreement, Validity: o.Validity,
-			Guaranteed: s.Guaranteed(), Messages: o.Messages(), ClosedForm: byzClosedForm(s), Decisions: dec, Lies: lies,
+			Guaranteed: s.Guaranteed(), Messages: o.Messages(), ClosedForm: generals.ClosedForm(s), Decisions: dec, Lies: lies,
 			Verdict: o.Verdict(), Hash: o.Result.HashString(),
 		})
 	}
-	cmdr := "loyal"
-	if !s.CommanderLoyal() {
-		cmdr = "a traitor"
-	}
-	t := report.Table{
-		Title: fmt.Sprintf("Byzantine generals: %s, %d generals, %s, seed %d; the commander n0 is %s, its order %s",
-			s.Algorithm.Name(s.Rounds), s.Generals, byzPlural(len(s.Traitors), "traitor"), g.seed, cmdr, s.Order),
-		Header: []string{"general", "role", "loyal", "strategy", "decision"},
-	}
-	for i := 0; i < s.Generals; i++ {
-		id := sim.NodeID(i)
-		role := "lieutenant"
-		if id == generals.Commander {
-			role = "commander"
-		}
-		loyal, strat, dec := "yes", "-", "-"
-		if st, traitor := s.Traitor(id); traitor {
-			loyal, strat = "TRAITOR", string(st)
-		} else if v, ok := o.Decisions[id]; ok {
-			dec = v.String()
-			if id == generals.Commander {
-				dec += " (its order)"
-			}
-		}
-		t.Rows = append(t.Rows, []string{fmt.Sprintf("n%d", i), role, loyal, strat, dec})
-	}
-	t.Notes = append(t.Notes, byzIC1Line(o), byzIC2Line(o), fmt.Sprintf("messages: %d sent; %s among %d loyal generals sends %d", o.Messages(), s.Algorithm.Name(s.Rounds), s.Generals, byzClosedForm(s)))
-	if len(lies) > 0 {
-		const show = 6
-		t.Notes = append(t.Notes, "what the traitors said:")
-		for i, l := range lies {
-			if i == show {
-				t.Notes = append(t.Notes, fmt.Sprintf("  … and %d more (see --trace FILE, then simulate replay --show FILE)", len(lies)-show))
-				break
-			}
-			t.Notes = append(t.Notes, "  "+l)
-		}
-	}
-	t.Notes = append(t.Notes, "verdict: "+o.Verdict())
+	t := o.Table(g.seed, lies)
 	if g.format == "csv" {
 		// CSV drops the notes, so the run's verdict rides on every row:
 		// did IC1 (agreement) and IC2 (validity) hold.
@@ -224,50 +177,6 @@ func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []s
 		}
 	}
 	return report.Write(w, g.format, t)
-}
-
-func byzIC1Line(o generals.Outcome) string {
-	loyal := o.LoyalLieutenants()
-	switch {
-	case len(loyal) < 2:
-		return "IC1 agreement: held (vacuously: fewer than two loyal lieutenants)"
-	case o.Agreement:
-		return fmt.Sprintf("IC1 agreement: held — every loyal lieutenant decided %s", o.Decisions[loyal[0]])
-	}
-	return "IC1 agreement: FAILED — " + byzCamps(o)
-}
-
-func byzIC2Line(o generals.Outcome) string {
-	s := o.Scenario
-	switch {
-	case !s.CommanderLoyal():
-		return "IC2 validity: not applicable — the commander is a traitor, so it speaks only of loyal commanders"
-	case o.Validity:
-		return fmt.Sprintf("IC2 validity: held — the loyal commander ordered %s and every loyal lieutenant followed", s.Order)
-	}
-	return fmt.Sprintf("IC2 validity: FAILED — the loyal commander ordered %s, but %s", s.Order, byzCamps(o))
-}
-
-func byzCamps(o generals.Outcome) string {
-	var camps [2][]string
-	for _, id := range o.LoyalLieutenants() {
-		v := o.Decisions[id]
-		camps[v] = append(camps[v], fmt.Sprintf("n%d", id))
-	}
-	var parts []string
-	for _, v := range []generals.Value{generals.Attack, generals.Retreat} {
-		if len(camps[v]) > 0 {
-			parts = append(parts, fmt.Sprintf("%s decided %s", strings.Join(camps[v], ", "), v))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
-func byzPlural(k int, word string) string {
-	if k == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", k, word)
 }
 
 func newByzantineBoundCommand(g *globals) *cobra.Command {

@@ -109,6 +109,12 @@ func TestCheckByzantineBelowBound(t *testing.T) {
 	again, errOut, code := cli(append(strings.Fields(m[1]), "--format", "json")...)
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, again, `"property": "IC2"`)
+	// In table form it shows who decided what, as a plain run does, and
+	// the very trace the old bespoke counterexample printed.
+	shown, _, code := cli(strings.Fields(m[1])...)
+	require.Equal(t, 1, code)
+	require.Contains(t, shown, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided")
+	require.Contains(t, shown, "794b496871987002")
 	// And the counterexample's trace replays.
 	out, errOut, code = cli("replay", path)
 	require.Equal(t, 0, code, errOut)

@@ -10,6 +10,7 @@ import (
 
 	"simulate/faults"
 	"simulate/network"
+	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
 )
@@ -153,6 +154,11 @@ func (s *Search) Build(seed uint64, c sim.Choices) scenario.World {
 			{Name: "the commander ordered retreat", Hit: func(scenario.Run) bool { return sc.Order == Retreat }},
 		},
 		Describe: func() string { return describeScenario(sc) },
+		// A replayed counterexample shows who decided what, as a plain
+		// run does (what the traitors said needs the events: --trace).
+		Show: func(r scenario.Run) scenario.Shown {
+			return scenario.Shown{Tables: []report.Table{judge(r).Table(seed, nil)}}
+		},
 	}
 	for _, st := range Strategies {
 		w.Coverage = append(w.Coverage, scenario.Sometimes{Name: "a traitor playing " + string(st), Hit: func(scenario.Run) bool {
