@@ -60,19 +60,19 @@ type pbftByzantineResult struct {
 // runByzantinePBFT runs the byzantine command's traitor scenario on PBFT:
 // n = --generals replicas (default 3m+1) with m = --traitors Byzantine
 // replicas, agreement and validity judged as PBFT defines them.
-func runByzantinePBFT(cmd *cobra.Command, g *globals, f *byzFlags) error {
-	m := f.traitors
+func runByzantinePBFT(cmd *cobra.Command, g *globals, generals, traitors int, strategy string) error {
+	m := traitors
 	if m < 0 {
 		return badInput("--traitors %d: want 0 or more", m)
 	}
-	n := f.generals
+	n := generals
 	if n == 0 {
 		n = 3*m + 1
 	}
 	if n < 2 || m >= n {
 		return badInput("--generals %d with --traitors %d: want at least 2 replicas and fewer traitors than replicas", n, m)
 	}
-	strat, err := pbftStrategyFor(f.strategy, g.seed, m)
+	strat, err := pbftStrategyFor(strategy, g.seed, m)
 	if err != nil {
 		return badInput("%v", err)
 	}

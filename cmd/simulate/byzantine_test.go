@@ -74,42 +74,59 @@ func TestByzantineTraceReplays(t *testing.T) {
 
 var replayLine = regexp.MustCompile(`(?m)^replay: simulate (.*)$`)
 
+// byzCheck is the part of `simulate check byzantine --format json` the
+// tests read.
+type byzCheck struct {
+	Runs      int  `json:"runs"`
+	Found     bool `json:"found"`
+	Violation struct {
+		Property, Message string
+	} `json:"violation"`
+	NonzeroDraws int    `json:"nonzero_draws"`
+	Replay       string `json:"replay"`
+	Coverage     []struct {
+		Name string `json:"name"`
+		Runs int    `json:"runs"`
+	} `json:"coverage"`
+}
+
 // TestCheckByzantineBelowBound: with n = 3 and m = 1 the search finds the
 // classic IC2 failure, shrinks it to one lie, exits 1, and its replay
-// command reruns the very same trace.
+// command reruns the very same run.
 func TestCheckByzantineBelowBound(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ce.jsonl")
 	out, errOut, code := cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--trace", path)
 	require.Equal(t, 1, code, errOut)
-	require.Equal(t, "simulate: OM(1) with 3 generals and 1 traitor: IC2 (validity) broken: the loyal commander ordered attack, but n2 decided retreat\n", errOut)
-	require.Contains(t, out, "shrunk to 1 non-boring draw, 18 events")
-	require.Contains(t, out, "traitors:     n1 (lie)")
-	require.Contains(t, out, "n1 told n2 that n0 said retreat (it heard attack)")
-	require.Contains(t, out, "decisions:    n0 attack, n2 retreat")
+	require.Equal(t, "simulate: check byzantine: IC2: IC2 (validity) broken: the loyal commander ordered attack, but n2 decided retreat\n", errOut)
+	require.Contains(t, out, "shrunk in")
+	require.Contains(t, out, "to 1 non-boring draws")
+	require.Contains(t, out, "traitors n1=lie")
 	m := replayLine.FindStringSubmatch(out)
 	require.NotNil(t, m, out)
-	require.Equal(t, "byzantine --generals 3 --traitors 1 --algorithm om --rounds 1 --order attack --traitor n1=lie --calm --seed 1", m[1])
+	require.Equal(t, "byzantine --generals 3 --traitors 1 --schedule 3=1 --seed 1", m[1])
 
-	// The replay command reproduces the counterexample's trace hash.
-	hash := regexp.MustCompile(`hash ([0-9a-f]{16})\)`).FindStringSubmatch(out)
-	require.NotNil(t, hash, out)
+	// The replay command breaks the same property.
 	again, errOut, code := cli(append(strings.Fields(m[1]), "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, again, `"hash": "`+hash[1]+`"`)
-	require.Contains(t, again, `"validity": false`)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, again, `"property": "IC2"`)
+	// In table form it shows who decided what, as a plain run does, and
+	// the very trace the old bespoke counterexample printed.
+	shown, _, code := cli(strings.Fields(m[1])...)
+	require.Equal(t, 1, code)
+	require.Contains(t, shown, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided")
+	require.Contains(t, shown, "794b496871987002")
 	// And the counterexample's trace replays.
 	out, errOut, code = cli("replay", path)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, hash[1]+" matches")
+	require.Contains(t, out, "matches")
 
 	// JSON form.
 	out, _, code = cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--format", "json")
 	require.Equal(t, 1, code)
-	var res byzCheckResult
+	var res byzCheck
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
 	require.True(t, res.Found)
-	require.Len(t, res.Counterexample.Schedule, 1)
-	require.Equal(t, "n1 told n2 that n0 said retreat (it heard attack)", res.Counterexample.Lies[0])
+	require.Equal(t, 1, res.NonzeroDraws)
 }
 
 // TestCheckByzantineAtBound: at n = 3m+1 (OM) and with SM below it, the
@@ -122,26 +139,24 @@ func TestCheckByzantineAtBound(t *testing.T) {
 	} {
 		out, errOut, code := cli(append([]string{"check", "byzantine", "--format", "json"}, args...)...)
 		require.Equal(t, 0, code, "%v: %s", args, errOut)
-		var res byzCheckResult
+		var res byzCheck
 		require.NoError(t, json.Unmarshal([]byte(out), &res))
 		require.False(t, res.Found)
-		c := res.Coverage
-		require.Equal(t, res.Checks, c.Runs, "the search makes its whole budget, with or without -short")
-		require.GreaterOrEqual(t, c.Runs, 20)
-		require.GreaterOrEqual(t, c.TraitorCommander, c.Runs/5, "%v", args)
-		require.GreaterOrEqual(t, c.LoyalCommander, c.Runs/5, "%v", args)
-		require.GreaterOrEqual(t, c.Equivocated, c.Runs/10, "%v", args)
+		require.GreaterOrEqual(t, res.Runs, 100)
+		cov := map[string]int{}
+		for _, c := range res.Coverage {
+			cov[c.Name] = c.Runs
+		}
+		require.GreaterOrEqual(t, cov["a traitor commander"], res.Runs/5, "%v", args)
+		require.GreaterOrEqual(t, cov["a loyal commander (IC2 tested)"], res.Runs/5, "%v", args)
+		require.GreaterOrEqual(t, cov["a traitor that equivocated"], res.Runs/10, "%v", args)
 		for _, s := range []string{"honest", "lie", "split", "random", "silent", "collude"} {
-			require.GreaterOrEqual(t, c.Strategies[s], c.Runs/20, "%v strategy %s", args, s)
+			require.GreaterOrEqual(t, cov["a traitor playing "+s], res.Runs/20, "%v strategy %s", args, s)
 		}
 		if args[len(args)-1] == "sm" {
-			require.GreaterOrEqual(t, c.Forged, c.Runs/10)
+			require.GreaterOrEqual(t, cov["a forged order refused"], res.Runs/10)
 		}
 	}
-	out, _, code := cli("check", "byzantine", "--generals", "4", "--traitors", "1")
-	require.Equal(t, 0, code)
-	require.Regexp(t, `no violation of IC1 or IC2 in \d+ runs`, out)
-	require.Contains(t, out, "n = 4 ≥ 3m+1 = 4: the theorem promises IC1 and IC2 here, and the search agrees.")
 }
 
 // TestCheckByzantineTeachingBug: SM without signature checks is broken by
@@ -149,7 +164,6 @@ func TestCheckByzantineAtBound(t *testing.T) {
 func TestCheckByzantineTeachingBug(t *testing.T) {
 	out, errOut, code := cli("check", "byzantine", "--generals", "4", "--traitors", "1", "--algorithm", "sm", "--bug", "skip-verify")
 	require.Equal(t, 1, code, errOut)
-	require.Contains(t, out, "tried to forge")
 	require.Contains(t, out, "--bug skip-verify")
 }
 

@@ -12,6 +12,8 @@ import (
 	_ "simulate/examples/twophase" // registers "twophase"
 	_ "simulate/protocols/benor"   // registers "benor"
 	_ "simulate/protocols/raft"    // registers "raft"
+	// registers "byzantine"
+	_ "simulate/protocols/generals"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/search"
@@ -131,6 +133,12 @@ func shellQuote(s string) string {
 }
 
 func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
+	return newRunScenario(g, p, p.New())
+}
+
+// newRunScenario is newRunRegistered with its flags bound to s, for a
+// protocol's own top-level command that needs the scenario the flags set.
+func newRunScenario(g *globals, p scenario.Protocol, s scenario.Scenario) *cobra.Command {
 	var schedule string
 	var listBugs bool
 	cmd := &cobra.Command{
@@ -138,7 +146,7 @@ func newRunRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		Short: p.Summary(),
 		Args:  cobra.NoArgs,
 	}
-	s := bindScenario(cmd, p)
+	p.Flags(cmd.Flags(), s)
 	cmd.Flags().StringVar(&schedule, "schedule", "", "replay these environment draws (index=value,...; unlisted draws are 0) instead of drawing from --seed")
 	cmd.Flags().BoolVar(&listBugs, "list-bugs", false, "list the protocol's teaching bugs and exit")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
