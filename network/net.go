@@ -89,6 +89,9 @@ type Options struct {
 	// Topology is the graph of links; nil means the complete graph. It is
 	// not serialised: a scenario records how to rebuild it (degree, seed).
 	Topology *Topology `json:"-"`
+	// PCT, when set, adds the PCT delay strategy on top of the drawn
+	// delays (see PCT); nil leaves the draws and delays as they were.
+	PCT *PCT `json:"pct,omitempty"`
 }
 
 // Validate reports a user-facing error for probabilities outside [0, 1] and
@@ -161,6 +164,8 @@ type Net struct {
 	// quantiles (nil without Pareto steps); of is nil without regions.
 	of    []uint8
 	quant [][][]sim.Time
+	// pct is the PCT strategy's state; nil without Options.PCT.
+	pct *pctState
 }
 
 // New builds a Net of n nodes. It returns the validation error for bad
@@ -202,6 +207,9 @@ func New(n int, opts Options) (*Net, error) {
 	}
 	if opts.Uplink {
 		net.uplink = make([]sim.Time, n)
+	}
+	if opts.PCT != nil {
+		net.pct = &pctState{cfg: *opts.PCT}
 	}
 	if r := opts.Regions; r != nil {
 		net.of = r.Assign(n, opts.RegionSeed)
@@ -328,6 +336,9 @@ func (net *Net) Route(l sim.Link) sim.Fate {
 		}
 	}
 	f := sim.Fate{Delay: base + net.delay(c, "delay", l.From, l.To)}
+	if net.pct != nil {
+		f.Delay += net.pct.extra(c, l.From)
+	}
 	lost := chance(c, net.lossPPM, "loss", l.From, l.To)
 	if net.dupPPM > 0 && net.dupPPM < ppm {
 		f.Duplicate = chance(c, net.dupPPM, "dup", l.From, l.To)

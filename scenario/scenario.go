@@ -285,6 +285,12 @@ func CheckOnly(s Scenario, seed uint64, cfg search.Config, only []string) Report
 			tracer = log
 		}
 		o := execute(s, seed, t, tracer, only)
+		// Report every Sometimes condition reached to the search: a
+		// coverage-guided search (Config.Feedback) builds on runs that
+		// reach rare ones. The search only sees names.
+		for _, h := range o.Hits {
+			t.Cover(h)
+		}
 		switch t.Phase() {
 		case search.Searching:
 			if len(rep.Coverage) == 0 {

@@ -40,6 +40,17 @@ type Config struct {
 	// (default 20,000). It is a count, so the result is the same on any
 	// machine.
 	MaxShrinkRuns int
+	// Feedback, when positive, turns the search coverage-guided: a run
+	// that reaches a Sometimes condition (T.Cover) that at most Rare runs
+	// reached before it is kept as a seed, and Feedback of every 4 runs
+	// (1..4) replay a kept seed's draws up to a cut point and then draw
+	// fresh. 0 keeps the plain search: every run fresh and random.
+	// Bugs that need a rare state first and a fault after it are found by
+	// building on the runs that reached that state.
+	Feedback int
+	// Rare is how many runs may have reached a condition for a new run
+	// reaching it to be kept (default 2).
+	Rare int
 }
 
 // DefaultMaxShrinkRuns is Config.MaxShrinkRuns when it is 0.
@@ -67,7 +78,14 @@ type T struct {
 	failed   bool
 	property string
 	message  string
+	covered  []string
 }
+
+// Cover tells the search that this run reached the named Sometimes
+// condition. A coverage-guided search (Config.Feedback) keeps runs that
+// reach rare conditions and mutates them; otherwise Cover does nothing.
+// The search knows nothing of what the names mean.
+func (t *T) Cover(name string) { t.covered = append(t.covered, name) }
 
 // Intn implements sim.Choices: every environment draw of the run.
 func (t *T) Intn(label string, n int) int { return t.rec.Intn(label, n) }
@@ -140,10 +158,24 @@ func Run(cfg Config, prop Property) Result {
 	}
 	var res Result
 	var fails []failure
+	if cfg.Rare <= 0 {
+		cfg.Rare = 2
+	}
+	fb := feedback{seen: map[string]int{}}
 	for i := 0; i < cfg.Checks && len(fails) < cfg.Keep; i++ {
-		t := &T{rec: sim.Recorder{Inner: sim.NewPCGChoices(sim.RunSeed(cfg.Seed, uint64(i)))}}
+		fresh := sim.NewPCGChoices(sim.RunSeed(cfg.Seed, uint64(i)))
+		var src sim.Choices = fresh
+		if cfg.Feedback > 0 && len(fb.seeds) > 0 && fresh.Intn("feedback", 4) < cfg.Feedback {
+			seed := fb.seeds[fresh.Intn("feedback seed", len(fb.seeds))]
+			cut := fresh.Intn("feedback cut", len(seed)+1)
+			src = &prefixChoices{prefix: seed[:cut], rest: fresh}
+		}
+		t := &T{rec: sim.Recorder{Inner: src}}
 		prop(t)
 		res.Runs++
+		if cfg.Feedback > 0 {
+			fb.observe(t, cfg.Rare)
+		}
 		if t.failed {
 			if res.FirstAt == 0 {
 				res.FirstAt = res.Runs
@@ -168,6 +200,58 @@ func Run(cfg Config, prop Property) Result {
 	res.Failed = true
 	res.Property, res.Message, res.Draws = t.property, t.message, t.Draws()
 	return res
+}
+
+// feedback is the coverage-guided search's memory: how many runs reached
+// each condition, and the draws of the runs kept as seeds.
+type feedback struct {
+	seen  map[string]int
+	seeds [][]int
+}
+
+// observe counts t's conditions and keeps t's draws when one of them had
+// been reached by at most rare runs before.
+func (f *feedback) observe(t *T, rare int) {
+	keep := false
+	done := map[string]bool{}
+	for _, c := range t.covered {
+		if done[c] {
+			continue
+		}
+		done[c] = true
+		if f.seen[c] < rare {
+			keep = true
+		}
+		f.seen[c]++
+	}
+	if keep {
+		f.seeds = append(f.seeds, t.Draws().Values())
+	}
+}
+
+// prefixChoices replays a kept run's first draws (clamped to range) and
+// then draws fresh: a mutation that keeps how a run reached its rare
+// state and varies what happens after.
+type prefixChoices struct {
+	prefix []int
+	next   int
+	rest   sim.Choices
+}
+
+// Intn implements sim.Choices.
+func (p *prefixChoices) Intn(label string, n int) int {
+	if p.next < len(p.prefix) {
+		v := p.prefix[p.next]
+		p.next++
+		if n <= 1 || v < 0 {
+			return 0
+		}
+		if v >= n {
+			return n - 1
+		}
+		return v
+	}
+	return p.rest.Intn(label, n)
 }
 
 type failure struct {

@@ -21,6 +21,9 @@ type Scenario struct {
 	Limit  sim.Time `json:"limit"`
 	// Bug switches on the EagerDecide teaching bug.
 	Bug bool `json:"bug,omitempty"`
+	// PCT, when set, delays messages with the PCT strategy on top of the
+	// exponential delays (see network.PCT); nil is the plain network.
+	PCT *network.PCT `json:"pct,omitempty"`
 }
 
 // Validate checks the scenario.
@@ -70,7 +73,7 @@ func Run(s Scenario, seed uint64, choices sim.Choices, tracer sim.Tracer) Outcom
 // predicate for when every live process has decided.
 func (s *Scenario) config() (sim.Config, func(w *sim.World)) {
 	crashed := s.crashed()
-	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay)})
+	net := network.MustNew(s.N, network.Options{Latency: network.Exponential(s.Delay), PCT: s.PCT})
 	live := s.N - len(crashed)
 	seen, decided := 0, 0
 	cfg := sim.Config{
