@@ -224,8 +224,12 @@ func (protocol) Cases() []scenario.Case {
 		return func(sc scenario.Scenario) { f(sc.(*Search)) }
 	}
 	return []scenario.Case{
-		{Name: "OM(1), 4 generals, 1 traitor (correct)", Apply: set(func(s *Search) { s.Generals = 4 })},
-		{Name: "SM(1), 3 generals, 1 traitor (correct)", Apply: set(func(s *Search) { s.Generals, s.Algorithm = 3, SM })},
+		// Three values per vote cannot tie, and OM has no signatures to forge.
+		{Name: "OM(1), 4 generals, 1 traitor (correct)", Apply: set(func(s *Search) { s.Generals = 4 }),
+			Unreachable: []string{"a tied vote", "a forged order refused"}},
+		// SM decides by choice(V), not by a vote.
+		{Name: "SM(1), 3 generals, 1 traitor (correct)", Apply: set(func(s *Search) { s.Generals, s.Algorithm = 3, SM }),
+			Unreachable: []string{"a tied vote"}},
 		{Name: "OM(1), 3 generals, 1 traitor (n ≤ 3m)", Violates: PropIC2, MaxDraws: 4, Apply: set(func(s *Search) { s.Generals = 3 })},
 		{Name: "bug trust-commander, OM(1), 4 generals", Violates: PropIC1, MaxDraws: 4, Apply: set(func(s *Search) { s.Generals, s.Bug = 4, BugTrustCommander })},
 		{Name: "bug skip-verify, SM(1), 3 generals", Violates: PropIC2, MaxDraws: 4, Apply: set(func(s *Search) { s.Generals, s.Algorithm, s.Bug = 3, SM, BugSkipVerify })},
