@@ -101,7 +101,7 @@ func TestRealProtocolsNearAnalytic(t *testing.T) {
 			mean, se := check.MeanSE(got)
 			allow := 0.0
 			switch s.Protocol {
-			case ProtocolPaxos:
+			case ProtocolPaxos, ProtocolRaft:
 				allow = 0.002
 			case ProtocolPBFT:
 				allow = 2.5 * perCrash
@@ -266,7 +266,10 @@ func TestPBFTGapIsFailover(t *testing.T) {
 	p := mild()
 	p.Horizon = 60 * 24 * sim.Hour
 	p.FairDeadline = DefaultFairDeadline
-	for _, s := range Systems[3:] {
+	for _, s := range Systems {
+		if s.Protocol != ProtocolPBFT {
+			continue
+		}
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
 			short, fair := 0, 0
