@@ -83,23 +83,34 @@ func BenchmarkRaft(b *testing.B) {
 	benchRuns(b, func(n int, _ uint64) (Stats, error) { return RunRaft(n, benchK) })
 }
 
-// BenchmarkRatio runs the simulated Multi-Paxos, the pumped Multi-Paxos
-// and the raft pump back to back in every op, each timed on its own, so a
-// busy spell on a shared machine slows all three alike and the ratios stay
-// steady where the separate benchmarks' absolute figures do not. sim/raft
-// is the issue's target (at least 0.5); sim/pump is what the simulator
-// costs over the protocol code; pump/raft what this Multi-Paxos costs
-// beside etcd's raft. ns/op covers all three runs and the collections
-// between them.
+// BenchmarkNativeRaft: one op is a whole simulated run of protocols/raft,
+// as `simulate raft` makes it, on the Multi-Paxos workload: a fresh
+// cluster elects a leader and commits benchK commands one at a time.
+func BenchmarkNativeRaft(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunNativeRaft(n, benchK, seed) })
+}
+
+// BenchmarkRatio runs the simulated Multi-Paxos, the pumped Multi-Paxos,
+// the raft pump and the simulated native Raft (protocols/raft) back to
+// back in every op, each timed on its own, so a busy spell on a shared
+// machine slows all four alike and the ratios stay steady where the
+// separate benchmarks' absolute figures do not. sim/raft is the issue's
+// target (at least 0.5); sim/pump is what the simulator costs over the
+// protocol code; pump/raft what this Multi-Paxos costs beside etcd's raft;
+// native/raft is simulated Raft's messages/s beside the etcd raft pump's,
+// and native-cmd/raft-cmd the same for committed commands/s (native Raft
+// sends more messages per command: its leader heartbeats every hop).
+// ns/op covers all four runs and the collections between them.
 func BenchmarkRatio(b *testing.B) {
 	for _, n := range replicaCounts {
 		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
-			var wall [3]time.Duration
-			var msgs [3]int
-			runs := [3]run{
+			var wall [4]time.Duration
+			var msgs, cmds [4]int
+			runs := [4]run{
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxos(n, benchK, seed) },
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosPump(n, benchK, seed) },
 				func(n int, _ uint64) (Stats, error) { return RunRaft(n, benchK) },
+				func(n int, seed uint64) (Stats, error) { return RunNativeRaft(n, benchK, seed) },
 			}
 			for i := 0; b.Loop(); i++ {
 				for j, f := range runs {
@@ -113,11 +124,13 @@ func BenchmarkRatio(b *testing.B) {
 						b.Fatal(err)
 					}
 					msgs[j] += st.Delivered
+					cmds[j] += st.Commands
 				}
 			}
-			var rate [3]float64
+			var rate, crate [4]float64
 			for j := range rate {
 				rate[j] = float64(msgs[j]) / wall[j].Seconds()
+				crate[j] = float64(cmds[j]) / wall[j].Seconds()
 			}
 			b.ReportMetric(rate[0], "sim-msgs/s")
 			b.ReportMetric(rate[1], "pump-msgs/s")
@@ -125,6 +138,9 @@ func BenchmarkRatio(b *testing.B) {
 			b.ReportMetric(rate[0]/rate[2], "sim/raft")
 			b.ReportMetric(rate[0]/rate[1], "sim/pump")
 			b.ReportMetric(rate[1]/rate[2], "pump/raft")
+			b.ReportMetric(rate[3], "native-msgs/s")
+			b.ReportMetric(rate[3]/rate[2], "native/raft")
+			b.ReportMetric(crate[3]/crate[2], "native-cmd/raft-cmd")
 		})
 	}
 }
@@ -189,6 +205,19 @@ func TestWorkloads(t *testing.T) {
 		if q.Commands != k {
 			t.Fatalf("replicas=%d: pumped multi-paxos committed %d, want %d", n, q.Commands, k)
 		}
+		nmix := mix{}
+		nr, err := runNativeRaft(n, k, 1, nmix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := RunNativeRaft(n, k, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again != nr {
+			t.Fatalf("replicas=%d: native raft is not deterministic: %+v, then %+v", n, again, nr)
+		}
+		t.Logf("replicas=%d native raft: %d msgs, %.1f/cmd, %s virtual: %s", n, nr.Delivered, float64(nr.Delivered)/k, nr.Time, nmix)
 		pm, qm, rm := float64(p.Delivered)/k, float64(q.Delivered)/k, float64(r.Delivered)/k
 		t.Logf("replicas=%d multi-paxos: %d msgs, %.1f/cmd, %s virtual: %s", n, p.Delivered, pm, p.Time, pmix)
 		t.Logf("replicas=%d paxos pump:  %d msgs, %.1f/cmd, %s virtual", n, q.Delivered, qm, q.Time)

@@ -19,11 +19,14 @@ import (
 type flpParams struct {
 	Duel  flp.DuelParams  `json:"duel"`
 	BenOr flp.BenOrParams `json:"benor"`
+	// Raft is absent (Nodes 0) in sweep files written before Raft rows.
+	Raft flp.RaftParams `json:"raft"`
 }
 
 // flpRun is one seed's record.
 type flpRun struct {
 	Duel  flp.DuelOutcome `json:"duel"`
+	Raft  flp.RaftOutcome `json:"raft"`
 	BenOr struct {
 		Decided bool     `json:"decided"`
 		Agree   bool     `json:"agreement"`
@@ -35,8 +38,9 @@ type flpRun struct {
 func init() {
 	commands = append(commands, func(g *globals) *cobra.Command {
 		var sf sweepFlags
-		p := flpParams{Duel: flp.DefaultDuel(), BenOr: flp.DefaultBenOr()}
+		p := flpParams{Duel: flp.DefaultDuel(), BenOr: flp.DefaultBenOr(), Raft: flp.DefaultRaft()}
 		p.Duel.Randomized = true
+		p.Raft.Randomized = true
 		cmd := &cobra.Command{
 			Use:   "flp",
 			Short: "FLP at work: deterministic Paxos stalled forever, randomized consensus deciding with probability 1",
@@ -51,7 +55,13 @@ way around it.
 2. The same schedule against the same Paxos with randomized backoff, over
    --runs seeds: every seed decides; the table gives the distribution of
    the time to decide.
-3. Ben-Or's randomized binary consensus (5 processes, one crashes, inputs
+3. Raft (3 replicas) on a symmetric, crash-free schedule: every replica
+   starts at once and every message takes the same time. With fixed
+   election timeouts every replica stands in every term at the same
+   instant and the vote splits for the whole horizon (--events); with
+   Raft's randomized timeouts (§5.2), over --runs seeds, every seed elects
+   a leader.
+4. Ben-Or's randomized binary consensus (5 processes, one crashes, inputs
    split, asynchronous exponential delays), over the same seeds: every
    seed decides; the table gives the distribution of rounds.
 
@@ -62,9 +72,14 @@ probability 1, not in every schedule.`,
 				if err := p.Duel.Validate(); err != nil {
 					return badInput("%v", err)
 				}
+				p.Raft.MaxEvents = p.Duel.MaxEvents
+				if err := p.Raft.Validate(); err != nil {
+					return badInput("%v", err)
+				}
 				recs, complete, err := runSweep(cmd, g, &sf, "flp", p, func(_ int, seed uint64) any {
 					var r flpRun
 					r.Duel = flp.Duel(p.Duel, seed, nil)
+					r.Raft = flp.RaftElection(p.Raft, seed, nil)
 					o := flp.BenOr(p.BenOr, seed)
 					r.BenOr.Decided = o.Decided == o.Live
 					r.BenOr.Agree = o.Agreement
@@ -92,6 +107,16 @@ probability 1, not in every schedule.`,
 	aggregators["flp"] = printFLP
 }
 
+// flpRaftSummary is the randomized Raft elections over the runs.
+type flpRaftSummary struct {
+	Elected        int     `json:"elected"`
+	TimeP50        float64 `json:"time_to_leader_p50_s"`
+	TimeP99        float64 `json:"time_to_leader_p99_s"`
+	TimeMax        float64 `json:"time_to_leader_max_s"`
+	CandidaciesP50 float64 `json:"candidacies_p50"`
+	CandidaciesMax float64 `json:"candidacies_max"`
+}
+
 // flpSummary is `simulate flp --format json`.
 type flpSummary struct {
 	Runs          int             `json:"runs"`
@@ -104,7 +129,11 @@ type flpSummary struct {
 		BallotsP50 float64 `json:"ballots_p50"`
 		BallotsMax float64 `json:"ballots_max"`
 	} `json:"randomized_paxos"`
-	BenOr struct {
+	// DeterministicRaft and RandomizedRaft are absent for sweep files
+	// written before the Raft rows.
+	DeterministicRaft *flp.RaftOutcome `json:"deterministic_raft,omitempty"`
+	RandomizedRaft    *flpRaftSummary  `json:"randomized_raft,omitempty"`
+	BenOr             struct {
 		Decided    int         `json:"decided"`
 		Agreement  bool        `json:"agreement"`
 		RoundsP50  float64     `json:"rounds_p50"`
@@ -124,7 +153,15 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 	det := p.Duel
 	det.Randomized = false
 	s.Deterministic = flp.Duel(det, 0, nil) // the adversary's schedule: no seed matters
-	var times, ballots, rounds []float64
+	var times, ballots, rounds, rtimes, cands []float64
+	raftRows := p.Raft.Nodes > 0
+	if raftRows {
+		det := p.Raft
+		det.Randomized = false
+		d := flp.RaftElection(det, 0, nil) // no draw is made: no seed matters
+		s.DeterministicRaft = &d
+		s.RandomizedRaft = &flpRaftSummary{}
+	}
 	s.BenOr.Agreement = true
 	s.BenOr.RoundsHist = map[int]int{}
 	for _, r := range recs {
@@ -137,6 +174,11 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 			times = append(times, float64(run.Duel.Time)/float64(sim.Millisecond))
 			ballots = append(ballots, float64(run.Duel.Ballots))
 		}
+		if raftRows && run.Raft.Elected {
+			s.RandomizedRaft.Elected++
+			rtimes = append(rtimes, float64(run.Raft.Time)/float64(sim.Millisecond))
+			cands = append(cands, float64(run.Raft.Candidacies))
+		}
 		if run.BenOr.Decided {
 			s.BenOr.Decided++
 			rounds = append(rounds, float64(run.BenOr.Rounds))
@@ -148,6 +190,13 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 	s.Randomized.TimeP50, s.Randomized.TimeP99, s.Randomized.TimeMax = tp[0]/1000, tp[1]/1000, tp[2]/1000 // ms to s
 	bp := check.Percentiles(ballots, 50, 100)
 	s.Randomized.BallotsP50, s.Randomized.BallotsMax = bp[0], bp[1]
+	rtp := check.Percentiles(rtimes, 50, 99, 100)
+	cp := check.Percentiles(cands, 50, 100)
+	if raftRows {
+		r := s.RandomizedRaft
+		r.TimeP50, r.TimeP99, r.TimeMax = rtp[0]/1000, rtp[1]/1000, rtp[2]/1000 // ms to s
+		r.CandidaciesP50, r.CandidaciesMax = cp[0], cp[1]
+	}
 	rp := check.Percentiles(rounds, 50, 99, 100)
 	s.BenOr.RoundsP50, s.BenOr.RoundsP99, s.BenOr.RoundsMax = rp[0], rp[1], rp[2]
 
@@ -179,6 +228,30 @@ func printFLP(cmd *cobra.Command, g *globals, params json.RawMessage, recs []swe
 			"Row 1 is that theorem at work: a schedule (no crash, no loss, every message delivered) under which deterministic Paxos never decides.",
 			"Rows 2 and 3 do not contradict it: randomized protocols decide with probability 1, not in every schedule — an adversary that saw the coins in advance could still stall them.",
 		},
+	}
+	if raftRows {
+		rd := s.DeterministicRaft
+		rv := "no leader"
+		if rd.Elected {
+			rv = fmt.Sprintf("leader at %v (the schedule lost its symmetry)", rd.Time)
+		}
+		sched := fmt.Sprintf("symmetric: all start at 0, every message %v, crash-free", p.Raft.Delay)
+		raftRows := [][]string{
+			{fmt.Sprintf("Raft, %d replicas, fixed election timeout %v", p.Raft.Nodes, p.Raft.ElectionMin), sched, "1 (no seed matters)", rv,
+				fmt.Sprintf("%d events, %v simulated", rd.Events, rd.Time), fmt.Sprintf("%d candidacies, %d messages", rd.Candidacies, rd.Messages)},
+			{fmt.Sprintf("Raft, randomized election timeout %v–%v", p.Raft.ElectionMin, p.Raft.ElectionMax), "the same schedule", fmt.Sprint(s.Runs),
+				fmt.Sprintf("%d of %d elected a leader", s.RandomizedRaft.Elected, s.Runs),
+				fmt.Sprintf("time to leader p50 %.1fms, p99 %.1fms, max %.1fms", rtp[0], rtp[1], rtp[2]),
+				fmt.Sprintf("candidacies p50 %.0f, max %.0f", cp[0], cp[1])},
+		}
+		t.Title = fmt.Sprintf("FLP at work: Paxos under an adversarial schedule (Accepts held %v, everything else %v), Raft elections on a symmetric schedule, and Ben-Or with a crash", p.Duel.Hold, p.Duel.Base)
+		// After the Paxos rows, before Ben-Or's.
+		t.Rows = append(t.Rows[:2], append(raftRows, t.Rows[2:]...)...)
+		t.Notes = []string{
+			t.Notes[0],
+			"Rows 1 and 3 are that theorem at work: schedules (no crash, no loss, every message delivered) under which deterministic Paxos never decides and Raft with fixed election timeouts never elects a leader, every vote split three ways.",
+			"Rows 2, 4 and 5 do not contradict it: randomized protocols decide with probability 1, not in every schedule — an adversary that saw the coins in advance could still stall them. Raft's coin is its randomized election timeout (Ongaro & Ousterhout 2014, §5.2); a leader is what Raft needs to decide anything.",
+		}
 	}
 	if err := report.Write(out, g.format, t); err != nil {
 		return err

@@ -63,8 +63,9 @@ func init() {
 			Long: fmt.Sprintf(`nines prints the course notes' availability table with exact downtimes
 (0.999 is 525.6 minutes a year; the notes round it to 500), then measures
 by simulation how replication buys nines: a single server, Multi-Paxos
-with 3 and 5 replicas and PBFT with 4 and 7 replicas, the real protocols
-of protocols/paxos and protocols/pbft. Every node fails and recovers with
+with 3 and 5 replicas, PBFT with 4 and 7 replicas and Raft with 3 and 5,
+the real protocols of protocols/paxos, protocols/pbft and protocols/raft
+(Raft on Multi-Paxos's clock). Every node fails and recovers with
 exponential times (mean --mtbf up, --mttr down); a client sends a request
 every --interval for --horizon; a request counts as answered if the
 protocol's client had its result within --deadline. Beside each measured
@@ -184,6 +185,7 @@ func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
 	f := plot.Figure{Title: "Replication buys nines", XLabel: "replicas", YLabel: "nines = -log10(1 - availability)"}
 	paxos := plot.Series{Name: "Multi-Paxos measured (± s.e.; n=1: single server)", Group: 1}
 	pbft := plot.Series{Name: "PBFT measured (± s.e.; n=1: single server)", Group: 2}
+	raft := plot.Series{Name: "Raft measured (± s.e.; n=1: single server)", Group: 1}
 	add := func(ser *plot.Series, i int) {
 		m := stats[i].mean
 		if m >= 1 {
@@ -198,10 +200,13 @@ func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
 		case nines.ProtocolSingle:
 			add(&paxos, i)
 			add(&pbft, i)
+			add(&raft, i)
 		case nines.ProtocolPaxos:
 			add(&paxos, i)
 		case nines.ProtocolPBFT:
 			add(&pbft, i)
+		case nines.ProtocolRaft:
+			add(&raft, i)
 		}
 	}
 	maj := plot.Series{Name: "majority of n up, analytic", Dashed: true, Group: 1}
@@ -215,7 +220,7 @@ func ninesFigure(p nines.Params, recs []sweep.Record) plot.Figure {
 		bft.X = append(bft.X, float64(n))
 		bft.Y = append(bft.Y, nines.Nines(nines.QuorumAvailability(n, 2*f+1, up)))
 	}
-	f.Series = []plot.Series{paxos, maj, pbft, bft}
+	f.Series = []plot.Series{paxos, raft, maj, pbft, bft}
 	return f
 }
 
@@ -270,11 +275,11 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 		Header: []string{"system", "nodes", "quorum", "measured availability", "± s.e.", "nines", "downtime min/year",
 			"analytic availability", "analytic nines", "analytic downtime", "gap min/year"},
 		Notes: []string{
-			"Measured: the fraction of the client's requests whose result it had within the deadline, averaged over runs (± one standard error). The replicas and clients are protocols/paxos's Multi-Paxos and protocols/pbft's PBFT; crashed replicas restart from their durable state (Multi-Paxos its promises and log, PBFT its view, what it prepared and committed, and its checkpoint) and catch up from their peers.",
+			"Measured: the fraction of the client's requests whose result it had within the deadline, averaged over runs (± one standard error). The replicas and clients are protocols/paxos's Multi-Paxos, protocols/pbft's PBFT and protocols/raft's Raft (same heartbeat, election timeout and client retry as Multi-Paxos); crashed replicas restart from their durable state (Multi-Paxos its promises and log, PBFT its view, what it prepared and committed, and its checkpoint, Raft its term, vote and log) and catch up from their peers.",
 			"Analytic: P(at least k of n nodes up) with each node up MTBF/(MTBF+MTTR) of the time, independently. Gap: measured minus analytic downtime.",
 			fmt.Sprintf("Time is scaled %d:1 for failures and workload: a run simulates %v, MTBF %v, MTTR %v, a request every %v; the protocols keep their own clocks (%v network delay, Multi-Paxos heartbeat %v, election timeout %v–%v, client retry %v; PBFT client broadcast after %v, view change %v later). MTBF/MTTR, all the analytic model sees, is unchanged.",
 				p.Scale, sp.Horizon, sp.MTBF, sp.MTTR, sp.Interval, nines.NetworkDelay, t.Heartbeat, t.Election, 2*t.Election, t.Client, b.ClientTimeout, b.ViewTimeout),
-			fmt.Sprintf("The analytic model takes failover to be free; a real protocol does not get it free. Multi-Paxos's heartbeats elect a new leader %v–%v after the old one dies, mostly before its client gives up on the dead leader and retries (%v), so a deadline longer than the retry hides most elections. PBFT notices a dead primary only when a request times out — the client waits %v, the backups %v more — so the first request after each primary crash misses a deadline shorter than %v. Each lost request counts as one interval (%s) of downtime: denser requests (--interval) make a crash cost less, a longer --deadline hides it.",
+			fmt.Sprintf("The analytic model takes failover to be free; a real protocol does not get it free. Multi-Paxos's and Raft's heartbeats elect a new leader %v–%v after the old one dies, mostly before its client gives up on the dead leader and retries (%v), so a deadline longer than the retry hides most elections. PBFT notices a dead primary only when a request times out — the client waits %v, the backups %v more — so the first request after each primary crash misses a deadline shorter than %v. Each lost request counts as one interval (%s) of downtime: denser requests (--interval) make a crash cost less, a longer --deadline hides it.",
 				t.Election, 2*t.Election, t.Client, b.ClientTimeout, b.ViewTimeout, b.ClientTimeout+b.ViewTimeout, realTime(p.Interval)),
 			fmt.Sprintf("Scaling stretches failover: measured in the real time of the table, a %v election lasts %v. Costs that grow with a failover's length are magnified %d-fold; costs per crash are not.",
 				t.Election, realTime(t.Election*sim.Time(p.Scale)), p.Scale),
@@ -307,8 +312,8 @@ func printNines(cmd *cobra.Command, g *globals, params json.RawMessage, recs []s
 		Notes: []string{
 			"Quorum up: the fraction of requests issued while at least k replicas were up, on each run's own failures — the k-of-n model without the independence assumption; it should match the analytic column within noise.",
 			"Failover downtime: requests issued while a quorum was up that still missed the deadline (an election, a view change, a client retrying a dead leader), paired run by run with the column before, ± one standard error. It is negative when a request issued during a quorum outage was answered because a replica came back within the deadline.",
-			"Elections: Multi-Paxos candidacies after the first (a lone survivor keeps standing while no quorum is up). View changes: the highest PBFT view installed.",
-			"Forks: log positions at which two different commands were decided. Both protocols keep what they promised on disk and must not fork; PBFT without it (simulate pbft --bug amnesia) does, once more than f replicas have forgotten what they prepared.",
+			"Elections: Multi-Paxos candidacies after the first (a lone survivor keeps standing while no quorum is up); Raft leaders elected after the first. View changes: the highest PBFT view installed.",
+			"Forks: log positions at which two different commands were decided (Raft: applied). All three protocols keep what they promised on disk and must not fork; PBFT without it (simulate pbft --bug amnesia) does, once more than f replicas have forgotten what they prepared.",
 		},
 	}
 	for i, r := range rows {

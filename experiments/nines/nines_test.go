@@ -101,7 +101,7 @@ func TestRealProtocolsNearAnalytic(t *testing.T) {
 			mean, se := check.MeanSE(got)
 			allow := 0.0
 			switch s.Protocol {
-			case ProtocolPaxos:
+			case ProtocolPaxos, ProtocolRaft:
 				allow = 0.002
 			case ProtocolPBFT:
 				allow = 2.5 * perCrash
@@ -266,7 +266,10 @@ func TestPBFTGapIsFailover(t *testing.T) {
 	p := mild()
 	p.Horizon = 60 * 24 * sim.Hour
 	p.FairDeadline = DefaultFairDeadline
-	for _, s := range Systems[3:] {
+	for _, s := range Systems {
+		if s.Protocol != ProtocolPBFT {
+			continue
+		}
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
 			short, fair := 0, 0
@@ -278,6 +281,42 @@ func TestPBFTGapIsFailover(t *testing.T) {
 			t.Logf("requests lost with a quorum up: %d within %v, %d within %v", short, p.Deadline, fair, p.FairDeadline)
 			require.Greater(t, short, 0, "the 100 ms deadline must expose failovers")
 			require.LessOrEqual(t, fair, 0, "within the fair deadline, only quorum outages may lose requests")
+		})
+	}
+}
+
+// TestRaftBesideMultiPaxos: the Raft rows are the paired comparison the
+// table claims — for each size, Raft sees exactly the crashes and quorum
+// outages Multi-Paxos sees on the same seed — and within the fair
+// deadline Raft loses no request while a quorum is up, and never forks.
+func TestRaftBesideMultiPaxos(t *testing.T) {
+	p := mild()
+	p.Horizon = 60 * 24 * sim.Hour
+	p.FairDeadline = DefaultFairDeadline
+	for _, n := range []int{3, 5} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			t.Parallel()
+			var pax, rft System
+			for _, s := range Systems {
+				if s.Nodes == n && s.Protocol == ProtocolPaxos {
+					pax = s
+				}
+				if s.Nodes == n && s.Protocol == ProtocolRaft {
+					rft = s
+				}
+			}
+			require.Equal(t, n, rft.Nodes, "the table must have a Raft row with %d replicas", n)
+			require.Equal(t, pax.Quorum, rft.Quorum, "Raft commits with a majority, as Multi-Paxos does")
+			failovers := 0
+			for seed := uint64(1); seed <= 2; seed++ {
+				a, b := Run(pax, p, seed, nil), Run(rft, p, seed, nil)
+				require.Equal(t, a.Failures, b.Failures, "seed %d", seed)
+				require.Equal(t, a.QuorumUp, b.QuorumUp, "seed %d", seed)
+				require.Zero(t, b.Forks, "seed %d", seed)
+				require.LessOrEqual(t, b.QuorumUp-b.AnsweredFair, 0, "seed %d: Raft lost requests within %v with a quorum up", seed, p.FairDeadline)
+				failovers += b.Failovers
+			}
+			require.Positive(t, failovers, "leaders crash, so Raft must elect new ones")
 		})
 	}
 }

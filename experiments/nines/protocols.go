@@ -3,6 +3,7 @@ package nines
 import (
 	"simulate/protocols/paxos"
 	"simulate/protocols/pbft"
+	"simulate/protocols/raft"
 	"simulate/sim"
 )
 
@@ -60,6 +61,42 @@ func pbftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	}
 }
 
+// RaftTiming is the Raft replicas' and client's clock, the same as
+// PaxosTiming's so that the two majority protocols differ only in how they
+// work: heartbeat 20 ms, election timeout 60–120 ms, client retry 80 ms.
+func RaftTiming() raft.Timing {
+	t := PaxosTiming()
+	return raft.Timing{Heartbeat: t.Heartbeat, ElectionMin: t.Election, ElectionMax: 2 * t.Election, Client: t.Client}
+}
+
+// raftNodes builds a Raft world: replicas 0 .. n-1, which elect a leader
+// by randomized timeouts (none stands at once, unlike Multi-Paxos's
+// replica 0), and the paced client n. Raft replicas keep currentTerm,
+// votedFor and the log in durable storage (§5.1 of the paper), so a
+// restarted replica rejoins with what it promised and is caught up by the
+// leader's AppendEntries.
+func raftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
+	t := RaftTiming()
+	return func(id sim.NodeID) sim.Node {
+		if int(id) == n {
+			inner := raft.NewClient(raft.ClientParams{Replicas: n, Ops: p.Requests() + 1, Keys: []string{"x", "y"}, Timeout: t.Client})
+			return &pacer{inner: inner, p: p, out: out, tr: &raftTracker{}}
+		}
+		return raft.NewNode(raft.Params{N: n, Timing: t})
+	}
+}
+
+// raftFailovers counts the elections won after the first.
+func raftFailovers(obs []sim.Observation) int {
+	n := 0
+	for _, o := range obs {
+		if o.Kind == raft.ObsLeader {
+			n++
+		}
+	}
+	return max(n-1, 0)
+}
+
 // paxosFailovers counts the elections after the first.
 func paxosFailovers(obs []sim.Observation) int {
 	n := 0
@@ -96,6 +133,15 @@ type paxosTracker struct{ seq int }
 func (t *paxosTracker) begin(req int) { t.seq = req }
 func (t *paxosTracker) completes(_ sim.NodeID, m sim.Message) bool {
 	r, ok := m.(paxos.Reply)
+	return ok && r.OK && r.Seq == t.seq
+}
+
+// raftTracker: one OK reply for the current sequence number.
+type raftTracker struct{ seq int }
+
+func (t *raftTracker) begin(req int) { t.seq = req }
+func (t *raftTracker) completes(_ sim.NodeID, m sim.Message) bool {
+	r, ok := m.(raft.Reply)
 	return ok && r.OK && r.Seq == t.seq
 }
 

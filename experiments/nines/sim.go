@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"simulate/protocols/paxos"
+	"simulate/protocols/raft"
 	"simulate/sim"
 )
 
@@ -15,6 +16,7 @@ const (
 	ProtocolSingle = "single"      // one server, no replication
 	ProtocolPaxos  = "multi-paxos" // protocols/paxos Replica and Client
 	ProtocolPBFT   = "pbft"        // protocols/pbft Replica and Client
+	ProtocolRaft   = "raft"        // protocols/raft Node and Client
 )
 
 // System is one service the experiment measures: n replicas of a real
@@ -27,14 +29,19 @@ type System struct {
 }
 
 // Systems are the ones the experiment compares: a single server,
-// Multi-Paxos with 3 and 5 replicas (a majority commits) and PBFT with 4
-// and 7 replicas (2f+1 of 3f+1 commit, for f = 1 and 2).
+// Multi-Paxos with 3 and 5 replicas (a majority commits), PBFT with 4 and
+// 7 replicas (2f+1 of 3f+1 commit, for f = 1 and 2), and Raft with 3 and 5
+// (a majority again: a second majority protocol beside Multi-Paxos, the
+// one users meet at work). Raft comes last so earlier rows keep their
+// places.
 var Systems = []System{
 	{Name: "single server", Protocol: ProtocolSingle, Nodes: 1, Quorum: 1},
 	{Name: "Multi-Paxos, 3 replicas", Protocol: ProtocolPaxos, Nodes: 3, Quorum: 2},
 	{Name: "Multi-Paxos, 5 replicas", Protocol: ProtocolPaxos, Nodes: 5, Quorum: 3},
 	{Name: "PBFT, 4 replicas (f=1)", Protocol: ProtocolPBFT, Nodes: 4, Quorum: 3},
 	{Name: "PBFT, 7 replicas (f=2)", Protocol: ProtocolPBFT, Nodes: 7, Quorum: 5},
+	{Name: "Raft, 3 replicas", Protocol: ProtocolRaft, Nodes: 3, Quorum: 2},
+	{Name: "Raft, 5 replicas", Protocol: ProtocolRaft, Nodes: 5, Quorum: 3},
 }
 
 // Params set the failure model and the workload.
@@ -236,6 +243,8 @@ func Run(s System, p Params, seed uint64, tracer sim.Tracer) Outcome {
 		newNode = paxosNodes(n, sp, &out)
 	case ProtocolPBFT:
 		newNode = pbftNodes(n, sp, &out)
+	case ProtocolRaft:
+		newNode = raftNodes(n, sp, &out)
 	default:
 		newNode = func(id sim.NodeID) sim.Node {
 			if int(id) == n {
@@ -267,6 +276,9 @@ func Run(s System, p Params, seed uint64, tracer sim.Tracer) Outcome {
 	case ProtocolPBFT:
 		out.Failovers = pbftFailovers(res.Observations)
 		out.Forks = forks(res.Observations, "commit")
+	case ProtocolRaft:
+		out.Failovers = raftFailovers(res.Observations)
+		out.Forks = forks(res.Observations, raft.ObsApply)
 	}
 	return out
 }
