@@ -11,6 +11,7 @@ import (
 	"simulate/plot"
 	"simulate/protocols/paxos"
 	"simulate/report"
+	"simulate/scenario"
 	"simulate/sim"
 )
 
@@ -82,9 +83,9 @@ func (sweep) Flags(fs *pflag.FlagSet, ep experiment.Params) {
 	fs.IntVar(&p.Tickets, "tickets", p.Tickets, "the stock all offices share")
 	fs.IntVar(&p.Windows, "windows", p.Windows, "ticket windows per office (customers served at once)")
 	fs.Float64Var(&p.Rate, "rate", p.Rate, "customers arriving per second at each office")
-	fs.Var((*timeFlag)(&p.Deadline), "deadline", "a customer's patience: no answer by then and they are refused")
-	fs.Var((*timeFlag)(&p.Gossip), "gossip", "AP: how often offices exchange their sales counters")
-	fs.Var((*timeFlag)(&p.PartitionStart), "partition-start", "when the partition begins")
+	scenario.TimeVar(fs, &p.Deadline, "deadline", "a customer's patience: no answer by then and they are refused")
+	scenario.TimeVar(fs, &p.Gossip, "gossip", "AP: how often offices exchange their sales counters")
+	scenario.TimeVar(fs, &p.PartitionStart, "partition-start", "when the partition begins")
 	fs.Var(&timesFlag{v: &p.Lengths}, "partition-length", "partition lengths to sweep, comma-separated (0 = no partition)")
 	fs.Var(&p.Latency, "latency", "one-way message delay: 2ms, uniform:1ms,3ms, exponential:2ms, lognormal:2ms,0.5")
 	fs.Var((*bugFlag)(&p.Bug), "bug", "plant a Multi-Paxos teaching bug in CP (see simulate paxos --list-bugs)")
@@ -187,17 +188,6 @@ func figure(rows []Row) plot.Figure {
 		f.Series = append(f.Series, refused, oversold)
 	}
 	return f
-}
-
-// timeFlag is a virtual duration as a flag.
-type timeFlag sim.Time
-
-func (f *timeFlag) String() string { return sim.Time(*f).String() }
-func (f *timeFlag) Type() string   { return "duration" }
-func (f *timeFlag) Set(v string) error {
-	t, err := sim.ParseTime(v)
-	*f = timeFlag(t)
-	return err
 }
 
 // timesFlag is a comma-separated list of virtual durations; given again,
