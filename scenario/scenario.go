@@ -143,6 +143,31 @@ type Cased interface {
 	Cases() []Case
 }
 
+// Searched is a Protocol whose search starts from other defaults than a
+// run: a run plays one environment the flags name, a search draws it
+// (PBFT's traitors, loss and jitter). `check NAME` and the bug benchmark
+// bind and apply their cases to NewSearch's scenario; a printed replay
+// command names every flag whose value differs from New's.
+type Searched interface {
+	NewSearch() Scenario
+}
+
+// NewSearch is p's search scenario: NewSearch's if p is Searched, else
+// New's.
+func NewSearch(p Protocol) Scenario {
+	if s, ok := p.(Searched); ok {
+		return s.NewSearch()
+	}
+	return p.New()
+}
+
+// Helped is a Protocol with its own long help for `NAME` (RunHelp) and
+// `check NAME` (CheckHelp).
+type Helped interface {
+	RunHelp() string
+	CheckHelp() string
+}
+
 var (
 	mu       sync.Mutex
 	registry = map[string]Protocol{}

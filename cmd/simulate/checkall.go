@@ -54,7 +54,7 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 	row := caseRow{Protocol: p.Name(), Case: c.Name, Expect: c.Violates, Seeds: seeds, Ok: true}
 	var firsts []int
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		s := p.New()
+		s := scenario.NewSearch(p)
 		c.Apply(s)
 		var only []string
 		if c.Only {

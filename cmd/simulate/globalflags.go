@@ -76,7 +76,6 @@ var refusals = map[string]refusal{
 // --check-determinism (through execute, or confirmViolation for check).
 var honours = map[string]bool{
 	"simulate paxos":    true,
-	"simulate pbft":     true,
 	"simulate nakamoto": true,
 	"simulate pos":      true,
 	"simulate dpos":     true,

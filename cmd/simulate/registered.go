@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,7 @@ import (
 
 	_ "simulate/examples/twophase" // registers "twophase"
 	_ "simulate/protocols/benor"   // registers "benor"
+	_ "simulate/protocols/pbft"    // registers "pbft"
 	_ "simulate/protocols/raft"    // registers "raft"
 	// registers "byzantine"
 	_ "simulate/protocols/generals"
@@ -93,31 +95,32 @@ properties: exit 0 when they hold, 1 when one breaks.`,
 // runCommands are the `simulate run NAME` subcommands.
 var runCommands []func(g *globals) *cobra.Command
 
-// bindScenario binds p's flags to a fresh default scenario.
-func bindScenario(cmd *cobra.Command, p scenario.Protocol) scenario.Scenario {
-	s := p.New()
-	p.Flags(cmd.Flags(), s)
-	return s
-}
-
-// scenarioArgs renders the flags the user changed, in flag-set order, as
-// they would be typed again.
-func scenarioArgs(fs *pflag.FlagSet, skip ...string) string {
+// replayArgs renders the flags of a check that the user gave or whose
+// values differ from the defaults of `simulate NAME` (p's New), in
+// flag-set order, as they would
+// be typed again: with them the run command plays the check's scenario,
+// even where the search starts from other defaults (scenario.Searched).
+func replayArgs(p scenario.Protocol, fs *pflag.FlagSet, skip ...string) string {
+	run := pflag.NewFlagSet(p.Name(), pflag.ContinueOnError)
+	p.Flags(run, p.New())
 	var args []string
 	fs.VisitAll(func(f *pflag.Flag) {
-		for _, s := range skip {
-			if f.Name == s {
-				return
-			}
-		}
-		if !f.Changed {
+		if slices.Contains(skip, f.Name) {
 			return
+		}
+		def := run.Lookup(f.Name)
+		if def == nil || !f.Changed && def.Value.String() == f.Value.String() {
+			return
+		}
+		v := f.Value.String()
+		if strings.HasSuffix(f.Value.Type(), "Slice") {
+			v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
 		}
 		if f.Value.Type() == "bool" {
-			args = append(args, "--"+f.Name+"="+f.Value.String())
+			args = append(args, "--"+f.Name+"="+v)
 			return
 		}
-		args = append(args, "--"+f.Name+" "+shellQuote(f.Value.String()))
+		args = append(args, "--"+f.Name+" "+shellQuote(v))
 	})
 	return strings.Join(args, " ")
 }
@@ -145,6 +148,9 @@ func newRunScenario(g *globals, p scenario.Protocol, s scenario.Scenario) *cobra
 		Use:   p.Name(),
 		Short: p.Summary(),
 		Args:  cobra.NoArgs,
+	}
+	if h, ok := p.(scenario.Helped); ok {
+		cmd.Long = h.RunHelp()
 	}
 	p.Flags(cmd.Flags(), s)
 	cmd.Flags().StringVar(&schedule, "schedule", "", "replay these environment draws (index=value,...; unlisted draws are 0) instead of drawing from --seed")
@@ -275,7 +281,11 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		Short: "Search " + p.Name() + "'s environments for a property violation and shrink it",
 		Args:  cobra.NoArgs,
 	}
-	s := bindScenario(cmd, p)
+	s := scenario.NewSearch(p)
+	p.Flags(cmd.Flags(), s)
+	if h, ok := p.(scenario.Helped); ok {
+		cmd.Long = h.CheckHelp()
+	}
 	cmd.Flags().IntVar(&checks, "checks", 200, "number of seeded runs to try")
 	fullTraceFlag(cmd, &full)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -296,7 +306,7 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		replay := fmt.Sprintf("simulate %s %s --schedule %s --seed %d", p.Name(), scenarioArgs(cmd.LocalFlags(), "checks", "full-trace"), shellQuote(sched), g.seed)
+		replay := fmt.Sprintf("simulate %s %s --schedule %s --seed %d", p.Name(), replayArgs(p, cmd.LocalFlags(), "checks", "full-trace"), shellQuote(sched), g.seed)
 		replay = strings.Replace(replay, "  ", " ", 1)
 		if err := confirmViolation(g, p.Name(), registeredRun{Scenario: raw, Schedule: sched}, g.seed, ce.Violation.String()); err != nil {
 			return err

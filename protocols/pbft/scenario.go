@@ -59,6 +59,14 @@ type Scenario struct {
 	// pairs, comma-separated; every other draw is 0) instead of drawing
 	// from the seed: how a counterexample found by search is rerun.
 	Schedule string `json:"schedule,omitempty"`
+	// Swarm draws what a search varies from the environment's choices
+	// (Draw): which replicas are traitors, their strategies when Strategy
+	// is empty, the loss rate and jitter when Loss and Jitter are 0, and
+	// a partition when Partition is nil.
+	Swarm bool `json:"swarm,omitempty"`
+	// CrashSlots draws up to this many crash-restarts per run
+	// (DrawCrashes).
+	CrashSlots int `json:"crash_slots,omitempty"`
 }
 
 // Partition isolates some replicas from the rest for a while.
@@ -628,8 +636,8 @@ func (st *Setup) newNet() *network.Net {
 // Draw fills in the parts of base that a search varies, drawing each from
 // c so that 0 is the boring choice: which replicas are traitors (0: the
 // first ones, primary included), each traitor's strategy (0: honest) unless
-// base names one, the loss rate (0: none), the jitter (0: none) and a
-// partition (0: none).
+// base names one, the loss rate (0: none) and the jitter (0: none) unless
+// base fixes them, and a partition (0: none) unless base has one.
 func Draw(c sim.Choices, base Scenario) Scenario {
 	s := base
 	if s.Traitors > 0 && len(s.TraitorIDs) == 0 {
@@ -647,8 +655,16 @@ func Draw(c sim.Choices, base Scenario) Scenario {
 		}
 		s.Strategy = strings.Join(strats, ",")
 	}
-	s.Loss = []float64{0, 0.05, 0.1, 0.2}[c.Intn("loss rate", 4)]
-	s.Jitter = []sim.Time{0, 2 * sim.Millisecond, 5 * sim.Millisecond, 20 * sim.Millisecond}[c.Intn("jitter", 4)]
+	// A loss rate or jitter base fixes is kept; the draw is still made,
+	// so every later draw keeps its index.
+	loss := []float64{0, 0.05, 0.1, 0.2}[c.Intn("loss rate", 4)]
+	jitter := []sim.Time{0, 2 * sim.Millisecond, 5 * sim.Millisecond, 20 * sim.Millisecond}[c.Intn("jitter", 4)]
+	if s.Loss == 0 {
+		s.Loss = loss
+	}
+	if s.Jitter == 0 {
+		s.Jitter = jitter
+	}
 	// A partition (0: none) cuts off a run of up to f replicas, starting
 	// at the drawn one, for a drawn while; it heals before GST when there
 	// is one, so liveness after GST is still owed.
