@@ -10,7 +10,10 @@ import (
 
 	_ "simulate/experiments/cap" // registers "cap"
 	"simulate/experiments/experiment"
+	_ "simulate/experiments/partition" // registers "nakamoto-partition"
+	_ "simulate/experiments/stale"     // registers "nakamoto-stale"
 	"simulate/experiments/sweep"
+	_ "simulate/experiments/throughput" // registers "nakamoto-throughput"
 	"simulate/report"
 )
 
@@ -63,6 +66,11 @@ func newExperimentCommand(g *globals, e experiment.Experiment, use string) *cobr
 		Long:  e.Long(),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f, ok := p.(experiment.Finisher); ok {
+				if err := f.Finish(cmd.Flags()); err != nil {
+					return badInput("%v", err)
+				}
+			}
 			if err := p.Validate(); err != nil {
 				return badInput("%v", err)
 			}
@@ -89,7 +97,11 @@ func newExperimentCommand(g *globals, e experiment.Experiment, use string) *cobr
 	sf.add(cmd, e.Runs())
 	e.Flags(cmd.Flags(), p)
 	if e.Plots() {
-		cmd.Flags().StringVar(&plotPath, "plot", "", "also draw the results to this .svg or .png file")
+		usage := "also draw the results to this .svg or .png file"
+		if u, ok := e.(experiment.PlotUsage); ok {
+			usage = u.PlotUsage()
+		}
+		cmd.Flags().StringVar(&plotPath, "plot", "", usage)
 	}
 	return cmd
 }
@@ -100,6 +112,9 @@ func printExperiment(cmd *cobra.Command, g *globals, e experiment.Experiment, p 
 	results := make([]json.RawMessage, len(recs))
 	for i, r := range recs {
 		results[i] = r.Result
+	}
+	if s, ok := p.(experiment.Seeded); ok {
+		s.SetSeed(g.seed)
 	}
 	out, err := p.Summarize(results)
 	var bad *experiment.RecordError

@@ -187,7 +187,7 @@ func TestMergeRejectsDamagedRecords(t *testing.T) {
 		args []string
 		what string
 	}{
-		{[]string{"nakamoto", "stale", "--runs", "2", "--blocks", "20"}, "malformed stale result"},
+		{[]string{"nakamoto", "stale", "--runs", "2", "--blocks", "20"}, "malformed nakamoto-stale result"},
 		{[]string{"nakamoto", "selfish", "--runs", "2", "--blocks", "300"}, "malformed selfish-mining result"},
 		{capSmall, "malformed cap result"},
 	} {

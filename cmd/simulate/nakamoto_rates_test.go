@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -133,4 +135,54 @@ func TestNakamotoRatesBadInputExit2(t *testing.T) {
 		{"nakamoto", "throughput", "--tx-size", "100"},
 		{"nakamoto", "throughput", "--interval", "1s", "--block-size", "1000000000"},
 	})
+}
+
+// TestNakamotoRatesCustomRowsPublishNothing: a custom row is no real
+// chain, so it prints no published rate, after a run and after a merge
+// alike. Parameters decoded over the default rows (as json reuses a
+// slice's elements) would keep the published figure of the default row
+// each custom row lands on.
+func TestNakamotoRatesCustomRowsPublishNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"nakamoto", "stale", "--interval", "60s,600s,10s", "--delay", "1s,6s,2s", "--runs", "2", "--blocks", "10"},
+		{"nakamoto", "throughput", "--interval", "60s,600s", "--block-size", "8000,1000000", "--runs", "2", "--blocks", "10"},
+	} {
+		out := requireSameForWorkersAndShards(t, "json", args...)
+		var doc struct {
+			Rows []map[string]any `json:"rows"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &doc))
+		require.Len(t, doc.Rows, map[string]int{"stale": 9, "throughput": 4}[args[1]])
+		for _, r := range doc.Rows {
+			require.Empty(t, r["published"], r["name"])
+		}
+	}
+}
+
+// TestNakamotoRatesTitleNamesTheSweepSeed: the tables' titles name the
+// sweep's --seed, after a run and after a merge of its shards (whose
+// table is the sweep's, not merge's default --seed).
+func TestNakamotoRatesTitleNamesTheSweepSeed(t *testing.T) {
+	for _, name := range []string{"stale", "throughput"} {
+		out := requireSameForWorkersAndShards(t, "table", "nakamoto", name, "--runs", "2", "--blocks", "10", "--seed", "5")
+		require.Contains(t, strings.SplitN(out, "\n", 2)[0], "seed 5")
+	}
+}
+
+// TestNakamotoSweepsHelp: --plot says what each figure draws, and the
+// sweep without a figure has no --plot.
+func TestNakamotoSweepsHelp(t *testing.T) {
+	for _, c := range []struct{ name, plot string }{
+		{"stale", "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file"},
+		{"partition", "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file"},
+		{"throughput", ""},
+	} {
+		out, errOut, code := cli("nakamoto", c.name, "--help")
+		require.Equal(t, 0, code, errOut)
+		if c.plot == "" {
+			require.NotContains(t, out, "--plot")
+			continue
+		}
+		require.Regexp(t, `--plot string +`+regexp.QuoteMeta(c.plot)+"\n", out)
+	}
 }

@@ -59,6 +59,32 @@ type Params interface {
 	Summarize(records []json.RawMessage) (Output, error)
 }
 
+// The CLI checks for these optional interfaces with a type assertion;
+// an experiment that needs none of them implements none.
+
+// Finisher is implemented by Params whose flags must be finished after
+// parsing: a field that depends on which flags were given (fs.Changed),
+// or a list parsed with the experiment's own words for a bad value. The
+// CLI calls Finish with the command's flags once they are parsed, before
+// Validate; an error is bad input (exit 2), printed as it is.
+type Finisher interface {
+	Finish(fs *pflag.FlagSet) error
+}
+
+// Seeded is implemented by Params whose output names the sweep's --seed
+// (a table's title): the CLI calls SetSeed just before Summarize, with
+// the sweep's seed both after a run and on a merge of its shards.
+type Seeded interface {
+	SetSeed(seed uint64)
+}
+
+// PlotUsage is implemented by an Experiment that Plots and says in
+// --plot's help what its figure draws; without it the help is "also draw
+// the results to this .svg or .png file".
+type PlotUsage interface {
+	PlotUsage() string
+}
+
 // Output is what an experiment prints.
 type Output struct {
 	// Tables are printed in order (--table picks one).

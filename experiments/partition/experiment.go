@@ -1,36 +1,41 @@
-package main
+package partition
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"simulate/experiments/partition"
-	"simulate/experiments/sweep"
+	"simulate/experiments/experiment"
 	"simulate/plot"
 	"simulate/report"
+	"simulate/scenario"
 	"simulate/sim"
 )
 
-// `simulate nakamoto partition`: split the miners for a while, heal, and
-// count what the reorganisation threw away — the AP side of CAP.
+// registered registers the experiment as `simulate nakamoto partition` (the
+// sweep; `simulate nakamoto --partition` is a single run of the protocol
+// and stays with it); its --out files name the sweep "nakamoto-partition".
+type registered struct{}
 
-func init() {
-	nakamotoCommands = append(nakamotoCommands, newNakamotoPartitionCommand)
-	aggregators["nakamoto-partition"] = printNakamotoPartition
+func init() { experiment.Register(registered{}) }
+
+func (registered) Name() string    { return "nakamoto-partition" }
+func (registered) Command() string { return "nakamoto partition" }
+func (registered) Short() string {
+	return "Split the miners for a while, heal, and count the blocks and transactions the reorganisation throws away (CAP's AP side)"
 }
+func (registered) Runs() int   { return 200 }
+func (registered) Plots() bool { return true }
+func (registered) PlotUsage() string {
+	return "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file"
+}
+func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func newNakamotoPartitionCommand(g *globals) *cobra.Command {
-	var sf sweepFlags
-	var plotPath string
-	var lengths []string
-	p := partition.DefaultParams()
-	cmd := &cobra.Command{
-		Use:   "partition",
-		Short: "Split the miners for a while, heal, and count the blocks and transactions the reorganisation throws away (CAP's AP side)",
-		Long: `partition cuts a proof-of-work network in two at --start for each
+func (registered) Long() string {
+	return `partition cuts a proof-of-work network in two at --start for each
 --lengths in turn, side A holding each of --shares of the hash power.
 Both sides keep mining — every miner stays available, the AP side of CAP
 — and neither can see the other's blocks. At the heal every node asks its
@@ -51,63 +56,60 @@ held --k deep was on the losing branch: k confirmations are not final
 while a partition lasts.
 
 --format json prints one row per length and share; --plot FILE draws the
-orphaned blocks against the partition length, simulated beside the model.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p.Lengths = p.Lengths[:0]
-			for _, s := range lengths {
-				t, err := sim.ParseTime(strings.TrimSpace(s))
-				if err != nil {
-					return badInput("nakamoto partition: --lengths %q: not a duration", s)
-				}
-				p.Lengths = append(p.Lengths, t)
-			}
-			if err := p.Validate(); err != nil {
-				return badInput("nakamoto partition: %s", partitionFlagWords(err.Error()))
-			}
-			if err := checkPlotPath(plotPath); err != nil {
-				return err
-			}
-			recs, complete, err := runSweep(cmd, g, &sf, "nakamoto-partition", p, func(_ int, seed uint64) any {
-				return partition.RunSeed(p, seed)
-			})
-			if err != nil || !complete {
-				return err
-			}
-			raw, _ := json.Marshal(p)
-			p, rows, err := nakamotoPartitionRows(raw, recs)
-			if err != nil {
-				return err
-			}
-			if err := writeNakamotoPartition(cmd, g, p, rows); err != nil {
-				return err
-			}
-			return writePlot(cmd, plotPath, nakamotoPartitionFigure(rows))
-		},
-	}
-	sf.add(cmd, 200)
-	fs := cmd.Flags()
+orphaned blocks against the partition length, simulated beside the model.`
+}
+
+// cliParams are the command's parameters: Params, embedded so that --out
+// records exactly Params' JSON (old results files still merge), and
+// --lengths as typed, which Finish parses into Lengths so that a bad one
+// is named in the experiment's words.
+type cliParams struct {
+	Params
+	lengths []string
+}
+
+func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
+	p := ep.(*cliParams)
 	var def []string
 	for _, l := range p.Lengths {
 		def = append(def, l.String())
 	}
-	fs.StringSliceVar(&lengths, "lengths", def, "partition lengths to sweep, comma-separated")
+	fs.StringSliceVar(&p.lengths, "lengths", def, "partition lengths to sweep, comma-separated")
 	fs.Float64SliceVar(&p.Shares, "shares", p.Shares, "side A's shares of the hash power to sweep, each in (0, 1)")
 	fs.IntVar(&p.Miners, "miners", p.Miners, "number of miners, equal shares (side A is the first of them)")
 	fs.IntVar(&p.Degree, "degree", p.Degree, "neighbours per node in the random peer-to-peer graph")
-	timeVar(fs, &p.Delay, "delay", p.Delay, "latency of every link")
+	scenario.TimeVar(fs, &p.Delay, "delay", "latency of every link")
 	fs.Int64Var(&p.Bandwidth, "bandwidth", p.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	timeVar(fs, &p.Interval, "interval", p.Interval, "target block interval")
+	scenario.TimeVar(fs, &p.Interval, "interval", "target block interval")
 	fs.Float64Var(&p.TxRate, "tx-rate", p.TxRate, "transactions arriving per second")
-	timeVar(fs, &p.Start, "start", p.Start, "when the partition begins")
+	scenario.TimeVar(fs, &p.Start, "start", "when the partition begins")
 	fs.IntVar(&p.TailBlocks, "tail-blocks", p.TailBlocks, "blocks mined past the height expected at the heal")
 	fs.IntVar(&p.K, "k", p.K, "confirmation depth whose reversal is counted")
-	fs.StringVar(&plotPath, "plot", "", "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file")
-	return cmd
 }
 
-// partitionFlagWords names the flags in the experiment's errors.
-func partitionFlagWords(s string) string {
+// Finish implements experiment.Finisher: --lengths, parsed.
+func (p *cliParams) Finish(*pflag.FlagSet) error {
+	p.Lengths = nil
+	for _, s := range p.lengths {
+		t, err := sim.ParseTime(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("nakamoto partition: --lengths %q: not a duration", s)
+		}
+		p.Lengths = append(p.Lengths, t)
+	}
+	return nil
+}
+
+// Validate implements experiment.Params, naming the flags.
+func (p *cliParams) Validate() error {
+	if err := p.Params.Validate(); err != nil {
+		return fmt.Errorf("nakamoto partition: %s", flagWords(err.Error()))
+	}
+	return nil
+}
+
+// flagWords names the flags in Params.Validate's errors.
+func flagWords(s string) string {
 	for _, w := range []string{"lengths", "shares", "miners", "tail-blocks", "start", "degree", "delay", "bandwidth", "interval", "k must"} {
 		if strings.HasPrefix(s, w) {
 			return "--" + s
@@ -116,38 +118,33 @@ func partitionFlagWords(s string) string {
 	return s
 }
 
-// nakamotoPartitionRows decodes the sweep's parameters and records and
-// aggregates them.
-func nakamotoPartitionRows(params json.RawMessage, recs []sweep.Record) (partition.Params, []partition.Row, error) {
-	p, seeds, err := decodeSweep[partition.Params, []partition.Outcome]("nakamoto partition", params, recs)
-	if err != nil {
-		return p, nil, err
-	}
-	rows, err := partition.Summarize(p, seeds)
-	if err != nil {
-		return p, nil, badInput("%v", err)
-	}
-	return p, rows, nil
-}
+// Run implements experiment.Params: one seed, every length and share.
+func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
-// printNakamotoPartition is the aggregator `simulate merge` calls.
-func printNakamotoPartition(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	p, rows, err := nakamotoPartitionRows(params, recs)
+// Summarize implements experiment.Params.
+func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
+	seeds, err := experiment.Decode[[]Outcome](records)
 	if err != nil {
-		return err
+		return experiment.Output{}, err
 	}
-	return writeNakamotoPartition(cmd, g, p, rows)
-}
-
-func writeNakamotoPartition(cmd *cobra.Command, g *globals, p partition.Params, rows []partition.Row) error {
-	out := cmd.OutOrStdout()
+	rows, err := Summarize(p.Params, seeds)
+	if err != nil {
+		return experiment.Output{}, err
+	}
 	runs := 0
 	for _, r := range rows {
 		runs = max(runs, r.Runs+r.Unhealed)
 	}
-	if g.format == "json" {
-		return report.WriteJSON(out, map[string]any{"params": p, "runs": runs, "rows": rows})
-	}
+	fig := figure(rows)
+	return experiment.Output{
+		Tables: []report.Table{table(p.Params, rows, runs)},
+		JSON:   map[string]any{"params": p.Params, "runs": runs, "rows": rows},
+		Figure: &fig,
+	}, nil
+}
+
+// table is the partition table of rows, runs seeds each.
+func table(p Params, rows []Row, runs int) report.Table {
 	pm := func(m, se float64, prec int) string { return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, se) }
 	t := report.Table{
 		Title: fmt.Sprintf("Partition and heal: %d miners (degree %d, %s links), %s blocks, partition from %s; %d runs per row (mean ± s.e.)",
@@ -178,13 +175,12 @@ func writeNakamotoPartition(cmd *cobra.Command, g *globals, p partition.Params, 
 		"converge after heal: from the heal until the last node left the losing side's blocks, over the runs where some node had to. When both sides have the same work the next block decides, about one interval later.",
 		fmt.Sprintf("The last column: runs in which a transaction honest nodes held %d deep on one side was on the branch that lost — %d confirmations are not final while a partition lasts.", p.K, p.K),
 	}
-	return report.Write(out, g.format, t)
+	return t
 }
 
-// nakamotoPartitionFigure draws orphaned blocks against the partition
-// length for each share, simulated (with standard errors) beside the
-// model.
-func nakamotoPartitionFigure(rows []partition.Row) plot.Figure {
+// figure draws orphaned blocks against the partition length for each
+// share, simulated (with standard errors) beside the model.
+func figure(rows []Row) plot.Figure {
 	f := plot.Figure{Title: "Partition and heal: blocks the losing side mined in vain", XLabel: "partition length (min)", YLabel: "blocks orphaned at the heal"}
 	var shares []float64
 	seen := map[float64]bool{}
@@ -208,4 +204,20 @@ func nakamotoPartitionFigure(rows []partition.Row) plot.Figure {
 		f.Series = append(f.Series, simS, model)
 	}
 	return f
+}
+
+// shortTime rounds a virtual duration for people: to the second from a
+// minute up, to 10 ms from a second, else to the microsecond (as
+// `simulate nakamoto` prints its times).
+func shortTime(t sim.Time) string {
+	d := time.Duration(t)
+	switch {
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(10 * time.Millisecond)
+	default:
+		d = d.Round(time.Microsecond)
+	}
+	return d.String()
 }
