@@ -59,7 +59,7 @@ func (l *progressLog) record(w *sim.World) {
 }
 
 // CheckCatchUp checks liveness for every correct replica, not only for the
-// clients: every request committed by a correct replica is executed by
+// clients: every request executed by a correct replica is executed by
 // every correct replica within bound, once the network is stable and every
 // replica is up. It returns "" or the first violation, in words.
 //
@@ -82,6 +82,15 @@ func (l *progressLog) record(w *sim.World) {
 // CatchUpBound for a replica that is behind once the clients are done, so
 // pass CatchUpBound or less. o must come from Setup.Outcome (it carries
 // the Progress).
+//
+// A view change that the other correct replicas begin or complete inside
+// a replica's window restarts its clock when it ends (at the next new view
+// a correct replica installs): the bound is for catching up,
+// not for the view changes a faulty primary forces (with a silent traitor
+// next in line, the correct replicas wait out a doubled view-change
+// timeout — 400 ms on the third try — before anyone executes anything,
+// the replica behind included). The replica's own view changes do not:
+// a replica left behind may keep asking for view changes nobody joins.
 func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 	stable := sim.Time(0)
 	if s.Loss > 0 {
@@ -97,13 +106,33 @@ func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 	for _, id := range o.TraitorIDs {
 		traitor[id] = true
 	}
-	// When each sequence number first committed at a correct replica.
-	committed := map[int]sim.Time{}
+	// When correct replicas began or installed new views; and (below)
+	// when each sequence number was first executed by a correct replica.
+	executed := map[int]sim.Time{}
+	type viewEvent struct {
+		at   sim.Time
+		node int
+		// until is when the view change it belongs to ended: the next
+		// new view a correct replica installed (the run's end if none).
+		until sim.Time
+	}
+	var views []viewEvent
 	for _, ob := range o.Sim.Observations {
-		if ob.Kind == "commit" && int(ob.Node) < o.Replicas && !traitor[int(ob.Node)] {
-			if _, ok := committed[ob.Slot]; !ok {
-				committed[ob.Slot] = ob.Time
+		if int(ob.Node) >= o.Replicas || traitor[int(ob.Node)] {
+			continue
+		}
+		switch ob.Kind {
+		case "view-change", "new-view":
+			until := sim.Time(math.MaxInt64)
+			if ob.Kind == "new-view" {
+				until = ob.Time
 			}
+			views = append(views, viewEvent{ob.Time, int(ob.Node), until})
+		}
+	}
+	for i := len(views) - 1; i >= 0; i-- {
+		if i+1 < len(views) && views[i].until == math.MaxInt64 {
+			views[i].until = views[i+1].until
 		}
 	}
 	// The stretches during which every replica is up, and each replica's
@@ -132,6 +161,14 @@ func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 			}
 		}
 		execs[p.Replica] = append(execs[p.Replica], p)
+		// When a correct replica first executed each number: a number
+		// committed somewhere but executed nowhere (a hole before it)
+		// is the clients' liveness, not a replica left behind.
+		if !traitor[p.Replica] {
+			for s := len(executed) + 1; s <= p.Executed; s++ {
+				executed[s] = p.Time
+			}
+		}
 	}
 	executedAt := func(r int, t sim.Time) int {
 		ps := execs[r]
@@ -151,21 +188,29 @@ func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 		}
 	}
 	worst, worstAt := "", sim.Time(-1)
-	for _, seq := range sortedSeqs(committed) {
-		at := committed[seq]
+	for _, seq := range sortedSeqs(executed) {
+		at := executed[seq]
 		for _, sp := range spans {
-			start := max(at, stable, sp.from)
-			deadline := start + bound
-			if deadline > sp.to || deadline > horizon {
-				continue
-			}
 			for r := 0; r < o.Replicas; r++ {
 				if traitor[r] {
 					continue
 				}
+				start := max(at, stable, sp.from)
+				for _, v := range views {
+					if v.node != r && v.at > start && v.at <= start+bound {
+						start = v.until
+					}
+				}
+				if start == math.MaxInt64 {
+					continue // a view change that never ended
+				}
+				deadline := start + bound
+				if deadline > sp.to || deadline > horizon {
+					continue
+				}
 				if e := executedAt(r, deadline); e < seq && (worstAt < 0 || deadline < worstAt) {
 					worstAt = deadline
-					worst = fmt.Sprintf("liveness: n%d had executed only up to #%d at %v, %v after #%d committed (at %v) with the network stable and every replica up",
+					worst = fmt.Sprintf("liveness: n%d had executed only up to #%d at %v, %v after another correct replica executed #%d (at %v) with the network stable and every replica up",
 						r, e, deadline, bound, seq, at)
 				}
 			}

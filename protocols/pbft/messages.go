@@ -300,6 +300,11 @@ type Status struct {
 	View     int
 	Active   bool
 	LastExec int
+	// Stable is its last stable checkpoint: a replica that executed as
+	// far as its peers but missed the checkpoint messages that made a
+	// number stable needs the proof, or its log window stays where it
+	// was and it can take no later number.
+	Stable int
 	// Probe marks the status an idle replica sends a peer that has not
 	// shown it reached LastExec: the peer answers with its own status, so
 	// that if it is behind — even in an older view — it gets what it
@@ -317,6 +322,7 @@ func (m Status) AppendDigest(b []byte) []byte {
 		b = append(b, 1)
 	}
 	b = appendInt(b, m.LastExec)
+	b = appendInt(b, m.Stable)
 	if m.Probe {
 		b = append(b, 'p')
 	}
@@ -338,7 +344,34 @@ func (m Status) String() string {
 	if m.Answer {
 		probe += " answer"
 	}
-	return fmt.Sprintf("Status{v%d %s exec #%d%s}", m.View, state, m.LastExec, probe)
+	return fmt.Sprintf("Status{v%d %s exec #%d stable #%d%s}", m.View, state, m.LastExec, m.Stable, probe)
+}
+
+// Executed tells a replica that is behind that the sender executed Req
+// at sequence number Seq. f+1 matching ones from distinct replicas prove
+// that Req committed there — one of them is honest, as with the f+1
+// matching replies a client accepts — so the replica behind may execute
+// it without a certificate of its own. It is how a replica catches up when
+// no checkpoint can become stable without it (f silent replicas leave
+// every quorum needing every correct one) and the others have moved on.
+type Executed struct {
+	Seq int
+	Req Request
+}
+
+// AppendDigest implements sim.Message.
+func (m Executed) AppendDigest(b []byte) []byte {
+	b = append(b, 'X')
+	b = appendInt(b, m.Seq)
+	return m.Req.AppendDigest(b)
+}
+
+func (m Executed) String() string {
+	op := m.Req.Op
+	if m.Req.IsNull() {
+		op = "null"
+	}
+	return fmt.Sprintf("Executed{#%d %s}", m.Seq, op)
 }
 
 // Recover is what a restarted replica broadcasts while it cannot show the

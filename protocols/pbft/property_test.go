@@ -124,10 +124,7 @@ func TestLivenessAfterGST(t *testing.T) {
 				if r.out.Completed != r.out.Requests {
 					simtest.Fail(t, r.run, "only %d of %d requests completed by %v (GST %v)\nscenario: %+v", r.out.Completed, r.out.Requests, base.Limit, base.GST, r.scenario)
 				}
-				// Catch-up is judged when every drawn traitor plays honest: a
-				// silent traitor can still leave an honest replica behind
-				// past the bound (a known gap, in the closing notes).
-				if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" && allHonest(r.out.Strategies) {
+				if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
 					simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
 				}
 			})
@@ -148,21 +145,26 @@ func TestBoundSearchFindsViolation(t *testing.T) {
 		name      string
 		base      func() pbft.Scenario
 		maxEvents int // 0: 100
+		checks    int // 0: 200
 	}{
-		{"n=3f", func() pbft.Scenario { s := safetyBase(1); s.Replicas = 3; return s }, 0},
+		{"n=3f", func() pbft.Scenario { s := safetyBase(1); s.Replicas = 3; return s }, 0, 0},
 		{"f+1 traitors of 3f+1", func() pbft.Scenario {
 			s := safetyBase(1)
 			s.Traitors, s.Strategy = 2, pbft.Equivocate+","+pbft.Collude
 			return s
-		}, 250},
-		{pbft.BugSmallQuorum, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugSmallQuorum; return s }, 0},
-		{pbft.BugUncheckedNewView, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugUncheckedNewView; return s }, 0},
+		}, 250, 500}, // traitors pass on honest Executed claims, which heal many splits before they show: seed 1 needs 422 runs
+		{pbft.BugSmallQuorum, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugSmallQuorum; return s }, 0, 0},
+		{pbft.BugUncheckedNewView, func() pbft.Scenario { s := safetyBase(1); s.Bug = pbft.BugUncheckedNewView; return s }, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var last searchRun
 			start := time.Now()
-			res := simtest.Search(200, 1, safetyProperty(c.base(), &last, nil))
+			checks := c.checks
+			if checks == 0 {
+				checks = 200
+			}
+			res := simtest.Search(checks, 1, safetyProperty(c.base(), &last, nil))
 			require.True(t, res.Failed, "search must find a violation")
 			require.False(t, last.out.Agreement, last.out.Violation)
 			require.LessOrEqual(t, last.run.NonZero(), 2, "shrunk schedule:\n%s", last.run.Schedule())
@@ -176,13 +178,4 @@ func TestBoundSearchFindsViolation(t *testing.T) {
 				time.Since(start), last.out.Violation, last.scenario.Strategy, last.scenario.TraitorIDs, last.run.NonZero(), len(last.run.Log.Events), last.run.Schedule())
 		})
 	}
-}
-
-func allHonest(strategies []string) bool {
-	for _, s := range strategies {
-		if s != pbft.Honest {
-			return false
-		}
-	}
-	return true
 }

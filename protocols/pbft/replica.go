@@ -147,13 +147,17 @@ type Replica struct {
 	p  Params
 	id sim.NodeID
 
-	view       int
-	active     bool // false while waiting for the new-view of view
-	vcCount    int  // view changes since the last execution: the timer's doubling
-	nextSeq    int  // as primary: the last sequence number assigned
-	log        map[int]*entry
-	certs      map[int]PreparedCert // highest-view prepared certificate per sequence number
-	committed  map[int]Request      // committed, maybe not yet executed
+	view      int
+	active    bool // false while waiting for the new-view of view
+	vcCount   int  // view changes since the last execution: the timer's doubling
+	nextSeq   int  // as primary: the last sequence number assigned
+	log       map[int]*entry
+	certs     map[int]PreparedCert // highest-view prepared certificate per sequence number
+	committed map[int]Request      // committed, maybe not yet executed
+	executed  map[int]Request      // what it executed at each number above the stable checkpoint
+	// heard gathers Executed claims for numbers it has not executed:
+	// number → digest → who claimed it.
+	heard      map[int]map[string]map[sim.NodeID]bool
 	lastExec   int
 	chain      uint64
 	clients    map[sim.NodeID]clientRec
@@ -232,6 +236,8 @@ func (r *Replica) Start(ctx sim.Context) {
 	r.log = map[int]*entry{}
 	r.certs = map[int]PreparedCert{}
 	r.committed = map[int]Request{}
+	r.executed = map[int]Request{}
+	r.heard = map[int]map[string]map[sim.NodeID]bool{}
 	r.clients = map[sim.NodeID]clientRec{}
 	r.ckpts = map[int]map[sim.NodeID]Checkpoint{}
 	r.vcs = map[int]map[sim.NodeID]ViewChange{}
@@ -269,6 +275,8 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		r.onNewView(ctx, m)
 	case Status:
 		r.onStatus(ctx, from, m)
+	case Executed:
+		r.onExecuted(ctx, from, m)
 	case Recover:
 		r.onRecover(ctx, from, m)
 	case RecoverReply:
@@ -291,7 +299,7 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	case probeTimer:
 		r.probeOn = false
 		if r.idle() {
-			st := Status{View: r.view, Active: r.active, LastExec: r.lastExec, Probe: true}
+			st := Status{View: r.view, Active: r.active, LastExec: r.lastExec, Stable: r.stable, Probe: true}
 			for _, id := range r.unacked() {
 				ctx.Send(id, st)
 			}
@@ -299,7 +307,7 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	case statusTimer:
 		r.statusOn = false
 		if r.behind() {
-			st := Status{View: r.view, Active: r.active, LastExec: r.lastExec}
+			st := Status{View: r.view, Active: r.active, LastExec: r.lastExec, Stable: r.stable}
 			r.broadcast(ctx, st)
 			if !r.active && r.myVC != nil {
 				// Retransmit the view change: replicas that lost it may
@@ -548,6 +556,20 @@ func (r *Replica) acceptPrePrepare(ctx sim.Context, pp PrePrepare) {
 		r.addPrepare(e, p)
 		r.broadcast(ctx, p)
 	}
+	if done, ok := r.executed[pp.Seq]; ok && done.Digest() == pp.Req.Digest() {
+		// This replica executed that request there already, in an
+		// earlier view: it committed, so no other request can commit at
+		// that number in any view, and this replica's commit in this
+		// view vouches for nothing new. It sends it at once instead of
+		// waiting to prepare again, because a replica that is behind may
+		// need it: with f silent replicas every quorum needs every
+		// correct one, and a round that waits on a lost prepare for a
+		// number the others have long executed may never end.
+		c := Commit{View: r.view, Seq: pp.Seq, Digest: pp.Req.Digest()}
+		e.sentCommit = true
+		r.addCommit(e, r.id, c)
+		r.broadcast(ctx, c)
+	}
 	r.checkPrepared(ctx, pp.Seq)
 }
 
@@ -595,10 +617,12 @@ func (r *Replica) checkPrepared(ctx sim.Context, seq int) {
 	}
 	r.certs[seq] = cert
 	r.promise(seq, func(pr *promise) { pr.prepView, pr.prepDigest = r.view, d })
-	c := Commit{View: r.view, Seq: seq, Digest: d}
-	e.sentCommit = true
-	r.addCommit(e, r.id, c)
-	r.broadcast(ctx, c)
+	if !e.sentCommit {
+		c := Commit{View: r.view, Seq: seq, Digest: d}
+		e.sentCommit = true
+		r.addCommit(e, r.id, c)
+		r.broadcast(ctx, c)
+	}
 	r.checkCommitted(ctx, seq)
 }
 
@@ -667,6 +691,8 @@ func (r *Replica) execute(ctx sim.Context) {
 
 func (r *Replica) apply(ctx sim.Context, s int, req Request) {
 	r.lastExec = s
+	r.executed[s] = req
+	delete(r.heard, s)
 	r.dirtyState = true
 	r.chain = fnvString(r.chain, strconv.Itoa(s)+"="+req.Digest())
 	if !req.IsNull() {
@@ -800,6 +826,16 @@ func (r *Replica) makeStable(ctx sim.Context, seq int, proof []Checkpoint, state
 	for s := range r.committed {
 		if s <= seq {
 			delete(r.committed, s)
+		}
+	}
+	for s := range r.executed {
+		if s <= seq {
+			delete(r.executed, s)
+		}
+	}
+	for s := range r.heard {
+		if s <= seq {
+			delete(r.heard, s)
 		}
 	}
 	for s := range r.ckpts {
@@ -1222,13 +1258,26 @@ func (r *Replica) lateCommit(ctx sim.Context, from sim.NodeID, c Commit) {
 // request can commit at that number. It lets a replica that went alone
 // into a view change — it may not return to the old view, having promised
 // so in its view change — still execute what the others decided there.
+//
+// The commits it counts are the late ones and those its log gathered in
+// that view before it left it (its own among them): a commit that arrives
+// just after the replica's view timer fired completes the certificate it
+// had all but finished.
 func (r *Replica) lateCheck(ctx sim.Context, seq, view int, d string) {
 	e := r.late[seq]
 	pp, ok := e.pps[view]
-	if le := r.log[seq]; !ok && le != nil && le.pp != nil && le.pp.View == view {
-		pp, ok = *le.pp, true // accepted before this replica left the view
+	voters := len(e.commits[view][d])
+	if le := r.log[seq]; le != nil && le.pp != nil && le.pp.View == view {
+		if !ok {
+			pp, ok = *le.pp, true // accepted before this replica left the view
+		}
+		for id := range le.commits[d] {
+			if !e.commits[view][d][id] {
+				voters++
+			}
+		}
 	}
-	if !ok || pp.Req.Digest() != d || len(e.commits[view][d]) < r.p.Quorum() {
+	if !ok || pp.Req.Digest() != d || voters < r.p.Quorum() {
 		return
 	}
 	delete(r.late, seq)
@@ -1248,8 +1297,11 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 		// It executed that far, in this view or in a view change past it.
 		r.ack(from, r.view, st.LastExec)
 	}
-	if st.Probe {
-		ctx.Send(from, Status{View: r.view, Active: r.active, LastExec: r.lastExec, Answer: true})
+	if st.Probe || (!st.Answer && r.active && st.View == r.view && r.unprepared(st.LastExec)) {
+		// Answer a probe; and answer a replica that is behind when this
+		// one lacks the prepares of a number it is stuck at: our status
+		// makes it resend them (below), and our commit is what it lacks.
+		ctx.Send(from, Status{View: r.view, Active: r.active, LastExec: r.lastExec, Stable: r.stable, Answer: true})
 	}
 	if r.active && r.lastNV != nil && (st.View < r.view || (st.View == r.view && !st.Active)) {
 		ctx.Send(from, *r.lastNV)
@@ -1264,19 +1316,26 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 			ctx.Send(from, *r.myVC)
 		}
 	}
-	if r.stable > st.LastExec {
+	if r.stable > st.LastExec || r.stable > st.Stable {
 		for _, c := range r.proof {
 			ctx.Send(from, c)
 		}
 	}
-	if st.Answer && r.idle() && st.View > r.view && st.LastExec < r.lastExec {
+	// What we executed after its last executed number and our stable
+	// checkpoint: with f+1 such claims it executes them (onExecuted).
+	for _, s := range sortedSeqs(r.executed) {
+		if s > st.LastExec {
+			ctx.Send(from, Executed{Seq: s, Req: r.executed[s]})
+		}
+	}
+	if !st.Probe && r.active && st.View > r.view && st.LastExec < r.lastExec {
 		// It went on to a view change alone, or with too few to make the
 		// view change happen: it cannot come back to this view (its view
 		// change promised not to), but what committed here is a fact it
 		// may learn — the pre-prepare and our commit (see lateCheck).
-		// Only in answer to a probe: while requests flow it catches up
-		// through stable checkpoints anyway; once they stop, nothing
-		// else would reach it.
+		// In answer to a probe, or to its own status: stable
+		// checkpoints would bring it the state too, but with f silent
+		// replicas none can become stable without it.
 		for _, s := range sortedSeqs(r.log) {
 			if e := r.log[s]; s > st.LastExec && e.pp != nil && e.committed {
 				ctx.Send(from, *e.pp)
@@ -1288,10 +1347,14 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 		return
 	}
 	for _, s := range sortedSeqs(r.log) {
-		if s <= st.LastExec {
+		e := r.log[s]
+		// What it executed it needs no more of, unless this replica
+		// still does: a replica that executed a number in an earlier view
+		// takes part in this view's round for it only if it hears our
+		// prepare, and its commit is what we lack.
+		if s <= st.LastExec && (e.committed || s <= r.lastExec) {
 			continue
 		}
-		e := r.log[s]
 		if e.pp != nil {
 			ctx.Send(from, *e.pp)
 		}
@@ -1302,6 +1365,46 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 			ctx.Send(from, Commit{View: r.view, Seq: s, Digest: e.pp.Req.Digest()})
 		}
 	}
+}
+
+// unprepared reports whether this replica holds a pre-prepare it has not
+// prepared at a number after exec.
+func (r *Replica) unprepared(exec int) bool {
+	for s, e := range r.log {
+		if s > exec && e.pp != nil && !e.prepared {
+			return true
+		}
+	}
+	return false
+}
+
+// onExecuted counts a replica's claim that it executed a request at a
+// number this replica has not executed; f+1 matching claims from distinct
+// replicas commit it here (see Executed).
+func (r *Replica) onExecuted(ctx sim.Context, from sim.NodeID, m Executed) {
+	if !r.p.isReplica(from) || from == r.id || m.Seq <= r.lastExec || !r.inWindow(m.Seq) || !m.Req.valid(r.p) {
+		return
+	}
+	if _, ok := r.committed[m.Seq]; ok {
+		return
+	}
+	d := m.Req.Digest()
+	byDigest := r.heard[m.Seq]
+	if byDigest == nil {
+		byDigest = map[string]map[sim.NodeID]bool{}
+		r.heard[m.Seq] = byDigest
+	}
+	if byDigest[d] == nil {
+		byDigest[d] = map[sim.NodeID]bool{}
+	}
+	byDigest[d][from] = true
+	if len(byDigest[d]) < r.p.Weak() {
+		return
+	}
+	delete(r.heard, m.Seq)
+	r.committed[m.Seq] = m.Req
+	ctx.Observe("commit", m.Seq, d)
+	r.execute(ctx)
 }
 
 // --- helpers ---
