@@ -253,3 +253,10 @@ func printByzantineBound(cmd *cobra.Command, g *globals, params json.RawMessage,
 	}
 	return report.Write(cmd.OutOrStdout(), g.format, res.Table())
 }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

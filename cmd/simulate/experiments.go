@@ -10,6 +10,7 @@ import (
 
 	_ "simulate/experiments/cap" // registers "cap"
 	"simulate/experiments/experiment"
+	_ "simulate/experiments/flp"       // registers "flp"
 	_ "simulate/experiments/partition" // registers "nakamoto-partition"
 	_ "simulate/experiments/stale"     // registers "nakamoto-stale"
 	"simulate/experiments/sweep"
@@ -91,7 +92,15 @@ func newExperimentCommand(g *globals, e experiment.Experiment, use string) *cobr
 			if err := json.Unmarshal(raw, fresh); err != nil {
 				return err
 			}
-			return printExperiment(cmd, g, e, fresh, recs, plotPath)
+			if err := printExperiment(cmd, g, e, fresh, recs, plotPath); err != nil {
+				return err
+			}
+			if d, ok := p.(experiment.Diagrammer); ok && g.diagram != "" {
+				f := d.Diagram()
+				f.Header.Version = version
+				return writeDiagram(g.diagram, f)
+			}
+			return nil
 		},
 	}
 	sf.add(cmd, e.Runs())

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,4 +29,18 @@ func TestFLPBadInput(t *testing.T) {
 		require.Equal(t, 2, code, "%v", args)
 		require.Contains(t, errOut, "simulate: ")
 	}
+}
+
+// --diagram is flp's alone among the sweeps: it draws the opening of the
+// deterministic duel after the tables, through the generic experiment
+// command's experiment.Diagrammer hook.
+func TestFLPDiagram(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "duel.mmd")
+	out, errOut, code := cli("flp", "--runs", "2", "--events", "2000", "--diagram", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "2 of 2")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(b), "sequenceDiagram\n"), string(b))
+	require.Contains(t, string(b), "n0->>n1: Prepare{1@n0}")
 }

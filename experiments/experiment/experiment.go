@@ -21,6 +21,7 @@ import (
 
 	"simulate/plot"
 	"simulate/report"
+	"simulate/trace"
 )
 
 // Experiment is what an experiment package registers.
@@ -83,6 +84,16 @@ type Seeded interface {
 // the results to this .svg or .png file".
 type PlotUsage interface {
 	PlotUsage() string
+}
+
+// Diagrammer is implemented by Params that honour the global --diagram
+// (a sweep has no single run to draw, so experiments refuse it unless
+// they have one run worth the picture, such as flp's deterministic duel).
+// After a complete sweep's tables are printed (not on a merge, which
+// runs nothing), the CLI calls Diagram and draws the trace it returns to
+// the --diagram file; the CLI fills in the header's Version.
+type Diagrammer interface {
+	Diagram() trace.File
 }
 
 // Output is what an experiment prints.
