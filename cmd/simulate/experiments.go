@@ -8,10 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	_ "simulate/experiments/cap" // registers "cap"
+	_ "simulate/experiments/cap"         // registers "cap"
+	_ "simulate/experiments/doublespend" // registers "nakamoto-doublespend"
 	"simulate/experiments/experiment"
 	_ "simulate/experiments/flp"       // registers "flp"
 	_ "simulate/experiments/partition" // registers "nakamoto-partition"
+	_ "simulate/experiments/selfish"   // registers "nakamoto-selfish"
 	_ "simulate/experiments/stale"     // registers "nakamoto-stale"
 	"simulate/experiments/sweep"
 	_ "simulate/experiments/throughput" // registers "nakamoto-throughput"
@@ -34,12 +36,20 @@ func init() {
 	}
 }
 
-// addExperiments puts every registered experiment's command at its path:
-// at the top level, or under the command its path names first (which
-// must exist by then).
+// addExperiments puts every registered experiment's command at its path,
+// and at each of its aliases' paths (experiment.Aliased).
 func addExperiments(root *cobra.Command, g *globals) {
 	for _, e := range experiment.All() {
-		words := strings.Fields(e.Command())
+		addExperiment(root, g, e)
+	}
+}
+
+// addExperiment puts e's command at its path: at the top level, or under
+// the command its path names first (which must exist by then); and a
+// command of its own, with the alias's help, at every alias's path.
+func addExperiment(root *cobra.Command, g *globals, e experiment.Experiment) {
+	place := func(path, short, long string) {
+		words := strings.Fields(path)
 		parent := root
 		for _, w := range words[:len(words)-1] {
 			var next *cobra.Command
@@ -49,22 +59,35 @@ func addExperiments(root *cobra.Command, g *globals) {
 				}
 			}
 			if next == nil {
-				panic(fmt.Sprintf("experiment %s: no command %q to put it under", e.Name(), w))
+				panic(fmt.Sprintf("experiment %s: no command %q to put %q under", e.Name(), w, path))
 			}
 			parent = next
 		}
-		parent.AddCommand(newExperimentCommand(g, e, words[len(words)-1]))
+		parent.AddCommand(newExperimentCommand(g, e, words[len(words)-1], short, long))
+	}
+	place(e.Command(), e.Short(), e.Long())
+	if a, ok := e.(experiment.Aliased); ok {
+		for _, alias := range a.Aliases() {
+			short, long := alias.Short, alias.Long
+			if short == "" {
+				short = e.Short()
+			}
+			if long == "" {
+				long = e.Long()
+			}
+			place(alias.Command, short, long)
+		}
 	}
 }
 
-func newExperimentCommand(g *globals, e experiment.Experiment, use string) *cobra.Command {
+func newExperimentCommand(g *globals, e experiment.Experiment, use, short, long string) *cobra.Command {
 	var sf sweepFlags
 	var plotPath string
 	p := e.New()
 	cmd := &cobra.Command{
 		Use:   use,
-		Short: e.Short(),
-		Long:  e.Long(),
+		Short: short,
+		Long:  long,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f, ok := p.(experiment.Finisher); ok {
@@ -78,7 +101,11 @@ func newExperimentCommand(g *globals, e experiment.Experiment, use string) *cobr
 			if err := checkPlotPath(plotPath); err != nil {
 				return err
 			}
-			recs, complete, err := runSweep(cmd, g, &sf, e.Name(), p, func(_ int, seed uint64) any { return p.Run(seed) })
+			run := func(_ int, seed uint64) any { return p.Run(seed) }
+			if n, ok := p.(experiment.Numbered); ok {
+				run = func(i int, _ uint64) any { return n.RunNumber(g.seed, i) }
+			}
+			recs, complete, err := runSweep(cmd, g, &sf, e.Name(), p, run)
 			if err != nil || !complete {
 				return err
 			}

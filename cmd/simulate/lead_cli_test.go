@@ -188,7 +188,7 @@ func TestMergeRejectsDamagedRecords(t *testing.T) {
 		what string
 	}{
 		{[]string{"nakamoto", "stale", "--runs", "2", "--blocks", "20"}, "malformed nakamoto-stale result"},
-		{[]string{"nakamoto", "selfish", "--runs", "2", "--blocks", "300"}, "malformed selfish-mining result"},
+		{[]string{"nakamoto", "selfish", "--runs", "2", "--blocks", "300"}, "malformed nakamoto-selfish result"},
 		{capSmall, "malformed cap result"},
 	} {
 		path := filepath.Join(dir, c.args[len(c.args)-1]+".jsonl")

@@ -258,20 +258,3 @@ func interruptible(stderr io.Writer) (context.Context, func()) {
 		cancel()
 	}
 }
-
-// decodeSweep decodes a sweep's parameters into P and each record's result
-// into R, in run order, as every aggregator starts; errors name the
-// experiment (what) and the run, for a merge of a damaged file.
-func decodeSweep[P, R any](what string, params json.RawMessage, recs []sweep.Record) (P, []R, error) {
-	var p P
-	if err := json.Unmarshal(params, &p); err != nil {
-		return p, nil, badInput("%s parameters: %v", what, err)
-	}
-	results := make([]R, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &results[i]); err != nil {
-			return p, nil, badInput("run %d: malformed %s result", r.Run, what)
-		}
-	}
-	return p, results, nil
-}

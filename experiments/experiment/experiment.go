@@ -96,6 +96,36 @@ type Diagrammer interface {
 	Diagram() trace.File
 }
 
+// Aliased is implemented by an Experiment that is also reachable at
+// other command paths: old names that docs and scripts cite. Each alias
+// is a command of its own with the same flags, running the same sweep
+// under the same Name, so its --out files merge with the main path's.
+type Aliased interface {
+	Aliases() []Alias
+}
+
+// Alias is one extra command path of an experiment, with its help.
+type Alias struct {
+	// Command is the path below simulate, as Experiment.Command; its
+	// parent must exist, as for Command.
+	Command string
+	// Short and Long are the alias's help (an alias says what it is an
+	// alias of); empty, the experiment's own.
+	Short, Long string
+}
+
+// Numbered is implemented by Params whose runs derive their seeds from
+// the sweep's seed and the run's number instead of taking the run's
+// seed: a grid experiment that seeds each point from the sweep's seed
+// and then takes run i of that point's stream, so that adding points or
+// runs never shifts another point's runs. The CLI then calls RunNumber
+// with the sweep's --seed and the run's number (0 to --runs-1) instead
+// of Run, from several goroutines at once, always with the same seed
+// within one sweep.
+type Numbered interface {
+	RunNumber(seed uint64, run int) any
+}
+
 // Output is what an experiment prints.
 type Output struct {
 	// Tables are printed in order (--table picks one).

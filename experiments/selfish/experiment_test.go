@@ -1,0 +1,116 @@
+package selfish
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"simulate/experiments/experiment"
+	"simulate/sim"
+)
+
+// commandFlags are the flags of a command named use, as the CLI gives
+// them: the experiment's and the sweep's --runs and --workers.
+func commandFlags(use string, p experiment.Params, args ...string) (*pflag.FlagSet, error) {
+	fs := pflag.NewFlagSet(use, pflag.ContinueOnError)
+	fs.Int("runs", registered{}.Runs(), "")
+	fs.Int("workers", 0, "")
+	registered{}.Flags(fs, p)
+	return fs, fs.Parse(args)
+}
+
+// Bad input names the command the user typed, the alias included.
+func TestValidateNamesTheCommand(t *testing.T) {
+	for _, c := range []struct {
+		use  string
+		args []string
+		want string
+	}{
+		{"selfish", []string{"--runs", "1"}, "selfish: --runs must be at least 2, got 1"},
+		{"selfish-mining", []string{"--delay", "11m"}, "selfish-mining: --delay must be between 0 and the block interval (10m0s), got 11m0s"},
+		{"selfish-mining", []string{"--alpha", "0.3,0.2"}, "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
+		{"selfish", []string{"--delay", "30s"}, ""},
+	} {
+		p := registered{}.New()
+		fs, err := commandFlags(c.use, p, c.args...)
+		require.NoError(t, err)
+		require.NoError(t, p.(experiment.Finisher).Finish(fs))
+		if c.want == "" {
+			require.NoError(t, p.Validate())
+			require.Equal(t, 30*sim.Second, p.(*cliParams).Delay)
+			continue
+		}
+		require.EqualError(t, p.Validate(), c.want)
+	}
+}
+
+// The alias's help is the main command's with its own name.
+func TestAliases(t *testing.T) {
+	r := registered{}
+	as := r.Aliases()
+	require.Len(t, as, 1)
+	require.Equal(t, "experiment selfish-mining", as[0].Command)
+	require.Contains(t, as[0].Short, "Alias of `simulate nakamoto selfish`")
+	require.True(t, strings.HasPrefix(r.Long(), "selfish runs a pool"))
+	require.Equal(t, strings.TrimPrefix(r.Long(), "selfish"), strings.TrimPrefix(as[0].Long, "selfish-mining"))
+}
+
+// A run by number is the record the command wrote before it moved onto
+// package experiment (RunOne with the sweep's seed), so old results files
+// still merge; the summary has the revenue and threshold tables, the
+// seed in the title and the JSON, and a figure with a line per γ.
+func TestSummarize(t *testing.T) {
+	const seed = 3
+	p := registered{}.New()
+	fs, err := commandFlags("selfish", p, "--runs", "2", "--blocks", "60", "--alpha", "0.1,0.4", "--gamma", "0,1")
+	require.NoError(t, err)
+	require.NoError(t, p.(experiment.Finisher).Finish(fs))
+	require.NoError(t, p.Validate())
+	o := p.(*cliParams).Options
+	o.Seed = seed
+	var raw []json.RawMessage
+	for i := range 2 {
+		rec := p.(experiment.Numbered).RunNumber(seed, i)
+		require.Equal(t, RunOne(o, i), rec, "run %d", i)
+		b, err := json.Marshal(rec)
+		require.NoError(t, err)
+		raw = append(raw, b)
+	}
+	params, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"blocks":60,"honest":4,"delay":0,"alphas":[0.1,0.4],"gammas":[0,1]}`, string(params))
+	fresh := registered{}.New()
+	require.NoError(t, json.Unmarshal(params, fresh))
+	fresh.(experiment.Seeded).SetSeed(seed)
+	out, err := fresh.Summarize(raw)
+	require.NoError(t, err)
+	require.Len(t, out.Tables, 2)
+	require.Equal(t, "revenue", out.Tables[0].Name)
+	require.Contains(t, out.Tables[0].Title, "2 runs × 60 blocks per point, seed 3")
+	require.Len(t, out.Tables[0].Rows, 4)
+	require.Equal(t, "thresholds", out.Tables[1].Name)
+	require.Len(t, out.Tables[1].Rows, 2)
+	doc, err := json.Marshal(out.JSON)
+	require.NoError(t, err)
+	require.Contains(t, string(doc), `"seed":3,"params":{"blocks":60`)
+	require.Len(t, out.Figure.Series, 5, "simulated and analytic per γ, and honest mining")
+}
+
+// The thresholds table says where the crossing is: below the grid, at an
+// interpolated α, or nowhere in it; and the notes say whether blocks
+// propagate instantly.
+func TestTables(t *testing.T) {
+	x := 0.3
+	o := output{Seed: 1, Params: Options{Alphas: []float64{0.1, 0.4}}, Result: Result{Runs: 2, Blocks: 100,
+		Thresholds: []ThresholdRow{{Gamma: 1, Below: true}, {Gamma: 0.5, Sim: &x, Analytic: 0.25}, {Gamma: 0, Analytic: Threshold(0)}}}}
+	t1, t2 := tables(o)
+	require.Equal(t, [][]string{{"1.0", "< 0.10", "0.000"}, {"0.5", "0.300", "0.250"}, {"0.0", "not within the grid", "0.333"}}, t2.Rows)
+	require.Contains(t, t1.Notes[len(t1.Notes)-1], "Blocks propagate instantly")
+	o.Delay = 2 * sim.Minute
+	t1, _ = tables(o)
+	require.Contains(t, t1.Title, "propagation delay 2m0s")
+	require.Contains(t, t1.Notes[len(t1.Notes)-1], "Every link takes 2m0s (20% of the 10-minute interval)")
+}
