@@ -2,6 +2,7 @@ package generals
 
 import (
 	"fmt"
+	"simulate/check"
 	"sort"
 	"strings"
 
@@ -50,7 +51,7 @@ func RunSeed(s Scenario, seed uint64, tracer sim.Tracer) Outcome {
 func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 	o := Outcome{Scenario: s, Result: res, Decisions: map[sim.NodeID]Value{}, Agreement: true, Validity: true}
 	for _, ob := range res.Observations {
-		if ob.Kind == "decide" {
+		if ob.Kind == check.KindDecide {
 			v, _ := ParseValue(ob.Value)
 			o.Decisions[ob.Node] = v
 		}

@@ -1,6 +1,7 @@
 package generals
 
 import (
+	"simulate/check"
 	"simulate/network"
 	"simulate/sim"
 )
@@ -70,7 +71,7 @@ type statser interface{ stats() nodeStats }
 // lanes in red without knowing the protocol.
 func announceRole(ctx sim.Context, strat Strategy) {
 	if strat != "" {
-		ctx.Observe("role", 0, "traitor")
+		ctx.Observe(check.KindRole, 0, "traitor")
 	}
 }
 

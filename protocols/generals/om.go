@@ -1,6 +1,7 @@
 package generals
 
 import (
+	"simulate/check"
 	"strconv"
 	"strings"
 
@@ -87,7 +88,7 @@ func (g *omNode) Start(ctx sim.Context) {
 			g.send(ctx, path, g.p.s.Order, sim.NodeID(j), 0)
 		}
 		if g.strat == "" {
-			ctx.Observe("decide", 0, g.p.s.Order.String())
+			ctx.Observe(check.KindDecide, 0, g.p.s.Order.String())
 		}
 		return
 	}
@@ -156,7 +157,7 @@ func (g *omNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		used[Commander] = true
 		v = g.decide(make([]sim.NodeID, 1, g.p.m+2), used)
 	}
-	ctx.Observe("decide", 0, v.String())
+	ctx.Observe(check.KindDecide, 0, v.String())
 }
 
 // relay sends round k: for every path p of length k from the commander

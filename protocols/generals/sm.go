@@ -1,6 +1,7 @@
 package generals
 
 import (
+	"simulate/check"
 	"strconv"
 	"strings"
 
@@ -155,7 +156,7 @@ func (g *smNode) Start(ctx sim.Context) {
 		ctx.Send(to, Signed{Value: v, Chain: []sim.Signature{ctx.Sign(signPayload(v, nil))}})
 	}
 	if g.strat == "" {
-		ctx.Observe("decide", 0, order.String())
+		ctx.Observe(check.KindDecide, 0, order.String())
 	}
 }
 
@@ -232,7 +233,7 @@ func (g *smNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 			v = Attack
 		}
 	}
-	ctx.Observe("decide", 0, v.String())
+	ctx.Observe(check.KindDecide, 0, v.String())
 }
 
 // relay countersigns m and sends it on, according to the node's strategy,

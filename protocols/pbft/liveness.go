@@ -122,9 +122,9 @@ func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 			continue
 		}
 		switch ob.Kind {
-		case "view-change", "new-view":
+		case ObsViewChange, ObsNewView:
 			until := sim.Time(math.MaxInt64)
-			if ob.Kind == "new-view" {
+			if ob.Kind == ObsNewView {
 				until = ob.Time
 			}
 			views = append(views, viewEvent{ob.Time, int(ob.Node), until})

@@ -451,3 +451,11 @@ func (protocol) Cases() []scenario.Case {
 }
 
 func init() { scenario.Register(protocol{}) }
+
+// Observation kinds of PBFT's own, beside check.KindCommit: a replica
+// starting a view change (Slot: the view it moves to, Value: its timer)
+// and installing a new view (Slot: the view, Value: its primary).
+const (
+	ObsViewChange = "view-change"
+	ObsNewView    = "new-view"
+)

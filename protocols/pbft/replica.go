@@ -3,6 +3,7 @@ package pbft
 import (
 	"fmt"
 	"hash/fnv"
+	"simulate/check"
 	"sort"
 	"strconv"
 	"strings"
@@ -664,7 +665,7 @@ func (r *Replica) checkCommitted(ctx sim.Context, seq int) {
 	e.committed = true
 	if _, ok := r.committed[seq]; !ok && seq > r.lastExec {
 		r.committed[seq] = e.pp.Req
-		ctx.Observe("commit", seq, d)
+		ctx.Observe(check.KindCommit, seq, d)
 	}
 	r.execute(ctx)
 }
@@ -906,7 +907,7 @@ func (r *Replica) startViewChange(ctx sim.Context, w int) {
 		// them back (resumeViewChange).
 		r.myVC = nil
 		r.broadcast(ctx, Recover{Stable: r.stable})
-		ctx.Observe("view-change", w, r.timeout().String())
+		ctx.Observe(ObsViewChange, w, r.timeout().String())
 		return
 	}
 	r.sendViewChange(ctx, w, true)
@@ -925,7 +926,7 @@ func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 	r.myVCs[w] = vc
 	r.broadcast(ctx, vc)
 	if observe {
-		ctx.Observe("view-change", w, r.timeout().String())
+		ctx.Observe(ObsViewChange, w, r.timeout().String())
 	}
 	r.addViewChange(ctx, vc)
 }
@@ -1170,7 +1171,7 @@ func (r *Replica) installNewView(ctx sim.Context, nv NewView) {
 	r.log = map[int]*entry{}
 	r.assigned = map[string]bool{}
 	maxS := r.stable
-	ctx.Observe("new-view", w, fmt.Sprintf("n%d", r.p.Primary(w)))
+	ctx.Observe(ObsNewView, w, fmt.Sprintf("n%d", r.p.Primary(w)))
 	for _, pp := range nv.PrePrepares {
 		if pp.Seq > maxS {
 			maxS = pp.Seq
@@ -1285,7 +1286,7 @@ func (r *Replica) lateCheck(ctx sim.Context, seq, view int, d string) {
 		return
 	}
 	r.committed[seq] = pp.Req
-	ctx.Observe("commit", seq, d)
+	ctx.Observe(check.KindCommit, seq, d)
 	r.execute(ctx)
 }
 
@@ -1403,7 +1404,7 @@ func (r *Replica) onExecuted(ctx sim.Context, from sim.NodeID, m Executed) {
 	}
 	delete(r.heard, m.Seq)
 	r.committed[m.Seq] = m.Req
-	ctx.Observe("commit", m.Seq, d)
+	ctx.Observe(check.KindCommit, m.Seq, d)
 	r.execute(ctx)
 }
 

@@ -3,6 +3,7 @@ package pbft
 import (
 	"fmt"
 	"math"
+	"simulate/check"
 	"sort"
 	"strings"
 
@@ -347,7 +348,7 @@ func (st *Setup) Config() sim.Config {
 			if st.StopOnViolation {
 				obs := w.Observations()
 				for ; next < len(obs); next++ {
-					if o := obs[next]; o.Kind == "commit" && int(o.Node) < n && st.Honest(o.Node) {
+					if o := obs[next]; o.Kind == check.KindCommit && int(o.Node) < n && st.Honest(o.Node) {
 						if d, ok := seen[o.Slot]; ok && d != o.Value {
 							return true
 						}
@@ -453,7 +454,7 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 	for _, ob := range res.Observations {
 		id := int(ob.Node)
 		switch {
-		case ob.Kind == "commit" && id < st.Replicas:
+		case ob.Kind == check.KindCommit && id < st.Replicas:
 			if d, ok := commits[id][ob.Slot]; !ok {
 				commits[id][ob.Slot] = ob.Value
 			} else if d != ob.Value && st.Honest(ob.Node) && o.Agreement {
@@ -462,7 +463,7 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 				o.Agreement = false
 				o.Violation = fmt.Sprintf("agreement: n%d committed %s and, after a restart, %s at #%d", id, d, ob.Value, ob.Slot)
 			}
-		case ob.Kind == "new-view" && st.Honest(ob.Node) && ob.Slot > o.ViewChanges:
+		case ob.Kind == ObsNewView && st.Honest(ob.Node) && ob.Slot > o.ViewChanges:
 			o.ViewChanges = ob.Slot
 		case ob.Kind == "complete":
 			o.Completed++
