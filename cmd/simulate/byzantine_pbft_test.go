@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,4 +31,16 @@ func TestByzantineOnPBFT(t *testing.T) {
 	require.Contains(t, errOut, "--protocol")
 	_, _, code = cli("byzantine", "--protocol", "pbft", "--strategy", "sneaky")
 	require.Equal(t, 2, code)
+}
+
+// TestByzantinePBFTTraceReplays: the trace of `byzantine --protocol pbft`
+// names the run as `simulate pbft` would, so replay reruns it (it used to
+// fail to read its own header).
+func TestByzantinePBFTTraceReplays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bp.jsonl")
+	_, errOut, code := cli("byzantine", "--protocol", "pbft", "--traitors", "1", "--strategy", "collude", "--seed", "42", "--trace", path)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := cli("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
 }
