@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"simulate/check"
+	"simulate/faults"
 	"simulate/network"
 	"simulate/scenario"
 	"simulate/sim"
@@ -24,6 +25,10 @@ type Scenario struct {
 	// PCT, when set, delays messages with the PCT strategy on top of the
 	// exponential delays (see network.PCT); nil is the plain network.
 	PCT *network.PCT `json:"pct,omitempty"`
+	// Faults is a fault plan (--faults): partitions, cuts, loss and
+	// duplication windows, and crashes, at fixed times. Ben-Or's processes
+	// crash for good (no restarts), and with Crash at most F of them.
+	Faults faults.Plan `json:"faults,omitempty"`
 }
 
 // Validate checks the scenario.
@@ -47,6 +52,17 @@ func (s Scenario) Validate() error {
 		if c < 0 || c >= s.N {
 			return fmt.Errorf("crash of unknown process %d", c)
 		}
+	}
+	if err := s.Faults.Validate(s.N); err != nil {
+		return err
+	}
+	for _, e := range s.Faults {
+		if e.Kind == faults.KindRestart {
+			return fmt.Errorf("fault plan: Ben-Or's processes crash for good; a restart (of n%d at %v) is not modelled", e.Node, e.At)
+		}
+	}
+	if c := len(s.crashed()); c > s.F {
+		return fmt.Errorf("%d processes crash (--crash and the fault plan), more than f=%d", c, s.F)
 	}
 	return nil
 }
@@ -101,6 +117,9 @@ func (s *Scenario) config() (sim.Config, func(w *sim.World)) {
 		for _, c := range s.Crash { // in the scenario's order: map order would reorder the trace
 			w.CrashAt(0, sim.NodeID(c))
 		}
+		if err := s.Faults.Apply(w, net); err != nil {
+			panic("benor: " + err.Error()) // Validate checked the plan
+		}
 	}
 	return cfg, setup
 }
@@ -109,6 +128,11 @@ func (s *Scenario) crashed() map[int]bool {
 	crashed := map[int]bool{}
 	for _, c := range s.Crash {
 		crashed[c] = true
+	}
+	for _, e := range s.Faults {
+		if e.Kind == faults.KindCrash {
+			crashed[int(e.Node)] = true
+		}
 	}
 	return crashed
 }

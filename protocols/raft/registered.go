@@ -119,6 +119,9 @@ func describe(r Scenario) string {
 	if r.Rolling != nil {
 		parts = append(parts, fmt.Sprintf("%d rolling leader crashes", len(r.Rolling.Arm)))
 	}
+	if len(r.Faults) > 0 {
+		parts = append(parts, fmt.Sprintf("a fault plan of %d events", len(r.Faults)))
+	}
 	if len(parts) == 0 {
 		return "no faults"
 	}
@@ -151,6 +154,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.GST, "gst", "when the network stabilises; liveness is judged after it")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
 	fs.Var(&bugFlag{&s.Bug}, "bug", "plant a teaching bug: "+bugNames())
+	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file on the replicas: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 }
 
 func bugNames() string {

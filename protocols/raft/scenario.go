@@ -28,6 +28,10 @@ type Scenario struct {
 	Crashes    []Crash     `json:"crashes,omitempty"`
 	Partitions []Partition `json:"partitions,omitempty"`
 	Rolling    *Rolling    `json:"rolling,omitempty"`
+	// Faults is any other fault plan (--faults): crashes, restarts,
+	// partitions, cuts, loss and duplication windows at fixed times, on
+	// the replicas (a plan names node ids below Nodes).
+	Faults faults.Plan `json:"faults,omitempty"`
 	// GST is when the network stabilises (no more loss); 0 means never.
 	// Liveness is judged only for runs whose faults all end by GST.
 	GST sim.Time `json:"gst,omitempty"`
@@ -138,6 +142,9 @@ func (s Scenario) Validate() error {
 		return err
 	}
 	if _, err := ParseBug(string(s.Bug)); err != nil {
+		return err
+	}
+	if err := s.Faults.Validate(s.Nodes); err != nil {
 		return err
 	}
 	for _, c := range s.Crashes {
@@ -283,6 +290,7 @@ func (s Scenario) Plan() faults.Plan {
 			p = append(p, faults.Heal(pt.To))
 		}
 	}
+	p = append(p, s.Faults...)
 	if s.GST > 0 && s.Loss > 0 {
 		p = append(p, faults.Loss(s.GST, 0))
 	}
@@ -299,6 +307,9 @@ func (s Scenario) faultsEnd() sim.Time {
 	}
 	for _, p := range s.Partitions {
 		end = max(end, p.From, p.To)
+	}
+	for _, e := range s.Faults {
+		end = max(end, e.At)
 	}
 	return end
 }
@@ -318,6 +329,26 @@ func (s Scenario) calmByGST() bool {
 		if p.From > s.GST || p.To == 0 || p.To > s.GST {
 			return false
 		}
+	}
+	// A plan is calm by GST when its last event comes no later and
+	// leaves no window open: after a partition, cut, loss or duplication
+	// window, a heal (a crash for good is calm, as above).
+	open := false
+	for _, e := range s.Faults {
+		if e.At > s.GST {
+			return false
+		}
+		switch e.Kind {
+		case faults.KindPartition, faults.KindCut, faults.KindDuplicate:
+			open = true
+		case faults.KindLoss:
+			open = e.P > 0
+		case faults.KindHeal:
+			open = false
+		}
+	}
+	if open {
+		return false
 	}
 	return true
 }
