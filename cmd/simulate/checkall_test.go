@@ -13,7 +13,13 @@ import (
 // TestBugBenchmarkVerdicts pins every case's verdict — found or not, the
 // property, and the bound on the shrunk draws — for two search seeds.
 func TestBugBenchmarkVerdicts(t *testing.T) {
-	out, errOut, code := cli("check", "--all", "--seeds", "2", "--format", "json")
+	// Two search seeds per row; one under -short (the verdicts and the
+	// shrunk sizes are pinned all the same, on fewer searches).
+	seeds := "2"
+	if testing.Short() {
+		seeds = "1"
+	}
+	out, errOut, code := cli("check", "--all", "--seeds", seeds, "--workers", "2", "--format", "json")
 	require.Equal(t, 0, code, "%s\n%s", errOut, out)
 	var rows []caseRow
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))

@@ -186,6 +186,9 @@ func TestPacerIssuesOnTicks(t *testing.T) {
 func TestRunDeterministic(t *testing.T) {
 	p := mild()
 	p.Horizon = 10 * 24 * sim.Hour
+	if testing.Short() {
+		p.Horizon = 3 * 24 * sim.Hour
+	}
 	for _, s := range Systems {
 		a, b, c := &sim.Log{}, &sim.Log{}, &sim.Log{}
 		oa, ob := Run(s, p, 7, a), Run(s, p, 7, b)

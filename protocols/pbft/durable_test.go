@@ -107,6 +107,9 @@ func TestDurableStateWithTraitors(t *testing.T) {
 // crash-restarts on a calm network: more than f replicas that forgot what
 // they prepared re-prepare a sequence number for another request.
 func TestAmnesiaSearchFindsFork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the bug benchmark (cmd/simulate TestBugBenchmarkVerdicts) finds and shrinks the amnesia fork too")
+	}
 	var last searchRun
 	start := time.Now()
 	// The search stops at its first fork, so the budget only bounds a

@@ -141,6 +141,9 @@ func TestLivenessAfterGST(t *testing.T) {
 // agreement — and the shrunk counterexample is a calm network with one
 // lying replica.
 func TestBoundSearchFindsViolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the bug benchmark (cmd/simulate TestBugBenchmarkVerdicts) has a row for each of these")
+	}
 	cases := []struct {
 		name      string
 		base      func() pbft.Scenario
