@@ -3,7 +3,6 @@ package network
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"simulate/sim"
 )
@@ -124,7 +123,7 @@ func (r Regions) Assign(n int, seed uint64) []uint8 {
 		sum += x
 		cum[i] = sum
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x7e6105))
+	rng := sim.SetupStream(seed, "network regions")
 	out := make([]uint8, n)
 	for i := range out {
 		u := rng.Float64() * sum

@@ -53,7 +53,7 @@ func RandomRegular(n, degree int, seed uint64) (*Topology, error) {
 	if degree == n-1 {
 		return Complete(n), nil // also the only case of degree 1 (n == 2)
 	}
-	r := rand.New(rand.NewPCG(seed, 0x7b5eed70f01a6e11))
+	r := sim.SetupStream(seed, "network random regular topology")
 	var edges [][2]sim.NodeID
 	if degree == 2 {
 		// The only connected 2-regular graph is a cycle through every node.

@@ -19,3 +19,10 @@ func SetupStream(seed uint64, name string) *rand.Rand {
 	h.Write([]byte(name))
 	return rand.New(rand.NewPCG(mix64(seed), h.Sum64()))
 }
+
+// SetupChoices is SetupStream as Choices, for set-up code written against
+// the Choices interface (the same drawing code then serves a search, whose
+// Choices shrink, and a plain run, whose draws come from the named stream).
+func SetupChoices(seed uint64, name string) *PCGChoices {
+	return &PCGChoices{r: SetupStream(seed, name)}
+}

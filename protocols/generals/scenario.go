@@ -350,15 +350,12 @@ func drawStrategies(ch sim.Choices, c Cast, ts []Traitor) []Traitor {
 	return out
 }
 
-// traitorSalt separates the stream that picks a plain run's traitors from
-// the stream that drives its network, so the two never mirror each other.
-const traitorSalt = 0x7472616974657273 // "traitors"
-
 // DrawFromSeed is Draw for plain runs: the traitors come from the seed, as
 // `simulate byzantine --seed S` and the byzantine-bound experiment pick
-// them, so a seed names a whole run.
+// them, so a seed names a whole run. They come from the seed's set-up
+// stream "generals traitors", apart from the network's draws.
 func DrawFromSeed(seed uint64, c Cast) []Traitor {
-	return Draw(sim.NewPCGChoices(seed^traitorSalt), c)
+	return Draw(sim.SetupChoices(seed, "generals traitors"), c)
 }
 
 // Net returns the generals' network: every message arrives after 1ms plus
