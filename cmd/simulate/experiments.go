@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	_ "simulate/experiments/cap" // registers "cap"
+	_ "simulate/experiments/cap"     // registers "cap"
+	_ "simulate/experiments/compare" // registers "consensus-compare"
 	"simulate/experiments/experiment"
 	_ "simulate/experiments/flp"       // registers "flp"
 	_ "simulate/experiments/partition" // registers "nakamoto-partition"
