@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	_ "simulate/experiments/bound"   // registers "byzantine-bound"
 	_ "simulate/experiments/cap"     // registers "cap"
 	_ "simulate/experiments/compare" // registers "consensus-compare"
 	"simulate/experiments/experiment"
