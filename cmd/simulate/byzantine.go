@@ -6,8 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"simulate/experiments/bound"
-	"simulate/experiments/sweep"
 	"simulate/protocols/generals"
 	"simulate/report"
 	"simulate/scenario"
@@ -36,8 +34,6 @@ the same table for any number of workers.`,
 		}
 		return cmd
 	})
-	experimentCommands = append(experimentCommands, newByzantineBoundCommand)
-	aggregators["byzantine-bound"] = printByzantineBound
 }
 
 // byzantineResult is `simulate byzantine --format json`.
@@ -177,81 +173,6 @@ func printByzantine(cmd *cobra.Command, g *globals, o generals.Outcome, lies []s
 		}
 	}
 	return report.Write(w, g.format, t)
-}
-
-func newByzantineBoundCommand(g *globals) *cobra.Command {
-	var sf sweepFlags
-	p := bound.DefaultParams()
-	algs := []string{"om", "sm"}
-	cmd := &cobra.Command{
-		Use:   "byzantine-bound",
-		Short: "The 3m+1 bound, shown: agreement over n = 3..10 generals and m = 1..3 traitors",
-		Long: `byzantine-bound sweeps n generals and m traitors over --runs seeds per
-cell, OM(m) and SM(m), every run exactly what simulate byzantine
---generals n --traitors m --seed S runs (the seed picks the traitors and
-their strategies). Per (n, m, algorithm) it prints the fraction of runs
-where IC1 and IC2 held, with its standard error, the worst case found
-(replayable by its seed), and the messages sent beside the closed form.
-
-Rows of OM with n ≤ 3m show failures; rows with n ≥ 3m+1, and every SM
-row, show none — the bound found by simulation, not asserted.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p.Algorithms = nil
-			for _, a := range algs {
-				alg, err := generals.ParseAlgorithm(a)
-				if err != nil {
-					return badInput("--algorithms: %v", err)
-				}
-				p.Algorithms = append(p.Algorithms, alg)
-			}
-			if err := p.Validate(); err != nil {
-				return badInput("%v", err)
-			}
-			recs, complete, err := runSweep(cmd, g, &sf, "byzantine-bound", p, func(_ int, seed uint64) any {
-				return bound.RunSeed(p, seed)
-			})
-			if err != nil || !complete {
-				return err
-			}
-			raw, _ := json.Marshal(p)
-			return printByzantineBound(cmd, g, raw, recs)
-		},
-	}
-	sf.add(cmd, 200)
-	fs := cmd.Flags()
-	fs.IntVar(&p.MinN, "min-generals", p.MinN, "smallest n")
-	fs.IntVar(&p.MaxN, "max-generals", p.MaxN, "largest n")
-	fs.IntVar(&p.MinM, "min-traitors", p.MinM, "smallest m")
-	fs.IntVar(&p.MaxM, "max-traitors", p.MaxM, "largest m")
-	fs.StringSliceVar(&algs, "algorithms", algs, "algorithms to sweep: om, sm or both")
-	return cmd
-}
-
-// printByzantineBound aggregates byzantine-bound records (from one sweep
-// or merged shards) into the table.
-func printByzantineBound(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	var p bound.Params
-	if err := json.Unmarshal(params, &p); err != nil {
-		return badInput("byzantine-bound parameters: %v", err)
-	}
-	if err := p.Validate(); err != nil {
-		return badInput("byzantine-bound parameters: %v", err)
-	}
-	seeds := make([]uint64, len(recs))
-	cells := make([][]bound.Cell, len(recs))
-	for i, r := range recs {
-		seeds[i] = r.Seed
-		if err := json.Unmarshal(r.Result, &cells[i]); err != nil || len(cells[i]) != p.Cells() {
-			return badInput("run %d: malformed byzantine-bound result (want %d cells)", r.Run, p.Cells())
-		}
-	}
-	res := bound.Aggregate(p, seeds, cells)
-	res.Seed = g.seed
-	if g.format == "json" {
-		return report.WriteJSON(cmd.OutOrStdout(), res)
-	}
-	return report.Write(cmd.OutOrStdout(), g.format, res.Table())
 }
 
 func yesNo(b bool) string {

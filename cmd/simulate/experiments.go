@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	_ "simulate/experiments/bound"       // registers "byzantine-bound"
 	_ "simulate/experiments/cap"         // registers "cap"
+	_ "simulate/experiments/compare"     // registers "consensus-compare"
 	_ "simulate/experiments/doublespend" // registers "nakamoto-doublespend"
 	"simulate/experiments/experiment"
 	_ "simulate/experiments/flp"       // registers "flp"

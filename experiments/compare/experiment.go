@@ -1,44 +1,39 @@
-package main
+package compare
 
 import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+	"time"
 
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"simulate/experiments/compare"
-	"simulate/experiments/sweep"
+	"simulate/experiments/experiment"
 	"simulate/report"
+	"simulate/scenario"
 	"simulate/sim"
 )
 
-func init() {
-	commands = append(commands, newConsensusCommand)
-	aggregators["consensus-compare"] = printCompare
+// registered registers the experiment as `simulate consensus compare`;
+// its --out files name the sweep "consensus-compare".
+type registered struct{}
+
+func init() { experiment.Register(registered{}) }
+
+func (registered) Name() string    { return "consensus-compare" }
+func (registered) Command() string { return "consensus compare" }
+func (registered) Short() string {
+	return "PoW, PoS, DPoS and PoET on the same network, interval and seeds: one table"
+}
+func (registered) Runs() int   { return 4 }
+func (registered) Plots() bool { return false }
+func (registered) New() experiment.Params {
+	return &cliParams{Options: DefaultOptions(), stakes: "zipf"}
 }
 
-// newConsensusCommand is the `consensus` group; its compare subcommand
-// puts proof of work, proof of stake, DPoS and PoET in one table.
-func newConsensusCommand(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "consensus",
-		Short: "Compare consensus mechanisms side by side",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newCompareCommand(g))
-	return cmd
-}
-
-func newCompareCommand(g *globals) *cobra.Command {
-	var sf sweepFlags
-	o := compare.DefaultOptions()
-	var stakes string
-	cmd := &cobra.Command{
-		Use:   "compare",
-		Short: "PoW, PoS, DPoS and PoET on the same network, interval and seeds: one table",
-		Long: `compare runs proof of work (the nakamoto protocol), proof of stake (Praos
+func (registered) Long() string {
+	return `compare runs proof of work (the nakamoto protocol), proof of stake (Praos
 slots), delegated proof of stake and proof of elapsed time on the same
 peer-to-peer network (--nodes, --degree, --delay, --bandwidth), the same
 mean block interval (--interval), the same blocks and transactions and the
@@ -50,42 +45,20 @@ and the Gini coefficient of the rewards), and how many nodes produced.
 It also measures the course notes' throughput line (Bitcoin-like and
 Ethereum-like parameters, about 7 and 15 tx/s), the nothing-at-stake
 problem (forks that live on when signing both is free), and two attacks:
-a stake-majority double spend and DPoS delegates colluding.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch stakes {
-			case "zipf":
-				o.Zipf = true
-			case "equal":
-				o.Zipf = false
-			default:
-				return badInput("consensus compare: --stakes %q: want equal or zipf", stakes)
-			}
-			fitDefault(cmd.Flags(), "degree", &o.Degree, o.Nodes-1)
-			fitDefault(cmd.Flags(), "delegates", &o.Delegates, o.Nodes)
-			if err := o.Validate(); err != nil {
-				return badInput("consensus compare: %s", chainWords(err.Error()))
-			}
-			recs, complete, err := runSweep(cmd, g, &sf, "consensus-compare", o, func(_ int, seed uint64) any {
-				return compare.RunSeed(o, seed)
-			})
-			if err != nil || !complete {
-				return err
-			}
-			raw, _ := json.Marshal(o)
-			return printCompare(cmd, g, raw, recs)
-		},
-	}
-	sf.add(cmd, 4)
-	fs := cmd.Flags()
+a stake-majority double spend and DPoS delegates colluding.`
+}
+
+func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
+	p := ep.(*cliParams)
+	o := &p.Options
 	fs.IntVar(&o.Nodes, "nodes", o.Nodes, "nodes every mechanism runs on")
-	fs.StringVar(&stakes, "stakes", "zipf", "stake and hash-power distribution: zipf or equal")
-	timeVar(fs, &o.Interval, "interval", o.Interval, "mean block interval of every mechanism")
+	fs.StringVar(&p.stakes, "stakes", p.stakes, "stake and hash-power distribution: zipf or equal")
+	scenario.TimeVar(fs, &o.Interval, "interval", "mean block interval of every mechanism")
 	fs.IntVar(&o.BlockSize, "block-size", o.BlockSize, "largest block in bytes")
 	fs.IntVar(&o.TxSize, "tx-size", o.TxSize, "transaction size in bytes")
 	fs.Float64Var(&o.TxRate, "tx-rate", o.TxRate, "transactions offered per second")
 	fs.IntVar(&o.Degree, "degree", o.Degree, "neighbours per node in the random peer-to-peer graph")
-	timeVar(fs, &o.Delay, "delay", o.Delay, "latency of every link")
+	scenario.TimeVar(fs, &o.Delay, "delay", "latency of every link")
 	fs.Int64Var(&o.Bandwidth, "bandwidth", o.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
 	fs.IntVar(&o.Blocks, "blocks", o.Blocks, "blocks per run and mechanism")
 	fs.IntVar(&o.K, "k", o.K, "confirmations that settle a block under PoW, PoS and PoET")
@@ -94,43 +67,106 @@ a stake-majority double spend and DPoS delegates colluding.`,
 	fs.IntVar(&o.PoWBits, "pow-bits", o.PoWBits, "leading zero bits of the real proof of work whose hashes are counted")
 	fs.IntVar(&o.Races, "races", o.Races, "double-spend races per run for each attacker share")
 	fs.IntVar(&o.Collusions, "collusions", o.Collusions, "DPoS collusion runs per run for each traitor count")
-	return cmd
 }
 
-// compareOutput is `simulate consensus compare --format json`.
-type compareOutput struct {
-	Options compare.Options `json:"options"`
-	Seed    uint64          `json:"seed"`
-	compare.Result
+// cliParams are the Options behind the command's flags. They record (and
+// --out files hold) exactly the Options' JSON, so sweep files written
+// before the experiment was registered still merge; stakes is --stakes
+// until Finish turns it into Zipf, and seed is the sweep's, for the title.
+type cliParams struct {
+	Options
+	stakes string
+	seed   uint64
 }
 
-func printCompare(cmd *cobra.Command, g *globals, params json.RawMessage, recs []sweep.Record) error {
-	var o compare.Options
-	if err := json.Unmarshal(params, &o); err != nil {
-		return badInput("consensus compare: malformed parameters: %v", err)
+// Finish implements experiment.Finisher: --stakes becomes Zipf, and the
+// defaults chosen for 32 nodes (--degree 4, --delegates 21) shrink to fit
+// a smaller --nodes the user gave, unless the user typed them too.
+func (p *cliParams) Finish(fs *pflag.FlagSet) error {
+	switch p.stakes {
+	case "zipf":
+		p.Zipf = true
+	case "equal":
+		p.Zipf = false
+	default:
+		return fmt.Errorf("consensus compare: --stakes %q: want equal or zipf", p.stakes)
 	}
-	samples := make([]compare.Sample, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Result, &samples[i]); err != nil || len(samples[i].Mechanisms) != len(compare.Names) {
-			return badInput("run %d: malformed consensus-compare result", r.Run)
-		}
+	fitDefault(fs, "degree", &p.Degree, p.Nodes-1)
+	fitDefault(fs, "delegates", &p.Delegates, p.Nodes)
+	return nil
+}
+
+// fitDefault lowers *v to most when the user did not type --name: a
+// default chosen for the default size must not fail a smaller size the
+// user did give. A value the user typed is kept, and Validate reports it.
+func fitDefault(fs *pflag.FlagSet, name string, v *int, most int) {
+	if !fs.Changed(name) && *v > most && most >= 1 {
+		*v = most
 	}
-	res := compare.Aggregate(o, samples)
-	out := cmd.OutOrStdout()
-	if g.format == "json" {
-		return report.WriteJSON(out, compareOutput{Options: o, Seed: g.seed, Result: res})
-	}
-	for i, t := range compareTables(o, g.seed, res) {
-		if i > 0 {
-			fmt.Fprintln(out)
-		}
-		if err := report.Write(out, g.format, t); err != nil {
-			return err
-		}
+}
+
+// Validate implements experiment.Params, naming the flags.
+func (p *cliParams) Validate() error {
+	if err := p.Options.Validate(); err != nil {
+		return fmt.Errorf("consensus compare: %s", flagWords(err.Error()))
 	}
 	return nil
 }
 
+// flagWords turns the field words of Options' and the protocols' errors
+// into flag names: "block size" becomes "--block-size", and an error that
+// begins with a field ("degree must be ...") gets "--" in front. The
+// words are those of the chain commands (pos, dpos, nakamoto), so an
+// error reads the same here as there.
+func flagWords(s string) string {
+	s = strings.NewReplacer("block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size",
+		"jitter steps", "--jitter-steps", "blocks and duration", "--blocks and --duration", "nothing-at-stake validators", "--nothing-at-stake",
+		"f (active-slot coefficient)", "--f", "offline-at", "--offline-at", "victim rate", "--victim-rate", "cheat factor", "--cheat-factor").Replace(s)
+	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "validators", "nodes", "delegates", "slot", "interval",
+		"lottery", "interest", "traitors", "strategy", "cheaters", "k must", "blocks must", "slots must"} {
+		if strings.HasPrefix(s, w) {
+			return "--" + s
+		}
+	}
+	return s
+}
+
+// SetSeed implements experiment.Seeded: the main table's title names the
+// seed.
+func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
+
+// Run implements experiment.Params: every mechanism, the throughput line,
+// nothing at stake and the attacks, for one seed.
+func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Options, seed) }
+
+// output is `simulate consensus compare --format json`.
+type output struct {
+	Options Options `json:"options"`
+	Seed    uint64  `json:"seed"`
+	Result
+}
+
+// Summarize implements experiment.Params: the tables "mechanisms",
+// "throughput", "nothing-at-stake" and "attacks".
+func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
+	samples, err := experiment.Decode[Sample](records)
+	if err != nil {
+		return experiment.Output{}, err
+	}
+	for i, s := range samples {
+		if len(s.Mechanisms) != len(Names) {
+			return experiment.Output{}, &experiment.RecordError{Index: i, Err: fmt.Errorf("%d mechanisms, want %d", len(s.Mechanisms), len(Names))}
+		}
+	}
+	res := Aggregate(p.Options, samples)
+	return experiment.Output{
+		Tables: tables(p.Options, p.seed, res),
+		JSON:   output{Options: p.Options, Seed: p.seed, Result: res},
+	}, nil
+}
+
+// pm renders a mean and its standard error, "7.01 ± 0.12", or the mean
+// alone when there is no error (one run).
 func pm(x, se float64, format string) string {
 	if se == 0 {
 		return fmt.Sprintf(format, x)
@@ -138,7 +174,37 @@ func pm(x, se float64, format string) string {
 	return fmt.Sprintf(format+" ± "+format, x, se)
 }
 
-func compareTables(o compare.Options, seed uint64, res compare.Result) []report.Table {
+// shortTime rounds a virtual duration for people: whole seconds from a
+// minute up, hundredths of a second from a second up.
+func shortTime(t sim.Time) string {
+	d := time.Duration(t)
+	switch {
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(10 * time.Millisecond)
+	default:
+		d = d.Round(time.Microsecond)
+	}
+	return d.String()
+}
+
+// sizeWords renders a byte count as the flags would be typed in words:
+// "64 kB", "1 MB", "500 B".
+func sizeWords(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%d MB", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%d kB", n/1000)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// tables are the comparison's four tables for a sweep of options o from
+// seed: the mechanisms side by side, the throughput line, nothing at
+// stake and the attacks.
+func tables(o Options, seed uint64, res Result) []report.Table {
 	dist := "equal"
 	if o.Zipf {
 		dist = "Zipf"
@@ -176,10 +242,10 @@ func compareTables(o compare.Options, seed uint64, res compare.Result) []report.
 	main.Notes = []string{
 		fmt.Sprintf("Same network, interval, blocks, transactions and seeds for all four; means over runs ± standard error. PoS slots are %s with f = %g, so a block comes every %s too; DPoS gives each delegate one %s slot per round.",
 			shortTime(sim.Time(float64(o.Interval)*o.F)), o.F, shortTime(o.Interval), shortTime(o.Interval)),
-		fmt.Sprintf("tps: transactions in the main chain over the time blocks were made, in runs of %d blocks offered twice what blocks hold (%.1f tx/s): the capacity left after forks; it scatters around block size/interval because block times are random. Every other column is measured at the offered %g tx/s. Fork rate: blocks made that ended off the main chain (two PoS leaders in a slot, two PoW miners or PoET timers close together; a DPoS slot has one owner).", compare.SaturationBlocks*o.Blocks, 2*compare.Profile{Interval: o.Interval, BlockSize: o.BlockSize, TxSize: o.TxSize}.Capacity(), o.TxRate),
+		fmt.Sprintf("tps: transactions in the main chain over the time blocks were made, in runs of %d blocks offered twice what blocks hold (%.1f tx/s): the capacity left after forks; it scatters around block size/interval because block times are random. Every other column is measured at the offered %g tx/s. Fork rate: blocks made that ended off the main chain (two PoS leaders in a slot, two PoW miners or PoET timers close together; a DPoS slot has one owner).", SaturationBlocks*o.Blocks, 2*Profile{Interval: o.Interval, BlockSize: o.BlockSize, TxSize: o.TxSize}.Capacity(), o.TxRate),
 		fmt.Sprintf("finality: from a transaction's arrival until the observer holds its block %d deep (PoW, PoS, PoET: probabilistic) or final by 2/3+1 of the delegates (DPoS: %d blocks of distinct delegates, deterministic once reached).", o.K, 2*o.Delegates/3+1),
 		fmt.Sprintf("hashes: double SHA-256 computed by the real proof of work at a %d-bit target (about %d a block); energy grows with difficulty, and Bitcoin's needs about 10^23 hashes a block. PoS, DPoS and PoET compute none: a signature, a turn, a timer.", o.PoWBits, 1<<o.PoWBits),
-		fmt.Sprintf("fairness: each node's main-chain blocks against its power (hash share, stake share, 1/N per delegate seat, 1/n per enclave), pooled over runs, as a binomial z-score; the column is the largest |z| over the %d nodes, which stays below %.2f in 95 %% of tables when every producer gets its share. gini: of the rewards (blocks per node), with the power's in brackets: luck spreads rewards beyond the power, DPoS pays only the delegates, PoET ignores stake.", o.Nodes, compare.FairMaxZ(o.Nodes)),
+		fmt.Sprintf("fairness: each node's main-chain blocks against its power (hash share, stake share, 1/N per delegate seat, 1/n per enclave), pooled over runs, as a binomial z-score; the column is the largest |z| over the %d nodes, which stays below %.2f in 95 %% of tables when every producer gets its share. gini: of the rewards (blocks per node), with the power's in brackets: luck spreads rewards beyond the power, DPoS pays only the delegates, PoET ignores stake.", o.Nodes, FairMaxZ(o.Nodes)),
 	}
 
 	tp := report.Table{
