@@ -85,6 +85,7 @@ func table(o Output) report.Table {
 		links = fmt.Sprintf("latency and bandwidth of %d regions", len(s.Regions.Names))
 	}
 	t := report.Table{
+		Name: "chain",
 		Title: fmt.Sprintf("Nakamoto consensus: %d miners, %v interval, %s blocks, %s, %s, seed %d",
 			s.Miners, shortTime(s.Interval), sizeWords(s.BlockSize), graph, links, o.Seed),
 		Header: []string{"measure", "value"},
@@ -209,6 +210,7 @@ func sizeWords(n int) string {
 
 func powTable(s Scenario, blocks []PowBlock) report.Table {
 	t := report.Table{
+		Name:   "blocks",
 		Title:  fmt.Sprintf("Last blocks of the main chain: double SHA-256 of the header below a target of %d leading zero bits", s.PoWBits),
 		Header: []string{"height", "miner", "nonce", "hashes tried", "zero bits", "block hash"},
 	}
