@@ -406,6 +406,13 @@ func (r *Run) Check(res sim.Result) error {
 	if !st.CommonPrefix.Holds {
 		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", st.CommonPrefix.K, st.CommonPrefix.Violations, st.CommonPrefix.First)
 	}
+	return r.agreed(res)
+}
+
+// agreed is Check's second half: once every block has arrived (the run
+// ended by its stop predicate, not a time limit) no node is on a branch
+// that left the main chain more than one block below its tip.
+func (r *Run) agreed(res sim.Result) error {
 	if res.Reason != sim.StopPredicate {
 		return nil // cut off by a time limit: blocks may still be in flight
 	}

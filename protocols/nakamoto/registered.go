@@ -1,0 +1,356 @@
+package nakamoto
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"simulate/protocols/chain"
+	"simulate/scenario"
+	"simulate/sim"
+)
+
+// Property names of a registered Nakamoto run. Without a partition a run
+// is judged by the common prefix at depth K and by agreement once every
+// block has arrived; with one, by convergence after the heal instead (a
+// long enough partition breaks the common prefix by design).
+const (
+	PropCommonPrefix = "common-prefix"
+	PropAgreement    = "agreement"
+	PropConvergence  = "convergence"
+)
+
+// Coverage ("sometimes") conditions of a registered run: the search is
+// worth little if its delays never fork the chain or make a node switch
+// branches.
+const (
+	CoverFork  = "a fork"
+	CoverReorg = "a reorganisation"
+)
+
+// Registered is the scenario Nakamoto registers with package scenario:
+// Scenario, plus the flags of `simulate nakamoto` that are not one field
+// each (--preset, --regions, --eclipse, --eclipse-delay, and the defaults
+// fitted to --miners). Flags records the flag set; Validate, which the
+// CLI calls once the flags are parsed, folds those flags into Scenario
+// once, so the scenario the trace header stores is the one that ran.
+type Registered struct {
+	Scenario
+	fs *pflag.FlagSet
+	x  extras
+}
+
+// extras are the flags of `simulate nakamoto` that are not one scenario
+// field each.
+type extras struct {
+	preset       string
+	regions      string
+	victim       int
+	eclipseDelay sim.Time
+}
+
+// Validate implements scenario.Scenario: it applies the extra flags (once)
+// and reports the first thing wrong, naming flags rather than fields.
+func (r *Registered) Validate() error {
+	if fs := r.fs; fs != nil {
+		r.fs = nil
+		if err := r.x.apply(fs, &r.Scenario); err != nil {
+			return err
+		}
+		fitDefault(fs, "degree", &r.Degree, r.Miners-1)
+		fitDefault(fs, "outbound", &r.Outbound, r.Miners-1)
+	}
+	if err := r.Scenario.Validate(); err != nil {
+		return errors.New(flagWords(err.Error()))
+	}
+	return nil
+}
+
+// fitDefault lowers *v to most when the user did not type --name: the
+// default --degree 4 must not fail --miners 3. A value the user typed is
+// kept, and validation reports it.
+func fitDefault(fs *pflag.FlagSet, name string, v *int, most int) {
+	if !fs.Changed(name) && *v > most && most >= 1 {
+		*v = most
+	}
+}
+
+// apply turns the extras into the scenario: the preset with the explicit
+// flags on top, the regions, the eclipse.
+func (x *extras) apply(fs *pflag.FlagSet, s *Scenario) error {
+	if x.preset != "" {
+		mk, ok := Presets[x.preset]
+		if !ok {
+			return fmt.Errorf("--preset %q: want simblock", x.preset)
+		}
+		p := mk()
+		again := pflag.NewFlagSet("preset", pflag.ContinueOnError)
+		bindFlags(again, &p)
+		var err error
+		fs.Visit(func(f *pflag.Flag) {
+			if err == nil && again.Lookup(f.Name) != nil {
+				err = again.Set(f.Name, f.Value.String())
+			}
+		})
+		if err != nil {
+			return err
+		}
+		*s = p
+	}
+	if fs.Changed("duration") && !fs.Changed("blocks") {
+		s.Blocks = 0
+	}
+	if fs.Changed("degree") && !fs.Changed("outbound") {
+		s.Outbound = 0
+	}
+	switch {
+	case x.regions == "simblock":
+		r := chain.SimBlockRegions()
+		s.Regions = &r
+	case x.regions == "none" || (x.regions == "" && (fs.Changed("delay") || fs.Changed("bandwidth"))):
+		s.Regions = nil
+	case x.regions != "":
+		return fmt.Errorf("--regions %q: want simblock or none", x.regions)
+	}
+	switch {
+	case fs.Changed("eclipse"):
+		s.Eclipse = &Eclipse{Victim: x.victim, Delay: x.eclipseDelay}
+	case fs.Changed("eclipse-delay"):
+		return errors.New("--eclipse-delay needs --eclipse VICTIM")
+	}
+	return nil
+}
+
+// flagWords turns the scenario's field words into flag names in errors.
+func flagWords(s string) string {
+	s = strings.NewReplacer(
+		"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps",
+		"pow bits", "--pow-bits", "retarget window", "--retarget", "hash scale", "--hash-scale",
+		"blocks and duration", "--blocks and --duration").Replace(s)
+	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "outbound", "miners", "interval", "k must"} {
+		if strings.HasPrefix(s, w) {
+			return "--" + s
+		}
+	}
+	return s
+}
+
+// bindFlags defines the scenario's own flags on fs, filling s. The preset
+// binds them a second time to its own scenario, to re-apply the flags the
+// user gave on top of it.
+func bindFlags(fs *pflag.FlagSet, s *Scenario) {
+	fs.IntVar(&s.Miners, "miners", s.Miners, "number of miners (nodes), equal hash-power shares")
+	scenario.TimeVar(fs, &s.Interval, "interval", "target block interval")
+	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
+	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
+	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
+	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
+	scenario.TimeVar(fs, &s.Delay, "delay", "latency of every link")
+	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
+	scenario.TimeVar(fs, &s.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
+	fs.IntVar(&s.JitterSteps, "jitter-steps", s.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	fs.IntVar(&s.Outbound, "outbound", s.Outbound, "outbound connections per node, Bitcoin Core's graph (about as many inbound come on top); 0: use --degree")
+	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop mining when the chain reaches this height")
+	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
+	fs.BoolVar(&s.RealPoW, "real-pow", s.RealPoW, "real proof of work: search nonces with double SHA-256")
+	fs.IntVar(&s.PoWBits, "pow-bits", s.PoWBits, "leading zero bits a block hash needs with --real-pow")
+	fs.IntVar(&s.Retarget, "retarget", s.Retarget, "adjust the difficulty every this many blocks (0: never)")
+	fs.Float64Var(&s.HashScale, "hash-scale", s.HashScale, "network hash power relative to what the initial difficulty assumes (default 1)")
+	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
+	fs.StringVar(&s.Bug, "bug", s.Bug, "teaching bug switch: "+strings.Join(Bugs, ", ")+" (see --list-bugs)")
+	fs.Var(splitFlag{&s.Partition}, "partition", "cut the network in two from FROM to TO: SIDE@FROM..TO, SIDE side A's hash share (0.3, 30%) or its node ids (0,1,2), e.g. 0.3@1h..2h")
+}
+
+// splitFlag is the --partition flag.
+type splitFlag struct{ p **Split }
+
+func (f splitFlag) String() string {
+	if f.p == nil || *f.p == nil {
+		return ""
+	}
+	return (*f.p).String()
+}
+
+func (f splitFlag) Set(v string) error {
+	p, err := ParseSplit(v)
+	if err != nil {
+		return err
+	}
+	*f.p = p
+	return nil
+}
+
+func (f splitFlag) Type() string { return "partition" }
+
+// Build implements scenario.Scenario. Nothing is drawn before the run:
+// the topology comes from the seed, and c draws each message's jitter.
+func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
+	s := r.Scenario
+	s.Schedule = nil // the CLI's --schedule replays draws through c
+	run := s.Build(seed)
+	var stats *Stats
+	var world *sim.World
+	judge := func(x scenario.Run) Stats {
+		if stats == nil || world != x.World {
+			st := run.Stats(x.Result)
+			stats, world = &st, x.World
+		}
+		return *stats
+	}
+	var props []scenario.Property
+	if s.Partition == nil {
+		props = []scenario.Property{
+			{Name: PropCommonPrefix, Check: func(x scenario.Run) error {
+				if cp := judge(x).CommonPrefix; !cp.Holds {
+					return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
+				}
+				return nil
+			}},
+			{Name: PropAgreement, Check: func(x scenario.Run) error { return run.agreed(x.Result) }},
+		}
+	} else {
+		props = []scenario.Property{
+			{Name: PropConvergence, Check: func(x scenario.Run) error {
+				if x.Result.Reason != sim.StopPredicate {
+					return nil // cut off by a time limit: blocks may still be in flight
+				}
+				if err := run.Converged(); err != nil {
+					return fmt.Errorf("after the partition healed, %v", err)
+				}
+				return nil
+			}},
+		}
+	}
+	return scenario.World{
+		Config:     run.Config,
+		Properties: props,
+		Coverage: []scenario.Sometimes{
+			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
+			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
+		},
+		Show: func(x scenario.Run) scenario.Shown { return show(run, seed, x.Result, judge(x)) },
+	}
+}
+
+type protocol struct{}
+
+func (protocol) Name() string { return "nakamoto" }
+func (protocol) Summary() string {
+	return "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations"
+}
+func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
+
+// NewSearch implements scenario.Searched: `simulate check nakamoto`
+// searches a small network whose delays fork it (PropertyScenario).
+func (protocol) NewSearch() scenario.Scenario {
+	return &Registered{Scenario: PropertyScenario("")}
+}
+
+func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
+	r := sc.(*Registered)
+	bindFlags(fs, &r.Scenario)
+	r.x = extras{victim: -1, eclipseDelay: 2 * sim.Minute}
+	fs.StringVar(&r.x.preset, "preset", "", "start from a published benchmark: simblock (explicit flags still apply on top)")
+	fs.StringVar(&r.x.regions, "regions", "", "regional latency and bandwidth instead of --delay/--bandwidth: simblock (SimBlock's 2019 Bitcoin network) or none")
+	fs.IntVar(&r.x.victim, "eclipse", r.x.victim, "eclipse attack on this node: every message to it arrives --eclipse-delay late")
+	scenario.TimeVar(fs, &r.x.eclipseDelay, "eclipse-delay", "how long the eclipse attacker holds each message to the victim")
+	r.fs = fs
+}
+
+func (protocol) Bugs() []scenario.Bug {
+	return []scenario.Bug{
+		{Name: "ignore-forks", Description: "nodes never leave their branch for a heavier one", Needs: "delays long enough to fork the chain (check nakamoto's drawn jitter)"},
+		{Name: "no-reannounce-on-heal", Description: "nodes do not ask their neighbours across a healed partition for the blocks they missed", Needs: "--partition SIDE@FROM..TO"},
+	}
+}
+
+// Cases implements scenario.Cased: honest Nakamoto consensus keeps the
+// common prefix and agrees under drawn delays, and converges after a
+// partition heals; each teaching bug breaks its property. The bug rows
+// run a little longer than check nakamoto's defaults (25 blocks, a cut of
+// 1h40m) because with 15 blocks or a 40-minute cut some search seeds mine
+// no fork that outlives the run in 200 runs: the verdict must hold on
+// every seed.
+func (protocol) Cases() []scenario.Case {
+	set := func(f func(*Scenario)) func(scenario.Scenario) {
+		return func(sc scenario.Scenario) { f(&sc.(*Registered).Scenario) }
+	}
+	split := func(s *Scenario) { s.Partition = &Split{Share: 0.4, From: 20 * sim.Minute, To: 2 * sim.Hour} }
+	return []scenario.Case{
+		{Name: "correct, 5 miners", Apply: set(func(*Scenario) {})},
+		{Name: "correct, partition 0.4@20m..2h", Apply: set(split)},
+		{Name: "bug ignore-forks, 25 blocks", Violates: PropAgreement, MaxDraws: 3, Only: true,
+			Apply: set(func(s *Scenario) { s.Bug, s.Blocks = "ignore-forks", 25 })},
+		{Name: "bug no-reannounce-on-heal, partition 0.4@20m..2h", Violates: PropConvergence, MaxDraws: 1, Only: true,
+			Apply: set(func(s *Scenario) { split(s); s.Bug = "no-reannounce-on-heal" })},
+	}
+}
+
+// RunHelp implements scenario.Helped.
+func (protocol) RunHelp() string {
+	return `nakamoto runs Bitcoin's consensus: miners with equal shares of the hash
+power find blocks as a Poisson process (one every --interval on average),
+blocks flood over a random peer-to-peer graph (--degree neighbours each)
+whose links take --delay plus size/--bandwidth, and every node follows
+the chain with the most work. When propagation is slow next to the
+interval, two miners find blocks on the same parent: a fork, resolved by
+the next block, leaving a stale block and reorganising some nodes.
+
+It prints the chain height, forks and reorganisations, the stale rate,
+throughput in transactions per second, how long a transaction waits for
+k = 1..6 confirmations, and whether the common-prefix property held:
+no honest node ever lost a block buried k deep; then the run's verdict
+(exit status 1 when a property broke).
+
+--real-pow makes the winning miner search nonces with double SHA-256
+until the header hash has --pow-bits leading zero bits, and prints the
+last blocks' hashes so the zeros can be seen.
+
+--preset simblock sets up the benchmark block-propagation simulators
+such as SimBlock publish: 1,000 nodes, 100 blocks of 535,000 bytes every
+10 minutes, 8 outbound connections each (--outbound), and SimBlock's six
+regions with their latency table, upload and download bandwidth and
+share of Bitcoin's nodes (--regions simblock). Flags given explicitly
+still apply on top; --delay or --bandwidth replace the regions with
+uniform links.
+
+--partition SIDE@FROM..TO cuts the network in two, side A being the
+first miners holding SIDE of the hash power (0.3 or 30%) or the listed
+ids (0,1,2): no message crosses until TO, both sides mine on, and at the
+heal each node asks its neighbours across the cut for the blocks it
+missed, so the lighter side reorganises. The table shows the blocks and
+transactions the losing side lost, the deepest reorganisation and the
+time to converge, beside a simple Poisson model. The run is then judged
+by convergence (every node on a tip of the most work once every block
+has arrived) instead of the common prefix.
+
+--eclipse VICTIM puts one node behind an attacker holding all its
+connections, which passes every message on --eclipse-delay late: the
+victim mines on stale tips and sees confirmations the network has already
+overtaken.`
+}
+
+// CheckHelp implements scenario.Helped.
+func (protocol) CheckHelp() string {
+	return `check nakamoto runs 5 miners on a complete graph whose every message
+takes 1s plus a drawn 0, 20, 40 or 60 s, mining 15 blocks, and searches
+the delays for a run in which the common-prefix property (k = 3) fails or
+the nodes still disagree on more than a tied last block once every block
+has arrived. Honest Nakamoto consensus survives; --bug ignore-forks (nodes
+never leave their branch) does not, and the search shrinks the
+counterexample to the one late block that splits the network.
+
+--partition SIDE@FROM..TO cuts the miners in two for that window (as
+simulate nakamoto --partition does) and checks instead that once it has
+healed and every block has arrived, every node is on a tip with the most
+work: the longest-chain rule converges. (The common prefix is not checked
+then: a long enough partition breaks it by design.) --bug
+no-reannounce-on-heal, nodes that do not ask across the healed cut for
+the blocks they missed, fails it.
+
+The flags of simulate nakamoto change the searched network.`
+}
+
+func init() { scenario.Register(protocol{}) }
