@@ -47,20 +47,20 @@ func TestPaxosGolden(t *testing.T) {
 	}
 }
 
-// TestPaxosListBugsOneALine: one line per teaching bug, its name first,
-// a description beside it, and for volatile-acceptor the crash flag it
-// needs.
+// TestPaxosListBugsOneALine: one row per teaching bug, its name first (what
+// --bug takes), a description beside it, and for volatile-acceptor the
+// crash flag it needs.
 func TestPaxosListBugsOneALine(t *testing.T) {
-	out, _, code := paxosCLI("paxos", "--list-bugs")
+	out, _, code := paxosCLI("paxos", "--list-bugs", "--format", "csv")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, lines, 4)
+	require.Len(t, lines, 5, "a header and four bugs")
 	for i, name := range []string{"no-adopt", "volatile-acceptor", "small-quorum", "eager-learner"} {
-		fields := strings.Fields(lines[i])
+		fields := strings.Split(lines[i+1], ",")
 		require.Equal(t, name, fields[0])
-		require.Greater(t, len(fields), 3, "a description beside %s", name)
+		require.Greater(t, len(strings.Fields(fields[1])), 3, "a description beside %s", name)
 	}
-	require.Contains(t, lines[1], "--crash NODE@AT..RESTART")
+	require.Contains(t, lines[2], "--crash NODE@AT..RESTART")
 }
 
 func TestPaxosJSONKeys(t *testing.T) {
@@ -132,8 +132,8 @@ func paxosShellWords(s string) []string {
 }
 
 func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
-	for _, bug := range []string{"no-adopt", "volatile-acceptor", "small-quorum", "eager-learner"} {
-		out, errOut, code := paxosCLI("check", "paxos", "--bug", bug)
+	for _, bug := range [][]string{{"no-adopt"}, {"volatile-acceptor", "--crashes", "6"}, {"small-quorum"}, {"eager-learner"}} {
+		out, errOut, code := paxosCLI(append([]string{"check", "paxos", "--bug"}, bug...)...)
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
 		require.Contains(t, out, "agreement: ")
 		require.Contains(t, out, "schedule (non-boring draws")
@@ -143,7 +143,7 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 		require.GreaterOrEqual(t, i, 0, out)
 		line := strings.TrimSpace(out[i+len("replay: simulate "):])
 		rout, rerr, rcode := paxosCLI(paxosShellWords(line)...)
-		require.Equal(t, 0, rcode, "%s: %s", line, rerr)
+		require.Equal(t, 1, rcode, "a run whose property breaks exits 1: %s: %s", line, rerr)
 		require.Contains(t, rout, "VIOLATED agreement", "the replay command shows the same violation:\n%s", rout)
 	}
 }
@@ -151,22 +151,30 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 func TestCheckPaxosNoBugReportsCoverage(t *testing.T) {
 	out, errOut, code := paxosCLI("check", "paxos", "--checks", "200")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "no violation of agreement, validity or termination after GST in 200 runs")
-	for _, k := range []string{"a crash-restart", "competing proposers", "lost messages", "duplicated messages"} {
+	require.Contains(t, out, "check paxos: no property broke in 200 runs")
+	for _, k := range []string{"a crash-restart", "competing proposers", "lost messages", "duplicated messages", "termination checked"} {
 		require.Contains(t, out, k)
 	}
 	out, _, code = paxosCLI("check", "paxos", "--checks", "200", "--format", "json")
 	require.Equal(t, 0, code)
 	var m struct {
-		Found    bool           `json:"found"`
-		Coverage map[string]int `json:"coverage"`
+		Found    bool `json:"found"`
+		Runs     int  `json:"runs"`
+		Coverage []struct {
+			Name string `json:"name"`
+			Runs int    `json:"runs"`
+		} `json:"coverage"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
 	require.False(t, m.Found)
-	require.Equal(t, 200, m.Coverage["runs"])
-	require.Greater(t, m.Coverage["crash_restart"], 40)
-	require.Greater(t, m.Coverage["competing_proposers"], 100)
-	require.Greater(t, m.Coverage["drops"], 100)
+	require.Equal(t, 200, m.Runs)
+	cov := map[string]int{}
+	for _, c := range m.Coverage {
+		cov[c.Name] = c.Runs
+	}
+	require.Greater(t, cov["a crash-restart"], 40)
+	require.Greater(t, cov["competing proposers"], 100)
+	require.Greater(t, cov["lost messages"], 100)
 }
 
 func TestPaxosTraceReplaysAndIsDeterministic(t *testing.T) {
@@ -182,11 +190,19 @@ func TestPaxosTraceReplaysAndIsDeterministic(t *testing.T) {
 		require.Equal(t, 0, code, errOut)
 		require.Contains(t, out, "matches")
 	}
-	// check writes the counterexample's trace, which replays too.
-	path := filepath.Join(dir, "ce.trace")
-	_, _, code := paxosCLI("check", "paxos", "--bug", "eager-learner", "--trace", path)
-	require.Equal(t, 1, code)
+	// An empty --schedule replays every draw as 0, and so does the replay
+	// of its trace (not draws from the seed).
+	path := filepath.Join(dir, "zero.trace")
+	_, errOut, code := paxosCLI("paxos", "--bug", "small-quorum", "--nodes", "3", "--swarm", "--schedule", "", "--trace", path)
+	require.Equal(t, 1, code, errOut)
 	out, errOut, code := paxosCLI("replay", path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "matches")
+	// check writes the counterexample's trace, which replays too.
+	path = filepath.Join(dir, "ce.trace")
+	_, _, code = paxosCLI("check", "paxos", "--bug", "eager-learner", "--trace", path)
+	require.Equal(t, 1, code)
+	out, errOut, code = paxosCLI("replay", path)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "matches")
 }

@@ -13,6 +13,7 @@ import (
 	_ "simulate/examples/twophase"  // registers "twophase"
 	_ "simulate/protocols/benor"    // registers "benor"
 	_ "simulate/protocols/nakamoto" // registers "nakamoto"
+	_ "simulate/protocols/paxos"    // registers "paxos"
 	_ "simulate/protocols/pbft"     // registers "pbft"
 	_ "simulate/protocols/raft"     // registers "raft"
 	// registers "byzantine"
@@ -33,6 +34,19 @@ import (
 type registeredRun struct {
 	Scenario json.RawMessage `json:"scenario"`
 	Schedule string          `json:"schedule,omitempty"`
+	// Scripted marks a run that replayed a schedule: an empty one means
+	// every draw 0 (a counterexample the shrinker made all boring), not
+	// draws from the seed.
+	Scripted bool `json:"scripted,omitempty"`
+}
+
+// scriptedSchedule is the schedule of a replayed run: never nil, so that
+// choicesFor replays it even when it is empty.
+func scriptedSchedule(sched []int) []int {
+	if sched == nil {
+		return []int{}
+	}
+	return sched
 }
 
 // choicesFor is the environment of a run: the schedule's draws (later
@@ -60,6 +74,9 @@ func replayRegistered(p scenario.Protocol, raw json.RawMessage, seed uint64, tra
 	sched, err := sim.ParseSchedule(rr.Schedule)
 	if err != nil {
 		return sim.Result{}, err
+	}
+	if rr.Scripted {
+		sched = scriptedSchedule(sched)
 	}
 	return scenario.Execute(s, seed, choicesFor(sched), tracer).Result, nil
 }
@@ -171,12 +188,16 @@ func newRunScenario(g *globals, p scenario.Protocol, s scenario.Scenario) *cobra
 		if err != nil {
 			return badInput("run %s: --schedule: %v", p.Name(), err)
 		}
+		scripted := cmd.Flags().Changed("schedule")
+		if scripted {
+			sched = scriptedSchedule(sched)
+		}
 		raw, err := json.Marshal(s)
 		if err != nil {
 			return err
 		}
 		var o scenario.Outcome
-		res, err := execute(g, p.Name(), registeredRun{Scenario: raw, Schedule: sim.FormatSchedule(sched)}, func(tracer sim.Tracer) sim.Result {
+		res, err := execute(g, p.Name(), registeredRun{Scenario: raw, Schedule: sim.FormatSchedule(sched), Scripted: scripted}, func(tracer sim.Tracer) sim.Result {
 			o = scenario.Execute(s, g.seed, choicesFor(sched), tracer)
 			return o.Result
 		})
@@ -309,7 +330,7 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		}
 		replay := fmt.Sprintf("simulate %s %s --schedule %s --seed %d", p.Name(), replayArgs(p, cmd.LocalFlags(), "checks", "full-trace"), shellQuote(sched), g.seed)
 		replay = strings.Replace(replay, "  ", " ", 1)
-		if err := confirmViolation(g, p.Name(), registeredRun{Scenario: raw, Schedule: sched}, g.seed, ce.Violation.String()); err != nil {
+		if err := confirmViolation(g, p.Name(), registeredRun{Scenario: raw, Schedule: sched, Scripted: true}, g.seed, ce.Violation.String()); err != nil {
 			return err
 		}
 		msg := fmt.Sprintf("check %s: %s", p.Name(), ce.Violation)

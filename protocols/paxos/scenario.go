@@ -59,6 +59,9 @@ type Scenario struct {
 	// proposer start times, crash-restarts) from the environment's Choices,
 	// so a search sees calm runs and storms alike.
 	Swarm bool `json:"swarm,omitempty"`
+	// CrashSlots is how many crash-restarts a swarm may draw per run (0:
+	// two); each slot may stay calm.
+	CrashSlots int `json:"crash_slots,omitempty"`
 	// Scripted replays Schedule, a sparse list of environment draws (every
 	// draw not listed is 0, the boring one), instead of drawing from the seed.
 	Scripted bool   `json:"scripted,omitempty"`
@@ -188,6 +191,8 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("gst %s: must not be negative", s.GST)
 	case s.Limit <= 0:
 		return fmt.Errorf("limit %s: want a positive duration", s.Limit)
+	case s.CrashSlots < 0 || s.CrashSlots > 16:
+		return fmt.Errorf("crashes %d: want 0 to 16", s.CrashSlots)
 	}
 	step := s.JitterStep
 	if step <= 0 {
@@ -396,7 +401,11 @@ func (in *Instance) setup(w *sim.World) {
 		// crashes nobody, so dropping a crash never shifts the draws after
 		// it. A slot crashes node v-1 when its node draw v is 1..n; 0 (and,
 		// so that about half the slots stay calm, n+1..2n) is no crash.
-		for k := 0; k < swarmCrashes; k++ {
+		slots := swarmCrashes
+		if s.CrashSlots > 0 {
+			slots = s.CrashSlots
+		}
+		for k := 0; k < slots; k++ {
 			node := draw(fmt.Sprintf("swarm crash %d node+1 (0 = none)", k), 2*s.Nodes+1)
 			at := sim.Time(draw(fmt.Sprintf("swarm crash %d at (ms)", k), swarmCrashWithin)) * sim.Millisecond
 			down := draw(fmt.Sprintf("swarm crash %d down for (ms-1; max = for good)", k), swarmMaxDown+1)
