@@ -40,7 +40,7 @@ type BugInfo struct {
 var Bugs = []BugInfo{
 	{NoAdopt, "proposer ignores the highest accepted value reported in its promises", ""},
 	{VolatileAcceptor, "acceptor keeps its promise in memory only, lost on restart",
-		"crash-restarts: --crash NODE@AT..RESTART for a run; check paxos draws them"},
+		"crash-restarts: --crash NODE@AT..RESTART for a run; check paxos draws them (--crashes 6 draws more)"},
 	{SmallQuorum, "quorum of ⌊n/2⌋ instead of ⌊n/2⌋+1", ""},
 	{EagerLearner, "learner decides on the first Accepted it sees", ""},
 }
