@@ -199,17 +199,17 @@ func TestJSONSecondsAndNodeNames(t *testing.T) {
 // Issue 18: one CSV table per invocation, --table to pick another, and
 // the byzantine CSV keeps the IC1/IC2 verdict that the notes carry.
 func TestCSVOneTable(t *testing.T) {
-	out, stderr, code := cli("flp", "--runs", "10", "--format", "csv")
+	out, stderr, code := cli("flp", "--runs", "10", "--events", "20000", "--format", "csv")
 	require.Equal(t, 0, code)
 	require.Equal(t, 1, strings.Count(out, "protocol,"), out)
 	require.NotContains(t, out, "rounds,runs")
 	require.NotContains(t, out, "\n\n")
 	require.Contains(t, stderr, "--table NAME (flp (1), rounds (2))")
 
-	out, _, code = cli("flp", "--runs", "10", "--format", "csv", "--table", "rounds")
+	out, _, code = cli("flp", "--runs", "10", "--events", "20000", "--format", "csv", "--table", "rounds")
 	require.Equal(t, 0, code)
 	require.True(t, strings.HasPrefix(out, "rounds,runs,share_pct\n"), out)
-	out2, _, _ := cli("flp", "--runs", "10", "--format", "csv", "--table", "2")
+	out2, _, _ := cli("flp", "--runs", "10", "--events", "20000", "--format", "csv", "--table", "2")
 	require.Equal(t, out, out2)
 
 	_, stderr, code = cli("flp", "--runs", "10", "--table", "nope")

@@ -59,7 +59,7 @@ func TestNinesGolden(t *testing.T) {
 // TestSweepSameForWorkersAndShards: the nines sweep's JSON is byte-identical
 // with 1 or 2 workers and when run as two shards merged afterwards.
 func TestSweepSameForWorkersAndShards(t *testing.T) {
-	args := []string{"nines", "--runs", "6", "--horizon", "20d", "--format", "json"}
+	args := []string{"nines", "--runs", "6", "--horizon", "5d", "--format", "json"}
 	one, _, code := cli(append(args, "--workers", "1")...)
 	require.Equal(t, 0, code)
 	two, _, code := cli(append(args, "--workers", "2")...)
