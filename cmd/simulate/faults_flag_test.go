@@ -21,10 +21,10 @@ func TestFaultsFlag(t *testing.T) {
 		return p
 	}
 	good := write("plan.json", `[{"at":"0s","kind":"duplicate","p":1},{"at":"1ms","kind":"crash","node":3},{"at":"0s","kind":"partition","groups":[[1]]},{"at":"30ms","kind":"heal"}]`)
-	out, errOut, code := paxosCLI("paxos", "--seed", "1", "--faults", good, "--format", "json")
+	out, errOut, code := cli("paxos", "--seed", "1", "--faults", good, "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, `"crashes": 1`)
-	out, errOut, code = paxosCLI("pbft", "--seed", "1", "--faults", good, "--format", "json")
+	out, errOut, code = cli("pbft", "--seed", "1", "--faults", good, "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
 		PerReplica []struct{ Executed int } `json:"per_replica"`
@@ -37,12 +37,12 @@ func TestFaultsFlag(t *testing.T) {
 		{"range.json", `[{"at":"1s","kind":"crash","node":9}]`, "out of range"},
 		{"json.json", `{`, "fault plan"},
 	} {
-		_, errOut, code := paxosCLI("pbft", "--faults", write(c.name, c.body))
+		_, errOut, code := cli("pbft", "--faults", write(c.name, c.body))
 		require.Equal(t, 2, code, c.name)
 		require.Contains(t, errOut, c.want, c.name)
 		require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
 	}
-	_, errOut, code = paxosCLI("paxos", "--faults", filepath.Join(dir, "missing.json"))
+	_, errOut, code = cli("paxos", "--faults", filepath.Join(dir, "missing.json"))
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "missing.json")
 }

@@ -1,34 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
-
-// paxosCLI runs the CLI in-process.
-func paxosCLI(args ...string) (stdout, stderr string, code int) {
-	var o, e bytes.Buffer
-	code = run(args, &o, &e)
-	return o.String(), e.String(), code
-}
-
-// paxosGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
-func paxosGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
-	require.Equal(t, string(want), got)
-}
 
 func TestPaxosGolden(t *testing.T) {
 	for _, c := range []struct {
@@ -40,10 +19,10 @@ func TestPaxosGolden(t *testing.T) {
 		{"paxos-crash-seed1.golden", []string{"paxos", "--seed", "1", "--nodes", "3", "--crash", "2@2ms..50ms", "--dup", "0.2", "--format", "markdown"}},
 		{"paxos-multi-seed1.golden", []string{"paxos", "--mode", "multi", "--seed", "1", "--crash", "0@30ms..200ms", "--gst", "300ms"}},
 	} {
-		out, errOut, code := paxosCLI(c.args...)
+		out, errOut, code := cli(c.args...)
 		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
 		require.Empty(t, errOut)
-		paxosGolden(t, c.golden, out)
+		matchGolden(t, c.golden, out)
 	}
 }
 
@@ -51,7 +30,7 @@ func TestPaxosGolden(t *testing.T) {
 // --bug takes), a description beside it, and for volatile-acceptor the
 // crash flag it needs.
 func TestPaxosListBugsOneALine(t *testing.T) {
-	out, _, code := paxosCLI("paxos", "--list-bugs", "--format", "csv")
+	out, _, code := cli("paxos", "--list-bugs", "--format", "csv")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 5, "a header and four bugs")
@@ -64,7 +43,7 @@ func TestPaxosListBugsOneALine(t *testing.T) {
 }
 
 func TestPaxosJSONKeys(t *testing.T) {
-	out, errOut, code := paxosCLI("paxos", "--seed", "3", "--format", "json")
+	out, errOut, code := cli("paxos", "--seed", "3", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
@@ -97,7 +76,7 @@ func TestPaxosBadInputExit2(t *testing.T) {
 		{"check", "paxos", "--checks", "0"},
 		{"check", "paxos", "--nodes", "0"},
 	} {
-		out, errOut, code := paxosCLI(args...)
+		out, errOut, code := cli(args...)
 		require.Equal(t, 2, code, "%v: %s", args, errOut)
 		require.Empty(t, out, "%v", args)
 		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
@@ -105,35 +84,9 @@ func TestPaxosBadInputExit2(t *testing.T) {
 	}
 }
 
-// paxosShellWords splits a printed command line, honouring single quotes.
-func paxosShellWords(s string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted, inWord := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, inWord = !quoted, true
-		case r == ' ' && !quoted:
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
-}
-
 func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 	for _, bug := range [][]string{{"no-adopt"}, {"volatile-acceptor", "--crashes", "6"}, {"small-quorum"}, {"eager-learner"}} {
-		out, errOut, code := paxosCLI(append([]string{"check", "paxos", "--bug"}, bug...)...)
+		out, errOut, code := cli(append([]string{"check", "paxos", "--bug"}, bug...)...)
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
 		require.Contains(t, out, "agreement: ")
 		require.Contains(t, out, "schedule (non-boring draws")
@@ -142,20 +95,20 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 		i := strings.Index(out, "replay: simulate paxos ")
 		require.GreaterOrEqual(t, i, 0, out)
 		line := strings.TrimSpace(out[i+len("replay: simulate "):])
-		rout, rerr, rcode := paxosCLI(paxosShellWords(line)...)
+		rout, rerr, rcode := cli(shellFields(line)...)
 		require.Equal(t, 1, rcode, "a run whose property breaks exits 1: %s: %s", line, rerr)
 		require.Contains(t, rout, "VIOLATED agreement", "the replay command shows the same violation:\n%s", rout)
 	}
 }
 
 func TestCheckPaxosNoBugReportsCoverage(t *testing.T) {
-	out, errOut, code := paxosCLI("check", "paxos", "--checks", "200")
+	out, errOut, code := cli("check", "paxos", "--checks", "200")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "check paxos: no property broke in 200 runs")
 	for _, k := range []string{"a crash-restart", "competing proposers", "lost messages", "duplicated messages", "termination checked"} {
 		require.Contains(t, out, k)
 	}
-	out, _, code = paxosCLI("check", "paxos", "--checks", "200", "--format", "json")
+	out, _, code = cli("check", "paxos", "--checks", "200", "--format", "json")
 	require.Equal(t, 0, code)
 	var m struct {
 		Found    bool `json:"found"`
@@ -184,25 +137,25 @@ func TestPaxosTraceReplaysAndIsDeterministic(t *testing.T) {
 		{"paxos", "--mode", "multi", "--seed", "7", "--ops", "4"},
 	} {
 		path := filepath.Join(dir, "run.trace")
-		_, errOut, code := paxosCLI(append(args, "--trace", path, "--check-determinism")...)
+		_, errOut, code := cli(append(args, "--trace", path, "--check-determinism")...)
 		require.Equal(t, 0, code, errOut)
-		out, errOut, code := paxosCLI("replay", path)
+		out, errOut, code := cli("replay", path)
 		require.Equal(t, 0, code, errOut)
 		require.Contains(t, out, "matches")
 	}
 	// An empty --schedule replays every draw as 0, and so does the replay
 	// of its trace (not draws from the seed).
 	path := filepath.Join(dir, "zero.trace")
-	_, errOut, code := paxosCLI("paxos", "--bug", "small-quorum", "--nodes", "3", "--swarm", "--schedule", "", "--trace", path)
+	_, errOut, code := cli("paxos", "--bug", "small-quorum", "--nodes", "3", "--swarm", "--schedule", "", "--trace", path)
 	require.Equal(t, 1, code, errOut)
-	out, errOut, code := paxosCLI("replay", path)
+	out, errOut, code := cli("replay", path)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "matches")
 	// check writes the counterexample's trace, which replays too.
 	path = filepath.Join(dir, "ce.trace")
-	_, _, code = paxosCLI("check", "paxos", "--bug", "eager-learner", "--trace", path)
+	_, _, code = cli("check", "paxos", "--bug", "eager-learner", "--trace", path)
 	require.Equal(t, 1, code)
-	out, errOut, code = paxosCLI("replay", path)
+	out, errOut, code = cli("replay", path)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "matches")
 }
