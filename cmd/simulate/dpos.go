@@ -110,7 +110,7 @@ func dposTable(o dposOutput) report.Table {
 	s, st := o.Scenario, o.Stats
 	t := report.Table{
 		Title: fmt.Sprintf("Delegated proof of stake: %d stakeholders, %d delegates, %v slots, %s blocks, degree %d, delay %v, seed %d",
-			s.Nodes, s.Delegates, shortTime(s.Slot), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
+			s.Nodes, s.Delegates, chain.ShortTime(s.Slot), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},
 	}
 	if s.Traitors > 0 {
@@ -128,7 +128,7 @@ func dposTable(o dposOutput) report.Table {
 	add("final height (observer)", fmt.Sprintf("%d (%d blocks behind the tip)", st.FinalHeight, st.Height-st.FinalHeight))
 	fin := "-"
 	if st.FinalitySamples > 0 {
-		fin = fmt.Sprintf("%s (%d txs)", shortTime(st.Finality), st.FinalitySamples)
+		fin = fmt.Sprintf("%s (%d txs)", chain.ShortTime(st.Finality), st.FinalitySamples)
 	}
 	add("time to finality", fin)
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
@@ -138,7 +138,7 @@ func dposTable(o dposOutput) report.Table {
 	if s.Strategy == dpos.Censor {
 		w := "-"
 		if st.VictimIncluded > 0 {
-			w = shortTime(st.VictimWait)
+			w = chain.ShortTime(st.VictimWait)
 		}
 		add("victim's transactions", fmt.Sprintf("%d of %d in the chain, mean wait %s", st.VictimIncluded, st.VictimTxs, w))
 	}

@@ -79,7 +79,7 @@ allows.`,
 				return err
 			}
 			fmt.Fprintln(out)
-			return report.Write(out, g.format, producerTable("Validators", o.Stats.Blocks, chain.Shares(nil, s.Validators), "enclave share", nil, nil))
+			return report.Write(out, g.format, chain.ProducerTable("Validators", o.Stats.Blocks, chain.Shares(nil, s.Validators), "enclave share", nil, nil))
 		},
 	}
 	fs := cmd.Flags()
@@ -101,7 +101,7 @@ func poetTable(o poetOutput) report.Table {
 	t := report.Table{
 		Name: "chain",
 		Title: fmt.Sprintf("Proof of elapsed time: %d validators, %v interval, %s blocks, degree %d, delay %v, seed %d",
-			s.Validators, shortTime(s.Interval), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
+			s.Validators, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},
 	}
 	if s.Cheaters > 0 {
@@ -120,12 +120,12 @@ func poetTable(o poetOutput) report.Table {
 	add("stale blocks", fmt.Sprintf("%d (stale rate %.2f%%)", st.Stale, 100*st.StaleRate))
 	add("forks", fmt.Sprint(st.Forks))
 	add("reorganisations", fmt.Sprint(st.Reorgs))
-	add("mean block interval", shortTime(st.MeanInterval))
+	add("mean block interval", chain.ShortTime(st.MeanInterval))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
 	for _, c := range st.Confirmations {
 		v := "-"
 		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", shortTime(c.Mean), c.Samples)
+			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
 		}
 		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
 	}
@@ -145,7 +145,7 @@ func poetTable(o poetOutput) report.Table {
 	add("hashes computed", "0 (no proof of work: the enclave's timer is the lottery)")
 	add("tip", st.TipHash[:16])
 	t.Notes = []string{
-		fmt.Sprintf("Each wait is exponential with mean %s; the shortest of %d has mean %s, the interval.", shortTime(s.Interval*sim.Time(s.Validators)), s.Validators, shortTime(s.Interval)),
+		fmt.Sprintf("Each wait is exponential with mean %s; the shortest of %d has mean %s, the interval.", chain.ShortTime(s.Interval*sim.Time(s.Validators)), s.Validators, chain.ShortTime(s.Interval)),
 		"trace hash: " + o.Hash,
 	}
 	return t

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"simulate/check"
 	"simulate/protocols/chain"
 	"simulate/protocols/pos"
 	"simulate/report"
@@ -126,7 +125,7 @@ the coin age a block consumes.`,
 				return err
 			}
 			fmt.Fprintln(out)
-			return report.Write(out, g.format, producerTable("Validators", o.Stats.Blocks, o.Stats.Shares, "stake share", o.Stats.CoinDays, o.Stats.Interest))
+			return report.Write(out, g.format, chain.ProducerTable("Validators", o.Stats.Blocks, o.Stats.Shares, "stake share", o.Stats.CoinDays, o.Stats.Interest))
 		},
 	}
 	fs := cmd.Flags()
@@ -152,7 +151,7 @@ func posTable(o posOutput) report.Table {
 	t := report.Table{
 		Name: "chain",
 		Title: fmt.Sprintf("Proof of stake (Praos): %d validators, %v slots, f = %g (a block every %s), %s blocks, degree %d, delay %v, seed %d",
-			s.Validators, shortTime(s.Slot), s.F, shortTime(sim.Time(float64(s.Slot)/s.F)), sizeWords(s.BlockSize), s.Degree, shortTime(s.Delay), o.Seed),
+			s.Validators, chain.ShortTime(s.Slot), s.F, chain.ShortTime(sim.Time(float64(s.Slot)/s.F)), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
 		Header: []string{"measure", "value"},
 	}
 	if s.NothingAtStake > 0 {
@@ -174,14 +173,14 @@ func posTable(o posOutput) report.Table {
 	add("blocks made", fmt.Sprint(st.Made))
 	add("stale blocks", fmt.Sprintf("%d (stale rate %.2f%%)", st.Stale, 100*st.StaleRate))
 	add("forks", fmt.Sprint(st.Forks))
-	add("abandoned branches", fmt.Sprintf("mean depth %.2f, deepest %d, mean life %s", st.Branches.MeanDepth, st.Branches.MaxDepth, shortTime(st.Branches.MeanLife)))
+	add("abandoned branches", fmt.Sprintf("mean depth %.2f, deepest %d, mean life %s", st.Branches.MeanDepth, st.Branches.MaxDepth, chain.ShortTime(st.Branches.MeanLife)))
 	add("reorganisations", fmt.Sprintf("%d (deepest %d)", st.Reorgs, st.MaxReorgDepth))
-	add("mean block interval", shortTime(st.MeanInterval))
+	add("mean block interval", chain.ShortTime(st.MeanInterval))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
 	for _, c := range st.Confirmations {
 		v := "-"
 		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", shortTime(c.Mean), c.Samples)
+			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
 		}
 		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
 	}
@@ -203,48 +202,6 @@ func posTable(o posOutput) report.Table {
 		"trace hash: " + o.Hash,
 	}
 	return t
-}
-
-// producerTable lists each node's main-chain blocks against its share of
-// the power, with the binomial z-score; coin-age columns when given.
-func producerTable(what string, blocks []int, shares []float64, shareName string, coinDays, interest []float64) report.Table {
-	t := report.Table{
-		Name:   "producers",
-		Title:  what + ": share of the main chain against share of the power",
-		Header: []string{"node", shareName, "blocks", "share of blocks", "z"},
-	}
-	if coinDays != nil {
-		t.Header = append(t.Header, "coin-days consumed", "interest earned")
-	}
-	total := 0
-	for _, b := range blocks {
-		total += b
-	}
-	z := chain.FairnessZ(blocks, shares)
-	for i, b := range blocks {
-		share := 0.0
-		if total > 0 {
-			share = float64(b) / float64(total)
-		}
-		row := []string{fmt.Sprintf("n%d", i), fmt.Sprintf("%.4f", shares[i]), fmt.Sprint(b), fmt.Sprintf("%.4f", share), fmt.Sprintf("%+.2f", z[i])}
-		if coinDays != nil {
-			row = append(row, fmt.Sprintf("%.4f", coinDays[i]), fmt.Sprintf("%.6f", interest[i]))
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	t.Notes = []string{fmt.Sprintf("z = (blocks - expected)/s.d. for the binomial with the node's share; |z| > 3 says the mechanism does not give it its share. Gini of blocks: %.3f.", check.Gini(floats(blocks)))}
-	if coinDays != nil {
-		t.Notes = append(t.Notes, "Interest = coin-days × rate / 365: the notes' 3,000 coin-days at 5 % earn 0.41 coins.")
-	}
-	return t
-}
-
-func floats(xs []int) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = float64(x)
-	}
-	return out
 }
 
 // --- simulate check pos ---

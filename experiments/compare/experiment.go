@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"simulate/protocols/chain"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -174,33 +174,6 @@ func pm(x, se float64, format string) string {
 	return fmt.Sprintf(format+" ± "+format, x, se)
 }
 
-// shortTime rounds a virtual duration for people: whole seconds from a
-// minute up, hundredths of a second from a second up.
-func shortTime(t sim.Time) string {
-	d := time.Duration(t)
-	switch {
-	case d >= time.Minute:
-		d = d.Round(time.Second)
-	case d >= time.Second:
-		d = d.Round(10 * time.Millisecond)
-	default:
-		d = d.Round(time.Microsecond)
-	}
-	return d.String()
-}
-
-// sizeWords renders a byte count as the flags would be typed in words:
-// "64 kB", "1 MB", "500 B".
-func sizeWords(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%d MB", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%d kB", n/1000)
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 // tables are the comparison's four tables for a sweep of options o from
 // seed: the mechanisms side by side, the throughput line, nothing at
 // stake and the attacks.
@@ -212,7 +185,7 @@ func tables(o Options, seed uint64, res Result) []report.Table {
 	main := report.Table{
 		Name: "mechanisms",
 		Title: fmt.Sprintf("Consensus mechanisms on one network: %d nodes (%s stake), degree %d, delay %v, a block every %s, %s blocks, %g tx/s offered, %d blocks × %d runs from seed %d",
-			o.Nodes, dist, o.Degree, shortTime(o.Delay), shortTime(o.Interval), sizeWords(o.BlockSize), o.TxRate, o.Blocks, res.Runs, seed),
+			o.Nodes, dist, o.Degree, chain.ShortTime(o.Delay), chain.ShortTime(o.Interval), chain.SizeWords(o.BlockSize), o.TxRate, o.Blocks, res.Runs, seed),
 		Header: []string{"mechanism", "tps", "fork rate", "finality (s)", "hashes", "fairness max |z|", "gini (power)", "producers"},
 	}
 	names := map[string]string{
@@ -241,7 +214,7 @@ func tables(o Options, seed uint64, res Result) []report.Table {
 	}
 	main.Notes = []string{
 		fmt.Sprintf("Same network, interval, blocks, transactions and seeds for all four; means over runs ± standard error. PoS slots are %s with f = %g, so a block comes every %s too; DPoS gives each delegate one %s slot per round.",
-			shortTime(sim.Time(float64(o.Interval)*o.F)), o.F, shortTime(o.Interval), shortTime(o.Interval)),
+			chain.ShortTime(sim.Time(float64(o.Interval)*o.F)), o.F, chain.ShortTime(o.Interval), chain.ShortTime(o.Interval)),
 		fmt.Sprintf("tps: transactions in the main chain over the time blocks were made, in runs of %d blocks offered twice what blocks hold (%.1f tx/s): the capacity left after forks; it scatters around block size/interval because block times are random. Every other column is measured at the offered %g tx/s. Fork rate: blocks made that ended off the main chain (two PoS leaders in a slot, two PoW miners or PoET timers close together; a DPoS slot has one owner).", SaturationBlocks*o.Blocks, 2*Profile{Interval: o.Interval, BlockSize: o.BlockSize, TxSize: o.TxSize}.Capacity(), o.TxRate),
 		fmt.Sprintf("finality: from a transaction's arrival until the observer holds its block %d deep (PoW, PoS, PoET: probabilistic) or final by 2/3+1 of the delegates (DPoS: %d blocks of distinct delegates, deterministic once reached).", o.K, 2*o.Delegates/3+1),
 		fmt.Sprintf("hashes: double SHA-256 computed by the real proof of work at a %d-bit target (about %d a block); energy grows with difficulty, and Bitcoin's needs about 10^23 hashes a block. PoS, DPoS and PoET compute none: a signature, a turn, a timer.", o.PoWBits, 1<<o.PoWBits),
@@ -254,14 +227,14 @@ func tables(o Options, seed uint64, res Result) []report.Table {
 		Header: []string{"chain", "parameters", "measured tx/s", "capacity (block/interval)", "notes"},
 	}
 	for _, r := range res.Throughput {
-		params := fmt.Sprintf("%s blocks of %s, %d-byte txs (%d a block), %g tx/s offered", shortTime(r.Interval), sizeWords(r.BlockSize), r.TxSize, (r.BlockSize-80)/r.TxSize, r.TxRate)
+		params := fmt.Sprintf("%s blocks of %s, %d-byte txs (%d a block), %g tx/s offered", chain.ShortTime(r.Interval), chain.SizeWords(r.BlockSize), r.TxSize, (r.BlockSize-80)/r.TxSize, r.TxRate)
 		tp.Rows = append(tp.Rows, []string{r.Name, params, pm(r.TPS, r.SE, "%.2f"), fmt.Sprintf("%.2f", r.Capacity), fmt.Sprintf("about %g tx/s", r.Notes)})
 	}
 	tp.Notes = []string{"Throughput is block size over block interval, whatever the consensus: the measured value scatters around the closed-form capacity by its standard error (block times are random, so a few runs can land above it), and on average sits below it by the stale rate, because stale blocks carry transactions nobody keeps. VISA-scale rates need bigger blocks or faster rounds, not a different lottery."}
 
 	nas := report.Table{
 		Name:   "nothing-at-stake",
-		Title:  fmt.Sprintf("Nothing at stake: %d validators with equal stake, delay %s (a tenth of the interval), %d blocks × %d runs", o.Nodes, shortTime(o.Interval/10), o.Blocks, res.Runs),
+		Title:  fmt.Sprintf("Nothing at stake: %d validators with equal stake, delay %s (a tenth of the interval), %d blocks × %d runs", o.Nodes, chain.ShortTime(o.Interval/10), o.Blocks, res.Runs),
 		Header: []string{"who extends which fork", "stale rate", "abandoned branch depth", "deepest", "fork life (s)"},
 	}
 	for _, r := range res.NothingAtStake {

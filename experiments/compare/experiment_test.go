@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/experiment"
-	"simulate/sim"
 )
 
 // flags returns the command's parameters after parsing args, as the CLI
@@ -141,12 +140,6 @@ func TestFormatters(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{pm(7, 0, "%.2f"), "7.00"},
 		{pm(7, 0.25, "%.2f"), "7.00 ± 0.25"},
-		{shortTime(15 * sim.Second), "15s"},
-		{shortTime(1500 * sim.Millisecond), "1.5s"},
-		{shortTime(10*sim.Minute + 300*sim.Millisecond), "10m0s"},
-		{sizeWords(64_000), "64 kB"},
-		{sizeWords(1_000_000), "1 MB"},
-		{sizeWords(250), "250 B"},
 	} {
 		require.Equal(t, c.want, c.got)
 	}

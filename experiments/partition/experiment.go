@@ -3,8 +3,8 @@ package partition
 import (
 	"encoding/json"
 	"fmt"
+	"simulate/protocols/chain"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -148,7 +148,7 @@ func table(p Params, rows []Row, runs int) report.Table {
 	pm := func(m, se float64, prec int) string { return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, se) }
 	t := report.Table{
 		Title: fmt.Sprintf("Partition and heal: %d miners (degree %d, %s links), %s blocks, partition from %s; %d runs per row (mean ± s.e.)",
-			p.Miners, p.Degree, shortTime(p.Delay), shortTime(p.Interval), shortTime(p.Start), runs),
+			p.Miners, p.Degree, chain.ShortTime(p.Delay), chain.ShortTime(p.Interval), chain.ShortTime(p.Start), runs),
 		Header: []string{"partition", "side A share", "blocks orphaned", "model E[min(X,Y)]", "deepest reorg",
 			"txs reversed", "txs back to pool", "converge after heal", fmt.Sprintf("runs with a %d-deep tx reversed", p.K)},
 	}
@@ -160,7 +160,7 @@ func table(p Params, rows []Row, runs int) report.Table {
 		if r.Diverged > 0 {
 			conv += fmt.Sprintf("; %d runs never converged", r.Diverged)
 		}
-		length := shortTime(sim.Time(r.Length * float64(sim.Second)))
+		length := chain.ShortTime(sim.Time(r.Length * float64(sim.Second)))
 		if r.Unhealed > 0 {
 			length += fmt.Sprintf(" (%d runs stopped before the heal)", r.Unhealed)
 		}
@@ -204,20 +204,4 @@ func figure(rows []Row) plot.Figure {
 		f.Series = append(f.Series, simS, model)
 	}
 	return f
-}
-
-// shortTime rounds a virtual duration for people: to the second from a
-// minute up, to 10 ms from a second, else to the microsecond (as
-// `simulate nakamoto` prints its times).
-func shortTime(t sim.Time) string {
-	d := time.Duration(t)
-	switch {
-	case d >= time.Minute:
-		d = d.Round(time.Second)
-	case d >= time.Second:
-		d = d.Round(10 * time.Millisecond)
-	default:
-		d = d.Round(time.Microsecond)
-	}
-	return d.String()
 }

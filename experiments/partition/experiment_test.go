@@ -26,16 +26,3 @@ func TestValidateNamesFlags(t *testing.T) {
 		require.EqualError(t, p.Validate(), c.want)
 	}
 }
-
-func TestShortTime(t *testing.T) {
-	for _, c := range []struct {
-		t    sim.Time
-		want string
-	}{
-		{90*sim.Minute + 400*sim.Millisecond, "1h30m0s"},
-		{1234 * sim.Millisecond, "1.23s"},
-		{100 * sim.Millisecond, "100ms"},
-	} {
-		require.Equal(t, c.want, shortTime(c.t))
-	}
-}

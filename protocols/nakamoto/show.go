@@ -2,7 +2,7 @@ package nakamoto
 
 import (
 	"fmt"
-	"time"
+	"simulate/protocols/chain"
 
 	"simulate/report"
 	"simulate/scenario"
@@ -56,20 +56,6 @@ func lastBlocks(r *Run, n int) []PowBlock {
 	return out
 }
 
-// shortTime rounds a virtual duration for people.
-func shortTime(t sim.Time) string {
-	d := time.Duration(t)
-	switch {
-	case d >= time.Minute:
-		d = d.Round(time.Second)
-	case d >= time.Second:
-		d = d.Round(10 * time.Millisecond)
-	default:
-		d = d.Round(time.Microsecond)
-	}
-	return d.String()
-}
-
 func table(o Output) report.Table {
 	s, st := o.Scenario, o.Stats
 	bw := "unlimited bandwidth"
@@ -80,14 +66,14 @@ func table(o Output) report.Table {
 	if s.Outbound > 0 {
 		graph = fmt.Sprintf("%d outbound connections each", s.Outbound)
 	}
-	links := fmt.Sprintf("delay %v, %s", shortTime(s.Delay), bw)
+	links := fmt.Sprintf("delay %v, %s", chain.ShortTime(s.Delay), bw)
 	if s.Regions != nil {
 		links = fmt.Sprintf("latency and bandwidth of %d regions", len(s.Regions.Names))
 	}
 	t := report.Table{
 		Name: "chain",
 		Title: fmt.Sprintf("Nakamoto consensus: %d miners, %v interval, %s blocks, %s, %s, seed %d",
-			s.Miners, shortTime(s.Interval), sizeWords(s.BlockSize), graph, links, o.Seed),
+			s.Miners, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), graph, links, o.Seed),
 		Header: []string{"measure", "value"},
 	}
 	if s.Bug != "" {
@@ -99,17 +85,17 @@ func table(o Output) report.Table {
 	add("stale blocks", fmt.Sprintf("%d (stale rate %.2f%%)", st.Stale, 100*st.StaleRate))
 	add("forks", fmt.Sprint(st.Forks))
 	add("reorganisations", fmt.Sprintf("%d (deepest %d)", st.Reorgs, st.MaxReorgDepth))
-	add("mean block interval", shortTime(st.MeanInterval))
+	add("mean block interval", chain.ShortTime(st.MeanInterval))
 	if s.Regions != nil || s.Outbound > 0 {
-		add("propagation to 50% / 90% of nodes", fmt.Sprintf("mean %s / %s", shortTime(st.Propagation50), shortTime(st.Propagation90)))
+		add("propagation to 50% / 90% of nodes", fmt.Sprintf("mean %s / %s", chain.ShortTime(st.Propagation50), chain.ShortTime(st.Propagation90)))
 	}
-	add("propagation to all nodes", fmt.Sprintf("mean %s, max %s", shortTime(st.Propagation), shortTime(st.MaxPropagation)))
+	add("propagation to all nodes", fmt.Sprintf("mean %s, max %s", chain.ShortTime(st.Propagation), chain.ShortTime(st.MaxPropagation)))
 	add("transactions in the chain", fmt.Sprint(st.Txs))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
 	for _, c := range st.Confirmations {
 		v := "-"
 		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", shortTime(c.Mean), c.Samples)
+			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
 		}
 		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
 	}
@@ -148,7 +134,7 @@ func table(o Output) report.Table {
 
 // partitionRows adds the partition's rows to a table and returns its notes.
 func partitionRows(s Scenario, p *PartitionStats, st Stats, add func(k, v string)) []string {
-	add("partition", fmt.Sprintf("side A: %d of %d nodes, %.1f%% of the hash power, cut %s..%s", p.SideA, s.Miners, 100*p.ShareA, shortTime(p.From), shortTime(p.To)))
+	add("partition", fmt.Sprintf("side A: %d of %d nodes, %.1f%% of the hash power, cut %s..%s", p.SideA, s.Miners, 100*p.ShareA, chain.ShortTime(p.From), chain.ShortTime(p.To)))
 	if !p.Healed {
 		add("heal", "the run ended before the partition healed")
 	}
@@ -156,7 +142,7 @@ func partitionRows(s Scenario, p *PartitionStats, st Stats, add func(k, v string
 	add("blocks orphaned at the heal", fmt.Sprintf("%d (model %.2f)", p.Orphaned, ExpectedOrphaned(p.ShareA, p.To-p.From, s.Interval)))
 	add("transactions in orphaned blocks", fmt.Sprintf("%d (%d not in the winning chain at the heal: back to the pool)", p.TxsOrphaned, p.TxsReturned))
 	add("reorganisations after the heal", fmt.Sprintf("%d (deepest %d blocks)", p.Reorgs, p.DeepestReorg))
-	conv := shortTime(p.Converge)
+	conv := chain.ShortTime(p.Converge)
 	switch {
 	case !p.Converged:
 		conv = "never: some nodes stayed on a lighter chain"
@@ -183,29 +169,19 @@ func winnerWords(w string) string {
 
 // eclipseRows adds the eclipse's rows to a table and returns its notes.
 func eclipseRows(s Scenario, e *EclipseStats, add func(k, v string)) []string {
-	add("eclipse victim", fmt.Sprintf("n%d, %.1f%% of the hash power, every message to it %s late", e.Victim, 100*e.Share, shortTime(e.Delay)))
+	add("eclipse victim", fmt.Sprintf("n%d, %.1f%% of the hash power, every message to it %s late", e.Victim, 100*e.Share, chain.ShortTime(e.Delay)))
 	wasted := "-"
 	if e.Mined > 0 {
 		wasted = fmt.Sprintf("%.0f%%", 100*float64(e.Wasted)/float64(e.Mined))
 	}
 	add("victim's blocks wasted", fmt.Sprintf("%d of %d (%s; model %.0f%%)", e.Wasted, e.Mined, wasted, 100*EclipseWasteModel(e.Share, e.Delay, s.Interval)))
 	add("blocks the victim was behind", fmt.Sprintf("mean %.2f, at most %d", e.MeanLag, e.MaxLag))
-	add("victim's view delay", shortTime(e.ViewDelay))
+	add("victim's view delay", chain.ShortTime(e.ViewDelay))
 	add("confirmations the victim saw reversed", fmt.Sprint(e.Reversed))
 	return []string{
 		"Eclipse: the attacker holds every connection of the victim and passes each message on late, so the victim mines on tips the network has already built on and trusts confirmations that are overtaken: a merchant behind it can be paid with coins spent elsewhere.",
 		"model (wasted): a victim block is wasted when an honest block came in the delay before it, 1 - exp(-(1-share)·delay/interval); a victim block on a stale tip sometimes wins anyway, so the measurement sits a little below. A model, not a measurement.",
 	}
-}
-
-func sizeWords(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%d MB", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%d kB", n/1000)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func powTable(s Scenario, blocks []PowBlock) report.Table {
