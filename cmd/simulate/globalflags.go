@@ -77,7 +77,6 @@ var refusals = map[string]refusal{
 var honours = map[string]bool{
 	"simulate pos":  true,
 	"simulate dpos": true,
-	"simulate poet": true,
 	// and every registered protocol's `simulate NAME` and the
 	// subcommands of simulate check and simulate run (one per protocol),
 	// through confirmViolation and execute.

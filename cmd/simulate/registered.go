@@ -15,6 +15,7 @@ import (
 	_ "simulate/protocols/nakamoto" // registers "nakamoto"
 	_ "simulate/protocols/paxos"    // registers "paxos"
 	_ "simulate/protocols/pbft"     // registers "pbft"
+	_ "simulate/protocols/poet"     // registers "poet"
 	_ "simulate/protocols/raft"     // registers "raft"
 	// registers "byzantine"
 	_ "simulate/protocols/generals"

@@ -1,0 +1,57 @@
+package poet_test
+
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"simulate/protocols/poet"
+	"simulate/scenario"
+	"simulate/search"
+	"simulate/sim"
+)
+
+func parsed(t *testing.T, args ...string) *poet.Registered {
+	p, ok := scenario.Lookup("poet")
+	require.True(t, ok)
+	s := p.New()
+	fs := pflag.NewFlagSet("poet", pflag.ContinueOnError)
+	p.Flags(fs, s)
+	require.NoError(t, fs.Parse(args))
+	return s.(*poet.Registered)
+}
+
+// Flags whose defaults follow others are folded in once, by Validate:
+// --degree fits a smaller --validators, --duration alone runs for a time,
+// and errors name flags.
+func TestRegisteredFlags(t *testing.T) {
+	r := parsed(t, "--validators", "3")
+	require.NoError(t, r.Validate())
+	require.Equal(t, 2, r.Degree)
+
+	r = parsed(t, "--validators", "3", "--degree", "4")
+	require.ErrorContains(t, r.Validate(), "--degree")
+
+	r = parsed(t, "--duration", "10m")
+	require.NoError(t, r.Validate())
+	require.Zero(t, r.Blocks)
+	require.Equal(t, 10*sim.Minute, r.Duration)
+}
+
+// The common-prefix property can fail: with messages up to a minute late
+// against a 20 s interval, the search finds an honest validator losing a
+// 3-deep block, and shrinks it to one late message.
+func TestCommonPrefixCanFail(t *testing.T) {
+	s := &poet.Registered{Scenario: poet.SearchScenario()}
+	s.Jitter = 20 * sim.Second
+	require.NoError(t, s.Validate())
+	rep := scenario.Check(s, 1, search.Config{Checks: 200, Seed: 1})
+	require.True(t, rep.Failed)
+	require.Equal(t, poet.PropCommonPrefix, rep.Counterexample.Violation.Property)
+	require.LessOrEqual(t, rep.Draws.NonZero(), 2)
+
+	s = &poet.Registered{Scenario: poet.SearchScenario()}
+	rep = scenario.Check(s, 1, search.Config{Checks: 100, Seed: 1})
+	require.False(t, rep.Failed)
+}
