@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,15 +47,16 @@ func TestDPoSTraceReplays(t *testing.T) {
 func TestCheckDPoS(t *testing.T) {
 	out, errOut, code := cli("check", "dpos", "--checks", "60")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "no final block was reverted in 60 runs")
+	require.Contains(t, out, "check dpos: no property broke in 60 runs")
+	require.Regexp(t, `an equivocation seen +│ [1-9]`, out)
 
 	out, errOut, code = cli("check", "dpos", "--traitors", "2")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "a final block was reverted")
 	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
 	require.NotNil(t, m, out)
-	out, errOut, code = cli(strings.Fields(m[1])...)
-	require.Equal(t, 0, code, errOut)
+	out, errOut, code = cli(shellFields(m[1])...)
+	require.Equal(t, 1, code, "a run whose property breaks exits 1: %s", errOut)
 	require.Contains(t, out, "VIOLATED")
 }
 

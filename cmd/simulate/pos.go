@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
@@ -32,30 +31,6 @@ func init() {
 		r.Config.Tracer = tracer
 		return sim.New(r.Config).Run(), nil
 	}
-}
-
-// parseStakes reads a --stakes value: "equal", "zipf" (1, 1/2, 1/3, ...)
-// or a comma-separated list of n non-negative numbers.
-func parseStakes(spec string, n int) ([]float64, error) {
-	switch spec {
-	case "", "equal":
-		return nil, nil
-	case "zipf":
-		return chain.Zipf(n), nil
-	}
-	parts := strings.Split(spec, ",")
-	if len(parts) != n {
-		return nil, fmt.Errorf("--stakes: %d values for %d nodes (or use equal, zipf)", len(parts), n)
-	}
-	out := make([]float64, n)
-	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("--stakes: %q is not a non-negative number", p)
-		}
-		out[i] = x
-	}
-	return out, nil
 }
 
 // chainWords turns scenario field words into flag names in errors.
@@ -98,7 +73,7 @@ the coin age a block consumes.`,
 			if cmd.Flags().Changed("duration") && !cmd.Flags().Changed("blocks") {
 				s.Blocks = 0
 			}
-			st, err := parseStakes(stakes, s.Validators)
+			st, err := chain.ParseStakes(stakes, s.Validators)
 			if err != nil {
 				return badInput("pos: %v", err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	_ "simulate/examples/twophase"  // registers "twophase"
 	_ "simulate/protocols/benor"    // registers "benor"
+	_ "simulate/protocols/dpos"     // registers "dpos"
 	_ "simulate/protocols/nakamoto" // registers "nakamoto"
 	_ "simulate/protocols/paxos"    // registers "paxos"
 	_ "simulate/protocols/pbft"     // registers "pbft"

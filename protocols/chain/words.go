@@ -2,6 +2,9 @@ package chain
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"simulate/check"
@@ -75,4 +78,28 @@ func ProducerTable(what string, blocks []int, shares []float64, shareName string
 		t.Notes = append(t.Notes, "Interest = coin-days × rate / 365: the notes' 3,000 coin-days at 5 % earn 0.41 coins.")
 	}
 	return t
+}
+
+// ParseStakes reads a --stakes value: "equal", "zipf" (1, 1/2, 1/3, ...)
+// or a comma-separated list of n non-negative numbers.
+func ParseStakes(spec string, n int) ([]float64, error) {
+	switch spec {
+	case "", "equal":
+		return nil, nil
+	case "zipf":
+		return Zipf(n), nil
+	}
+	parts := strings.Split(spec, ",")
+	if len(parts) != n {
+		return nil, fmt.Errorf("--stakes: %d values for %d nodes (or use equal, zipf)", len(parts), n)
+	}
+	out := make([]float64, n)
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("--stakes: %q is not a non-negative number", p)
+		}
+		out[i] = x
+	}
+	return out, nil
 }

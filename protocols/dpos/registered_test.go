@@ -1,0 +1,50 @@
+package dpos_test
+
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"simulate/protocols/dpos"
+	"simulate/scenario"
+	"simulate/search"
+)
+
+func parsedSearch(t *testing.T, args ...string) *dpos.Registered {
+	p, ok := scenario.Lookup("dpos")
+	require.True(t, ok)
+	s := scenario.NewSearch(p)
+	fs := pflag.NewFlagSet("dpos", pflag.ContinueOnError)
+	p.Flags(fs, s)
+	require.NoError(t, fs.Parse(args))
+	return s.(*dpos.Registered)
+}
+
+// In the search's scenario --delegates alone sizes the network, as check
+// dpos always read it: every node a delegate, a complete graph, two
+// rounds.
+func TestSearchDelegatesSizeTheNetwork(t *testing.T) {
+	r := parsedSearch(t, "--delegates", "7", "--traitors", "2")
+	require.NoError(t, r.Validate())
+	require.Equal(t, 7, r.Nodes)
+	require.Equal(t, 6, r.Degree)
+	require.Equal(t, 14, r.Blocks)
+	require.Equal(t, dpos.Equivocate, r.Strategy)
+
+	require.ErrorContains(t, parsedSearch(t, "--delegates", "1").Validate(), "2 to 31")
+}
+
+// More than a third of the delegates colluding revert finality; the
+// search finds it and shrinks it; a third cannot.
+func TestSafetyNeedsTwoThirdsHonest(t *testing.T) {
+	bad := &dpos.Registered{Scenario: dpos.PropertyScenario(4, 2, "")}
+	require.NoError(t, bad.Validate())
+	rep := scenario.Check(bad, 1, search.Config{Checks: 200, Seed: 1})
+	require.True(t, rep.Failed)
+	require.Equal(t, dpos.PropSafety, rep.Counterexample.Violation.Property)
+	require.LessOrEqual(t, rep.Draws.NonZero(), 10)
+
+	good := &dpos.Registered{Scenario: dpos.PropertyScenario(4, 1, "")}
+	require.False(t, scenario.Check(good, 1, search.Config{Checks: 100, Seed: 1}).Failed)
+}
