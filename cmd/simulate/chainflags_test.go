@@ -10,7 +10,7 @@ import (
 )
 
 // TestChainFlagErrorsNameTheFlag: the four blockchain commands share the
-// workload and network flags (chainFlags) and their checks
+// workload and network flags and their checks
 // (chain.Workload, chain.Links), so a bad value gets the same one-line
 // error naming the flag, whichever command it was given to.
 func TestChainFlagErrorsNameTheFlag(t *testing.T) {

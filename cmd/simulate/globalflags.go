@@ -75,7 +75,6 @@ var refusals = map[string]refusal{
 // honours lists the runnable commands that honour --trace, --diagram and
 // --check-determinism (through execute, or confirmViolation for check).
 var honours = map[string]bool{
-	"simulate pos": true,
 	// and every registered protocol's `simulate NAME` and the
 	// subcommands of simulate check and simulate run (one per protocol),
 	// through confirmViolation and execute.

@@ -29,9 +29,6 @@ type globals struct {
 	checkDeterminism bool
 	// diagram is a file to draw the run's space-time diagram into.
 	diagram string
-	// fullTrace is every check command's --full-trace: print the whole
-	// counterexample, not its causal slice.
-	fullTrace bool
 	// table picks one of the tables a command prints (--table).
 	table string
 	// stderr is where commands say what they did besides their output

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,15 +57,17 @@ func TestPoSTraceReplays(t *testing.T) {
 func TestCheckPoS(t *testing.T) {
 	out, errOut, code := cli("check", "pos", "--checks", "30")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "held in 30 runs")
+	require.Contains(t, out, "check pos: no property broke in 30 runs")
+	require.Regexp(t, `a fork +│ [1-9]`, out)
 
 	out, errOut, code = cli("check", "pos", "--checks", "50", "--bug", "ignore-forks")
 	require.Equal(t, 1, code, errOut)
 	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
 	require.NotNil(t, m, out)
-	out, errOut, code = cli(strings.Fields(m[1])...)
-	require.Equal(t, 0, code, errOut)
-	require.Regexp(t, `VIOLATED|honest validators on one tip\s*│\s*no`, out)
+	out, errOut, code = cli(shellFields(m[1])...)
+	require.Equal(t, 1, code, "a run whose property breaks exits 1: %s", errOut)
+	require.Contains(t, out, "VIOLATED")
+	require.Contains(t, errOut, "branch that left the main chain", "the replay shows the same violation")
 }
 
 func TestPoSBadInputExit2(t *testing.T) {

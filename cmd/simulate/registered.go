@@ -17,6 +17,7 @@ import (
 	_ "simulate/protocols/paxos"    // registers "paxos"
 	_ "simulate/protocols/pbft"     // registers "pbft"
 	_ "simulate/protocols/poet"     // registers "poet"
+	_ "simulate/protocols/pos"      // registers "pos"
 	_ "simulate/protocols/raft"     // registers "raft"
 	// registers "byzantine"
 	_ "simulate/protocols/generals"
