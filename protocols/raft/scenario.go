@@ -347,10 +347,7 @@ func (s Scenario) calmByGST() bool {
 			open = false
 		}
 	}
-	if open {
-		return false
-	}
-	return true
+	return !open
 }
 
 // MaxDelay is the longest one-way delay of s's network.
