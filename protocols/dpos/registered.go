@@ -77,15 +77,8 @@ func (r *Registered) Validate() error {
 
 // flagWords turns the scenario's field words into flag names in errors.
 func flagWords(s string) string {
-	s = strings.NewReplacer(
-		"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps",
-		"offline-at", "--offline-at", "victim rate", "--victim-rate").Replace(s)
-	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "nodes", "delegates", "slot", "traitors", "strategy", "k must", "blocks must", "slots must"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return chain.FlagWords(s, []string{"offline-at", "--offline-at", "victim rate", "--victim-rate"},
+		[]string{"nodes", "delegates", "slot", "traitors", "strategy", "k must", "blocks must", "slots must"})
 }
 
 // liveOwed says whether finality liveness is owed: no traitors, or at
@@ -226,14 +219,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.IntVar(&s.Delegates, "delegates", s.Delegates, "number of elected delegates N (the notes' BitShares: 101)")
 	fs.StringVar(&r.stakes, "stakes", r.stakes, "stake distribution: equal, zipf, or a comma-separated list")
 	scenario.TimeVar(fs, &s.Slot, "slot", "slot length: each delegate's time for its block")
-	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
-	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
-	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
-	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
-	scenario.TimeVar(fs, &s.Delay, "delay", "latency of every link")
-	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	scenario.TimeVar(fs, &s.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(&s.JitterSteps, "jitter-steps", s.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	chain.BindFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	fs.Int64Var(&s.Slots, "slots", s.Slots, "stop after this many slots in any case (default 4·blocks + 2·delegates)")
 	fs.IntVar(&s.Traitors, "traitors", s.Traitors, "the first T delegates betray, with --strategy")

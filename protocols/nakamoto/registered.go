@@ -125,16 +125,9 @@ func (x *extras) apply(fs *pflag.FlagSet, s *Scenario) error {
 
 // flagWords turns the scenario's field words into flag names in errors.
 func flagWords(s string) string {
-	s = strings.NewReplacer(
-		"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps",
-		"pow bits", "--pow-bits", "retarget window", "--retarget", "hash scale", "--hash-scale",
-		"blocks and duration", "--blocks and --duration").Replace(s)
-	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "outbound", "miners", "interval", "k must"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return chain.FlagWords(s, []string{"pow bits", "--pow-bits", "retarget window", "--retarget", "hash scale", "--hash-scale",
+		"blocks and duration", "--blocks and --duration"},
+		[]string{"outbound", "miners", "interval", "k must"})
 }
 
 // bindFlags defines the scenario's own flags on fs, filling s. The preset
@@ -143,14 +136,7 @@ func flagWords(s string) string {
 func bindFlags(fs *pflag.FlagSet, s *Scenario) {
 	fs.IntVar(&s.Miners, "miners", s.Miners, "number of miners (nodes), equal hash-power shares")
 	scenario.TimeVar(fs, &s.Interval, "interval", "target block interval")
-	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
-	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
-	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
-	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
-	scenario.TimeVar(fs, &s.Delay, "delay", "latency of every link")
-	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	scenario.TimeVar(fs, &s.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(&s.JitterSteps, "jitter-steps", s.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	chain.BindFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Outbound, "outbound", s.Outbound, "outbound connections per node, Bitcoin Core's graph (about as many inbound come on top); 0: use --degree")
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop mining when the chain reaches this height")
 	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")

@@ -3,7 +3,6 @@ package poet
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -49,15 +48,8 @@ func (r *Registered) Validate() error {
 
 // flagWords turns the scenario's field words into flag names in errors.
 func flagWords(s string) string {
-	s = strings.NewReplacer(
-		"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps",
-		"blocks and duration", "--blocks and --duration", "cheat factor", "--cheat-factor").Replace(s)
-	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "validators", "interval", "k must", "blocks must", "cheaters"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return chain.FlagWords(s, []string{"blocks and duration", "--blocks and --duration", "cheat factor", "--cheat-factor"},
+		[]string{"validators", "interval", "k must", "blocks must", "cheaters"})
 }
 
 // Build implements scenario.Scenario. Nothing is drawn before the run:
@@ -195,14 +187,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	s := &r.Scenario
 	fs.IntVar(&s.Validators, "validators", s.Validators, "number of validators, one enclave each")
 	scenario.TimeVar(fs, &s.Interval, "interval", "target block interval")
-	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
-	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
-	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
-	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
-	scenario.TimeVar(fs, &s.Delay, "delay", "latency of every link")
-	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	scenario.TimeVar(fs, &s.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(&s.JitterSteps, "jitter-steps", s.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	chain.BindFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
 	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")

@@ -70,16 +70,9 @@ func (r *Registered) Validate() error {
 
 // flagWords turns the scenario's field words into flag names in errors.
 func flagWords(s string) string {
-	s = strings.NewReplacer(
-		"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps",
-		"blocks and duration", "--blocks and --duration", "nothing-at-stake validators", "--nothing-at-stake",
-		"f (active-slot coefficient)", "--f").Replace(s)
-	for _, w := range []string{"degree", "delay", "bandwidth", "jitter", "validators", "slot", "lottery", "interest", "k must", "blocks must"} {
-		if strings.HasPrefix(s, w) {
-			return "--" + s
-		}
-	}
-	return s
+	return chain.FlagWords(s, []string{"blocks and duration", "--blocks and --duration", "nothing-at-stake validators", "--nothing-at-stake",
+		"f (active-slot coefficient)", "--f"},
+		[]string{"validators", "slot", "lottery", "interest", "k must", "blocks must"})
 }
 
 // Build implements scenario.Scenario. The graph and the lottery come from
@@ -214,14 +207,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.Var(stakesFlag{r}, "stakes", "stake distribution: equal, zipf, or a comma-separated list")
 	scenario.TimeVar(fs, &s.Slot, "slot", "slot length")
 	fs.Float64Var(&s.F, "f", s.F, "active-slot coefficient: the chance a slot has a leader (mean interval = slot/f)")
-	fs.IntVar(&s.BlockSize, "block-size", s.BlockSize, "largest block in bytes")
-	fs.IntVar(&s.TxSize, "tx-size", s.TxSize, "transaction size in bytes")
-	fs.Float64Var(&s.TxRate, "tx-rate", s.TxRate, "transactions arriving per second")
-	fs.IntVar(&s.Degree, "degree", s.Degree, "neighbours per node in the random peer-to-peer graph")
-	scenario.TimeVar(fs, &s.Delay, "delay", "latency of every link")
-	fs.Int64Var(&s.Bandwidth, "bandwidth", s.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	scenario.TimeVar(fs, &s.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
-	fs.IntVar(&s.JitterSteps, "jitter-steps", s.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	chain.BindFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
 	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
 	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")

@@ -1,0 +1,39 @@
+package chain
+
+import (
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"simulate/scenario"
+)
+
+// BindFlags defines the workload and network flags every chain protocol
+// shares (--block-size, --tx-size, --tx-rate, --degree, --delay,
+// --bandwidth, --jitter, --jitter-steps) on fs, filling w and l.
+func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
+	fs.IntVar(&w.BlockSize, "block-size", w.BlockSize, "largest block in bytes")
+	fs.IntVar(&w.TxSize, "tx-size", w.TxSize, "transaction size in bytes")
+	fs.Float64Var(&w.TxRate, "tx-rate", w.TxRate, "transactions arriving per second")
+	fs.IntVar(&l.Degree, "degree", l.Degree, "neighbours per node in the random peer-to-peer graph")
+	scenario.TimeVar(fs, &l.Delay, "delay", "latency of every link")
+	fs.Int64Var(&l.Bandwidth, "bandwidth", l.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
+	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
+	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+}
+
+// FlagWords turns the field words of a chain protocol's validation error
+// into its flags' names: Workload's and Links' words, then replace (old,
+// new pairs) anywhere; and a message that begins with one of Links' words
+// or one of prefixes gets "--" in front ("degree must be ..." becomes
+// "--degree must be ...").
+func FlagWords(s string, replace, prefixes []string) string {
+	pairs := append([]string{"block size", "--block-size", "transaction rate", "--tx-rate", "transaction size", "--tx-size", "jitter steps", "--jitter-steps"}, replace...)
+	s = strings.NewReplacer(pairs...).Replace(s)
+	for _, w := range append([]string{"degree", "delay", "bandwidth", "jitter"}, prefixes...) {
+		if strings.HasPrefix(s, w) {
+			return "--" + s
+		}
+	}
+	return s
+}
