@@ -339,3 +339,17 @@ func CheckOnly(s Scenario, seed uint64, cfg search.Config, only []string) Report
 	rep.Result = res
 	return rep
 }
+
+// Memo returns f with its result kept for the last finished run: a
+// protocol's properties, coverage conditions and Show all read one
+// judgement of a run (its outcome, its statistics), computed once.
+func Memo[T any](f func(Run) T) func(Run) T {
+	var world *sim.World
+	var v T
+	return func(r Run) T {
+		if world == nil || world != r.World {
+			v, world = f(r), r.World
+		}
+		return v
+	}
+}

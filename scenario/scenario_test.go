@@ -76,3 +76,16 @@ func TestRegistry(t *testing.T) {
 	require.Contains(t, scenario.Names(), "scenario-test-coin")
 	require.Panics(t, func() { scenario.Register(proto{}) }, "a name registered twice is a programming error")
 }
+
+// Memo computes a run's judgement once, and again for another run.
+func TestMemo(t *testing.T) {
+	calls := 0
+	f := scenario.Memo(func(r scenario.Run) uint64 { calls++; return r.Result.Hash })
+	a := scenario.Run{World: sim.New(sim.Config{Nodes: 1, New: func(sim.NodeID) sim.Node { return nil }}), Result: sim.Result{Hash: 3}}
+	b := scenario.Run{World: sim.New(sim.Config{Nodes: 1, New: func(sim.NodeID) sim.Node { return nil }}), Result: sim.Result{Hash: 5}}
+	require.EqualValues(t, 3, f(a))
+	require.EqualValues(t, 3, f(a))
+	require.Equal(t, 1, calls)
+	require.EqualValues(t, 5, f(b))
+	require.Equal(t, 2, calls)
+}

@@ -115,14 +115,7 @@ func (s *Search) Build(seed uint64, c sim.Choices) scenario.World {
 	sc := s.Resolve(c)
 	cfg := sc.Config(seed)
 	net := cfg.Network.(*network.Net)
-	var judged *Outcome
-	judge := func(r scenario.Run) Outcome {
-		if judged == nil {
-			o := Judge(sc, r.World, r.Result)
-			judged = &o
-		}
-		return *judged
-	}
+	judge := scenario.Memo(func(r scenario.Run) Outcome { return Judge(sc, r.World, r.Result) })
 	w := scenario.World{
 		Config: cfg,
 		Setup: func(w *sim.World) {

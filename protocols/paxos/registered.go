@@ -50,15 +50,7 @@ func (r *Registered) Validate() error {
 // from c first, then the network draws every message's fate.
 func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	in := r.Scenario.Instance(seed, c, nil)
-	var judged *Outcome
-	var world *sim.World
-	judge := func(run scenario.Run) Outcome {
-		if judged == nil || world != run.World {
-			o := in.Outcome(run.Result)
-			judged, world = &o, run.World
-		}
-		return *judged
-	}
+	judge := scenario.Memo(func(run scenario.Run) Outcome { return in.Outcome(run.Result) })
 	w := scenario.World{Config: in.Config, Setup: in.Setup}
 	for _, name := range []string{PropAgreement, PropValidity, PropTermination} {
 		w.Properties = append(w.Properties, scenario.Property{Name: name, Check: func(run scenario.Run) error {

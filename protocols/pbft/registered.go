@@ -101,15 +101,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 		panic("pbft: " + err.Error()) // Validate checks what a draw can make
 	}
 	cfg := st.Config()
-	var judged *Outcome
-	var world *sim.World
-	judge := func(run scenario.Run) Outcome {
-		if judged == nil || world != run.World {
-			o := st.Outcome(run.World, run.Result)
-			judged, world = &o, run.World
-		}
-		return *judged
-	}
+	judge := scenario.Memo(func(run scenario.Run) Outcome { return st.Outcome(run.World, run.Result) })
 	live := s.Traitors <= st.P.F && (s.Loss == 0 || s.GST > 0)
 	w := scenario.World{
 		Config: cfg,

@@ -58,15 +58,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 	s := r.Scenario
 	s.Schedule = nil // the CLI's --schedule replays draws through c
 	run := s.Build(seed)
-	var stats *Stats
-	var world *sim.World
-	judge := func(x scenario.Run) Stats {
-		if stats == nil || world != x.World {
-			st := run.Stats(x.Result)
-			stats, world = &st, x.World
-		}
-		return *stats
-	}
+	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	return scenario.World{
 		Config: run.Config,
 		Properties: []scenario.Property{{Name: PropCommonPrefix, Check: func(x scenario.Run) error {

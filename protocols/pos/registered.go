@@ -88,15 +88,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 		seed = lottery
 	}
 	run := s.Build(seed)
-	var stats *Stats
-	var world *sim.World
-	judge := func(x scenario.Run) Stats {
-		if stats == nil || world != x.World {
-			st := run.Stats(x.Result)
-			stats, world = &st, x.World
-		}
-		return *stats
-	}
+	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	return scenario.World{
 		Config:     run.Config,
 		SeedOffset: offset,

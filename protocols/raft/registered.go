@@ -25,14 +25,7 @@ var properties = []string{
 func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 	in := s.Instance(seed, c, nil)
 	// Every property reads one judgement of the finished run.
-	var judged []Violation
-	var done bool
-	judge := func(r scenario.Run) []Violation {
-		if !done {
-			judged, done = Check(in.Outcome(r.Result)), true
-		}
-		return judged
-	}
+	judge := scenario.Memo(func(r scenario.Run) []Violation { return Check(in.Outcome(r.Result)) })
 	w := scenario.World{Config: in.Config, Setup: in.Setup}
 	for _, name := range properties {
 		w.Properties = append(w.Properties, scenario.Property{Name: name, Check: func(r scenario.Run) error {
