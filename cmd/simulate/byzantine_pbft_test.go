@@ -11,6 +11,7 @@ import (
 // TestByzantineOnPBFT: the same traitor scenario on PBFT holds with
 // n = 3f+1 and breaks with n = 3f, and the JSON has the generals' keys.
 func TestByzantineOnPBFT(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("byzantine", "--protocol", "pbft", "--traitors", "1", "--seed", "42", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var r map[string]any
@@ -37,6 +38,7 @@ func TestByzantineOnPBFT(t *testing.T) {
 // names the run as `simulate pbft` would, so replay reruns it (it used to
 // fail to read its own header).
 func TestByzantinePBFTTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "bp.jsonl")
 	_, errOut, code := cli("byzantine", "--protocol", "pbft", "--traitors", "1", "--strategy", "collude", "--seed", "42", "--trace", path)
 	require.Equal(t, 0, code, errOut)

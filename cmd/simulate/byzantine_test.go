@@ -12,6 +12,7 @@ import (
 
 // TestByzantineGolden pins the human output of the headline command.
 func TestByzantineGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("byzantine", "--traitors", "1", "--seed", "42")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "byzantine-traitors1-seed42.golden", out)
@@ -21,6 +22,7 @@ func TestByzantineGolden(t *testing.T) {
 }
 
 func TestByzantineJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("byzantine", "--generals", "7", "--traitors", "2", "--seed", "5", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "byzantine-n7-m2-seed5.json.golden", out)
@@ -39,6 +41,7 @@ func TestByzantineJSON(t *testing.T) {
 // TestByzantineFailureIsAFinding: below the bound a broken IC2 is printed
 // and the exit status is still 0.
 func TestByzantineFailureIsAFinding(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--traitor", "n1=lie", "--order", "attack")
 	require.Equal(t, 0, code, errOut)
 	out = strings.Join(strings.Fields(out), " ") // notes wrap at 80 columns
@@ -53,6 +56,7 @@ func TestByzantineFailureIsAFinding(t *testing.T) {
 }
 
 func TestByzantineTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "t.jsonl")
 	_, errOut, code := cli("byzantine", "--traitors", "1", "--seed", "42", "--trace", path)
 	require.Equal(t, 0, code, errOut)
@@ -94,6 +98,7 @@ type byzCheck struct {
 // classic IC2 failure, shrinks it to one lie, exits 1, and its replay
 // command reruns the very same run.
 func TestCheckByzantineBelowBound(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ce.jsonl")
 	out, errOut, code := cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--trace", path)
 	require.Equal(t, 1, code, errOut)
@@ -132,6 +137,7 @@ func TestCheckByzantineBelowBound(t *testing.T) {
 // TestCheckByzantineAtBound: at n = 3m+1 (OM) and with SM below it, the
 // search finds nothing, exits 0 and shows what it covered.
 func TestCheckByzantineAtBound(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--generals", "4", "--traitors", "1"},
 		{"--generals", "7", "--traitors", "2", "--checks", "100"},
@@ -162,12 +168,14 @@ func TestCheckByzantineAtBound(t *testing.T) {
 // TestCheckByzantineTeachingBug: SM without signature checks is broken by
 // one forged relay.
 func TestCheckByzantineTeachingBug(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "byzantine", "--generals", "4", "--traitors", "1", "--algorithm", "sm", "--bug", "skip-verify")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "--bug skip-verify")
 }
 
 func TestByzantineBadInput(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"byzantine", "--generals", "3", "--traitors", "3"},
 		{"byzantine", "--generals", "4", "--traitors", "5"},
@@ -204,6 +212,7 @@ func TestByzantineBadInput(t *testing.T) {
 // the output does not depend on the worker count or on sharding, and the
 // worst case of the n = 3 row replays from its seed.
 func TestByzantineBound(t *testing.T) {
+	t.Parallel()
 	args := []string{"experiment", "byzantine-bound", "--runs", "30", "--max-generals", "7"}
 	one, errOut, code := cli(append(args, "--workers", "1")...)
 	require.Equal(t, 0, code, errOut)

@@ -15,6 +15,7 @@ var capSmall = []string{"cap", "--tickets", "300", "--windows", "8", "--rate", "
 	"--partition-start", "1200ms", "--partition-length", "0,1s", "--runs", "3"}
 
 func TestCAPGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(capSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut)
@@ -26,6 +27,7 @@ func TestCAPGolden(t *testing.T) {
 // keys, and the trade-off: CP linearizable and never oversold, AP never
 // refusing and overselling under the partition.
 func TestCAPJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(append(capSmall, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -56,10 +58,12 @@ func TestCAPJSON(t *testing.T) {
 // TestCAPWorkersAndShardsDoNotMatter: the same JSON with 1 or 2 workers,
 // and from two shards merged.
 func TestCAPWorkersAndShardsDoNotMatter(t *testing.T) {
+	t.Parallel()
 	requireSameForWorkersAndShards(t, "json", capSmall...)
 }
 
 func TestCAPPlot(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cap.svg")
 	args := append([]string{}, capSmall...)
 	args[len(args)-1] = "1" // one run is enough to draw
@@ -72,6 +76,7 @@ func TestCAPPlot(t *testing.T) {
 }
 
 func TestCAPBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"cap", "--offices", "1"},
 		{"cap", "--tickets", "0"},

@@ -14,6 +14,7 @@ import (
 // (chain.Workload, chain.Links), so a bad value gets the same one-line
 // error naming the flag, whichever command it was given to.
 func TestChainFlagErrorsNameTheFlag(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ flag, value, want string }{
 		{"--degree", "0", "--degree must be between 1 and %s-1 (%d), got 0"},
 		{"--delay", "-1s", "--delay must not be negative, got -1s"},

@@ -13,6 +13,7 @@ import (
 // TestBugBenchmarkVerdicts pins every case's verdict — found or not, the
 // property, and the bound on the shrunk draws — for two search seeds.
 func TestBugBenchmarkVerdicts(t *testing.T) {
+	t.Parallel()
 	// Two search seeds per row; one under -short (the verdicts and the
 	// shrunk sizes are pinned all the same, on fewer searches).
 	seeds := "2"
@@ -40,6 +41,7 @@ func TestBugBenchmarkVerdicts(t *testing.T) {
 // fails the benchmark: 2PC without crashes cannot crash, and once the
 // case stops saying so the row is not ok and names the conditions.
 func TestCheckAllCorrectCaseMustReachItsConditions(t *testing.T) {
+	t.Parallel()
 	p, ok := scenario.Lookup("twophase")
 	require.True(t, ok)
 	var lossy scenario.Case
@@ -57,6 +59,7 @@ func TestCheckAllCorrectCaseMustReachItsConditions(t *testing.T) {
 }
 
 func TestCheckAllBadInput(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"check", "--all", "--seeds", "0"},
 		{"check", "--all", "--checks", "0"},

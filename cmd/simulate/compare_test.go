@@ -11,12 +11,14 @@ import (
 
 // The golden comparison: the default command for seed 1, in Markdown.
 func TestCompareGoldenMarkdown(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("consensus", "compare", "--format", "markdown", "--seed", "1")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "compare-seed1.md.golden", out)
 }
 
 func TestCompareJSONAndWorkers(t *testing.T) {
+	t.Parallel()
 	args := []string{"consensus", "compare", "--runs", "2", "--blocks", "20", "--races", "2", "--collusions", "2", "--format", "json"}
 	a, errOut, code := cli(append(args, "--workers", "1")...)
 	require.Equal(t, 0, code, errOut)
@@ -39,6 +41,7 @@ func TestCompareJSONAndWorkers(t *testing.T) {
 
 // Shards merge into the table a single run prints.
 func TestCompareShardsMerge(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"consensus", "compare", "--runs", "2", "--blocks", "20", "--races", "1", "--collusions", "1", "--format", "csv"}
 	whole, errOut, code := cli(args...)
@@ -56,6 +59,7 @@ func TestCompareShardsMerge(t *testing.T) {
 }
 
 func TestCompareBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"consensus", "compare", "--nodes", "2"},
 		{"consensus", "compare", "--stakes", "lots"},

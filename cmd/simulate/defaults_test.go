@@ -12,6 +12,7 @@ import (
 // never typed. They now shrink to the size; a value the user typed is
 // still validated.
 func TestDefaultsFitTheSizeGiven(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string // in the title

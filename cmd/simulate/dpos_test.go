@@ -10,12 +10,14 @@ import (
 )
 
 func TestDPoSGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("dpos", "--seed", "1", "--blocks", "42", "--traitors", "5", "--strategy", "offline")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "dpos-seed1-offline5.golden", out)
 }
 
 func TestDPoSCensorJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("dpos", "--traitors", "12", "--strategy", "censor", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
@@ -31,6 +33,7 @@ func TestDPoSCensorJSON(t *testing.T) {
 }
 
 func TestDPoSTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")
 	_, errOut, code := cli("dpos", "--nodes", "6", "--delegates", "4", "--degree", "5", "--blocks", "12", "--traitors", "2", "--strategy", "equivocate",
 		"--slot", "1s", "--jitter", "500ms", "--jitter-steps", "4", "--seed", "3", "--trace", path)
@@ -45,6 +48,7 @@ func TestDPoSTraceReplays(t *testing.T) {
 // check dpos: one traitor of four cannot revert finality; two can, and the
 // printed replay command reproduces the reverted block.
 func TestCheckDPoS(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "dpos", "--checks", "60")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "check dpos: no property broke in 60 runs")
@@ -61,6 +65,7 @@ func TestCheckDPoS(t *testing.T) {
 }
 
 func TestDPoSBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"dpos", "--nodes", "0"},
 		{"dpos", "--delegates", "40"},

@@ -76,6 +76,7 @@ func findCommand(t *testing.T, root *cobra.Command, path ...string) *cobra.Comma
 // the alias gives none), the sweep flags, and the experiment's sweep name
 // in its --out file, so an alias's shards merge with the main path's.
 func TestExperimentAliases(t *testing.T) {
+	t.Parallel()
 	e := fakeExperiment{aliases: []experiment.Alias{
 		{Command: "old-fake", Short: "Alias of `simulate grp fake`", Long: "old-fake is the fake's old name"},
 		{Command: "grp bare-alias"},
@@ -111,6 +112,7 @@ func TestExperimentAliases(t *testing.T) {
 // TestExperimentNumbered: an experiment.Numbered experiment's runs get
 // the sweep's --seed and their number, not the run's own seed.
 func TestExperimentNumbered(t *testing.T) {
+	t.Parallel()
 	root, out := fakeRoot(fakeExperiment{})
 	root.SetArgs([]string{"grp", "fake", "--runs", "2", "--workers", "1"})
 	require.NoError(t, root.Execute())

@@ -14,6 +14,7 @@ import (
 // crash shows in the report), and a bad file or a plan that does not fit
 // the run is one line on stderr with exit status 2.
 func TestFaultsFlag(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFLPGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("flp", "--runs", "40", "--events", "20000")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "no decision")
@@ -18,12 +19,14 @@ func TestFLPGolden(t *testing.T) {
 }
 
 func TestFLPWorkersDoNotMatter(t *testing.T) {
+	t.Parallel()
 	a, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "1")
 	b, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "2")
 	require.Equal(t, a, b)
 }
 
 func TestFLPBadInput(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"flp", "--events", "10"}, {"flp", "--hold", "0"}, {"flp", "--runs", "-1"}} {
 		_, errOut, code := cli(args...)
 		require.Equal(t, 2, code, "%v", args)
@@ -35,6 +38,7 @@ func TestFLPBadInput(t *testing.T) {
 // deterministic duel after the tables, through the generic experiment
 // command's experiment.Diagrammer hook.
 func TestFLPDiagram(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "duel.mmd")
 	out, errOut, code := cli("flp", "--runs", "2", "--events", "2000", "--diagram", path)
 	require.Equal(t, 0, code, errOut)

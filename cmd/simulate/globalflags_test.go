@@ -16,6 +16,7 @@ import (
 // written nothing. A command that cannot honour a global flag refuses it:
 // exit 2, one line naming the flag, and no file.
 func TestIgnoredGlobalFlagsAreRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"nines", "--runs", "1"},
@@ -50,6 +51,7 @@ func TestIgnoredGlobalFlagsAreRefused(t *testing.T) {
 // Every runnable command either honours --trace, --diagram and
 // --check-determinism or is listed in refusals: a new command must decide.
 func TestEveryCommandHonoursOrRefuses(t *testing.T) {
+	t.Parallel()
 	root := newRoot(&bytes.Buffer{}, &bytes.Buffer{})
 	for _, path := range leafCommands(root) {
 		_, refused := refusals[path]
@@ -66,6 +68,7 @@ func TestEveryCommandHonoursOrRefuses(t *testing.T) {
 // from an ignored flag: it says on stderr that it ran and what it compared,
 // for one run and for a sweep.
 func TestCheckDeterminismSaysWhatItCompared(t *testing.T) {
+	t.Parallel()
 	_, stderr, code := cli("byzantine", "--check-determinism")
 	require.Equal(t, 0, code)
 	require.Regexp(t, `^check-determinism: ran the scenario twice with seed 1: all \d+ events and the final hash [0-9a-f]{16} agree\n$`, stderr)
@@ -80,6 +83,7 @@ func TestCheckDeterminismSaysWhatItCompared(t *testing.T) {
 }
 
 func TestMergeKeepsTheSweepsSeed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "cap.jsonl")
 	want, _, code := cli("cap", "--runs", "2", "--seed", "7", "--format", "json")

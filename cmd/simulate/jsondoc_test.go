@@ -113,6 +113,7 @@ func jsonKeys(v any, path string, out map[string]map[string]bool) {
 // page states: no key ends in _ns, and no duration in nanoseconds hides
 // under a plain key (a whole number above 1e6 under a _s key would be one).
 func TestJSONDoc(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs every command")
 	}
@@ -172,6 +173,7 @@ func subcommand(args []string) string {
 // Issue 18's JSON complaints, pinned: durations in seconds under _s keys,
 // decisions keyed as the tables name the generals.
 func TestJSONSecondsAndNodeNames(t *testing.T) {
+	t.Parallel()
 	out, _, code := cli("paxos", "--format", "json")
 	require.Equal(t, 0, code)
 	var p struct {
@@ -199,6 +201,7 @@ func TestJSONSecondsAndNodeNames(t *testing.T) {
 // Issue 18: one CSV table per invocation, --table to pick another, and
 // the byzantine CSV keeps the IC1/IC2 verdict that the notes carry.
 func TestCSVOneTable(t *testing.T) {
+	t.Parallel()
 	out, stderr, code := cli("flp", "--runs", "10", "--events", "20000", "--format", "csv")
 	require.Equal(t, 0, code)
 	require.Equal(t, 1, strings.Count(out, "protocol,"), out)

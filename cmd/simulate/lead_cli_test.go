@@ -33,6 +33,7 @@ func matchGolden(t *testing.T, name, got string) {
 }
 
 func TestBadInputIsOneLineAndExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"--format", "xml", "version"},
 		{"no-such-command"},
@@ -51,6 +52,7 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 }
 
 func TestNinesGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nines", "--runs", "3", "--horizon", "60d", "--seed", "5")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "nines-60d-runs3.golden", out)
@@ -59,6 +61,7 @@ func TestNinesGolden(t *testing.T) {
 // TestSweepSameForWorkersAndShards: the nines sweep's JSON is byte-identical
 // with 1 or 2 workers and when run as two shards merged afterwards.
 func TestSweepSameForWorkersAndShards(t *testing.T) {
+	t.Parallel()
 	args := []string{"nines", "--runs", "6", "--horizon", "5d", "--format", "json"}
 	one, _, code := cli(append(args, "--workers", "1")...)
 	require.Equal(t, 0, code)
@@ -85,6 +88,7 @@ func TestSweepSameForWorkersAndShards(t *testing.T) {
 // TestExperimentPlots: every curve experiment draws its figure with --plot,
 // as SVG or PNG by the file name, and rejects any other name before running.
 func TestExperimentPlots(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
@@ -113,6 +117,7 @@ func TestExperimentPlots(t *testing.T) {
 // writes the counterexample's trace (which simulate replay reruns byte for
 // byte) and its step-through viewer, and exits 1.
 func TestCheckCounterexamplesReplayAndDraw(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"check", "byzantine", "--generals", "3", "--traitors", "1"},
@@ -182,6 +187,7 @@ func requireSameForWorkersAndShards(t *testing.T, format string, args ...string)
 // decodes (a shard cut or edited by hand) is bad input for merge: exit 2,
 // one line naming the run, for every experiment's aggregator.
 func TestMergeRejectsDamagedRecords(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string

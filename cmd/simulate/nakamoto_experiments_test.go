@@ -18,6 +18,7 @@ var (
 )
 
 func TestNakamotoDoubleSpendGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(doubleSpendSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut)
@@ -28,6 +29,7 @@ func TestNakamotoDoubleSpendGolden(t *testing.T) {
 }
 
 func TestNakamotoSelfishGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(selfishSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "(1-γ)/(3-2γ)")
@@ -43,6 +45,7 @@ func TestNakamotoSelfishGolden(t *testing.T) {
 
 // TestNakamotoExperimentsJSON: the documented keys of every row.
 func TestNakamotoExperimentsJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(append(doubleSpendSmall, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var ds struct {
@@ -86,6 +89,7 @@ func TestNakamotoExperimentsJSON(t *testing.T) {
 // TestNakamotoExperimentsWorkersAndShards: the same JSON with 1 or 2
 // workers, and from two shards merged, for both experiments.
 func TestNakamotoExperimentsWorkersAndShards(t *testing.T) {
+	t.Parallel()
 	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
 		args := append(append([]string{}, base...), "--format", "json")
 		one, errOut, code := cli(append(args, "--workers", "1")...)
@@ -117,6 +121,7 @@ func TestNakamotoExperimentsWorkersAndShards(t *testing.T) {
 // killed mid-line) is finished by --resume, which prints what an
 // uninterrupted sweep prints and leaves every run in the file.
 func TestNakamotoExperimentsResume(t *testing.T) {
+	t.Parallel()
 	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "sweep.jsonl")
@@ -151,6 +156,7 @@ func TestNakamotoExperimentsResume(t *testing.T) {
 // TestNakamotoExperimentAliases: the names the docs cite still run, print
 // the same thing and write the same results files.
 func TestNakamotoExperimentAliases(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ alias, name []string }{
 		{[]string{"experiment", "double-spend"}, []string{"nakamoto", "doublespend"}},
 		{[]string{"experiment", "selfish-mining"}, []string{"nakamoto", "selfish"}},
@@ -188,6 +194,7 @@ func TestNakamotoExperimentAliases(t *testing.T) {
 }
 
 func TestNakamotoExperimentsPlot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
@@ -213,6 +220,7 @@ func TestNakamotoExperimentsPlot(t *testing.T) {
 }
 
 func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	requireBadInput(t, [][]string{
 		{"nakamoto", "doublespend", "--runs", "0"},

@@ -14,6 +14,7 @@ import (
 var partitionSmall = []string{"nakamoto", "partition", "--lengths", "30m,2h", "--runs", "30"}
 
 func TestNakamotoPartitionExperimentGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(partitionSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut)
@@ -25,6 +26,7 @@ func TestNakamotoPartitionExperimentGolden(t *testing.T) {
 // and the numbers tell the story: longer partitions orphan more, beside
 // the model, and only long ones reverse 6-deep confirmations.
 func TestNakamotoPartitionExperimentJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(append(partitionSmall, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -49,10 +51,12 @@ func TestNakamotoPartitionExperimentJSON(t *testing.T) {
 
 // The same table with 1 or 2 workers, and from two shards merged.
 func TestNakamotoPartitionWorkersAndShardsDoNotMatter(t *testing.T) {
+	t.Parallel()
 	requireSameForWorkersAndShards(t, "csv", partitionSmall...)
 }
 
 func TestNakamotoPartitionPlot(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "partition.svg")
 	_, errOut, code := cli("nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5", "--plot", path)
 	require.Equal(t, 0, code, errOut)
@@ -63,6 +67,7 @@ func TestNakamotoPartitionPlot(t *testing.T) {
 }
 
 func TestNakamotoPartitionBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"nakamoto", "partition", "--lengths", "soon"},
 		{"nakamoto", "partition", "--lengths", "0s"},

@@ -19,6 +19,7 @@ var (
 )
 
 func TestNakamotoStaleGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(staleSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut)
@@ -28,6 +29,7 @@ func TestNakamotoStaleGolden(t *testing.T) {
 }
 
 func TestNakamotoThroughputGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(throughputSmall...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut)
@@ -38,6 +40,7 @@ func TestNakamotoThroughputGolden(t *testing.T) {
 // TestNakamotoStaleJSON: one row per default network with the documented
 // keys; the model is the formula of the row's own delay.
 func TestNakamotoStaleJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(append(staleSmall, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -61,6 +64,7 @@ func TestNakamotoStaleJSON(t *testing.T) {
 }
 
 func TestNakamotoThroughputJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(append(throughputSmall, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -82,6 +86,7 @@ func TestNakamotoThroughputJSON(t *testing.T) {
 // TestNakamotoRatesWorkersAndShardsDoNotMatter: the same JSON with 1 or 2
 // workers, and from two shards merged, for both experiments.
 func TestNakamotoRatesWorkersAndShardsDoNotMatter(t *testing.T) {
+	t.Parallel()
 	requireSameForWorkersAndShards(t, "json", staleSmall...)
 	requireSameForWorkersAndShards(t, "json", throughputSmall...)
 }
@@ -90,6 +95,7 @@ func TestNakamotoRatesWorkersAndShardsDoNotMatter(t *testing.T) {
 // same ratio d/T gives the same runs whatever the time unit (the kernel's
 // exponential draws scale with the interval).
 func TestNakamotoStaleCustomRows(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "stale", "--interval", "600s,60s", "--delay", "60s,6s", "--runs", "2", "--blocks", "40", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -107,6 +113,7 @@ func TestNakamotoStaleCustomRows(t *testing.T) {
 }
 
 func TestNakamotoStalePlot(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "stale.svg")
 	_, errOut, code := cli("nakamoto", "stale", "--runs", "2", "--blocks", "20", "--plot", path)
 	require.Equal(t, 0, code, errOut)
@@ -117,6 +124,7 @@ func TestNakamotoStalePlot(t *testing.T) {
 }
 
 func TestNakamotoRatesBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"nakamoto", "stale", "--runs", "0"},
 		{"nakamoto", "stale", "--blocks", "5"},
@@ -143,6 +151,7 @@ func TestNakamotoRatesBadInputExit2(t *testing.T) {
 // slice's elements) would keep the published figure of the default row
 // each custom row lands on.
 func TestNakamotoRatesCustomRowsPublishNothing(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"nakamoto", "stale", "--interval", "60s,600s,10s", "--delay", "1s,6s,2s", "--runs", "2", "--blocks", "10"},
 		{"nakamoto", "throughput", "--interval", "60s,600s", "--block-size", "8000,1000000", "--runs", "2", "--blocks", "10"},
@@ -163,6 +172,7 @@ func TestNakamotoRatesCustomRowsPublishNothing(t *testing.T) {
 // sweep's --seed, after a run and after a merge of its shards (whose
 // table is the sweep's, not merge's default --seed).
 func TestNakamotoRatesTitleNamesTheSweepSeed(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"stale", "throughput"} {
 		out := requireSameForWorkersAndShards(t, "table", "nakamoto", name, "--runs", "2", "--blocks", "10", "--seed", "5")
 		require.Contains(t, strings.SplitN(out, "\n", 2)[0], "seed 5")
@@ -172,6 +182,7 @@ func TestNakamotoRatesTitleNamesTheSweepSeed(t *testing.T) {
 // TestNakamotoSweepsHelp: --plot says what each figure draws, and the
 // sweep without a figure has no --plot.
 func TestNakamotoSweepsHelp(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, plot string }{
 		{"stale", "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file"},
 		{"partition", "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file"},

@@ -11,6 +11,7 @@ import (
 )
 
 func TestNakamotoGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--seed", "1", "--blocks", "20")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "nakamoto-seed1-blocks20.golden", out)
@@ -19,6 +20,7 @@ func TestNakamotoGolden(t *testing.T) {
 }
 
 func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--blocks", "3", "--miners", "4", "--degree", "2", "--real-pow", "--pow-bits", "12", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
@@ -36,6 +38,7 @@ func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 }
 
 func TestNakamotoBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"nakamoto", "--miners", "0"},
 		{"nakamoto", "--degree", "16"},
@@ -58,6 +61,7 @@ func TestNakamotoBadInputExit2(t *testing.T) {
 }
 
 func TestNakamotoDurationAndJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
@@ -72,6 +76,7 @@ func TestNakamotoDurationAndJSON(t *testing.T) {
 }
 
 func TestNakamotoTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")
 	_, errOut, code := cli("nakamoto", "--blocks", "8", "--miners", "6", "--degree", "2", "--delay", "90s", "--jitter", "10s", "--jitter-steps", "3", "--seed", "4", "--trace", path)
 	require.Equal(t, 0, code, errOut)
@@ -85,6 +90,7 @@ func TestNakamotoTraceReplays(t *testing.T) {
 // The check finds the teaching bug, prints a replay command, and that
 // command reproduces the violation.
 func TestCheckNakamoto(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "nakamoto", "--checks", "30")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "no property broke in 30 runs")
@@ -102,6 +108,7 @@ func TestCheckNakamoto(t *testing.T) {
 }
 
 func TestExperimentsSmall(t *testing.T) {
+	t.Parallel()
 	a, errOut, code := cli("experiment", "double-spend", "--runs", "40", "--needed-runs", "10", "--workers", "1", "--format", "csv")
 	require.Equal(t, 0, code, errOut)
 	b, _, _ := cli("experiment", "double-spend", "--runs", "40", "--needed-runs", "10", "--workers", "2", "--format", "csv")
@@ -116,6 +123,7 @@ func TestExperimentsSmall(t *testing.T) {
 }
 
 func TestNakamotoPartitionGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--seed", "1", "--blocks", "24", "--partition", "0.3@1h..2h")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "blocks orphaned at the heal")
@@ -125,6 +133,7 @@ func TestNakamotoPartitionGolden(t *testing.T) {
 // The preset sets SimBlock's benchmark; flags given explicitly apply on
 // top of it.
 func TestNakamotoSimBlockPreset(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--preset", "simblock", "--miners", "100", "--blocks", "5", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
@@ -162,6 +171,7 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 }
 
 func TestNakamotoEclipse(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var o struct {
@@ -189,6 +199,7 @@ func TestNakamotoEclipse(t *testing.T) {
 }
 
 func TestNakamotoPartitionAndEclipseReplay(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")
 	_, errOut, code := cli("nakamoto", "--blocks", "12", "--miners", "8", "--degree", "3", "--partition", "0,1,2@30m..1h30m",
 		"--eclipse", "5", "--jitter", "5s", "--jitter-steps", "3", "--seed", "3", "--trace", path)
@@ -201,6 +212,7 @@ func TestNakamotoPartitionAndEclipseReplay(t *testing.T) {
 }
 
 func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"nakamoto", "--preset", "bitcoin"},
 		{"nakamoto", "--partition", "half"},
@@ -221,6 +233,7 @@ func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
 // after the heal; the teaching bug that skips the exchange at the heal
 // fails, and the printed replay command shows the split network.
 func TestCheckNakamotoPartition(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "no property broke in 30 runs")

@@ -42,6 +42,7 @@ func byzTrace(t *testing.T, dir string) string {
 
 // Every case of issue 17: one line, exit 2, no goroutine stack.
 func TestBadInputBatteryOfIssue17(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tr := byzTrace(t, dir)
 	b, err := os.ReadFile(tr)
@@ -154,6 +155,7 @@ func readFIFO(p string) <-chan []byte {
 // a character device at P and leave them what they were (they used to be
 // replaced by a regular file).
 func TestOutputsWriteThroughWhatIsThere(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tr := byzTrace(t, dir)
 	want, err := os.ReadFile(tr)
@@ -245,6 +247,7 @@ func TestRegularOutputsHonourTheUmask(t *testing.T) {
 // While one sweep writes --out, a second one given the same file is
 // refused in one line (both used to write it, and one's runs were lost).
 func TestSecondSweepOnOneOutIsRefused(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "n.jsonl")
 	_, errOut, code := cli("nines", "--runs", "2", "--horizon", "10d", "--shard", "1/2", "--out", path)
 	require.Equal(t, 0, code, errOut)
@@ -317,6 +320,7 @@ func countLines(path string) int {
 // in one line, where it used to hold the whole run and could run out of
 // memory; --trace of the same run streams and is written in full.
 func TestDiagramOfAHugeRunIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	g := &globals{seed: 1, trace: filepath.Join(dir, "t.trace"), diagram: filepath.Join(dir, "d.svg")}
 	n := maxDiagramEvents + 1
@@ -338,6 +342,7 @@ func TestDiagramOfAHugeRunIsRefused(t *testing.T) {
 // a changed event, a missing one and an extra one are each a difference
 // (exit 1) at the right event; a line that is not an event is bad input.
 func TestReplayStreamsAndFindsEveryDifference(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tr := byzTrace(t, dir)
 	b, err := os.ReadFile(tr)
@@ -378,6 +383,7 @@ func TestReplayStreamsAndFindsEveryDifference(t *testing.T) {
 // largest --seed is as good as any other (it used to wrap to seed 0 for
 // run 1 and repeat the sweep of --seed 0).
 func TestLargestSeedDoesNotWrap(t *testing.T) {
+	t.Parallel()
 	a, errOut, code := cli("nines", "--seed", "18446744073709551615", "--runs", "2", "--horizon", "10d", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	b, errOut, code := cli("nines", "--seed", "0", "--runs", "2", "--horizon", "10d", "--format", "json")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPaxosGolden(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		golden string
 		args   []string
@@ -30,6 +31,7 @@ func TestPaxosGolden(t *testing.T) {
 // --bug takes), a description beside it, and for volatile-acceptor the
 // crash flag it needs.
 func TestPaxosListBugsOneALine(t *testing.T) {
+	t.Parallel()
 	out, _, code := cli("paxos", "--list-bugs", "--format", "csv")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -43,6 +45,7 @@ func TestPaxosListBugsOneALine(t *testing.T) {
 }
 
 func TestPaxosJSONKeys(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("paxos", "--seed", "3", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var m map[string]any
@@ -56,6 +59,7 @@ func TestPaxosJSONKeys(t *testing.T) {
 }
 
 func TestPaxosBadInputExit2(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"paxos", "--nodes", "0"},
 		{"paxos", "--proposers", "9"},
@@ -85,6 +89,7 @@ func TestPaxosBadInputExit2(t *testing.T) {
 }
 
 func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
+	t.Parallel()
 	for _, bug := range [][]string{{"no-adopt"}, {"volatile-acceptor", "--crashes", "6"}, {"small-quorum"}, {"eager-learner"}} {
 		out, errOut, code := cli(append([]string{"check", "paxos", "--bug"}, bug...)...)
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
@@ -102,6 +107,7 @@ func TestCheckPaxosFindsEachBugAndItsReplayReproduces(t *testing.T) {
 }
 
 func TestCheckPaxosNoBugReportsCoverage(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "paxos", "--checks", "200")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "check paxos: no property broke in 200 runs")
@@ -131,6 +137,7 @@ func TestCheckPaxosNoBugReportsCoverage(t *testing.T) {
 }
 
 func TestPaxosTraceReplaysAndIsDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"paxos", "--seed", "7", "--crash", "1@2ms..20ms", "--partition", "0|2,3,4@0s..10ms"},

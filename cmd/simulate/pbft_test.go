@@ -11,6 +11,7 @@ import (
 )
 
 func TestPBFTGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("pbft", "--seed", "1")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "pbft-seed1.golden", out)
@@ -19,6 +20,7 @@ func TestPBFTGolden(t *testing.T) {
 // TestPBFTListBugs: one row per teaching bug, its name first (what --bug
 // takes), then what it breaks, and for amnesia the crash flags it needs.
 func TestPBFTListBugs(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("pbft", "--list-bugs", "--format", "csv")
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -64,6 +66,7 @@ func shellFields(line string) []string {
 // crash-restarts cannot find it; check pbft says so in one line and exits
 // 2 instead of searching in vain. With --crashes it searches.
 func TestCheckPBFTAmnesiaNeedsCrashes(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "pbft", "--bug", "amnesia")
 	require.Equal(t, 2, code, out)
 	require.Empty(t, out)
@@ -74,6 +77,7 @@ func TestCheckPBFTAmnesiaNeedsCrashes(t *testing.T) {
 }
 
 func TestPBFTJSON(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("pbft", "--format", "json", "--strategy", "silent", "--requests", "5")
 	require.Equal(t, 0, code, errOut)
 	var m map[string]any
@@ -89,6 +93,7 @@ func TestPBFTJSON(t *testing.T) {
 }
 
 func TestPBFTBadInput(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"pbft", "--replicas", "0"},
 		{"pbft", "--traitors", "9"},
@@ -117,6 +122,7 @@ func TestPBFTBadInput(t *testing.T) {
 // replicas committing different requests, shrinks it to a calm network,
 // and the printed replay command reproduces it.
 func TestCheckPBFTFindsTheBound(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "pbft", "--replicas", "3", "--traitors", "1", "--checks", "100")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "agreement: n1 committed c3/1 and n2 committed null at #1")
@@ -134,6 +140,7 @@ func TestCheckPBFTFindsTheBound(t *testing.T) {
 }
 
 func TestCheckPBFTBugs(t *testing.T) {
+	t.Parallel()
 	for _, bug := range []string{"small-quorum", "unchecked-new-view"} {
 		out, errOut, code := cli("check", "pbft", "--bug", bug)
 		require.Equal(t, 1, code, "%s: %s", bug, errOut)
@@ -144,6 +151,7 @@ func TestCheckPBFTBugs(t *testing.T) {
 }
 
 func TestCheckPBFTPasses(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "pbft", "--checks", "40")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "check pbft: no property broke in 40 runs")
@@ -152,6 +160,7 @@ func TestCheckPBFTPasses(t *testing.T) {
 
 // TestPBFTTraceReplays: a recorded run replays byte for byte.
 func TestPBFTTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pbft.jsonl")
 	_, errOut, code := cli("pbft", "--seed", "3", "--loss", "0.1", "--jitter", "4ms", "--trace", path, "--check-determinism")
 	require.Equal(t, 0, code, errOut)
@@ -171,6 +180,7 @@ var pbftForkArgs = []string{"pbft", "--seed", "1", "--traitors", "0", "--request
 // TestPBFTCrashAmnesia: with durable state the three restarts are
 // harmless; with --bug amnesia they fork the replicas.
 func TestPBFTCrashAmnesia(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli(pbftForkArgs...)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "agreement: yes")
@@ -184,6 +194,7 @@ func TestPBFTCrashAmnesia(t *testing.T) {
 // TestPBFTCrashTraceReplays: the replay of a trace rebuilds the crashes
 // from the recorded scenario.
 func TestPBFTCrashTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pbft-crash.jsonl")
 	_, errOut, code := cli(append(append([]string(nil), pbftForkArgs...), "--trace", path, "--check-determinism")...)
 	require.Equal(t, 0, code, errOut)
@@ -200,6 +211,7 @@ func TestPBFTCrashTraceReplays(t *testing.T) {
 // with --bug amnesia the search finds the fork, shrinks it to a calm
 // network and three crashes, and its replay command forks again.
 func TestCheckPBFTDrawsCrashes(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "pbft", "--traitors", "0", "--crashes", "4", "--checks", "100")
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `a crash-restart +│ [1-9]`, out)
@@ -236,6 +248,7 @@ func TestCheckPBFTDrawsCrashes(t *testing.T) {
 // stable without it. Now the others' Executed claims bring it up to date
 // within the bound.
 func TestPBFTSilentTraitorCatchUp(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("pbft", "--checkpoint", "2", "--gst", "300ms", "--limit", "30s", "--requests", "4",
 		"--stop-on-violation=true", "--strategy", "", "--swarm=true",
 		"--schedule", "0=3,1=1,3=3,4=1,6=6,8=4,9=4,12=16,16=3,21=17,22=15,38=15,40=9,43=11,44=11,51=3", "--seed", "3")

@@ -8,12 +8,14 @@ import (
 )
 
 func TestPoETGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("poet", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--cheaters", "1", "--z-test")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "poet-seed1-blocks20.golden", out)
 }
 
 func TestPoETTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")
 	_, errOut, code := cli("poet", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "3s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "2", "--trace", path)
 	require.Equal(t, 0, code, errOut)
@@ -25,6 +27,7 @@ func TestPoETTraceReplays(t *testing.T) {
 }
 
 func TestPoETBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"poet", "--validators", "0"},
 		{"poet", "--interval", "0s"},

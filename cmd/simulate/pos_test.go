@@ -10,6 +10,7 @@ import (
 )
 
 func TestPoSGolden(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("pos", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--stakes", "zipf")
 	require.Equal(t, 0, code, errOut)
 	matchGolden(t, "pos-seed1-blocks20.golden", out)
@@ -18,6 +19,7 @@ func TestPoSGolden(t *testing.T) {
 }
 
 func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
+	t.Parallel()
 	var o struct {
 		Stats struct {
 			Branches struct {
@@ -42,6 +44,7 @@ func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
 }
 
 func TestPoSTraceReplays(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")
 	_, errOut, code := cli("pos", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "2s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "4", "--trace", path)
 	require.Equal(t, 0, code, errOut)
@@ -55,6 +58,7 @@ func TestPoSTraceReplays(t *testing.T) {
 // The check holds for honest proof of stake, finds the teaching bug, and
 // prints a replay command that reproduces the split.
 func TestCheckPoS(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "pos", "--checks", "30")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "check pos: no property broke in 30 runs")
@@ -71,6 +75,7 @@ func TestCheckPoS(t *testing.T) {
 }
 
 func TestPoSBadInputExit2(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"pos", "--validators", "0"},
 		{"pos", "--f", "0"},

@@ -17,6 +17,7 @@ import (
 // shrinks it to that one draw, prints a screenful, and both the printed
 // command and the written trace replay it.
 func TestCheckRegisteredTwoPhaseFindsBlocking(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ce.jsonl")
 	out, errOut, code := cli("check", "twophase", "--crashes", "--trace", path)
 	require.Equal(t, 1, code, errOut)
@@ -40,6 +41,7 @@ func TestCheckRegisteredTwoPhaseFindsBlocking(t *testing.T) {
 }
 
 func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("check", "twophase", "--loss", "0.1", "--checks", "100", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var res struct {
@@ -59,6 +61,7 @@ func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
 }
 
 func TestRunRegisteredBadInput(t *testing.T) {
+	t.Parallel()
 	requireBadInput(t, [][]string{
 		{"run"},
 		{"run", "twophase", "--participants", "0"},
@@ -76,6 +79,7 @@ func TestRunRegisteredBadInput(t *testing.T) {
 // table, one leader among them, then the generic counters. JSON is one
 // document.
 func TestRegisteredProtocolIsATopLevelCommandWithItsOwnTable(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := cli("raft", "--swarm=false", "--seed", "1")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "Raft key-value store: 3 replicas")
@@ -96,6 +100,7 @@ func TestRegisteredProtocolIsATopLevelCommandWithItsOwnTable(t *testing.T) {
 // Counterexample prose wraps at 80 columns with indented continuation
 // lines; a word longer than the width stays whole.
 func TestCounterexampleProseWraps(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	prose(&b, "check raft: leader completeness: n2 leads term 6 from 418.831902ms without entry 1 (t1 c3#1 get x), committed by term 4")
 	require.Equal(t, "check raft: leader completeness: n2 leads term 6 from 418.831902ms without\n  entry 1 (t1 c3#1 get x), committed by term 4\n", b.String())

@@ -49,6 +49,7 @@ func renderTraceFile(t *testing.T) string {
 }
 
 func TestRenderEveryFormat(t *testing.T) {
+	t.Parallel()
 	path := renderTraceFile(t)
 	for as, want := range map[string]string{
 		"mermaid": "sequenceDiagram",
@@ -73,6 +74,7 @@ func TestRenderEveryFormat(t *testing.T) {
 }
 
 func TestRenderHTMLToFile(t *testing.T) {
+	t.Parallel()
 	path := renderTraceFile(t)
 	out := filepath.Join(t.TempDir(), "run.html")
 	stdout, errOut, code := cli("render", path, "--as", "html", "-o", out)
@@ -86,6 +88,7 @@ func TestRenderHTMLToFile(t *testing.T) {
 }
 
 func TestRenderBadFormat(t *testing.T) {
+	t.Parallel()
 	path := renderTraceFile(t)
 	out, errOut, code := cli("render", path, "--as", "png")
 	require.Equal(t, 2, code)

@@ -38,6 +38,7 @@ func flaky(delays func(call int) []sim.Time) func(sim.Tracer) sim.Result {
 // both when it keeps whole logs (with --trace) and when it keeps only
 // per-event digests (without).
 func TestCheckDeterminismNamesFirstDivergentEvent(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		delays func(call int) []sim.Time

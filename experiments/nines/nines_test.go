@@ -38,6 +38,16 @@ func TestQuorumAvailability(t *testing.T) {
 // mild is a failure regime with many failures in a short run: each node is
 // down 2% of the time (MTBF 100h, MTTR 2h), so a 120-day run sees about 30
 // crashes per node and quorum outages are rare but present.
+// shortened halves a test's simulated horizon under -short: the failures
+// still happen (about 7 per node in 30 days at mild's MTBF), in half the
+// CPU.
+func shortened(h sim.Time) sim.Time {
+	if testing.Short() {
+		return h / 2
+	}
+	return h
+}
+
 func mild() Params {
 	return Params{MTBF: 100 * sim.Hour, MTTR: 2 * sim.Hour, Interval: sim.Hour, Deadline: 100 * sim.Millisecond,
 		Horizon: 120 * 24 * sim.Hour, Scale: 3600}
@@ -70,7 +80,7 @@ func TestRealProtocolsNearAnalytic(t *testing.T) {
 	require.NoError(t, p.Validate())
 	runs := 4
 	if testing.Short() {
-		runs = 2
+		runs, p.Horizon = 2, p.Horizon/2
 	}
 	perCrash := float64(p.Interval) / float64(p.MTBF)
 	for _, s := range Systems {
@@ -127,7 +137,7 @@ func TestRealProtocolsNearAnalytic(t *testing.T) {
 // the notes say.
 func TestDeadlineDecidesWhetherFailoverShows(t *testing.T) {
 	p := mild()
-	p.Horizon = 60 * 24 * sim.Hour
+	p.Horizon = shortened(60 * 24 * sim.Hour)
 	for _, s := range Systems[1:] {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
@@ -267,7 +277,7 @@ func ExampleQuorumAvailability() {
 // until a view change.
 func TestPBFTGapIsFailover(t *testing.T) {
 	p := mild()
-	p.Horizon = 60 * 24 * sim.Hour
+	p.Horizon = shortened(60 * 24 * sim.Hour)
 	p.FairDeadline = DefaultFairDeadline
 	for _, s := range Systems {
 		if s.Protocol != ProtocolPBFT {
@@ -294,7 +304,7 @@ func TestPBFTGapIsFailover(t *testing.T) {
 // deadline Raft loses no request while a quorum is up, and never forks.
 func TestRaftBesideMultiPaxos(t *testing.T) {
 	p := mild()
-	p.Horizon = 60 * 24 * sim.Hour
+	p.Horizon = shortened(60 * 24 * sim.Hour)
 	p.FairDeadline = DefaultFairDeadline
 	for _, n := range []int{3, 5} {
 		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
