@@ -10,7 +10,7 @@ import (
 
 // BindFlags defines the workload and network flags every chain protocol
 // shares (--block-size, --tx-size, --tx-rate, --degree, --delay,
-// --bandwidth, --jitter, --jitter-steps) on fs, filling w and l.
+// --bandwidth, --jitter, --jitter-steps, --faults) on fs, filling w and l.
 func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.IntVar(&w.BlockSize, "block-size", w.BlockSize, "largest block in bytes")
 	fs.IntVar(&w.TxSize, "tx-size", w.TxSize, "transaction size in bytes")
@@ -20,6 +20,7 @@ func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.Int64Var(&l.Bandwidth, "bandwidth", l.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
 	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
 	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	scenario.FaultsVar(fs, &l.Faults, "faults", `fault plan file on the nodes and their links: a JSON array of timed events, e.g. [{"at":"10m","kind":"crash","node":2},{"at":"30m","kind":"restart","node":2}] (kinds: crash, restart, partition, heal, loss, duplicate, cut); a restarted node keeps its blocks and catches up, and at a heal every node asks its neighbours for what it missed`)
 }
 
 // FlagWords turns the field words of a chain protocol's validation error

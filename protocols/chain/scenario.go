@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"simulate/faults"
 	"simulate/network"
 	"simulate/sim"
 )
@@ -61,6 +62,12 @@ type Links struct {
 	// Jitter adds a drawn 0..JitterSteps-1 times Jitter to each message.
 	Jitter      sim.Time `json:"jitter,omitempty"`
 	JitterSteps int      `json:"jitter_steps,omitempty"`
+	// Faults is a fault plan (--faults) on the peer-to-peer network and
+	// its nodes: crashes and restarts, partitions, one-way cuts, loss and
+	// duplication windows, heals. A restarted node keeps the blocks it
+	// had and catches up from its neighbours; at a heal every node asks
+	// its neighbours for what it missed (see Resume).
+	Faults faults.Plan `json:"faults,omitempty"`
 }
 
 // Validate reports the first thing wrong with l for a network of n nodes,
@@ -81,6 +88,9 @@ func (l Links) Validate(n int, nodes string) error {
 		return fmt.Errorf("jitter must not be negative, got %v", l.Jitter)
 	case l.JitterSteps < 0:
 		return fmt.Errorf("jitter steps must not be negative, got %d", l.JitterSteps)
+	}
+	if err := l.Faults.Validate(n); err != nil {
+		return fmt.Errorf("--faults: %v", err)
 	}
 	return l.Options(nil, 0).Validate()
 }

@@ -44,6 +44,10 @@ type Tree struct {
 	CPFailures int
 	CPFirst    string
 	cpDeepest  BlockID
+	// disks, when a fault plan restarts nodes, is what each node keeps
+	// across a crash; reconnects are the plan's heals (see Resume).
+	disks      []disk
+	reconnects []sim.Time
 	// msgs[b] is block b's message as an interface value, made on its
 	// first send and shared by every node that relays the block.
 	msgs []sim.Message
@@ -96,6 +100,9 @@ func (t *Tree) Add(b *Block) *Block {
 // Reached notes that node id has block b.
 func (t *Tree) Reached(b BlockID, id sim.NodeID, now sim.Time) {
 	t.reach[b]++
+	if t.disks != nil {
+		t.disks[id].blocks.Set(b)
+	}
 	n, r := len(t.Honest), int(t.reach[b])
 	if r == (n+1)/2 {
 		t.HalfAt[b] = now
@@ -116,6 +123,9 @@ func (t *Tree) Reached(b BlockID, id sim.NodeID, now sim.Time) {
 // for honest nodes.
 func (t *Tree) Adopt(ctx sim.Context, id sim.NodeID, old, tip BlockID) {
 	s := t.Store
+	if t.disks != nil {
+		t.disks[id].tip = tip
+	}
 	if old != NoBlock && !s.IsAncestor(old, tip) {
 		f := s.Fork(old, tip)
 		depth := s.Get(old).Height - s.Get(f).Height

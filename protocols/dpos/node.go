@@ -281,14 +281,31 @@ type Node struct {
 
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
-	n.tip, n.lib, n.last = chain.Genesis, chain.Genesis, chain.NoBlock
+	n.tip, n.last = chain.Genesis, chain.NoBlock
 	n.seen = map[[2]int64]chain.BlockID{}
-	n.net.Adopt(ctx, n.ID, chain.NoBlock, chain.Genesis)
-	n.net.tick(ctx, 1)
+	if tip, restarted := n.Resume(ctx); restarted {
+		// The tip on disk, its irreversible block, and the last block this
+		// delegate made (kept in storage so that it still refuses a chain
+		// that dropped it: forgetting would be the no-lock bug).
+		n.tip = tip
+		if last, ok := sim.GetInt64(ctx.Storage(), lastKey); ok {
+			n.last = chain.BlockID(last)
+		}
+	}
+	n.lib = n.net.lib(n.tip)
+	n.net.Adopt(ctx, n.ID, chain.NoBlock, n.tip)
+	n.net.tick(ctx, int64(ctx.Now()/n.net.Slot)+1)
 }
+
+// lastKey is where a delegate's storage keeps the last block it made.
+const lastKey = "dpos.last"
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
+	if g, ok := msg.(chain.GetBlocksMsg); ok {
+		n.Serve(ctx, from, n.tip, g.Locator)
+		return
+	}
 	m, ok := msg.(chain.BlockMsg)
 	if !ok {
 		return
@@ -329,6 +346,10 @@ func (n *Node) moved(ctx sim.Context, old chain.BlockID) {
 
 // Fire implements sim.Node: a slot begins.
 func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
+	if _, ok := tag.(chain.ReconnectTag); ok {
+		n.Sync(ctx, n.tip)
+		return
+	}
 	t, ok := tag.(slotTag)
 	if !ok {
 		return
@@ -349,6 +370,9 @@ func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 	n.seen[[2]int64{int64(n.ID), t.S}] = b.ID
 	n.Send(ctx, b, -1)
 	n.last = b.ID
+	if net.Durable() {
+		sim.PutInt64(ctx.Storage(), lastKey, int64(b.ID))
+	}
 	old := n.tip
 	n.tip = b.ID
 	n.moved(ctx, old)

@@ -146,6 +146,9 @@ type Run struct {
 	// (nil entries for the rest).
 	Nodes    []*Node
 	Traitors []*Traitor
+	// setup schedules the scenario's fault plan (Links.Faults); Attach
+	// runs it.
+	setup func(*sim.World)
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -156,6 +159,8 @@ func (s Scenario) Build(seed uint64) *Run {
 	peers, complete := s.Links.Graph(n, seed)
 	net := newNet(s, peers, complete, seed)
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), Traitors: make([]*Traitor, n)}
+	ln := s.Links.Net(n, nil, 0)
+	r.setup = s.Links.Setup(&net.Tree, ln)
 	r.Config = sim.Config{
 		Nodes: n,
 		New: func(id sim.NodeID) sim.Node {
@@ -168,7 +173,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: s.Links.Net(n, nil, 0),
+		Network: ln,
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Stop:    net.quiet,
@@ -180,9 +185,9 @@ func (s Scenario) Build(seed uint64) *Run {
 }
 
 // Attach prepares a world built from r.Config: offline traitors crash at
-// OfflineAt (a faults.Plan), and the colluding traitors get the world's
-// environment draws (which slots they equivocate in, which side each
-// honest node sees).
+// OfflineAt (a faults.Plan), the scenario's own fault plan (--faults) is
+// scheduled, and the colluding traitors get the world's environment draws
+// (which slots they equivocate in, which side each honest node sees).
 func (r *Run) Attach(w *sim.World) {
 	r.Net.choices = w.Choices()
 	if r.Scenario.Strategy == Offline {
@@ -195,6 +200,9 @@ func (r *Run) Attach(w *sim.World) {
 		if err := plan.Apply(w, nil); err != nil {
 			panic(err) // the plan is built from a validated scenario
 		}
+	}
+	if r.setup != nil {
+		r.setup(w)
 	}
 }
 

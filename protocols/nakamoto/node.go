@@ -140,9 +140,9 @@ type healTag struct{}
 
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
-	n.tip = Genesis
-	n.net.Adopt(ctx, n.ID, NoBlock, Genesis)
-	n.net.switched(ctx.Now(), n.ID, NoBlock, Genesis)
+	n.tip, _ = n.Resume(ctx) // Genesis, or after a restart the tip on disk
+	n.net.Adopt(ctx, n.ID, NoBlock, n.tip)
+	n.net.switched(ctx.Now(), n.ID, NoBlock, n.tip)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 	if p := n.net.split; p != nil && !n.net.noHealSync && p.To > ctx.Now() {
@@ -203,8 +203,12 @@ func (n *Node) consider(ctx sim.Context, b *Block) {
 // Fire implements sim.Node: this miner found a block (or a partition
 // healed).
 func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
-	if _, ok := tag.(healTag); ok {
+	switch tag.(type) {
+	case healTag:
 		n.heal(ctx)
+		return
+	case chain.ReconnectTag:
+		n.Sync(ctx, n.tip)
 		return
 	}
 	if !n.due(ctx, id, tag) {

@@ -203,6 +203,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 	}
 	return scenario.World{
 		Config:     run.Config,
+		Setup:      run.Setup,
 		Properties: props,
 		Coverage: []scenario.Sometimes{
 			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},

@@ -151,6 +151,9 @@ type Run struct {
 	Nodes    []*Node
 	// Region is each node's region (nil without Regions).
 	Region []uint8
+	// Setup schedules the scenario's fault plan (Links.Faults) on the
+	// world before it runs; nil without one (see scenario.World.Setup).
+	Setup  func(*sim.World)
 	shares []float64
 }
 
@@ -197,6 +200,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	if !complete && (s.Regions != nil || s.Bandwidth > 0) {
 		ln.Reserve(peers)
 	}
+	r.Setup = s.Links.Setup(&net.Tree, ln)
 	var model sim.Model = ln
 	if p := s.Partition; p != nil {
 		net.split = p

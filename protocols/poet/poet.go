@@ -194,8 +194,8 @@ type Node struct {
 
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
-	n.tip = chain.Genesis
-	n.net.Adopt(ctx, n.ID, chain.NoBlock, chain.Genesis)
+	n.tip, _ = n.Resume(ctx) // genesis, or after a restart the tip on disk
+	n.net.Adopt(ctx, n.ID, chain.NoBlock, n.tip)
 	n.draw(ctx)
 }
 
@@ -215,6 +215,10 @@ func (n *Node) draw(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
+	if g, ok := msg.(chain.GetBlocksMsg); ok {
+		n.Serve(ctx, from, n.tip, g.Locator)
+		return
+	}
 	m, ok := msg.(chain.BlockMsg)
 	if !ok {
 		return
@@ -234,6 +238,10 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 
 // Fire implements sim.Node: the wait ran out; propose a block.
 func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
+	if _, ok := tag.(chain.ReconnectTag); ok {
+		n.Sync(ctx, n.tip)
+		return
+	}
 	if _, ok := tag.(waitTag); !ok || id != n.timer {
 		return
 	}
@@ -271,6 +279,9 @@ type Run struct {
 	Config   sim.Config
 	Net      *Net
 	Nodes    []*Node
+	// Setup schedules the scenario's fault plan (Links.Faults) on the
+	// world before it runs; nil without one (see scenario.World.Setup).
+	Setup func(*sim.World)
 }
 
 // Build turns the scenario into a world configuration for seed. s must be
@@ -290,6 +301,8 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.Honest[i] = false
 	}
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	ln := s.Links.Net(n, nil, 0)
+	r.Setup = s.Links.Setup(&net.Tree, ln)
 	r.Config = sim.Config{
 		Nodes: n,
 		New: func(id sim.NodeID) sim.Node {
@@ -300,7 +313,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: s.Links.Net(n, nil, 0),
+		Network: ln,
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Limit:   s.Duration,

@@ -61,6 +61,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	return scenario.World{
 		Config: run.Config,
+		Setup:  run.Setup,
 		Properties: []scenario.Property{{Name: PropCommonPrefix, Check: func(x scenario.Run) error {
 			if !judge(x).CommonPrefix {
 				return fmt.Errorf("an honest validator lost a block buried %d deep", s.K)

@@ -166,16 +166,22 @@ type Node struct {
 
 // Start implements sim.Node.
 func (n *Node) Start(ctx sim.Context) {
-	n.tip = chain.Genesis
-	n.leaves = []chain.BlockID{chain.Genesis}
-	n.net.Adopt(ctx, n.ID, chain.NoBlock, chain.Genesis)
+	n.tip, _ = n.Resume(ctx) // genesis, or after a restart the tip on disk
+	n.leaves = []chain.BlockID{n.tip}
+	n.net.Adopt(ctx, n.ID, chain.NoBlock, n.tip)
 	if n.net.shares[n.ID] > 0 {
-		ctx.After(n.net.Slot, slotTag{S: 1})
+		// Slot S starts at S·Slot; a restarted node waits for the next.
+		next := int64(ctx.Now()/n.net.Slot) + 1
+		ctx.After(sim.Time(next)*n.net.Slot-ctx.Now(), slotTag{S: next})
 	}
 }
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
+	if g, ok := msg.(chain.GetBlocksMsg); ok {
+		n.Serve(ctx, from, n.tip, g.Locator)
+		return
+	}
 	m, ok := msg.(chain.BlockMsg)
 	if !ok {
 		return
@@ -238,6 +244,10 @@ func (n *Node) forkTips() []chain.BlockID {
 
 // Fire implements sim.Node: a slot begins; draw the lottery.
 func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
+	if _, ok := tag.(chain.ReconnectTag); ok {
+		n.Sync(ctx, n.tip)
+		return
+	}
 	t, ok := tag.(slotTag)
 	if !ok || n.net.stopped {
 		return

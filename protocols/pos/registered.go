@@ -91,6 +91,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	return scenario.World{
 		Config:     run.Config,
+		Setup:      run.Setup,
 		SeedOffset: offset,
 		Properties: []scenario.Property{{Name: PropSafety, Check: func(x scenario.Run) error { return run.Check(x.Result) }}},
 		Coverage: []scenario.Sometimes{

@@ -154,6 +154,9 @@ type Run struct {
 	Config   sim.Config
 	Net      *Net
 	Nodes    []*Node
+	// Setup schedules the scenario's fault plan (Links.Faults) on the
+	// world before it runs; nil without one (see scenario.World.Setup).
+	Setup func(*sim.World)
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -169,6 +172,8 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.Honest[i] = false
 	}
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	ln := s.Links.Net(n, nil, 0)
+	r.Setup = s.Links.Setup(&net.Tree, ln)
 	r.Config = sim.Config{
 		Nodes: n,
 		New: func(id sim.NodeID) sim.Node {
@@ -177,7 +182,7 @@ func (s Scenario) Build(seed uint64) *Run {
 			r.Nodes[id] = nd
 			return nd
 		},
-		Network: s.Links.Net(n, nil, 0),
+		Network: ln,
 		Choices: sim.NewPCGChoices(seed),
 		Seed:    seed,
 		Limit:   s.Duration,
