@@ -20,8 +20,12 @@
 //     every slot and is voted out.
 //   - equivocate: the traitors collude, signing two blocks for one slot
 //     and showing one branch to some honest nodes and the other to the
-//     rest; whether a traitor equivocates in a slot and which side each
-//     honest node sees are environment draws, so a search shrinks them.
+//     rest; whether a traitor equivocates in a slot (or every traitor in
+//     every later slot), which side each honest node sees, and how long
+//     the honest nodes' messages across the split are held back (the
+//     adversary of partial synchrony schedules the network; every message
+//     still arrives) are environment draws, so a search shrinks them to
+//     the few choices a split of both quorums takes.
 //   - censor: the traitors leave out the transactions of one account (the
 //     victim) and build only on chains that hold none of them.
 //

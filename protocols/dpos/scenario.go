@@ -178,6 +178,9 @@ func (s Scenario) Build(seed uint64) *Run {
 		Seed:    seed,
 		Stop:    net.quiet,
 	}
+	if s.Traitors > 0 && s.Strategy == Equivocate {
+		r.Config.Network = splitModel{inner: ln, net: net}
+	}
 	if len(s.Schedule) > 0 {
 		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 	}

@@ -14,6 +14,46 @@ type coalition struct {
 	forked bool
 	// side[i] is the branch honest node i is shown: -1 until drawn.
 	side []int8
+	// hold is how long, from the fork on, the messages between honest
+	// nodes of different sides are held back (drawn at the fork; 0, the
+	// benign draw, holds nothing).
+	hold sim.Time
+	// always: from the fork on, every traitor equivocates in each of its
+	// slots without a draw of its own (drawn at the fork), so that a
+	// coalition splitting both branches' quorums is one choice, not one
+	// per slot.
+	always bool
+}
+
+// holdSlots is how many whole slots the coalition can draw to hold the
+// honest nodes' cross-side messages back (0 to holdSlots-1).
+const holdSlots = 4
+
+// splitModel is the network as the coalition schedules it: the
+// adversary of the partially synchronous model delays messages (here,
+// the honest nodes' messages across the split it made, by the drawn
+// hold), and every message still arrives. Without it an honest node's
+// relay of its side's block reaches the other side within the link's
+// own jitter, and splitting an equivocating quorum takes many lucky
+// per-message delays; with it the split is a handful of draws — whether
+// each traitor equivocates, each honest node's side, and the hold — so a
+// search finds the coalition's attack and shrinks it to those.
+type splitModel struct {
+	inner sim.Model
+	net   *Net
+}
+
+// Route implements sim.Model.
+func (m splitModel) Route(l sim.Link) sim.Fate {
+	f := m.inner.Route(l)
+	net := m.net
+	p := &net.plan
+	if p.hold > 0 && !f.Drop && !net.traitor[l.From] && !net.traitor[l.To] &&
+		p.side[l.From] >= 0 && p.side[l.To] >= 0 && p.side[l.From] != p.side[l.To] {
+		f.Delay += p.hold
+		f.DupDelay += p.hold
+	}
+	return f
 }
 
 // Traitor is a colluding traitor delegate. Under Equivocate, in each of
@@ -96,7 +136,7 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 	if net.Producer(p.tips[0], st.S) != t.ID && net.Producer(p.tips[1], st.S) != t.ID {
 		return
 	}
-	if t.draw(fmt.Sprintf("equivocate n%d slot %d", t.ID, st.S), 2) == 0 {
+	if !p.always && t.draw(fmt.Sprintf("equivocate n%d slot %d", t.ID, st.S), 2) == 0 {
 		// Honest-looking: one block on the main branch, for everyone.
 		if net.Producer(p.tips[0], st.S) == t.ID {
 			b := net.makeBlock(ctx, t.ID, p.tips[0], st.S, true, 0)
@@ -113,6 +153,8 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 				p.side[i] = int8(t.draw(fmt.Sprintf("side n%d", i), 2))
 			}
 		}
+		p.hold = sim.Time(t.draw("hold cross-side messages (slots)", holdSlots)) * net.Slot
+		p.always = t.draw("every traitor equivocates from now on", 2) == 1
 	}
 	var made [2]*chain.Block
 	for k, tip := range p.tips {
