@@ -148,19 +148,21 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 		} `json:"scenario"`
 		Stats struct {
 			Height int     `json:"height"`
-			P50    float64 `json:"propagation_50_s"`
-			P90    float64 `json:"propagation_90_s"`
+			P50    float64 `json:"propagation_p50_s"`
+			P90    float64 `json:"propagation_p90_s"`
+			P100   float64 `json:"propagation_p100_s"`
 		} `json:"stats"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &o))
 	require.Equal(t, 100, o.Scenario.Miners)
 	require.Equal(t, 5, o.Scenario.Blocks)
 	require.Equal(t, 535000, o.Scenario.BlockSize)
-	require.Equal(t, 8, o.Scenario.Outbound)
+	require.Equal(t, 8, o.Scenario.Outbound, "the push relay's outbound connections (SimBlock's relay draws its own)")
 	require.NotNil(t, o.Scenario.Regions)
 	require.Len(t, o.Scenario.Regions.Names, 6)
 	require.Equal(t, 5, o.Stats.Height)
 	require.Greater(t, o.Stats.P90, o.Stats.P50)
+	require.GreaterOrEqual(t, o.Stats.P100, o.Stats.P90)
 	require.Greater(t, o.Stats.P50, 0.0)
 
 	// --delay replaces the regions with uniform links; --degree the

@@ -140,13 +140,24 @@ func (g *graphBuilder) lists() [][]sim.NodeID {
 // disconnected, each stray component is linked to the one holding node 0,
 // so a run can always reach everyone. Lists are sorted.
 func OutboundGraph(n, outbound int, seed uint64) [][]sim.NodeID {
+	return outboundGraph(n, func(int) int { return outbound }, seed)
+}
+
+// OutboundGraphOf is OutboundGraph with node i opening outbound[i]
+// connections: SimBlock's topology, whose nodes draw their number of
+// outbound links from a table (SimBlockOutbound). outbound has n entries.
+func OutboundGraphOf(outbound []int, seed uint64) [][]sim.NodeID {
+	return outboundGraph(len(outbound), func(i int) int { return outbound[i] }, seed)
+}
+
+func outboundGraph(n int, outboundOf func(i int) int, seed uint64) [][]sim.NodeID {
 	g := newGraphBuilder(n)
 	inbound := make([]int, n)
-	outbound = min(outbound, n-1)
 	r := rand.New(rand.NewPCG(seed, 0x0b7b0d))
 	for i := 0; i < n; i++ {
 		g.focus(i)
 		opened := 0
+		outbound := min(outboundOf(i), n-1)
 		for tries := 0; opened < outbound && tries < 50*n; tries++ {
 			j := r.IntN(n)
 			if j == i || g.linked(j) || inbound[j] >= MaxInbound {

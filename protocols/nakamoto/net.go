@@ -30,7 +30,10 @@ type Net struct {
 	// bits at BaseWork.
 	PoWBits int
 	// Txs is the transaction stream blocks take their contents from.
-	Txs  chain.Txs
+	Txs chain.Txs
+	// sb is SimBlock's relay and node model (Scenario.Relay "simblock");
+	// nil for the push relay.
+	sb   *sbNet
 	rate RateFunc
 	// payment: honest miners include the merchant's payment (double-spend
 	// races only).

@@ -124,6 +124,8 @@ type Node struct {
 	Merchant *Merchant
 	// IgnoreForks is a teaching bug: the node never leaves its branch.
 	IgnoreForks bool
+	// sb is the node's state in SimBlock's relay (Scenario.Relay).
+	sb sbNode
 }
 
 // Merchant is the payee of a double spend: it hands over the goods once the
@@ -167,6 +169,8 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		}
 	case chain.GetBlocksMsg:
 		n.Serve(ctx, from, n.tip, m.Locator)
+	case sbMsg:
+		n.deliverSimBlock(ctx, from, m)
 	}
 }
 
@@ -210,12 +214,19 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	case chain.ReconnectTag:
 		n.Sync(ctx, n.tip)
 		return
+	case uploadDoneTag:
+		n.nextUpload(ctx)
+		return
 	}
 	if !n.due(ctx, id, tag) {
 		return
 	}
 	b := n.found(ctx, n.tip, n.net.honestFlags(n.tip))
-	n.Send(ctx, b, -1)
+	if n.net.sb != nil {
+		n.announce(ctx, b)
+	} else {
+		n.Send(ctx, b, -1)
+	}
 	old := n.tip
 	n.tip = b.ID
 	n.switched(ctx, old)

@@ -155,7 +155,7 @@ func TestEclipseWastesTheVictimsBlocks(t *testing.T) {
 }
 
 func TestSimBlockPreset(t *testing.T) {
-	s := nakamoto.SimBlockScenario()
+	s := nakamoto.SimBlockPushScenario()
 	require.NoError(t, s.Validate())
 	require.Equal(t, 1000, s.Miners)
 	require.Equal(t, 100, s.Blocks)
@@ -185,7 +185,7 @@ func TestSimBlockPreset(t *testing.T) {
 // 10 full blocks. Blocks of 535 kB cross regions at SimBlock's speeds in
 // about a second; every node ends on one chain.
 func TestSimBlockSmall(t *testing.T) {
-	s := nakamoto.SimBlockScenario()
+	s := nakamoto.SimBlockPushScenario()
 	s.Miners, s.Blocks = 100, 10
 	st, res, _ := run(t, s, 1)
 	require.Equal(t, 10, st.Height)

@@ -79,7 +79,7 @@ func TestRegisteredValidateNamesFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--preset", "bitcoin"}, `--preset "bitcoin": want simblock`},
+		{[]string{"--preset", "bitcoin"}, `--preset "bitcoin": want simblock or simblock-push`},
 		{[]string{"--regions", "mars"}, `--regions "mars": want simblock or none`},
 		{[]string{"--eclipse-delay", "1m"}, "--eclipse-delay needs --eclipse VICTIM"},
 		{[]string{"--real-pow", "--pow-bits", "60"}, "--pow-bits must be between 1 and 28, got 60"},

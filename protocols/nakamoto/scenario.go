@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"simulate/faults"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
@@ -26,6 +27,12 @@ type Scenario struct {
 	// Links is the peer-to-peer network: Degree (or Outbound, Bitcoin
 	// Core's graph), Delay, Bandwidth, Jitter, JitterSteps.
 	chain.Links
+	// Relay is how blocks travel: "" (or "push") sends every new block to
+	// every neighbour at once, each link with its own bandwidth queue;
+	// RelaySimBlock is SimBlock's inv/getdata relay with compact blocks,
+	// one upload at a time, and its node model (see RelaySimBlock). It
+	// needs Regions.
+	Relay string `json:"relay,omitempty"`
 	// Regions, if set, replaces Delay and Bandwidth with a geography:
 	// nodes placed in regions, region-to-region latencies and per-region
 	// upload and download speeds (chain.SimBlockRegions is SimBlock's).
@@ -97,6 +104,12 @@ func (s Scenario) Validate() error {
 		return err
 	}
 	switch {
+	case !slices.Contains(Relays, s.Relay):
+		return fmt.Errorf("relay must be push or simblock, got %q", s.Relay)
+	case s.Relay == RelaySimBlock && s.Regions == nil:
+		return fmt.Errorf("relay simblock needs SimBlock's regions (--regions simblock, or --preset simblock)")
+	}
+	switch {
 	case s.Blocks < 0 || s.Duration < 0:
 		return fmt.Errorf("blocks and duration must not be negative")
 	case (s.Blocks == 0) == (s.Duration == 0):
@@ -163,6 +176,12 @@ type Run struct {
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Miners
 	peers, complete := s.Links.Graph(n, seed)
+	if s.Relay == RelaySimBlock {
+		peers, complete = chain.OutboundGraphOf(SimBlockOutbound(n, seed), seed), false
+		if len(s.Shares) == 0 {
+			s.Shares = SimBlockShares(n, seed)
+		}
+	}
 	net := newNet(n, peers, complete)
 	net.Interval = s.Interval
 	if s.HashScale > 0 {
@@ -193,15 +212,28 @@ func (s Scenario) Build(seed uint64) *Run {
 	// The link queues are laid out for the graph (a hint, see
 	// network.Net.Reserve), except on a complete graph, where only the
 	// producers of blocks send and most links are never used.
-	ln := s.Links.Net(n, s.Regions, seed)
+	regions := s.Regions
+	if s.Relay == RelaySimBlock {
+		// The senders draw each message's latency (relayModel): the Net
+		// places the nodes and carries the messages at the mean.
+		calm := *regions
+		calm.ParetoSteps = 0
+		regions = &calm
+	}
+	ln := s.Links.Net(n, regions, seed)
 	if s.Regions != nil {
 		r.Region = ln.RegionOf()
 	}
-	if !complete && (s.Regions != nil || s.Bandwidth > 0) {
+	if !complete && s.Relay != RelaySimBlock && (s.Regions != nil || s.Bandwidth > 0) {
 		ln.Reserve(peers)
 	}
 	r.Setup = s.Links.Setup(&net.Tree, ln)
 	var model sim.Model = ln
+	if s.Relay == RelaySimBlock {
+		net.sb = buildSimBlock(s, seed)
+		net.sb.of = ln.RegionOf()
+		model = relayModel{inner: ln}
+	}
 	if p := s.Partition; p != nil {
 		net.split = p
 		net.sideA = p.SideA(shares)
@@ -220,6 +252,18 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.victimTip = Genesis
 		model = &eclipseModel{inner: model, victim: net.victim, delay: e.Delay}
 	}
+	// A run whose mining stops while the network is cut goes on until the
+	// cut heals and the nodes have resynchronised, so that convergence is
+	// judged on a healed network.
+	var settle sim.Time
+	if p := s.Partition; p != nil {
+		settle = p.To
+	}
+	for _, e := range s.Faults {
+		if e.Kind == faults.KindHeal {
+			settle = max(settle, e.At)
+		}
+	}
 	r.Config = sim.Config{
 		Nodes: n,
 		New: func(id sim.NodeID) sim.Node {
@@ -234,7 +278,7 @@ func (s Scenario) Build(seed uint64) *Run {
 		// Once mining has stopped, end the run as soon as every block has
 		// arrived: no message in flight.
 		Stop: func(w *sim.World) bool {
-			if !net.stopped {
+			if !net.stopped || w.Now() < settle {
 				return false
 			}
 			c := w.Counters()
@@ -272,7 +316,7 @@ type Stats struct {
 	Throughput   float64  `json:"throughput_tx_per_s"`
 	// Propagation is the mean time a main-chain block took to reach every
 	// node; MaxPropagation the longest.
-	Propagation    sim.Time       `json:"propagation_ns"`
+	Propagation    sim.Time       `json:"propagation_p100_ns"`
 	MaxPropagation sim.Time       `json:"max_propagation_ns"`
 	Confirmations  []Confirmation `json:"confirmations"`
 	CommonPrefix   CommonPrefix   `json:"common_prefix"`
@@ -286,8 +330,8 @@ type Stats struct {
 	// Propagation50 and Propagation90 are the mean times a main-chain
 	// block took to reach half and 90 % of the nodes: the figures
 	// block-propagation simulators such as SimBlock report.
-	Propagation50 sim.Time `json:"propagation_50_ns,omitempty"`
-	Propagation90 sim.Time `json:"propagation_90_ns,omitempty"`
+	Propagation50 sim.Time `json:"propagation_p50_ns,omitempty"`
+	Propagation90 sim.Time `json:"propagation_p90_ns,omitempty"`
 	// ConfirmedForks counts the blocks from which two branches left that
 	// honest nodes each held with at least K confirmations;
 	// DoubleConfirmed counts the transactions counted confirmed on two

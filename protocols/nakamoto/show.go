@@ -66,6 +66,9 @@ func table(o Output) report.Table {
 	if s.Outbound > 0 {
 		graph = fmt.Sprintf("%d outbound connections each", s.Outbound)
 	}
+	if s.Relay == RelaySimBlock {
+		graph = "SimBlock's relay and node model"
+	}
 	links := fmt.Sprintf("delay %v, %s", chain.ShortTime(s.Delay), bw)
 	if s.Regions != nil {
 		links = fmt.Sprintf("latency and bandwidth of %d regions", len(s.Regions.Names))
@@ -90,6 +93,10 @@ func table(o Output) report.Table {
 		add("propagation to 50% / 90% of nodes", fmt.Sprintf("mean %s / %s", chain.ShortTime(st.Propagation50), chain.ShortTime(st.Propagation90)))
 	}
 	add("propagation to all nodes", fmt.Sprintf("mean %s, max %s", chain.ShortTime(st.Propagation), chain.ShortTime(st.MaxPropagation)))
+	if s.Relay == RelaySimBlock && s.Miners == SimBlockPublished.Nodes && s.BlockSize == SimBlockPublished.BlockSize {
+		add("SimBlock's own run, same settings", fmt.Sprintf("%s / %s to 50%% / 90%%, %s to all",
+			chain.ShortTime(SimBlockPublished.P50), chain.ShortTime(SimBlockPublished.P90), chain.ShortTime(SimBlockPublished.P100)))
+	}
 	add("transactions in the chain", fmt.Sprint(st.Txs))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
 	for _, c := range st.Confirmations {
