@@ -637,7 +637,8 @@ func (st *Setup) newNet() *network.Net {
 // Draw fills in the parts of base that a search varies, drawing each from
 // c so that 0 is the boring choice: which replicas are traitors (0: the
 // first ones, primary included), each traitor's strategy (0: honest) unless
-// base names one, the loss rate (0: none) and the jitter (0: none) unless
+// base names one — with more than one traitor, first whether they collude
+// (0: no) — the loss rate (0: none) and the jitter (0: none) unless
 // base fixes them, and a partition (0: none) unless base has one.
 func Draw(c sim.Choices, base Scenario) Scenario {
 	s := base
@@ -650,11 +651,18 @@ func Draw(c sim.Choices, base Scenario) Scenario {
 		sort.Ints(s.TraitorIDs)
 	}
 	if s.Strategy == "" && s.Traitors > 0 {
-		strats := make([]string, s.Traitors)
-		for i := range strats {
-			strats[i] = Strategies[c.Intn(fmt.Sprintf("strategy of traitor %d", i), len(Strategies))]
+		// Several traitors may act as one coalition (Collude), one choice:
+		// split quorums need every traitor in on it, which independent
+		// strategy draws almost never give.
+		if s.Traitors > 1 && c.Intn("the traitors collude (0 = each draws its own strategy)", 2) == 1 {
+			s.Strategy = Collude
+		} else {
+			strats := make([]string, s.Traitors)
+			for i := range strats {
+				strats[i] = Strategies[c.Intn(fmt.Sprintf("strategy of traitor %d", i), len(Strategies))]
+			}
+			s.Strategy = strings.Join(strats, ",")
 		}
-		s.Strategy = strings.Join(strats, ",")
 	}
 	// A loss rate or jitter base fixes is kept; the draw is still made,
 	// so every later draw keeps its index.
