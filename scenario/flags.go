@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simulate/faults"
+	"simulate/network"
 	"simulate/sim"
 )
 
@@ -63,5 +64,41 @@ func (f *planFlag) Set(path string) error {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	*f.p, f.path = plan, path
+	return nil
+}
+
+// PCTVar binds --pct DEPTH, the PCT delay strategy (network.PCT), to a
+// flag: depth d searches for ordering bugs of depth d with d-1 priority
+// change points among the first horizon messages, senders drawing one of
+// four priority levels, step apart. 0 (the default) leaves the network's
+// own delays alone.
+func PCTVar(fs *pflag.FlagSet, p **network.PCT, step sim.Time, horizon int) {
+	fs.Var(&pctFlag{p: p, step: step, horizon: horizon}, "pct",
+		fmt.Sprintf("PCT delay strategy of this depth (Burckhardt et al. 2010): every sender draws one of 4 priority levels, %v of extra delay apart, and depth-1 change points among the first %d messages demote a sender; 0: off", step, horizon))
+}
+
+type pctFlag struct {
+	p       **network.PCT
+	step    sim.Time
+	horizon int
+}
+
+func (f *pctFlag) String() string {
+	if *f.p == nil {
+		return "0"
+	}
+	return fmt.Sprint((*f.p).Depth)
+}
+func (f *pctFlag) Type() string { return "depth" }
+func (f *pctFlag) Set(v string) error {
+	var d int
+	if _, err := fmt.Sscan(v, &d); err != nil || d < 0 || d > 10 || fmt.Sprint(d) != v {
+		return fmt.Errorf("want a depth from 0 (off) to 10, got %q", v)
+	}
+	if d == 0 {
+		*f.p = nil
+		return nil
+	}
+	*f.p = &network.PCT{Depth: d, Levels: 4, Step: f.step, Horizon: f.horizon}
 	return nil
 }

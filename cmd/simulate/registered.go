@@ -299,7 +299,7 @@ func addRegisteredAliases(root *cobra.Command, g *globals) {
 }
 
 func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
-	var checks int
+	var checks, feedback int
 	var full bool
 	cmd := &cobra.Command{
 		Use:   p.Name(),
@@ -312,6 +312,7 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		cmd.Long = h.CheckHelp()
 	}
 	cmd.Flags().IntVar(&checks, "checks", 200, "number of seeded runs to try")
+	cmd.Flags().IntVar(&feedback, "feedback", 0, "coverage-guided search: this many of every 4 runs (1-4) replay a kept run that reached a rare condition up to a random point, then draw fresh; 0: every run draws fresh")
 	fullTraceFlag(cmd, &full)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := s.Validate(); err != nil {
@@ -320,7 +321,10 @@ func newCheckRegistered(g *globals, p scenario.Protocol) *cobra.Command {
 		if checks < 1 || checks > 10_000_000 {
 			return badInput("check %s: --checks %d: want 1 to 10000000", p.Name(), checks)
 		}
-		rep := scenario.Check(s, g.seed, search.Config{Checks: checks, Seed: g.seed, Keep: keepFailures})
+		if feedback < 0 || feedback > 4 {
+			return badInput("check %s: --feedback %d: want 0 (off) to 4 of every 4 runs", p.Name(), feedback)
+		}
+		rep := scenario.Check(s, g.seed, search.Config{Checks: checks, Seed: g.seed, Keep: keepFailures, Feedback: feedback})
 		w := cmd.OutOrStdout()
 		if !rep.Failed {
 			return printRegisteredCoverage(w, g, p, rep)

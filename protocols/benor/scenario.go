@@ -82,6 +82,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.Delay, "delay", "mean of the exponential message delays")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
 	fs.BoolVar(&s.Bug, "eager-decide", s.Bug, "teaching bug: decide on f+1 reports")
+	scenario.PCTVar(fs, &s.PCT, 0, 30)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, partition, heal, loss, duplicate, cut; no restart)`)
 }
 

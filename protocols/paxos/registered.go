@@ -415,6 +415,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.Limit, "limit", "stop the run at this virtual time")
 	fs.Var(crashFlag{s}, "crash", "crash NODE@AT, or NODE@AT..RESTART to bring it back (repeatable, or comma-separated), e.g. 2@5ms..40ms")
 	fs.Var(partitionFlag{s}, "partition", "cut the network GROUP|GROUP@FROM[..TO] (repeatable), e.g. 0,1|2,3,4@10ms..200ms")
+	scenario.PCTVar(fs, &s.PCT, 5*sim.Millisecond, 200)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 	fs.Var(startFlag{s}, "start", "delay proposer P's first ballot: P@TIME (repeatable, or comma-separated)")
 	fs.Var(bugFlag{&s.Bug}, "bug", "plant a teaching bug (see --list-bugs)")

@@ -35,9 +35,13 @@ type Scenario struct {
 	Starts []sim.Time `json:"starts,omitempty"`
 	// Latency is the base one-way delay; Jitter the largest extra delay,
 	// drawn per message in steps of JitterStep (0: DefaultJitterStep).
-	Latency    sim.Time `json:"latency"`
-	Jitter     sim.Time `json:"jitter,omitempty"`
-	JitterStep sim.Time `json:"jitter_step,omitempty"`
+	Latency sim.Time `json:"latency"`
+	// PCT, when set, adds the PCT delay strategy (--pct, see network.PCT)
+	// on top of the other delays: senders' priorities and change points
+	// are environment draws, 0 benign.
+	PCT        *network.PCT `json:"pct,omitempty"`
+	Jitter     sim.Time     `json:"jitter,omitempty"`
+	JitterStep sim.Time     `json:"jitter_step,omitempty"`
 	// Loss and Dup are per-message probabilities before GST.
 	Loss float64 `json:"loss,omitempty"`
 	Dup  float64 `json:"dup,omitempty"`
@@ -255,7 +259,7 @@ func (s Scenario) mode() string {
 // as it always did here, so shrinking a partition away leaves the other
 // draws in place.
 func (s Scenario) netOptions() network.Options {
-	o := network.Options{Latency: network.Constant(s.Latency), Loss: s.Loss, Duplicate: s.Dup, GST: s.GST, DrawDropped: true}
+	o := network.Options{Latency: network.Constant(s.Latency), Loss: s.Loss, Duplicate: s.Dup, GST: s.GST, DrawDropped: true, PCT: s.PCT}
 	if s.Jitter > 0 {
 		step := s.JitterStep
 		if step <= 0 {

@@ -339,6 +339,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.Var(bugFlag{&s.Bug}, "bug", "teaching bug switch: "+strings.Join(Bugs, ", ")+" (see --list-bugs)")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time limit of a run")
 	fs.Var(partitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (cut off from the clients too)")
+	scenario.PCTVar(fs, &s.PCT, 2*sim.Millisecond, 400)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 	fs.Var(crashFlag{s}, "crash", "crash a replica and restart it from its durable storage: ID@FROM..TO, e.g. 1@5ms..20ms (repeatable, or comma-separated; see --bug amnesia)")
 	fs.IntVar(&s.CrashSlots, "crashes", s.CrashSlots, "also draw up to this many crash-restarts per run (each may be none; never more than f replicas down at once)")

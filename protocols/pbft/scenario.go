@@ -34,6 +34,10 @@ type Scenario struct {
 	// Jitter is the most a message is delayed beyond the 1ms base, in
 	// whole milliseconds drawn from the environment.
 	Jitter sim.Time `json:"jitter"`
+	// PCT, when set, adds the PCT delay strategy (--pct, see network.PCT)
+	// on top of the other delays: senders' priorities and change points
+	// are environment draws, 0 benign.
+	PCT *network.PCT `json:"pct,omitempty"`
 	// GST is the global stabilisation time: loss stops then. 0 means the
 	// network never stabilises (loss throughout).
 	GST sim.Time `json:"gst,omitempty"`
@@ -620,7 +624,7 @@ func (s Scenario) Plan() faults.Plan {
 // group). A message a partition drops still makes its draws, as it always
 // did here, so shrinking a partition away leaves the other draws in place.
 func (s Scenario) netOptions() network.Options {
-	o := network.Options{Latency: network.Constant(baseDelay), Loss: s.Loss, GST: s.GST, DrawDropped: true}
+	o := network.Options{Latency: network.Constant(baseDelay), Loss: s.Loss, GST: s.GST, DrawDropped: true, PCT: s.PCT}
 	if ms := int(s.Jitter / sim.Millisecond); ms > 0 {
 		o.Latency = network.UniformSteps(baseDelay, baseDelay+sim.Time(ms)*sim.Millisecond, ms+1)
 	}

@@ -147,6 +147,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.GST, "gst", "when the network stabilises; liveness is judged after it")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
 	fs.Var(&bugFlag{&s.Bug}, "bug", "plant a teaching bug: "+bugNames())
+	scenario.PCTVar(fs, &s.PCT, 5*sim.Millisecond, 400)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file on the replicas: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 }
 

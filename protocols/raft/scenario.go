@@ -32,6 +32,10 @@ type Scenario struct {
 	// partitions, cuts, loss and duplication windows at fixed times, on
 	// the replicas (a plan names node ids below Nodes).
 	Faults faults.Plan `json:"faults,omitempty"`
+	// PCT, when set, adds the PCT delay strategy (--pct, see network.PCT)
+	// on top of the other delays: senders' priorities and change points
+	// are environment draws, 0 benign.
+	PCT *network.PCT `json:"pct,omitempty"`
 	// GST is when the network stabilises (no more loss); 0 means never.
 	// Liveness is judged only for runs whose faults all end by GST.
 	GST sim.Time `json:"gst,omitempty"`
@@ -431,7 +435,7 @@ func (s Scenario) InstanceOf(seed uint64, choices sim.Choices, tracer sim.Tracer
 	}
 	r, draws := s.resolve(choices)
 	in := &Instance{resolved: r, setupDraws: draws, monitor: NewMonitor(r.Nodes), roll: rollState{victim: -1, prev: make([]leaderView, r.Nodes)}, nodes: make([]Replica, r.Nodes)}
-	in.net = network.MustNew(r.Nodes+r.Clients, network.Options{Latency: r.Latency, Loss: r.Loss, Duplicate: r.Dup})
+	in.net = network.MustNew(r.Nodes+r.Clients, network.Options{Latency: r.Latency, Loss: r.Loss, Duplicate: r.Dup, PCT: r.PCT})
 	timing := DefaultTiming(r.MaxDelay())
 	in.Config = sim.Config{
 		Nodes: r.Nodes + r.Clients, Network: in.net, Choices: choices, Seed: seed,
