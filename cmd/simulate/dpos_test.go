@@ -9,13 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestDPoSGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("dpos", "--seed", "1", "--blocks", "42", "--traitors", "5", "--strategy", "offline")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "dpos-seed1-offline5.golden", out)
-}
-
 func TestDPoSCensorJSON(t *testing.T) {
 	t.Parallel()
 	out, errOut, code := cli("dpos", "--traitors", "12", "--strategy", "censor", "--format", "json")

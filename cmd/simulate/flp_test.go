@@ -9,15 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestFLPGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("flp", "--runs", "40", "--events", "20000")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "no decision")
-	require.Contains(t, out, "40 of 40")
-	matchGolden(t, "flp-runs40.golden", out)
-}
-
 func TestFLPWorkersDoNotMatter(t *testing.T) {
 	t.Parallel()
 	a, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "1")

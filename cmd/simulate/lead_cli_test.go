@@ -51,13 +51,6 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 	})
 }
 
-func TestNinesGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("nines", "--runs", "3", "--horizon", "60d", "--seed", "5")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "nines-60d-runs3.golden", out)
-}
-
 // TestSweepSameForWorkersAndShards: the nines sweep's JSON is byte-identical
 // with 1 or 2 workers and when run as two shards merged afterwards.
 func TestSweepSameForWorkersAndShards(t *testing.T) {

@@ -17,32 +17,6 @@ var (
 	selfishSmall     = []string{"nakamoto", "selfish", "--runs", "4", "--blocks", "300", "--alpha", "0.1,0.25,0.35,0.45"}
 )
 
-func TestNakamotoDoubleSpendGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli(doubleSpendSmall...)
-	require.Equal(t, 0, code, errOut)
-	require.Empty(t, errOut)
-	require.Contains(t, out, "30 races per point (importance-sampled), seed 1")
-	require.Contains(t, out, "Poisson with mean z·q/p")
-	require.Contains(t, out, "negative binomial")
-	matchGolden(t, "nakamoto_doublespend_runs30.golden", out)
-}
-
-func TestNakamotoSelfishGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli(selfishSmall...)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "(1-γ)/(3-2γ)")
-	require.Contains(t, out, "Blocks propagate instantly")
-	matchGolden(t, "nakamoto_selfish_runs4.golden", out)
-
-	out, errOut, code = cli(append(selfishSmall, "--delay", "2m")...)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "propagation delay 2m0s")
-	require.Contains(t, out, "honest miners fork each other")
-	matchGolden(t, "nakamoto_selfish_runs4_delay2m.golden", out)
-}
-
 // TestNakamotoExperimentsJSON: the documented keys of every row.
 func TestNakamotoExperimentsJSON(t *testing.T) {
 	t.Parallel()

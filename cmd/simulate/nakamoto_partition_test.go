@@ -13,15 +13,6 @@ import (
 // 50/50 and 70/30 splits, 30 seeds.
 var partitionSmall = []string{"nakamoto", "partition", "--lengths", "30m,2h", "--runs", "30"}
 
-func TestNakamotoPartitionExperimentGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli(partitionSmall...)
-	require.Equal(t, 0, code, errOut)
-	require.Empty(t, errOut)
-	require.Contains(t, out, "model E[min(X,Y)]")
-	matchGolden(t, "nakamoto-partition-runs30.golden", out)
-}
-
 // The JSON has one row per length and share with the documented keys,
 // and the numbers tell the story: longer partitions orphan more, beside
 // the model, and only long ones reverse 6-deep confirmations.

@@ -18,25 +18,6 @@ var (
 	throughputSmall = []string{"nakamoto", "throughput", "--runs", "3", "--blocks", "30"}
 )
 
-func TestNakamotoStaleGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli(staleSmall...)
-	require.Equal(t, 0, code, errOut)
-	require.Empty(t, errOut)
-	require.Contains(t, out, "1.69% Decker & Wattenhofer 2013")
-	require.Contains(t, out, "6.80% Gervais et al. 2016 (Ethereum)")
-	matchGolden(t, "nakamoto_stale_runs3.golden", out)
-}
-
-func TestNakamotoThroughputGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli(throughputSmall...)
-	require.Equal(t, 0, code, errOut)
-	require.Empty(t, errOut)
-	require.Contains(t, out, "7 tx/s Croman et al. 2016")
-	matchGolden(t, "nakamoto_throughput_runs3.golden", out)
-}
-
 // TestNakamotoStaleJSON: one row per default network with the documented
 // keys; the model is the formula of the row's own delay.
 func TestNakamotoStaleJSON(t *testing.T) {

@@ -10,15 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestNakamotoGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--seed", "1", "--blocks", "20")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "nakamoto-seed1-blocks20.golden", out)
-	again, _, _ := cli("nakamoto", "--seed", "1", "--blocks", "20")
-	require.Equal(t, out, again, "same seed, same output")
-}
-
 func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--blocks", "3", "--miners", "4", "--degree", "2", "--real-pow", "--pow-bits", "12", "--format", "json")
@@ -120,14 +111,6 @@ func TestExperimentsSmall(t *testing.T) {
 	b, _, _ = cli("experiment", "selfish-mining", "--runs", "2", "--blocks", "200", "--workers", "2")
 	require.Equal(t, a, b)
 	require.Contains(t, a, "(1-γ)/(3-2γ)")
-}
-
-func TestNakamotoPartitionGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--seed", "1", "--blocks", "24", "--partition", "0.3@1h..2h")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "blocks orphaned at the heal")
-	matchGolden(t, "nakamoto-partition-seed1.golden", out)
 }
 
 // The preset sets SimBlock's benchmark; flags given explicitly apply on

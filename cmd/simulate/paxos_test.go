@@ -9,24 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPaxosGolden(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		golden string
-		args   []string
-	}{
-		{"paxos-seed1.golden", []string{"paxos", "--seed", "1"}},
-		{"paxos-list-bugs.golden", []string{"paxos", "--list-bugs"}},
-		{"paxos-crash-seed1.golden", []string{"paxos", "--seed", "1", "--nodes", "3", "--crash", "2@2ms..50ms", "--dup", "0.2", "--format", "markdown"}},
-		{"paxos-multi-seed1.golden", []string{"paxos", "--mode", "multi", "--seed", "1", "--crash", "0@30ms..200ms", "--gst", "300ms"}},
-	} {
-		out, errOut, code := cli(c.args...)
-		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
-		require.Empty(t, errOut)
-		matchGolden(t, c.golden, out)
-	}
-}
-
 // TestPaxosListBugsOneALine: one row per teaching bug, its name first (what
 // --bug takes), a description beside it, and for volatile-acceptor the
 // crash flag it needs.

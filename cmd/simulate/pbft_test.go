@@ -10,13 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPBFTGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("pbft", "--seed", "1")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "pbft-seed1.golden", out)
-}
-
 // TestPBFTListBugs: one row per teaching bug, its name first (what --bug
 // takes), then what it breaks, and for amnesia the crash flags it needs.
 func TestPBFTListBugs(t *testing.T) {

@@ -7,13 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPoETGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("poet", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--cheaters", "1", "--z-test")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "poet-seed1-blocks20.golden", out)
-}
-
 func TestPoETTraceReplays(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.jsonl")

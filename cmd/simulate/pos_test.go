@@ -9,15 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPoSGolden(t *testing.T) {
-	t.Parallel()
-	out, errOut, code := cli("pos", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--stakes", "zipf")
-	require.Equal(t, 0, code, errOut)
-	matchGolden(t, "pos-seed1-blocks20.golden", out)
-	again, _, _ := cli("pos", "--seed", "1", "--blocks", "20", "--validators", "6", "--degree", "3", "--stakes", "zipf")
-	require.Equal(t, out, again, "same seed, same output")
-}
-
 func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
 	t.Parallel()
 	var o struct {
