@@ -119,7 +119,7 @@ func refRandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
 			}
 		}
 	}
-	r := rand.New(rand.NewPCG(seed, 0x70701060))
+	r := sim.SetupStream(seed, "chain random graph")
 	for i := 0; i < n; i++ {
 		tries := 0
 		for len(adj[i]) < degree && tries < 50*n {
@@ -145,7 +145,7 @@ func refOutboundGraph(n, outbound int, seed uint64) [][]sim.NodeID {
 	}
 	inbound := make([]int, n)
 	outbound = min(outbound, n-1)
-	r := rand.New(rand.NewPCG(seed, 0x0b7b0d))
+	r := sim.SetupStream(seed, "chain outbound graph")
 	for i := 0; i < n; i++ {
 		opened := 0
 		for tries := 0; opened < outbound && tries < 50*n; tries++ {

@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"math/rand/v2"
 	"slices"
 
 	"simulate/network"
@@ -28,7 +27,7 @@ func RandomGraph(n, degree int, seed uint64) [][]sim.NodeID {
 			}
 		}
 	}
-	r := rand.New(rand.NewPCG(seed, 0x70701060))
+	r := sim.SetupStream(seed, "chain random graph")
 	for i := 0; i < n; i++ {
 		g.focus(i)
 		tries := 0
@@ -153,7 +152,7 @@ func OutboundGraphOf(outbound []int, seed uint64) [][]sim.NodeID {
 func outboundGraph(n int, outboundOf func(i int) int, seed uint64) [][]sim.NodeID {
 	g := newGraphBuilder(n)
 	inbound := make([]int, n)
-	r := rand.New(rand.NewPCG(seed, 0x0b7b0d))
+	r := sim.SetupStream(seed, "chain outbound graph")
 	for i := 0; i < n; i++ {
 		g.focus(i)
 		opened := 0

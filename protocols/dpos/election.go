@@ -2,15 +2,10 @@ package dpos
 
 import (
 	"math"
-	"math/rand/v2"
 	"sort"
 
 	"simulate/sim"
 )
-
-// electionSalt keeps the election's stream apart from every other stream
-// drawn from the same seed.
-const electionSalt = 0xe1ec7
 
 // Elect tallies stake-weighted approval votes and ranks the candidates.
 // Every stakeholder approves delegates candidates, sampled without
@@ -22,7 +17,7 @@ const electionSalt = 0xe1ec7
 // give the same election.
 func Elect(shares []float64, delegates int, seed uint64) (ranking []sim.NodeID, votes []float64) {
 	n := len(shares)
-	r := rand.New(rand.NewPCG(seed, electionSalt))
+	r := sim.SetupStream(seed, "dpos election")
 	mean := 1 / float64(n)
 	votes = make([]float64, n)
 	type keyed struct {

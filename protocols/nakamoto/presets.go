@@ -36,7 +36,7 @@ func SimBlockScenario() Scenario {
 // push relay and node model (`--preset simblock-push`): equal hash power,
 // exactly 8 outbound connections a node, and every new block pushed to
 // every neighbour at once, each link with its own bandwidth queue. It
-// propagates blocks faster than SimBlock (about 0.85 / 1.0 / 1.2 s to
+// propagates blocks faster than SimBlock (about 0.83 / 1.0 / 1.2 s to
 // half, 90 % and all of the nodes, against SimBlock's 0.98 / 2.20 /
 // 4.65 s): what one upload at a time and compact-block failures cost.
 func SimBlockPushScenario() Scenario {

@@ -69,7 +69,7 @@ func TestSimBlockRelayTiming(t *testing.T) {
 // The preset against SimBlock's own run (commit 5fc7f9f, 1,000 nodes,
 // Bitcoin settings): the mean over blocks of the time to reach 50, 90
 // and 100 % of the nodes, averaged over seeds, is within 10 % of
-// SimBlock's 0.98 / 2.20 / 4.65 s. (Seeds 1-5 give 1.01 / 2.22 / 4.90 s;
+// SimBlock's 0.98 / 2.20 / 4.65 s. (Seeds 1-5 give 1.00 / 2.18 / 4.85 s;
 // one seed scatters by about 5 %.) Seed 1's figures are pinned.
 func TestSimBlockPresetNearSimBlock(t *testing.T) {
 	seeds := []uint64{1, 2, 3}
