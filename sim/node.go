@@ -68,7 +68,16 @@ func (s memStorage) Get(key string) ([]byte, bool) {
 	return append([]byte(nil), v...), true
 }
 
-func (s memStorage) Put(key string, value []byte) { s[key] = append([]byte(nil), value...) }
+// Put copies value in. Rewriting a key reuses its buffer when the value
+// fits: a node that logs every accepted command rewrites the same keys,
+// and nothing outside can hold the old buffer (Get hands out copies).
+func (s memStorage) Put(key string, value []byte) {
+	if old, ok := s[key]; ok && cap(old) >= len(value) {
+		s[key] = append(old[:0], value...)
+		return
+	}
+	s[key] = append([]byte(nil), value...)
+}
 
 // GetInt64 reads an int64 written by PutInt64; ok is false if the key is absent.
 func GetInt64(s Storage, key string) (v int64, ok bool) {
