@@ -276,9 +276,9 @@ func RunSeed(o Options, seed uint64) Sample {
 }
 
 // equivocateAlways is the environment of the collusion runs: the traitors
-// equivocate in every slot they hold, and do not hold messages back (the
-// search's coalition may: the row measures equivocation over the links'
-// own delays); which side each honest node sees and every delay are drawn
+// equivocate in every slot they hold, and neither hold messages back nor
+// delay their own (the search's coalition may: the row measures
+// equivocation over the links' own delays); which side each honest node sees and every delay are drawn
 // from the seed as usual.
 type equivocateAlways struct{ inner sim.Choices }
 
@@ -286,7 +286,7 @@ func (c equivocateAlways) Intn(label string, n int) int {
 	switch {
 	case strings.HasPrefix(label, "equivocate "):
 		return n - 1
-	case strings.HasPrefix(label, "hold "), strings.HasPrefix(label, "every traitor "):
+	case strings.HasPrefix(label, "hold "), strings.HasPrefix(label, "every traitor "), strings.HasPrefix(label, "delay the coalition"):
 		return 0
 	}
 	return c.inner.Intn(label, n)

@@ -21,8 +21,9 @@
 //   - equivocate: the traitors collude, signing two blocks for one slot
 //     and showing one branch to some honest nodes and the other to the
 //     rest; whether a traitor equivocates in a slot (or every traitor in
-//     every later slot), which side each honest node sees, and how long
-//     the honest nodes' messages across the split are held back (the
+//     every later slot), which side each honest node sees, how late the
+//     traitors send their own blocks, and how long the honest nodes'
+//     messages across the split are held back (the
 //     adversary of partial synchrony schedules the network; every message
 //     still arrives) are environment draws, so a search shrinks them to
 //     the few choices a split of both quorums takes.

@@ -244,6 +244,7 @@ func (protocol) Cases() []scenario.Case {
 		{Name: "4 delegates, 2 colluding (more than a third)", Violates: PropSafety, MaxDraws: 10, Only: true, Apply: set(prop(4, 2, ""))},
 		{Name: "7 delegates, 3 colluding (more than a third)", Violates: PropSafety, MaxDraws: 10, Only: true, Apply: set(prop(7, 3, ""))},
 		{Name: "bug half-quorum, 4 delegates, 1 colluding", Violates: PropSafety, MaxDraws: 10, Only: true, Apply: set(prop(4, 1, "half-quorum"))},
+		{Name: "bug no-lock, 4 delegates, 1 colluding", Violates: PropSafety, MaxDraws: 10, Only: true, Apply: set(prop(4, 1, "no-lock"))},
 		{Name: "bug no-vote-out, 7 of 21 delegates offline", Violates: PropLiveness, MaxDraws: 10, Only: true,
 			Apply: set(func(r *Registered) { r.Scenario = LivenessScenario(7, 0, "no-vote-out") })},
 	}
@@ -274,8 +275,9 @@ func (protocol) CheckHelp() string {
 slots on a complete graph whose every message takes 100 ms plus a drawn
 0-1.5 s, for 2 rounds, with the first --traitors of them colluding: in each
 of their slots they may sign two blocks and show each honest node one
-branch, and, as the adversary of the partially synchronous model, hold the
-honest nodes' messages across that split back for up to 3 slots. It
+branch, delay their own blocks by up to 1.5 slots, and, as the adversary
+of the partially synchronous model, hold the honest nodes' messages across
+that split back for up to 3 slots. It
 searches those choices and the delays for two honest nodes that take
 conflicting blocks as final. With at most a third traitors (1 of 4, 2 of
 7) finality is never reverted; with more (2 of 4, 3 of 7) the search finds

@@ -23,6 +23,10 @@ type coalition struct {
 	// coalition splitting both branches' quorums is one choice, not one
 	// per slot.
 	always bool
+	// late delays the coalition's own messages to honest nodes from the
+	// fork on (drawn at the fork; 0 sends them at once): a traitor
+	// chooses when its blocks go out.
+	late sim.Time
 }
 
 // holdSlots is how many whole slots the coalition can draw to hold the
@@ -52,6 +56,10 @@ func (m splitModel) Route(l sim.Link) sim.Fate {
 		p.side[l.From] >= 0 && p.side[l.To] >= 0 && p.side[l.From] != p.side[l.To] {
 		f.Delay += p.hold
 		f.DupDelay += p.hold
+	}
+	if p.late > 0 && !f.Drop && net.traitor[l.From] && !net.traitor[l.To] {
+		f.Delay += p.late
+		f.DupDelay += p.late
 	}
 	return f
 }
@@ -155,6 +163,7 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		}
 		p.hold = sim.Time(t.draw("hold cross-side messages (slots)", holdSlots)) * net.Slot
 		p.always = t.draw("every traitor equivocates from now on", 2) == 1
+		p.late = sim.Time(t.draw("delay the coalition's blocks (x0.5 slot)", 4)) * net.Slot / 2
 	}
 	var made [2]*chain.Block
 	for k, tip := range p.tips {
