@@ -13,9 +13,10 @@ import (
 	"simulate/trace"
 )
 
-// maxShownEvents is how much of a counterexample's trace a check prints by
-// default: with the violation, the schedule and the replay command it
-// fits a screen. --full-trace prints every event; --trace FILE writes them.
+// maxShownEvents is how many lines of a counterexample's trace a check
+// prints by default, events and the gaps between them: with the
+// violation, the schedule and the replay command it fits a screen (40
+// lines). --full-trace prints every event; --trace FILE writes them.
 const maxShownEvents = 20
 
 func fullTraceFlag(cmd *cobra.Command, full *bool) {
@@ -39,7 +40,15 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 	evs := trace.Events(events)
 	suspects := trace.Suspects(evs, violation)
 	keep := trace.CausalSlice(evs, suspects)
-	shown := pickShown(keep, suspects, maxShownEvents)
+	// The budget is lines, not events: each gap between shown events
+	// costs a "... N events ..." line too.
+	var shown []int
+	for m := maxShownEvents; m > 0; m-- {
+		shown = pickShown(keep, suspects, m)
+		if shownLines(shown, len(events)) <= maxShownEvents {
+			break
+		}
+	}
 	prose(w, fmt.Sprintf("trace: %d of %d events, the causal past of the violation (--full-trace: all):", len(shown), len(events)))
 	prev := -1
 	for _, i := range shown {
@@ -52,6 +61,22 @@ func printCounterexampleTrace(w io.Writer, log *sim.Log, violation string, full 
 	if prev < len(events)-1 {
 		fmt.Fprintf(w, "  ... %d events after ...\n", len(events)-1-prev)
 	}
+}
+
+// shownLines is how many lines printing the events shown of n takes:
+// one an event, one a gap.
+func shownLines(shown []int, n int) int {
+	lines, prev := len(shown), -1
+	for _, i := range shown {
+		if i > prev+1 {
+			lines++
+		}
+		prev = i
+	}
+	if prev < n-1 {
+		lines++
+	}
+	return lines
 }
 
 // prose prints s as lines of at most report.ProseWidth columns,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -44,4 +45,23 @@ func TestFeedbackFlag(t *testing.T) {
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, "found at run 3")
 	requireBadInput(t, [][]string{{"check", "raft", "--feedback", "5"}, {"check", "raft", "--feedback", "-1"}})
+}
+
+// A counterexample fits a screen: the violation, the schedule, at most
+// maxShownEvents lines of trace (events and the gaps between them), the
+// replay command and the error line — at most 40 lines, for the searches
+// with the longest schedules and traces of the bug benchmark.
+func TestCounterexampleFitsAScreen(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check", "dpos", "--delegates", "7", "--traitors", "3"},
+		{"check", "paxos", "--bug", "volatile-acceptor", "--crashes", "6"},
+		{"check", "pbft", "--replicas", "4", "--traitors", "2"},
+	} {
+		out, errOut, code := cli(args...)
+		require.Equal(t, 1, code, "%v: %s", args, out)
+		lines := strings.Count(out, "\n") + strings.Count(errOut, "\n")
+		require.LessOrEqual(t, lines, 40, "%v:\n%s%s", args, out, errOut)
+		require.Contains(t, out, "replay: simulate ")
+	}
 }
