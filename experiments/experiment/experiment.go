@@ -192,3 +192,29 @@ func All() []Experiment {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
 }
+
+// DecodeFresh decodes recorded parameters b into a zero T and stores it
+// in dst: an experiment's UnmarshalJSON, so that parameters read back
+// from --out are what was recorded, not the defaults New filled in with
+// the record laid over them (json reuses a slice's elements, so a field
+// the record omits would keep the default's value).
+func DecodeFresh[T any](b []byte, dst *T) error {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// RunsWorkers reads the CLI's --runs and --workers back into runs and
+// workers, for an experiment whose own options validate them (and record
+// them nowhere): its Finish calls it.
+func RunsWorkers(fs *pflag.FlagSet, runs, workers *int) error {
+	var err error
+	if *runs, err = fs.GetInt("runs"); err != nil {
+		return err
+	}
+	*workers, err = fs.GetInt("workers")
+	return err
+}
