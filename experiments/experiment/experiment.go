@@ -218,3 +218,14 @@ func RunsWorkers(fs *pflag.FlagSet, runs, workers *int) error {
 	*workers, err = fs.GetInt("workers")
 	return err
 }
+
+// SummarizeSeeds decodes the records of a sweep whose every run is one
+// seed's outcomes over all of an experiment's rows ([]O), and hands them
+// with the parameters p to summarize, the experiment's aggregation.
+func SummarizeSeeds[P, O, R any](p P, records []json.RawMessage, summarize func(P, [][]O) ([]R, error)) ([]R, error) {
+	seeds, err := Decode[[]O](records)
+	if err != nil {
+		return nil, err
+	}
+	return summarize(p, seeds)
+}
