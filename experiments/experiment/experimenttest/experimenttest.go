@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/experiment"
+	"simulate/experiments/sweep"
 )
 
 // Flags are the flags of e's command named use (its main path or an
@@ -59,4 +60,16 @@ func NumberedSweep(t *testing.T, e experiment.Experiment, p experiment.Params, s
 	out, err := fresh.Summarize(raw)
 	require.NoError(t, err)
 	return out, recs, params
+}
+
+// SweepSeeds validates p, runs it over seeds 1..runs on every core with
+// run, and aggregates the outcomes with summarize, as a sweep of an
+// experiment whose run is one seed over all its rows does.
+func SweepSeeds[P interface{ Validate() error }, O, R any](t *testing.T, p P, runs int, run func(P, uint64) []O, summarize func(P, [][]O) ([]R, error)) []R {
+	t.Helper()
+	require.NoError(t, p.Validate())
+	seeds := sweep.Map(runs, 0, func(i int) []O { return run(p, uint64(i+1)) }, nil)
+	rows, err := summarize(p, seeds)
+	require.NoError(t, err)
+	return rows
 }
