@@ -115,24 +115,40 @@ func duel(p DuelParams, seed uint64, tracer sim.Tracer) (DuelOutcome, sim.Result
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			return len(obs) > 0 && obs[len(obs)-1].Kind == paxos.ObsDecide
-		},
+		Stop:      stopOn(paxos.ObsDecide),
 	}
 	res := sim.New(cfg).Run()
-	out := DuelOutcome{Time: res.End, Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
+	out := DuelOutcome{Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
+	out.Decided, out.Time, out.Ballots = race(res, paxos.ObsDecide, paxos.ObsBallot)
+	return out, res
+}
+
+// stopOn stops a run at its first observation of kind: the decision or
+// the election that ends a duel.
+func stopOn(kind string) func(*sim.World) bool {
+	return func(w *sim.World) bool {
+		obs := w.Observations()
+		return len(obs) > 0 && obs[len(obs)-1].Kind == kind
+	}
+}
+
+// race reads how a duel's run went: whether an observation of kind done
+// (a decision, a leader) came and when the first did (else when the run
+// ended), and how many attempts of kind tried (ballots, candidacies) it
+// saw.
+func race(res sim.Result, done, tried string) (ok bool, at sim.Time, attempts int) {
+	at = res.End
 	for _, o := range res.Observations {
 		switch o.Kind {
-		case paxos.ObsDecide:
-			if !out.Decided {
-				out.Decided, out.Time = true, o.Time
+		case done:
+			if !ok {
+				ok, at = true, o.Time
 			}
-		case paxos.ObsBallot:
-			out.Ballots++
+		case tried:
+			attempts++
 		}
 	}
-	return out, res
+	return ok, at, attempts
 }
 
 // BenOrParams configure the Ben-Or runs.

@@ -67,23 +67,11 @@ func RaftElection(p RaftParams, seed uint64, tracer sim.Tracer) RaftOutcome {
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			return len(obs) > 0 && obs[len(obs)-1].Kind == raft.ObsLeader
-		},
+		Stop:      stopOn(raft.ObsLeader),
 	}
 	res := sim.New(cfg).Run()
-	out := RaftOutcome{Time: res.End, Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
-	for _, o := range res.Observations {
-		switch o.Kind {
-		case raft.ObsLeader:
-			if !out.Elected {
-				out.Elected, out.Time = true, o.Time
-			}
-		case raft.ObsCandidate:
-			out.Candidacies++
-		}
-	}
+	out := RaftOutcome{Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
+	out.Elected, out.Time, out.Candidacies = race(res, raft.ObsLeader, raft.ObsCandidate)
 	return out
 }
 
