@@ -43,26 +43,16 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		{"doublespend", []string{"--workers", "-1"}, "doublespend: --workers must not be negative, got -1"},
 		{"doublespend", nil, ""},
 	} {
-		p := experimenttest.Finished(t, registered{}, c.use, c.args...)
-		if c.want == "" {
-			require.NoError(t, p.Validate())
-			continue
-		}
-		require.EqualError(t, p.Validate(), c.want)
+		_, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
+		experimenttest.RequireError(t, err, c.want)
 	}
 }
 
 // The alias's help is the main command's with its own name and a short
 // line saying what it is an alias of.
 func TestAliases(t *testing.T) {
-	r := registered{}
-	as := r.Aliases()
-	require.Len(t, as, 1)
-	require.Equal(t, "experiment double-spend", as[0].Command)
-	require.Contains(t, as[0].Short, "Alias of `simulate nakamoto doublespend`")
-	require.True(t, strings.HasPrefix(as[0].Long, "double-spend runs the race"))
-	require.True(t, strings.HasPrefix(r.Long(), "doublespend runs the race"))
-	require.Equal(t, strings.TrimPrefix(r.Long(), "doublespend"), strings.TrimPrefix(as[0].Long, "double-spend"))
+	experimenttest.RequireAlias(t, registered{}, "doublespend", "double-spend", "experiment double-spend")
+	require.True(t, strings.HasPrefix(registered{}.Long(), "doublespend runs the race"))
 }
 
 // smallSweep runs a small sweep as the CLI does: options from flags, each

@@ -23,25 +23,18 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		{"selfish-mining", []string{"--alpha", "0.3,0.2"}, "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
 		{"selfish", []string{"--delay", "30s"}, ""},
 	} {
-		p := experimenttest.Finished(t, registered{}, c.use, c.args...)
+		p, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
+		experimenttest.RequireError(t, err, c.want)
 		if c.want == "" {
-			require.NoError(t, p.Validate())
 			require.Equal(t, 30*sim.Second, p.(*cliParams).Delay)
-			continue
 		}
-		require.EqualError(t, p.Validate(), c.want)
 	}
 }
 
 // The alias's help is the main command's with its own name.
 func TestAliases(t *testing.T) {
-	r := registered{}
-	as := r.Aliases()
-	require.Len(t, as, 1)
-	require.Equal(t, "experiment selfish-mining", as[0].Command)
-	require.Contains(t, as[0].Short, "Alias of `simulate nakamoto selfish`")
-	require.True(t, strings.HasPrefix(r.Long(), "selfish runs a pool"))
-	require.Equal(t, strings.TrimPrefix(r.Long(), "selfish"), strings.TrimPrefix(as[0].Long, "selfish-mining"))
+	experimenttest.RequireAlias(t, registered{}, "selfish", "selfish-mining", "experiment selfish-mining")
+	require.True(t, strings.HasPrefix(registered{}.Long(), "selfish runs a pool"))
 }
 
 // A run by number is the record the command wrote before it moved onto

@@ -5,6 +5,7 @@ package experimenttest
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -72,4 +73,35 @@ func SweepSeeds[P interface{ Validate() error }, O, R any](t *testing.T, p P, ru
 	rows, err := summarize(p, seeds)
 	require.NoError(t, err)
 	return rows
+}
+
+// Validated is Finished's parameters and what their Validate says.
+func Validated(t *testing.T, e experiment.Experiment, use string, args ...string) (experiment.Params, error) {
+	t.Helper()
+	p := Finished(t, e, use, args...)
+	return p, p.Validate()
+}
+
+// RequireError requires err to be want, or nil when want is empty: a
+// table of bad and good input shares one check.
+func RequireError(t *testing.T, err error, want string) {
+	t.Helper()
+	if want == "" {
+		require.NoError(t, err)
+		return
+	}
+	require.EqualError(t, err, want)
+}
+
+// RequireAlias requires e to have one alias, at path, whose short help
+// says what it is an alias of and whose long help is e's with the
+// alias's name, alias, for the main command's, use.
+func RequireAlias(t *testing.T, e experiment.Experiment, use, alias, path string) {
+	t.Helper()
+	as := e.(experiment.Aliased).Aliases()
+	require.Len(t, as, 1)
+	require.Equal(t, path, as[0].Command)
+	require.Contains(t, as[0].Short, "Alias of `simulate "+e.Command()+"`")
+	require.True(t, strings.HasPrefix(e.Long(), use+" "))
+	require.Equal(t, strings.TrimPrefix(e.Long(), use), strings.TrimPrefix(as[0].Long, alias))
 }
