@@ -108,11 +108,9 @@ func (p *cliParams) Validate() error {
 	return stale.ValidateAs("throughput", p.Blocks, p.Params.Validate)
 }
 
-// UnmarshalJSON decodes recorded parameters into zero Params, as they
-// were decoded before the experiment moved onto package experiment, not
-// over the defaults New fills in: json reuses a slice's elements, so a
-// custom row would keep the Published of the default row it lands on
-// (an omitempty field its JSON lacks).
+// UnmarshalJSON decodes recorded parameters into zero Params, for the
+// reason stale's does: over New's default rows, a custom row would keep
+// the Published of the default row it lands on.
 func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
 
 // SetSeed implements experiment.Seeded: the title names the seed.
