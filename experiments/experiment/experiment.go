@@ -229,3 +229,20 @@ func SummarizeSeeds[P, O, R any](p P, records []json.RawMessage, summarize func(
 	}
 	return summarize(p, seeds)
 }
+
+// Distinct checks the values of a list parameter, name (q, gamma): each
+// must satisfy in, else "name v: want" says so, and none may be given
+// twice, which would only run the same point again.
+func Distinct(name string, vs []float64, in func(float64) bool, want string) error {
+	for i, v := range vs {
+		if !in(v) {
+			return fmt.Errorf("%s %v: %s", name, v, want)
+		}
+		for _, w := range vs[:i] {
+			if w == v {
+				return fmt.Errorf("%s %v given twice", name, v)
+			}
+		}
+	}
+	return nil
+}
