@@ -115,28 +115,21 @@ func duel(p DuelParams, seed uint64, tracer sim.Tracer) (DuelOutcome, sim.Result
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop:      stopOn(paxos.ObsDecide),
 	}
-	res := sim.New(cfg).Run()
-	out := DuelOutcome{Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
-	out.Decided, out.Time, out.Ballots = race(res, paxos.ObsDecide, paxos.ObsBallot)
-	return out, res
+	res, decided, at, ballots := race(cfg, paxos.ObsDecide, paxos.ObsBallot)
+	return DuelOutcome{Decided: decided, Time: at, Events: res.Events, Ballots: ballots, Messages: res.Sent, Hash: res.HashString()}, res
 }
 
-// stopOn stops a run at its first observation of kind: the decision or
-// the election that ends a duel.
-func stopOn(kind string) func(*sim.World) bool {
-	return func(w *sim.World) bool {
+// race runs cfg until its first observation of kind done (a decision,
+// a leader: what ends a duel) or its horizon, and reads how it went:
+// whether done came and when it first did (else when the run ended), and
+// how many attempts of kind tried (ballots, candidacies) it saw.
+func race(cfg sim.Config, done, tried string) (res sim.Result, ok bool, at sim.Time, attempts int) {
+	cfg.Stop = func(w *sim.World) bool {
 		obs := w.Observations()
-		return len(obs) > 0 && obs[len(obs)-1].Kind == kind
+		return len(obs) > 0 && obs[len(obs)-1].Kind == done
 	}
-}
-
-// race reads how a duel's run went: whether an observation of kind done
-// (a decision, a leader) came and when the first did (else when the run
-// ended), and how many attempts of kind tried (ballots, candidacies) it
-// saw.
-func race(res sim.Result, done, tried string) (ok bool, at sim.Time, attempts int) {
+	res = sim.New(cfg).Run()
 	at = res.End
 	for _, o := range res.Observations {
 		switch o.Kind {
@@ -148,7 +141,7 @@ func race(res sim.Result, done, tried string) (ok bool, at sim.Time, attempts in
 			attempts++
 		}
 	}
-	return ok, at, attempts
+	return res, ok, at, attempts
 }
 
 // BenOrParams configure the Ben-Or runs.

@@ -67,12 +67,9 @@ func RaftElection(p RaftParams, seed uint64, tracer sim.Tracer) RaftOutcome {
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop:      stopOn(raft.ObsLeader),
 	}
-	res := sim.New(cfg).Run()
-	out := RaftOutcome{Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
-	out.Elected, out.Time, out.Candidacies = race(res, raft.ObsLeader, raft.ObsCandidate)
-	return out
+	res, elected, at, candidacies := race(cfg, raft.ObsLeader, raft.ObsCandidate)
+	return RaftOutcome{Elected: elected, Time: at, Events: res.Events, Candidacies: candidacies, Messages: res.Sent, Hash: res.HashString()}
 }
 
 // Validate checks user-supplied Raft election parameters.
