@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/experiment"
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/protocols/generals"
 	"simulate/sim"
 )
@@ -18,9 +18,8 @@ import (
 func flags(t *testing.T, args ...string) (*cliParams, error) {
 	t.Helper()
 	p := registered{}.New().(*cliParams)
-	fs := pflag.NewFlagSet("byzantine-bound", pflag.ContinueOnError)
-	registered{}.Flags(fs, p)
-	require.NoError(t, fs.Parse(args))
+	fs, err := experimenttest.Flags(registered{}, "byzantine-bound", p, args...)
+	require.NoError(t, err)
 	return p, p.Finish(fs)
 }
 

@@ -97,11 +97,7 @@ func (p *Params) Run(seed uint64) any { return RunSeed(*p, seed) }
 
 // Summarize implements experiment.Params.
 func (p *Params) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	seeds, err := experiment.Decode[[]Outcome](records)
-	if err != nil {
-		return experiment.Output{}, err
-	}
-	rows, err := Summarize(*p, seeds)
+	rows, err := experiment.SummarizeSeeds(*p, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math"
 
+	"simulate/experiments/experiment"
 	"simulate/experiments/sweep"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
@@ -200,17 +201,7 @@ func (o Options) Validate() error {
 	case len(o.Qs) == 0 || len(o.Qs) > 10:
 		return fmt.Errorf("q: want 1 to 10 attacker shares, got %d", len(o.Qs))
 	}
-	for i, q := range o.Qs {
-		if !(q > 0 && q < 0.5) {
-			return fmt.Errorf("q %v: want an attacker share in (0, 0.5)", q)
-		}
-		for _, r := range o.Qs[:i] {
-			if r == q {
-				return fmt.Errorf("q %v given twice", q)
-			}
-		}
-	}
-	return nil
+	return experiment.Distinct("q", o.Qs, func(q float64) bool { return q > 0 && q < 0.5 }, "want an attacker share in (0, 0.5)")
 }
 
 // Point is one (q, z) the experiment races at.

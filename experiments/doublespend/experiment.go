@@ -124,12 +124,7 @@ func planOf(o Options) *Plan {
 // and --workers too, and the errors name the command typed.
 func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 	p.name = fs.Name()
-	var err error
-	if p.Runs, err = fs.GetInt("runs"); err != nil {
-		return err
-	}
-	p.Workers, err = fs.GetInt("workers")
-	return err
+	return experiment.RunsWorkers(fs, &p.Runs, &p.Workers)
 }
 
 // Validate implements experiment.Params, in the command's words.
@@ -143,14 +138,7 @@ func (p *cliParams) Validate() error {
 // UnmarshalJSON decodes recorded options into zero Options, as they were
 // decoded before the experiment moved onto package experiment, not over
 // the defaults New fills in.
-func (p *cliParams) UnmarshalJSON(b []byte) error {
-	var o Options
-	if err := json.Unmarshal(b, &o); err != nil {
-		return err
-	}
-	p.Options = o
-	return nil
-}
+func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Options) }
 
 // SetSeed implements experiment.Seeded: the title and the JSON name the
 // sweep's seed.

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/experiment"
+	"simulate/experiments/experiment/experimenttest"
 )
 
 // prob keeps tiny probabilities readable: five decimals down to 0.001,
@@ -29,16 +29,6 @@ func TestProb(t *testing.T) {
 	}
 }
 
-// commandFlags are the flags of a command named use, as the CLI gives
-// them: the experiment's and the sweep's --runs and --workers.
-func commandFlags(use string, p experiment.Params, args ...string) (*pflag.FlagSet, error) {
-	fs := pflag.NewFlagSet(use, pflag.ContinueOnError)
-	fs.Int("runs", registered{}.Runs(), "")
-	fs.Int("workers", 0, "")
-	registered{}.Flags(fs, p)
-	return fs, fs.Parse(args)
-}
-
 // Bad input names the command the user typed, the alias included, and
 // --runs is checked by the experiment (at least 2 for a standard error).
 func TestValidateNamesTheCommand(t *testing.T) {
@@ -53,29 +43,16 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		{"doublespend", []string{"--workers", "-1"}, "doublespend: --workers must not be negative, got -1"},
 		{"doublespend", nil, ""},
 	} {
-		p := registered{}.New()
-		fs, err := commandFlags(c.use, p, c.args...)
-		require.NoError(t, err)
-		require.NoError(t, p.(experiment.Finisher).Finish(fs))
-		if c.want == "" {
-			require.NoError(t, p.Validate())
-			continue
-		}
-		require.EqualError(t, p.Validate(), c.want)
+		_, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
+		experimenttest.RequireError(t, err, c.want)
 	}
 }
 
 // The alias's help is the main command's with its own name and a short
 // line saying what it is an alias of.
 func TestAliases(t *testing.T) {
-	r := registered{}
-	as := r.Aliases()
-	require.Len(t, as, 1)
-	require.Equal(t, "experiment double-spend", as[0].Command)
-	require.Contains(t, as[0].Short, "Alias of `simulate nakamoto doublespend`")
-	require.True(t, strings.HasPrefix(as[0].Long, "double-spend runs the race"))
-	require.True(t, strings.HasPrefix(r.Long(), "doublespend runs the race"))
-	require.Equal(t, strings.TrimPrefix(r.Long(), "doublespend"), strings.TrimPrefix(as[0].Long, "double-spend"))
+	experimenttest.RequireAlias(t, registered{}, "doublespend", "double-spend", "experiment double-spend")
+	require.True(t, strings.HasPrefix(registered{}.Long(), "doublespend runs the race"))
 }
 
 // smallSweep runs a small sweep as the CLI does: options from flags, each
@@ -83,27 +60,13 @@ func TestAliases(t *testing.T) {
 // their JSON, the sweep's seed set, then summarized.
 func smallSweep(t *testing.T, seed uint64, runs int, args ...string) (experiment.Output, []Record) {
 	t.Helper()
-	p := registered{}.New()
-	fs, err := commandFlags("doublespend", p, args...)
-	require.NoError(t, err)
-	require.NoError(t, p.(experiment.Finisher).Finish(fs))
+	p := experimenttest.Finished(t, registered{}, "doublespend", args...)
 	require.NoError(t, p.Validate())
-	var raw []json.RawMessage
-	var recs []Record
-	for i := range runs {
-		rec := p.(experiment.Numbered).RunNumber(seed, i)
-		b, err := json.Marshal(rec)
-		require.NoError(t, err)
-		raw = append(raw, b)
-		recs = append(recs, rec.(Record))
+	out, rs, _ := experimenttest.NumberedSweep(t, registered{}, p, seed, runs)
+	recs := make([]Record, len(rs))
+	for i, r := range rs {
+		recs[i] = r.(Record)
 	}
-	params, err := json.Marshal(p)
-	require.NoError(t, err)
-	fresh := registered{}.New()
-	require.NoError(t, json.Unmarshal(params, fresh))
-	fresh.(experiment.Seeded).SetSeed(seed)
-	out, err := fresh.Summarize(raw)
-	require.NoError(t, err)
 	return out, recs
 }
 

@@ -192,3 +192,57 @@ func All() []Experiment {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
 }
+
+// DecodeFresh decodes recorded parameters b into a zero T and stores it
+// in dst: an experiment's UnmarshalJSON, so that parameters read back
+// from --out are what was recorded, not the defaults New filled in with
+// the record laid over them (json reuses a slice's elements, so a field
+// the record omits would keep the default's value).
+func DecodeFresh[T any](b []byte, dst *T) error {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// RunsWorkers reads the CLI's --runs and --workers back into runs and
+// workers, for an experiment whose own options validate them (and record
+// them nowhere): its Finish calls it.
+func RunsWorkers(fs *pflag.FlagSet, runs, workers *int) error {
+	var err error
+	if *runs, err = fs.GetInt("runs"); err != nil {
+		return err
+	}
+	*workers, err = fs.GetInt("workers")
+	return err
+}
+
+// SummarizeSeeds decodes the records of a sweep whose every run is one
+// seed's outcomes over all of an experiment's rows ([]O), and hands them
+// with the parameters p to summarize, the experiment's aggregation.
+func SummarizeSeeds[P, O, R any](p P, records []json.RawMessage, summarize func(P, [][]O) ([]R, error)) ([]R, error) {
+	seeds, err := Decode[[]O](records)
+	if err != nil {
+		return nil, err
+	}
+	return summarize(p, seeds)
+}
+
+// Distinct checks the values of a list parameter, name (q, gamma): each
+// must satisfy in, else "name v: want" says so, and none may be given
+// twice, which would only run the same point again.
+func Distinct(name string, vs []float64, in func(float64) bool, want string) error {
+	for i, v := range vs {
+		if !in(v) {
+			return fmt.Errorf("%s %v: %s", name, v, want)
+		}
+		for _, w := range vs[:i] {
+			if w == v {
+				return fmt.Errorf("%s %v given twice", name, v)
+			}
+		}
+	}
+	return nil
+}

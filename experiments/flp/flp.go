@@ -115,24 +115,33 @@ func duel(p DuelParams, seed uint64, tracer sim.Tracer) (DuelOutcome, sim.Result
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			return len(obs) > 0 && obs[len(obs)-1].Kind == paxos.ObsDecide
-		},
 	}
-	res := sim.New(cfg).Run()
-	out := DuelOutcome{Time: res.End, Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
+	res, decided, at, ballots := race(cfg, paxos.ObsDecide, paxos.ObsBallot)
+	return DuelOutcome{Decided: decided, Time: at, Events: res.Events, Ballots: ballots, Messages: res.Sent, Hash: res.HashString()}, res
+}
+
+// race runs cfg until its first observation of kind done (a decision,
+// a leader: what ends a duel) or its horizon, and reads how it went:
+// whether done came and when it first did (else when the run ended), and
+// how many attempts of kind tried (ballots, candidacies) it saw.
+func race(cfg sim.Config, done, tried string) (res sim.Result, ok bool, at sim.Time, attempts int) {
+	cfg.Stop = func(w *sim.World) bool {
+		obs := w.Observations()
+		return len(obs) > 0 && obs[len(obs)-1].Kind == done
+	}
+	res = sim.New(cfg).Run()
+	at = res.End
 	for _, o := range res.Observations {
 		switch o.Kind {
-		case paxos.ObsDecide:
-			if !out.Decided {
-				out.Decided, out.Time = true, o.Time
+		case done:
+			if !ok {
+				ok, at = true, o.Time
 			}
-		case paxos.ObsBallot:
-			out.Ballots++
+		case tried:
+			attempts++
 		}
 	}
-	return out, res
+	return res, ok, at, attempts
 }
 
 // BenOrParams configure the Ben-Or runs.

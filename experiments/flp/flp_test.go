@@ -13,13 +13,10 @@ import (
 // duel for the whole horizon, the ballots climbing without end.
 func TestDeterministicPaxosNeverDecides(t *testing.T) {
 	p := DefaultDuel()
-	if testing.Short() {
-		p.MaxEvents = 100_000
-	}
+	p.MaxEvents = shortened(p.MaxEvents, 100_000)
 	o := Duel(p, 1, nil)
-	require.False(t, o.Decided, "the adversary must stall fixed retries")
-	require.GreaterOrEqual(t, o.Events, p.MaxEvents)
-	require.Greater(t, o.Ballots, p.MaxEvents/50, "the proposers keep preempting each other")
+	// The proposers keep preempting each other.
+	requireStalled(t, o.Decided, o.Events, o.Ballots, p.MaxEvents, p.MaxEvents/50, "the adversary must stall fixed retries")
 	// The schedule is the adversary's alone: the seed changes nothing.
 	require.Equal(t, o.Hash, Duel(p, 2, nil).Hash)
 }
@@ -29,10 +26,7 @@ func TestDeterministicPaxosNeverDecides(t *testing.T) {
 func TestRandomizedBackoffAlwaysDecides(t *testing.T) {
 	p := DefaultDuel()
 	p.Randomized = true
-	seeds := 500
-	if testing.Short() {
-		seeds = 100
-	}
+	seeds := shortened(500, 100)
 	var slow int
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
 		o := Duel(p, seed, nil)

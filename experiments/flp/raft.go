@@ -67,24 +67,9 @@ func RaftElection(p RaftParams, seed uint64, tracer sim.Tracer) RaftOutcome {
 		Seed:      seed,
 		MaxEvents: p.MaxEvents,
 		Tracer:    tracer,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			return len(obs) > 0 && obs[len(obs)-1].Kind == raft.ObsLeader
-		},
 	}
-	res := sim.New(cfg).Run()
-	out := RaftOutcome{Time: res.End, Events: res.Events, Messages: res.Sent, Hash: res.HashString()}
-	for _, o := range res.Observations {
-		switch o.Kind {
-		case raft.ObsLeader:
-			if !out.Elected {
-				out.Elected, out.Time = true, o.Time
-			}
-		case raft.ObsCandidate:
-			out.Candidacies++
-		}
-	}
-	return out
+	res, elected, at, candidacies := race(cfg, raft.ObsLeader, raft.ObsCandidate)
+	return RaftOutcome{Elected: elected, Time: at, Events: res.Events, Candidacies: candidacies, Messages: res.Sent, Hash: res.HashString()}
 }
 
 // Validate checks user-supplied Raft election parameters.

@@ -12,20 +12,14 @@ import (
 func TestRaftElection(t *testing.T) {
 	p := DefaultRaft()
 	require.NoError(t, p.Validate())
-	if testing.Short() {
-		p.MaxEvents = 100_000
-	}
+	p.MaxEvents = shortened(p.MaxEvents, 100_000)
 	fixed := RaftElection(p, 1, nil)
-	require.False(t, fixed.Elected, "fixed timeouts must split every vote")
-	require.GreaterOrEqual(t, fixed.Events, p.MaxEvents)
-	require.Greater(t, fixed.Candidacies, p.MaxEvents/20, "the replicas keep standing, term after term")
+	// The replicas keep standing, term after term.
+	requireStalled(t, fixed.Elected, fixed.Events, fixed.Candidacies, p.MaxEvents, p.MaxEvents/20, "fixed timeouts must split every vote")
 	require.Equal(t, fixed.Hash, RaftElection(p, 2, nil).Hash, "no draw is made: the seed changes nothing")
 
 	p.Randomized = true
-	seeds := 500
-	if testing.Short() {
-		seeds = 100
-	}
+	seeds := shortened(500, 100)
 	split := 0
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
 		o := RaftElection(p, seed, nil)

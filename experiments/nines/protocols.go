@@ -86,22 +86,13 @@ func raftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	}
 }
 
-// raftFailovers counts the elections won after the first.
-func raftFailovers(obs []sim.Observation) int {
+// failovers counts the elections after the first: observations of kind
+// won, raft.ObsLeader (elections won) or paxos.ObsBallot (ballots begun,
+// Multi-Paxos's elections).
+func failovers(obs []sim.Observation, won string) int {
 	n := 0
 	for _, o := range obs {
-		if o.Kind == raft.ObsLeader {
-			n++
-		}
-	}
-	return max(n-1, 0)
-}
-
-// paxosFailovers counts the elections after the first.
-func paxosFailovers(obs []sim.Observation) int {
-	n := 0
-	for _, o := range obs {
-		if o.Kind == paxos.ObsBallot {
+		if o.Kind == won {
 			n++
 		}
 	}

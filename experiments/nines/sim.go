@@ -271,13 +271,13 @@ func Run(s System, p Params, seed uint64, tracer sim.Tracer) Outcome {
 	out.QuorumUp = quorumUp(down, s.Quorum, sp)
 	switch s.Protocol {
 	case ProtocolPaxos:
-		out.Failovers = paxosFailovers(res.Observations)
+		out.Failovers = failovers(res.Observations, paxos.ObsBallot)
 		out.Forks = forks(res.Observations, paxos.ObsDecide)
 	case ProtocolPBFT:
 		out.Failovers = pbftFailovers(res.Observations)
 		out.Forks = forks(res.Observations, "commit")
 	case ProtocolRaft:
-		out.Failovers = raftFailovers(res.Observations)
+		out.Failovers = failovers(res.Observations, raft.ObsLeader)
 		out.Forks = forks(res.Observations, raft.ObsApply)
 	}
 	return out

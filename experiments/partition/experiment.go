@@ -123,11 +123,7 @@ func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	seeds, err := experiment.Decode[[]Outcome](records)
-	if err != nil {
-		return experiment.Output{}, err
-	}
-	rows, err := Summarize(p.Params, seeds)
+	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}

@@ -5,22 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
-	"simulate/experiments/experiment"
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/sim"
 )
-
-// commandFlags are the flags of a command named use, as the CLI gives
-// them: the experiment's and the sweep's --runs and --workers.
-func commandFlags(use string, p experiment.Params, args ...string) (*pflag.FlagSet, error) {
-	fs := pflag.NewFlagSet(use, pflag.ContinueOnError)
-	fs.Int("runs", registered{}.Runs(), "")
-	fs.Int("workers", 0, "")
-	registered{}.Flags(fs, p)
-	return fs, fs.Parse(args)
-}
 
 // Bad input names the command the user typed, the alias included.
 func TestValidateNamesTheCommand(t *testing.T) {
@@ -34,28 +23,18 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		{"selfish-mining", []string{"--alpha", "0.3,0.2"}, "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
 		{"selfish", []string{"--delay", "30s"}, ""},
 	} {
-		p := registered{}.New()
-		fs, err := commandFlags(c.use, p, c.args...)
-		require.NoError(t, err)
-		require.NoError(t, p.(experiment.Finisher).Finish(fs))
+		p, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
+		experimenttest.RequireError(t, err, c.want)
 		if c.want == "" {
-			require.NoError(t, p.Validate())
 			require.Equal(t, 30*sim.Second, p.(*cliParams).Delay)
-			continue
 		}
-		require.EqualError(t, p.Validate(), c.want)
 	}
 }
 
 // The alias's help is the main command's with its own name.
 func TestAliases(t *testing.T) {
-	r := registered{}
-	as := r.Aliases()
-	require.Len(t, as, 1)
-	require.Equal(t, "experiment selfish-mining", as[0].Command)
-	require.Contains(t, as[0].Short, "Alias of `simulate nakamoto selfish`")
-	require.True(t, strings.HasPrefix(r.Long(), "selfish runs a pool"))
-	require.Equal(t, strings.TrimPrefix(r.Long(), "selfish"), strings.TrimPrefix(as[0].Long, "selfish-mining"))
+	experimenttest.RequireAlias(t, registered{}, "selfish", "selfish-mining", "experiment selfish-mining")
+	require.True(t, strings.HasPrefix(registered{}.Long(), "selfish runs a pool"))
 }
 
 // A run by number is the record the command wrote before it moved onto
@@ -64,29 +43,15 @@ func TestAliases(t *testing.T) {
 // seed in the title and the JSON, and a figure with a line per γ.
 func TestSummarize(t *testing.T) {
 	const seed = 3
-	p := registered{}.New()
-	fs, err := commandFlags("selfish", p, "--runs", "2", "--blocks", "60", "--alpha", "0.1,0.4", "--gamma", "0,1")
-	require.NoError(t, err)
-	require.NoError(t, p.(experiment.Finisher).Finish(fs))
+	p := experimenttest.Finished(t, registered{}, "selfish", "--runs", "2", "--blocks", "60", "--alpha", "0.1,0.4", "--gamma", "0,1")
 	require.NoError(t, p.Validate())
 	o := p.(*cliParams).Options
 	o.Seed = seed
-	var raw []json.RawMessage
-	for i := range 2 {
-		rec := p.(experiment.Numbered).RunNumber(seed, i)
+	out, recs, params := experimenttest.NumberedSweep(t, registered{}, p, seed, 2)
+	for i, rec := range recs {
 		require.Equal(t, RunOne(o, i), rec, "run %d", i)
-		b, err := json.Marshal(rec)
-		require.NoError(t, err)
-		raw = append(raw, b)
 	}
-	params, err := json.Marshal(p)
-	require.NoError(t, err)
 	require.JSONEq(t, `{"blocks":60,"honest":4,"delay":0,"alphas":[0.1,0.4],"gammas":[0,1]}`, string(params))
-	fresh := registered{}.New()
-	require.NoError(t, json.Unmarshal(params, fresh))
-	fresh.(experiment.Seeded).SetSeed(seed)
-	out, err := fresh.Summarize(raw)
-	require.NoError(t, err)
 	require.Len(t, out.Tables, 2)
 	require.Equal(t, "revenue", out.Tables[0].Name)
 	require.Contains(t, out.Tables[0].Title, "2 runs × 60 blocks per point, seed 3")

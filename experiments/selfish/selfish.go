@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 
+	"simulate/experiments/experiment"
 	"simulate/experiments/sweep"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
@@ -98,17 +99,7 @@ func (o Options) Validate() error {
 			return fmt.Errorf("alpha: want increasing shares, got %v after %v", a, o.Alphas[i-1])
 		}
 	}
-	for i, g := range o.Gammas {
-		if !(g >= 0 && g <= 1) {
-			return fmt.Errorf("gamma %v: want a share in [0, 1]", g)
-		}
-		for _, h := range o.Gammas[:i] {
-			if h == g {
-				return fmt.Errorf("gamma %v given twice", g)
-			}
-		}
-	}
-	return nil
+	return experiment.Distinct("gamma", o.Gammas, func(g float64) bool { return g >= 0 && g <= 1 }, "want a share in [0, 1]")
 }
 
 // Point is one (α, γ) of the grid.

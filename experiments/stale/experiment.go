@@ -118,12 +118,17 @@ func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 }
 
 // Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error {
-	if p.Blocks < 10 || p.Blocks > MaxBlocks {
-		return fmt.Errorf("stale: --blocks %d: want 10 to %d", p.Blocks, MaxBlocks)
+func (p *cliParams) Validate() error { return ValidateAs("stale", p.Blocks, p.Params.Validate) }
+
+// ValidateAs checks the parameters of command cmd (stale, or throughput,
+// which shares the check): --blocks, named as the flag, then the rest
+// with validate; either error names the command.
+func ValidateAs(cmd string, blocks int, validate func() error) error {
+	if blocks < 10 || blocks > MaxBlocks {
+		return fmt.Errorf("%s: --blocks %d: want 10 to %d", cmd, blocks, MaxBlocks)
 	}
-	if err := p.Params.Validate(); err != nil {
-		return fmt.Errorf("stale: %v", err)
+	if err := validate(); err != nil {
+		return fmt.Errorf("%s: %v", cmd, err)
 	}
 	return nil
 }
@@ -133,14 +138,7 @@ func (p *cliParams) Validate() error {
 // over the defaults New fills in: json reuses a slice's elements, so a
 // custom row would keep the Published of the default row it lands on
 // (an omitempty field its JSON lacks).
-func (p *cliParams) UnmarshalJSON(b []byte) error {
-	var q Params
-	if err := json.Unmarshal(b, &q); err != nil {
-		return err
-	}
-	p.Params = q
-	return nil
-}
+func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
 
 // SetSeed implements experiment.Seeded: the title names the seed.
 func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
@@ -150,11 +148,7 @@ func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	seeds, err := experiment.Decode[[]Outcome](records)
-	if err != nil {
-		return experiment.Output{}, err
-	}
-	rows, err := Summarize(p.Params, seeds)
+	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}

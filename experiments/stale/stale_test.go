@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"simulate/experiments/sweep"
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 )
@@ -15,12 +15,7 @@ import (
 // sweepRow runs one row over seeds 1..runs on both cores and aggregates it.
 func sweepRow(t *testing.T, c Config, runs, blocks int) Row {
 	t.Helper()
-	p := Params{Rows: []Config{c}, Blocks: blocks}
-	require.NoError(t, p.Validate())
-	seeds := sweep.Map(runs, 0, func(i int) []Outcome { return RunSeed(p, uint64(i+1)) }, nil)
-	rows, err := Summarize(p, seeds)
-	require.NoError(t, err)
-	return rows[0]
+	return experimenttest.SweepSeeds(t, Params{Rows: []Config{c}, Blocks: blocks}, runs, RunSeed, Summarize)[0]
 }
 
 // TestModelHoldsOnItsOwnNetwork: on the network the model describes — a

@@ -105,28 +105,13 @@ func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 
 // Validate implements experiment.Params, in the command's words.
 func (p *cliParams) Validate() error {
-	if p.Blocks < 10 || p.Blocks > stale.MaxBlocks {
-		return fmt.Errorf("throughput: --blocks %d: want 10 to %d", p.Blocks, stale.MaxBlocks)
-	}
-	if err := p.Params.Validate(); err != nil {
-		return fmt.Errorf("throughput: %v", err)
-	}
-	return nil
+	return stale.ValidateAs("throughput", p.Blocks, p.Params.Validate)
 }
 
-// UnmarshalJSON decodes recorded parameters into zero Params, as they
-// were decoded before the experiment moved onto package experiment, not
-// over the defaults New fills in: json reuses a slice's elements, so a
-// custom row would keep the Published of the default row it lands on
-// (an omitempty field its JSON lacks).
-func (p *cliParams) UnmarshalJSON(b []byte) error {
-	var q Params
-	if err := json.Unmarshal(b, &q); err != nil {
-		return err
-	}
-	p.Params = q
-	return nil
-}
+// UnmarshalJSON decodes recorded parameters into zero Params, for the
+// reason stale's does: over New's default rows, a custom row would keep
+// the Published of the default row it lands on.
+func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
 
 // SetSeed implements experiment.Seeded: the title names the seed.
 func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
@@ -136,11 +121,7 @@ func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	seeds, err := experiment.Decode[[]Outcome](records)
-	if err != nil {
-		return experiment.Output{}, err
-	}
-	rows, err := Summarize(p.Params, seeds)
+	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}

@@ -6,17 +6,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"simulate/experiments/sweep"
+	"simulate/experiments/experiment/experimenttest"
 )
 
+// sweepRow runs one row over seeds 1..runs on every core and aggregates it.
 func sweepRow(t *testing.T, c Config, runs, blocks int) Row {
 	t.Helper()
-	p := Params{Rows: []Config{c}, Blocks: blocks}
-	require.NoError(t, p.Validate())
-	seeds := sweep.Map(runs, 0, func(i int) []Outcome { return RunSeed(p, uint64(i+1)) }, nil)
-	rows, err := Summarize(p, seeds)
-	require.NoError(t, err)
-	return rows[0]
+	return experimenttest.SweepSeeds(t, Params{Rows: []Config{c}, Blocks: blocks}, runs, RunSeed, Summarize)[0]
 }
 
 // TestBitcoinMatchesTheFormula: 1 MB blocks of 250-byte transactions every

@@ -1,0 +1,107 @@
+// Package experimenttest drives an experiment in tests as the CLI does,
+// so that each experiment's tests check its own tables and errors rather
+// than repeat how the CLI parses flags and runs a sweep.
+package experimenttest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"simulate/experiments/experiment"
+	"simulate/experiments/sweep"
+)
+
+// Flags are the flags of e's command named use (its main path or an
+// alias), as the CLI gives them: e's own, bound to p, and the sweep's
+// --runs and --workers; args are parsed into them.
+func Flags(e experiment.Experiment, use string, p experiment.Params, args ...string) (*pflag.FlagSet, error) {
+	fs := pflag.NewFlagSet(use, pflag.ContinueOnError)
+	fs.Int("runs", e.Runs(), "")
+	fs.Int("workers", 0, "")
+	e.Flags(fs, p)
+	return fs, fs.Parse(args)
+}
+
+// Finished is e's default parameters with args parsed into them by the
+// command named use and finished (p must be an experiment.Finisher).
+func Finished(t *testing.T, e experiment.Experiment, use string, args ...string) experiment.Params {
+	t.Helper()
+	p := e.New()
+	fs, err := Flags(e, use, p, args...)
+	require.NoError(t, err)
+	require.NoError(t, p.(experiment.Finisher).Finish(fs))
+	return p
+}
+
+// NumberedSweep runs runs numbered runs of p (an experiment.Numbered) as
+// the CLI does, seeded seed: each record through JSON, then summarized
+// by parameters of e read back from p's JSON, the sweep's seed set, as a
+// merge of shards makes them. It returns the summary, the records as the
+// runs returned them, and p's JSON.
+func NumberedSweep(t *testing.T, e experiment.Experiment, p experiment.Params, seed uint64, runs int) (experiment.Output, []any, []byte) {
+	t.Helper()
+	var raw []json.RawMessage
+	var recs []any
+	for i := range runs {
+		rec := p.(experiment.Numbered).RunNumber(seed, i)
+		b, err := json.Marshal(rec)
+		require.NoError(t, err)
+		raw = append(raw, b)
+		recs = append(recs, rec)
+	}
+	params, err := json.Marshal(p)
+	require.NoError(t, err)
+	fresh := e.New()
+	require.NoError(t, json.Unmarshal(params, fresh))
+	fresh.(experiment.Seeded).SetSeed(seed)
+	out, err := fresh.Summarize(raw)
+	require.NoError(t, err)
+	return out, recs, params
+}
+
+// SweepSeeds validates p, runs it over seeds 1..runs on every core with
+// run, and aggregates the outcomes with summarize, as a sweep of an
+// experiment whose run is one seed over all its rows does.
+func SweepSeeds[P interface{ Validate() error }, O, R any](t *testing.T, p P, runs int, run func(P, uint64) []O, summarize func(P, [][]O) ([]R, error)) []R {
+	t.Helper()
+	require.NoError(t, p.Validate())
+	seeds := sweep.Map(runs, 0, func(i int) []O { return run(p, uint64(i+1)) }, nil)
+	rows, err := summarize(p, seeds)
+	require.NoError(t, err)
+	return rows
+}
+
+// Validated is Finished's parameters and what their Validate says.
+func Validated(t *testing.T, e experiment.Experiment, use string, args ...string) (experiment.Params, error) {
+	t.Helper()
+	p := Finished(t, e, use, args...)
+	return p, p.Validate()
+}
+
+// RequireError requires err to be want, or nil when want is empty: a
+// table of bad and good input shares one check.
+func RequireError(t *testing.T, err error, want string) {
+	t.Helper()
+	if want == "" {
+		require.NoError(t, err)
+		return
+	}
+	require.EqualError(t, err, want)
+}
+
+// RequireAlias requires e to have one alias, at path, whose short help
+// says what it is an alias of and whose long help is e's with the
+// alias's name, alias, for the main command's, use.
+func RequireAlias(t *testing.T, e experiment.Experiment, use, alias, path string) {
+	t.Helper()
+	as := e.(experiment.Aliased).Aliases()
+	require.Len(t, as, 1)
+	require.Equal(t, path, as[0].Command)
+	require.Contains(t, as[0].Short, "Alias of `simulate "+e.Command()+"`")
+	require.True(t, strings.HasPrefix(e.Long(), use+" "))
+	require.Equal(t, strings.TrimPrefix(e.Long(), use), strings.TrimPrefix(as[0].Long, alias))
+}
