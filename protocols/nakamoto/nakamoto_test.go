@@ -2,14 +2,13 @@ package nakamoto_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 	"simulate/sim/simtest"
@@ -17,10 +16,7 @@ import (
 
 func run(t testing.TB, s nakamoto.Scenario, seed uint64) (nakamoto.Stats, sim.Result, *nakamoto.Run) {
 	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := sim.New(r.Config).Run()
-	return r.Stats(res), res, r
+	return chaintest.Simulate(t, s, seed, func(r *nakamoto.Run) *sim.World { return sim.New(r.Config) })
 }
 
 // quick is the default scenario with fewer blocks and no per-block
@@ -165,11 +161,10 @@ func TestScalesToThousandsOfMiners(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 60 * sim.Second
-	_, a, _ := run(t, s, 3)
-	_, b, _ := run(t, s, 3)
-	_, c, _ := run(t, s, 4)
-	require.Equal(t, a.Hash, b.Hash)
-	require.NotEqual(t, a.Hash, c.Hash)
+	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
 }
 
 func TestRandomGraphConnectedWithDegree(t *testing.T) {
@@ -203,14 +198,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Delay = 30 * sim.Second
 	st, res, _ := run(t, s, 1)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d mined=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Mined, st.Forks, st.TipHash[:16])
-	golden := filepath.Join("testdata", "nakamoto-seed1.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "nakamoto-seed1.golden", got)
 }
 
 // property searches network schedules for a run that breaks common prefix
@@ -301,12 +289,7 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		func(s *nakamoto.Scenario) { s.Shares = []float64{1} },
 		func(s *nakamoto.Scenario) { s.Bug = "nope" },
 	}
-	for i, f := range bad {
-		s := nakamoto.DefaultScenario()
-		f(&s)
-		require.Error(t, s.Validate(), "case %d", i)
-	}
-	require.NoError(t, nakamoto.DefaultScenario().Validate())
+	chaintest.RejectsEach(t, nakamoto.DefaultScenario, bad)
 }
 
 func ExampleScenario() {

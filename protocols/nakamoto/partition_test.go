@@ -3,8 +3,6 @@ package nakamoto_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 	"simulate/sim/simtest"
@@ -195,7 +194,7 @@ func TestSimBlockSmall(t *testing.T) {
 	require.LessOrEqual(t, st.Propagation50, st.Propagation90)
 	require.LessOrEqual(t, st.Propagation90, st.Propagation)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d mined=%d p50=%v p90=%v tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Mined, st.Propagation50, st.Propagation90, st.TipHash[:16])
-	golden(t, "nakamoto-simblock-100-seed1.golden", got)
+	chaintest.Golden(t, "nakamoto-simblock-100-seed1.golden", got)
 }
 
 // TestPartitionGoldenHash pins a partition run's trace hash.
@@ -207,18 +206,7 @@ func TestPartitionGoldenHash(t *testing.T) {
 	p := st.Partition
 	got := fmt.Sprintf("%s events=%d dropped=%d height=%d mined=%d orphaned=%d reorgs=%d deepest=%d converge=%v winner=%s tip=%s\n",
 		res.HashString(), res.Events, res.Dropped, st.Height, st.Mined, p.Orphaned, p.Reorgs, p.DeepestReorg, p.Converge, p.Winner, st.TipHash[:16])
-	golden(t, "nakamoto-partition-seed1.golden", got)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "nakamoto-partition-seed1.golden", got)
 }
 
 func TestValidateRejectsBadAdversaries(t *testing.T) {
