@@ -170,19 +170,7 @@ func TestSameSeedSameRun(t *testing.T) {
 func TestRandomGraphConnectedWithDegree(t *testing.T) {
 	for _, n := range []int{2, 3, 10, 200} {
 		g := nakamoto.RandomGraph(n, 4, 1)
-		seen := map[sim.NodeID]bool{0: true}
-		stack := []sim.NodeID{0}
-		for len(stack) > 0 {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, y := range g[x] {
-				if !seen[y] {
-					seen[y] = true
-					stack = append(stack, y)
-				}
-			}
-		}
-		require.Len(t, seen, n)
+		require.Equal(t, n, chaintest.Reachable(g))
 		for i := range g {
 			require.GreaterOrEqual(t, len(g[i]), min(4, n-1))
 		}

@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"simulate/scenario"
 	"simulate/sim"
 )
 
@@ -74,4 +76,40 @@ func RejectsEach[S interface{ Validate() error }](t testing.TB, def func() S, ba
 		require.Error(t, s.Validate(), "case %d", i)
 	}
 	require.NoError(t, def().Validate())
+}
+
+// Parsed looks up the registered protocol name, makes its scenario (the
+// search's scenario when search is set, the run's otherwise), and parses
+// args into it with the protocol's own flags, as the CLI would. It returns
+// the scenario as the protocol's registered type R, not yet validated.
+func Parsed[R scenario.Scenario](t testing.TB, name string, search bool, args ...string) R {
+	t.Helper()
+	p, ok := scenario.Lookup(name)
+	require.True(t, ok, "%s registers itself", name)
+	s := p.New()
+	if search {
+		s = scenario.NewSearch(p)
+	}
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	p.Flags(fs, s)
+	require.NoError(t, fs.Parse(args))
+	return s.(R)
+}
+
+// Reachable returns how many nodes of the graph g (each node's neighbours)
+// node 0 reaches: len(g) when g is connected.
+func Reachable(g [][]sim.NodeID) int {
+	seen := map[sim.NodeID]bool{0: true}
+	stack := []sim.NodeID{0}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range g[x] {
+			if !seen[y] {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return len(seen)
 }
