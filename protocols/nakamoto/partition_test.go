@@ -316,16 +316,24 @@ func checks(full, short int) int {
 	return full
 }
 
-func TestPropertyPartitionConverges(t *testing.T) {
+// searchHolds searches the honest protocol (no bug) against property,
+// 60 checks (20 under -short), requires that nothing fails and that the
+// search ran, and returns the coverage for the caller to judge.
+func searchHolds(t *testing.T, property func(string, *simtest.Run, *splitDraws, *coverage) func(*rapid.T)) coverage {
+	t.Helper()
 	var last simtest.Run
 	var drew splitDraws
 	var cov coverage
-	n := checks(60, 20)
-	res := simtest.Search(n, 1, convergeProperty("", &last, &drew, &cov))
+	res := simtest.Search(checks(60, 20), 1, property("", &last, &drew, &cov))
 	require.False(t, res.Failed, res.Report)
 	t.Logf("%+v", cov)
 	// Rapid runs fewer checks under -short: judge coverage by the runs made.
 	require.Greater(t, cov.runs, 0)
+	return cov
+}
+
+func TestPropertyPartitionConverges(t *testing.T) {
+	cov := searchHolds(t, convergeProperty)
 	require.GreaterOrEqual(t, cov.split, cov.runs/2, "runs with a partition that healed")
 	require.GreaterOrEqual(t, cov.reorged, cov.runs/4, "runs where the heal reorganised a side")
 }
@@ -344,14 +352,7 @@ func TestSearchFindsNoReannounceOnHeal(t *testing.T) {
 }
 
 func TestPropertyNoDoubleConfirmation(t *testing.T) {
-	var last simtest.Run
-	var drew splitDraws
-	var cov coverage
-	n := checks(60, 20)
-	res := simtest.Search(n, 1, confirmProperty("", &last, &drew, &cov))
-	require.False(t, res.Failed, res.Report)
-	t.Logf("%+v", cov)
-	require.Greater(t, cov.runs, 0)
+	cov := searchHolds(t, confirmProperty)
 	require.GreaterOrEqual(t, cov.split, cov.runs/2, "runs with a partition")
 	require.GreaterOrEqual(t, cov.orphaned, cov.runs/8, "runs where the heal orphaned blocks")
 }
