@@ -260,21 +260,30 @@ func partitioned(t *rapid.T, s nakamoto.Scenario, maxSteps, minA, maxA int) (nak
 // looked (runs with a partition, with a reorganisation at the heal).
 type coverage struct{ runs, split, reorged, orphaned int }
 
+// drawnSplitRun draws a partition (up to maxSteps × 10 minutes, side A at
+// least minA of the miners: see partitioned) into the partition property
+// scenario for bug, runs it, and counts the run in cov, as split when the
+// partition healed. It returns what the property judges.
+func drawnSplitRun(t *rapid.T, bug string, maxSteps, minA int, cov *coverage) (nakamoto.Scenario, splitDraws, *nakamoto.Run, simtest.Run, nakamoto.Stats) {
+	s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), maxSteps, minA, 5)
+	r := s.Build(d.seed)
+	run := simtest.RunWorld(t, r.Config, nil)
+	st := r.Stats(run.Result)
+	cov.runs++
+	if p := st.Partition; p != nil && p.Healed {
+		cov.split++
+	}
+	return s, d, r, run, st
+}
+
 // convergeProperty: once a partition of up to 2 hours has healed and
 // every block has arrived, the longest-chain rule has brought every node
 // to a tip of the most work — one tip, unless tied.
 func convergeProperty(bug string, last *simtest.Run, drew *splitDraws, cov *coverage) func(*rapid.T) {
 	return func(t *rapid.T) {
-		s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), 12, 3, 5)
-		r := s.Build(d.seed)
-		run := simtest.RunWorld(t, r.Config, nil)
-		st := r.Stats(run.Result)
-		cov.runs++
-		if p := st.Partition; p != nil && p.Healed {
-			cov.split++
-			if p.Reorgs > 0 {
-				cov.reorged++
-			}
+		_, d, r, run, st := drawnSplitRun(t, bug, 12, 3, cov)
+		if p := st.Partition; p != nil && p.Healed && p.Reorgs > 0 {
+			cov.reorged++
 		}
 		if run.Result.Reason != sim.StopPredicate {
 			return
@@ -291,16 +300,9 @@ func convergeProperty(bug string, last *simtest.Run, drew *splitDraws, cov *cove
 // counted confirmed (k = 6) on two conflicting branches.
 func confirmProperty(bug string, last *simtest.Run, drew *splitDraws, cov *coverage) func(*rapid.T) {
 	return func(t *rapid.T) {
-		s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), 3, 4, 5)
-		r := s.Build(d.seed)
-		run := simtest.RunWorld(t, r.Config, nil)
-		st := r.Stats(run.Result)
-		cov.runs++
-		if p := st.Partition; p != nil && p.Healed {
-			cov.split++
-			if p.Orphaned > 0 {
-				cov.orphaned++
-			}
+		s, d, _, run, st := drawnSplitRun(t, bug, 3, 4, cov)
+		if p := st.Partition; p != nil && p.Healed && p.Orphaned > 0 {
+			cov.orphaned++
 		}
 		if st.DoubleConfirmed > 0 {
 			*last, *drew = run, d
