@@ -14,10 +14,8 @@ import (
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s dpos.Scenario, seed uint64) (dpos.Stats, sim.Result, *dpos.Run) {
-	t.Helper()
-	return chaintest.Simulate(t, s, seed, func(r *dpos.Run) *sim.World { return r.World() })
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[dpos.Scenario]((*dpos.Run).World)
 
 // Honest delegates take turns: no forks, every slot filled, each delegate
 // exactly its share, blocks final about 2/3 of a round later.

@@ -14,10 +14,8 @@ import (
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s nakamoto.Scenario, seed uint64) (nakamoto.Stats, sim.Result, *nakamoto.Run) {
-	t.Helper()
-	return chaintest.Simulate(t, s, seed, func(r *nakamoto.Run) *sim.World { return sim.New(r.Config) })
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[nakamoto.Scenario](func(r *nakamoto.Run) *sim.World { return sim.New(r.Config) })
 
 // quick is the default scenario with fewer blocks and no per-block
 // observations.

@@ -13,10 +13,8 @@ import (
 	"simulate/sim"
 )
 
-func run(t testing.TB, s poet.Scenario, seed uint64) (poet.Stats, sim.Result, *poet.Run) {
-	t.Helper()
-	return chaintest.Simulate(t, s, seed, func(r *poet.Run) *sim.World { return sim.New(r.Config) })
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[poet.Scenario](func(r *poet.Run) *sim.World { return sim.New(r.Config) })
 
 func quick(blocks int) poet.Scenario {
 	s := poet.DefaultScenario()

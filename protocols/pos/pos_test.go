@@ -15,10 +15,8 @@ import (
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s pos.Scenario, seed uint64) (pos.Stats, sim.Result, *pos.Run) {
-	t.Helper()
-	return chaintest.Simulate(t, s, seed, func(r *pos.Run) *sim.World { return sim.New(r.Config) })
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[pos.Scenario](func(r *pos.Run) *sim.World { return sim.New(r.Config) })
 
 func quick(blocks int) pos.Scenario {
 	s := pos.DefaultScenario()

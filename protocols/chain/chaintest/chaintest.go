@@ -25,20 +25,22 @@ type Run[St any] interface {
 	Stats(res sim.Result) St
 }
 
-// Simulate validates s, builds it with seed, runs the world that world
-// returns for the built run, and returns the run's statistics, the raw
-// result and the built run. The protocols differ only in how a built run
-// becomes a world (a Config field, or a World method), so that is the
-// caller's part.
-func Simulate[S interface {
+// Runner returns the run helper of a protocol's tests: it validates a
+// scenario, builds it with a seed, runs the world that world returns for
+// the built run, and returns the run's statistics, the raw result and the
+// built run. The protocols differ only in how a built run becomes a world
+// (a Config field, or a World method), so that is the caller's part.
+func Runner[S interface {
 	Validate() error
 	Build(seed uint64) R
-}, R Run[St], St any](t testing.TB, s S, seed uint64, world func(R) *sim.World) (St, sim.Result, R) {
-	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := world(r).Run()
-	return r.Stats(res), res, r
+}, R Run[St], St any](world func(R) *sim.World) func(t testing.TB, s S, seed uint64) (St, sim.Result, R) {
+	return func(t testing.TB, s S, seed uint64) (St, sim.Result, R) {
+		t.Helper()
+		require.NoError(t, s.Validate())
+		r := s.Build(seed)
+		res := world(r).Run()
+		return r.Stats(res), res, r
+	}
 }
 
 // Golden requires got to equal testdata/name, the pinned output of one run:
