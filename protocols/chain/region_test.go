@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/sim"
 )
 
@@ -72,19 +73,7 @@ func TestRegionNetRoutes(t *testing.T) {
 func TestOutboundGraph(t *testing.T) {
 	for _, n := range []int{2, 9, 300} {
 		g := chain.OutboundGraph(n, 8, 5)
-		seen := map[sim.NodeID]bool{0: true}
-		stack := []sim.NodeID{0}
-		for len(stack) > 0 {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, y := range g[x] {
-				if !seen[y] {
-					seen[y] = true
-					stack = append(stack, y)
-				}
-			}
-		}
-		require.Len(t, seen, n, "connected")
+		require.Equal(t, n, chaintest.Reachable(g), "connected")
 		edges := 0
 		for i := range g {
 			require.GreaterOrEqual(t, len(g[i]), min(8, n-1))

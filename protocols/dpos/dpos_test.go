@@ -2,26 +2,20 @@ package dpos_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/dpos"
 	"simulate/sim"
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s dpos.Scenario, seed uint64) (dpos.Stats, sim.Result, *dpos.Run) {
-	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := r.World().Run()
-	return r.Stats(res), res, r
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[dpos.Scenario]((*dpos.Run).World)
 
 // Honest delegates take turns: no forks, every slot filled, each delegate
 // exactly its share, blocks final about 2/3 of a round later.
@@ -221,11 +215,10 @@ func TestCensorship(t *testing.T) {
 
 func TestSameSeedSameRun(t *testing.T) {
 	s := dpos.PropertyScenario(4, 2, "")
-	_, a, _ := run(t, s, 3)
-	_, b, _ := run(t, s, 3)
-	_, c, _ := run(t, s, 4)
-	require.Equal(t, a.Hash, b.Hash)
-	require.NotEqual(t, a.Hash, c.Hash)
+	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
 }
 
 // TestGoldenHash pins one run's trace hash.
@@ -235,14 +228,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Traitors, s.Strategy = 3, dpos.Offline
 	st, res, _ := run(t, s, 1)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d final=%d voted_out=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.FinalHeight, st.VotedOut, st.TipHash[:16])
-	golden := filepath.Join("testdata", "dpos-seed1.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "dpos-seed1.golden", got)
 }
 
 func TestValidateRejectsNonsense(t *testing.T) {
@@ -256,12 +242,7 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		func(s *dpos.Scenario) { s.Bug = "nope" },
 		func(s *dpos.Scenario) { s.Blocks = 0 },
 	}
-	for i, f := range bad {
-		s := dpos.DefaultScenario()
-		f(&s)
-		require.Error(t, s.Validate(), "case %d", i)
-	}
-	require.NoError(t, dpos.DefaultScenario().Validate())
+	chaintest.RejectsEach(t, dpos.DefaultScenario, bad)
 }
 
 func ExampleScenario() {

@@ -3,22 +3,17 @@ package dpos_test
 import (
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/dpos"
 	"simulate/scenario"
 	"simulate/search"
 )
 
 func parsedSearch(t *testing.T, args ...string) *dpos.Registered {
-	p, ok := scenario.Lookup("dpos")
-	require.True(t, ok)
-	s := scenario.NewSearch(p)
-	fs := pflag.NewFlagSet("dpos", pflag.ContinueOnError)
-	p.Flags(fs, s)
-	require.NoError(t, fs.Parse(args))
-	return s.(*dpos.Registered)
+	t.Helper()
+	return chaintest.Parsed[*dpos.Registered](t, "dpos", true, args...)
 }
 
 // In the search's scenario --delegates alone sizes the network, as check

@@ -2,26 +2,20 @@ package nakamoto_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s nakamoto.Scenario, seed uint64) (nakamoto.Stats, sim.Result, *nakamoto.Run) {
-	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := sim.New(r.Config).Run()
-	return r.Stats(res), res, r
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[nakamoto.Scenario](func(r *nakamoto.Run) *sim.World { return sim.New(r.Config) })
 
 // quick is the default scenario with fewer blocks and no per-block
 // observations.
@@ -165,29 +159,16 @@ func TestScalesToThousandsOfMiners(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 60 * sim.Second
-	_, a, _ := run(t, s, 3)
-	_, b, _ := run(t, s, 3)
-	_, c, _ := run(t, s, 4)
-	require.Equal(t, a.Hash, b.Hash)
-	require.NotEqual(t, a.Hash, c.Hash)
+	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
 }
 
 func TestRandomGraphConnectedWithDegree(t *testing.T) {
 	for _, n := range []int{2, 3, 10, 200} {
 		g := nakamoto.RandomGraph(n, 4, 1)
-		seen := map[sim.NodeID]bool{0: true}
-		stack := []sim.NodeID{0}
-		for len(stack) > 0 {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, y := range g[x] {
-				if !seen[y] {
-					seen[y] = true
-					stack = append(stack, y)
-				}
-			}
-		}
-		require.Len(t, seen, n)
+		require.Equal(t, n, chaintest.Reachable(g))
 		for i := range g {
 			require.GreaterOrEqual(t, len(g[i]), min(4, n-1))
 		}
@@ -203,14 +184,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Delay = 30 * sim.Second
 	st, res, _ := run(t, s, 1)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d mined=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Mined, st.Forks, st.TipHash[:16])
-	golden := filepath.Join("testdata", "nakamoto-seed1.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "nakamoto-seed1.golden", got)
 }
 
 // property searches network schedules for a run that breaks common prefix
@@ -301,12 +275,7 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		func(s *nakamoto.Scenario) { s.Shares = []float64{1} },
 		func(s *nakamoto.Scenario) { s.Bug = "nope" },
 	}
-	for i, f := range bad {
-		s := nakamoto.DefaultScenario()
-		f(&s)
-		require.Error(t, s.Validate(), "case %d", i)
-	}
-	require.NoError(t, nakamoto.DefaultScenario().Validate())
+	chaintest.RejectsEach(t, nakamoto.DefaultScenario, bad)
 }
 
 func ExampleScenario() {

@@ -3,8 +3,6 @@ package nakamoto_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 	"simulate/sim/simtest"
@@ -195,7 +194,7 @@ func TestSimBlockSmall(t *testing.T) {
 	require.LessOrEqual(t, st.Propagation50, st.Propagation90)
 	require.LessOrEqual(t, st.Propagation90, st.Propagation)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d mined=%d p50=%v p90=%v tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Mined, st.Propagation50, st.Propagation90, st.TipHash[:16])
-	golden(t, "nakamoto-simblock-100-seed1.golden", got)
+	chaintest.Golden(t, "nakamoto-simblock-100-seed1.golden", got)
 }
 
 // TestPartitionGoldenHash pins a partition run's trace hash.
@@ -207,18 +206,7 @@ func TestPartitionGoldenHash(t *testing.T) {
 	p := st.Partition
 	got := fmt.Sprintf("%s events=%d dropped=%d height=%d mined=%d orphaned=%d reorgs=%d deepest=%d converge=%v winner=%s tip=%s\n",
 		res.HashString(), res.Events, res.Dropped, st.Height, st.Mined, p.Orphaned, p.Reorgs, p.DeepestReorg, p.Converge, p.Winner, st.TipHash[:16])
-	golden(t, "nakamoto-partition-seed1.golden", got)
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "nakamoto-partition-seed1.golden", got)
 }
 
 func TestValidateRejectsBadAdversaries(t *testing.T) {
@@ -272,21 +260,30 @@ func partitioned(t *rapid.T, s nakamoto.Scenario, maxSteps, minA, maxA int) (nak
 // looked (runs with a partition, with a reorganisation at the heal).
 type coverage struct{ runs, split, reorged, orphaned int }
 
+// drawnSplitRun draws a partition (up to maxSteps × 10 minutes, side A at
+// least minA of the miners: see partitioned) into the partition property
+// scenario for bug, runs it, and counts the run in cov, as split when the
+// partition healed. It returns what the property judges.
+func drawnSplitRun(t *rapid.T, bug string, maxSteps, minA int, cov *coverage) (nakamoto.Scenario, splitDraws, *nakamoto.Run, simtest.Run, nakamoto.Stats) {
+	s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), maxSteps, minA, 5)
+	r := s.Build(d.seed)
+	run := simtest.RunWorld(t, r.Config, nil)
+	st := r.Stats(run.Result)
+	cov.runs++
+	if p := st.Partition; p != nil && p.Healed {
+		cov.split++
+	}
+	return s, d, r, run, st
+}
+
 // convergeProperty: once a partition of up to 2 hours has healed and
 // every block has arrived, the longest-chain rule has brought every node
 // to a tip of the most work — one tip, unless tied.
 func convergeProperty(bug string, last *simtest.Run, drew *splitDraws, cov *coverage) func(*rapid.T) {
 	return func(t *rapid.T) {
-		s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), 12, 3, 5)
-		r := s.Build(d.seed)
-		run := simtest.RunWorld(t, r.Config, nil)
-		st := r.Stats(run.Result)
-		cov.runs++
-		if p := st.Partition; p != nil && p.Healed {
-			cov.split++
-			if p.Reorgs > 0 {
-				cov.reorged++
-			}
+		_, d, r, run, st := drawnSplitRun(t, bug, 12, 3, cov)
+		if p := st.Partition; p != nil && p.Healed && p.Reorgs > 0 {
+			cov.reorged++
 		}
 		if run.Result.Reason != sim.StopPredicate {
 			return
@@ -303,16 +300,9 @@ func convergeProperty(bug string, last *simtest.Run, drew *splitDraws, cov *cove
 // counted confirmed (k = 6) on two conflicting branches.
 func confirmProperty(bug string, last *simtest.Run, drew *splitDraws, cov *coverage) func(*rapid.T) {
 	return func(t *rapid.T) {
-		s, d := partitioned(t, nakamoto.PartitionPropertyScenario(bug), 3, 4, 5)
-		r := s.Build(d.seed)
-		run := simtest.RunWorld(t, r.Config, nil)
-		st := r.Stats(run.Result)
-		cov.runs++
-		if p := st.Partition; p != nil && p.Healed {
-			cov.split++
-			if p.Orphaned > 0 {
-				cov.orphaned++
-			}
+		s, d, _, run, st := drawnSplitRun(t, bug, 3, 4, cov)
+		if p := st.Partition; p != nil && p.Healed && p.Orphaned > 0 {
+			cov.orphaned++
 		}
 		if st.DoubleConfirmed > 0 {
 			*last, *drew = run, d
@@ -328,16 +318,24 @@ func checks(full, short int) int {
 	return full
 }
 
-func TestPropertyPartitionConverges(t *testing.T) {
+// searchHolds searches the honest protocol (no bug) against property,
+// 60 checks (20 under -short), requires that nothing fails and that the
+// search ran, and returns the coverage for the caller to judge.
+func searchHolds(t *testing.T, property func(string, *simtest.Run, *splitDraws, *coverage) func(*rapid.T)) coverage {
+	t.Helper()
 	var last simtest.Run
 	var drew splitDraws
 	var cov coverage
-	n := checks(60, 20)
-	res := simtest.Search(n, 1, convergeProperty("", &last, &drew, &cov))
+	res := simtest.Search(checks(60, 20), 1, property("", &last, &drew, &cov))
 	require.False(t, res.Failed, res.Report)
 	t.Logf("%+v", cov)
 	// Rapid runs fewer checks under -short: judge coverage by the runs made.
 	require.Greater(t, cov.runs, 0)
+	return cov
+}
+
+func TestPropertyPartitionConverges(t *testing.T) {
+	cov := searchHolds(t, convergeProperty)
 	require.GreaterOrEqual(t, cov.split, cov.runs/2, "runs with a partition that healed")
 	require.GreaterOrEqual(t, cov.reorged, cov.runs/4, "runs where the heal reorganised a side")
 }
@@ -359,14 +357,7 @@ func TestSearchFindsNoReannounceOnHeal(t *testing.T) {
 }
 
 func TestPropertyNoDoubleConfirmation(t *testing.T) {
-	var last simtest.Run
-	var drew splitDraws
-	var cov coverage
-	n := checks(60, 20)
-	res := simtest.Search(n, 1, confirmProperty("", &last, &drew, &cov))
-	require.False(t, res.Failed, res.Report)
-	t.Logf("%+v", cov)
-	require.Greater(t, cov.runs, 0)
+	cov := searchHolds(t, confirmProperty)
 	require.GreaterOrEqual(t, cov.split, cov.runs/2, "runs with a partition")
 	require.GreaterOrEqual(t, cov.orphaned, cov.runs/8, "runs where the heal orphaned blocks")
 }

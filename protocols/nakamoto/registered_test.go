@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/scenario"
 	"simulate/sim"
@@ -17,16 +17,8 @@ import (
 // parsed and folded in by Validate.
 func parsed(t *testing.T, search bool, args ...string) (*nakamoto.Registered, error) {
 	t.Helper()
-	p, ok := scenario.Lookup("nakamoto")
-	require.True(t, ok, "nakamoto registers itself")
-	s := p.New()
-	if search {
-		s = scenario.NewSearch(p)
-	}
-	fs := pflag.NewFlagSet("nakamoto", pflag.ContinueOnError)
-	p.Flags(fs, s)
-	require.NoError(t, fs.Parse(args))
-	return s.(*nakamoto.Registered), s.Validate()
+	r := chaintest.Parsed[*nakamoto.Registered](t, "nakamoto", search, args...)
+	return r, r.Validate()
 }
 
 // The flags that are not one field each (the preset, regions, eclipse,

@@ -3,24 +3,18 @@ package poet_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/poet"
 	"simulate/sim"
 )
 
-func run(t testing.TB, s poet.Scenario, seed uint64) (poet.Stats, sim.Result, *poet.Run) {
-	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := sim.New(r.Config).Run()
-	return r.Stats(res), res, r
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[poet.Scenario](func(r *poet.Run) *sim.World { return sim.New(r.Config) })
 
 func quick(blocks int) poet.Scenario {
 	s := poet.DefaultScenario()
@@ -76,11 +70,10 @@ func TestZTestStopsACompromisedEnclave(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 5 * sim.Second
-	_, a, _ := run(t, s, 3)
-	_, b, _ := run(t, s, 3)
-	_, c, _ := run(t, s, 4)
-	require.Equal(t, a.Hash, b.Hash)
-	require.NotEqual(t, a.Hash, c.Hash)
+	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
 }
 
 // TestGoldenHash pins one run's trace hash.
@@ -90,14 +83,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Delay = 2 * sim.Second
 	st, res, _ := run(t, s, 1)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d made=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Made, st.Forks, st.TipHash[:16])
-	golden := filepath.Join("testdata", "poet-seed1.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "poet-seed1.golden", got)
 }
 
 func TestValidateRejectsNonsense(t *testing.T) {
@@ -109,10 +95,5 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		func(s *poet.Scenario) { s.Blocks = 0 },
 		func(s *poet.Scenario) { s.Degree = 16 },
 	}
-	for i, f := range bad {
-		s := poet.DefaultScenario()
-		f(&s)
-		require.Error(t, s.Validate(), "case %d", i)
-	}
-	require.NoError(t, poet.DefaultScenario().Validate())
+	chaintest.RejectsEach(t, poet.DefaultScenario, bad)
 }

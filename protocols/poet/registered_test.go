@@ -3,9 +3,9 @@ package poet_test
 import (
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/poet"
 	"simulate/scenario"
 	"simulate/search"
@@ -13,13 +13,8 @@ import (
 )
 
 func parsed(t *testing.T, args ...string) *poet.Registered {
-	p, ok := scenario.Lookup("poet")
-	require.True(t, ok)
-	s := p.New()
-	fs := pflag.NewFlagSet("poet", pflag.ContinueOnError)
-	p.Flags(fs, s)
-	require.NoError(t, fs.Parse(args))
-	return s.(*poet.Registered)
+	t.Helper()
+	return chaintest.Parsed[*poet.Registered](t, "poet", false, args...)
 }
 
 // Flags whose defaults follow others are folded in once, by Validate:

@@ -3,26 +3,20 @@ package pos_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/pos"
 	"simulate/sim"
 	"simulate/sim/simtest"
 )
 
-func run(t testing.TB, s pos.Scenario, seed uint64) (pos.Stats, sim.Result, *pos.Run) {
-	t.Helper()
-	require.NoError(t, s.Validate())
-	r := s.Build(seed)
-	res := sim.New(r.Config).Run()
-	return r.Stats(res), res, r
-}
+// run validates, builds and runs a scenario with a seed.
+var run = chaintest.Runner[pos.Scenario](func(r *pos.Run) *sim.World { return sim.New(r.Config) })
 
 func quick(blocks int) pos.Scenario {
 	s := pos.DefaultScenario()
@@ -176,11 +170,10 @@ func TestStakeMajorityAttacker(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 2 * sim.Second
-	_, a, _ := run(t, s, 3)
-	_, b, _ := run(t, s, 3)
-	_, c, _ := run(t, s, 4)
-	require.Equal(t, a.Hash, b.Hash)
-	require.NotEqual(t, a.Hash, c.Hash)
+	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
 }
 
 // TestGoldenHash pins one run's trace hash.
@@ -190,14 +183,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Delay = 2 * sim.Second
 	st, res, _ := run(t, s, 1)
 	got := fmt.Sprintf("%s events=%d sent=%d height=%d made=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Made, st.Forks, st.TipHash[:16])
-	golden := filepath.Join("testdata", "pos-seed1.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	chaintest.Golden(t, "pos-seed1.golden", got)
 }
 
 // property searches delays (bounded by 2 slots) and the lottery seed for a
@@ -260,12 +246,7 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		func(s *pos.Scenario) { s.NothingAtStake = 17 },
 		func(s *pos.Scenario) { s.Bug = "nope" },
 	}
-	for i, f := range bad {
-		s := pos.DefaultScenario()
-		f(&s)
-		require.Error(t, s.Validate(), "case %d", i)
-	}
-	require.NoError(t, pos.DefaultScenario().Validate())
+	chaintest.RejectsEach(t, pos.DefaultScenario, bad)
 }
 
 func ExamplePhi() {
