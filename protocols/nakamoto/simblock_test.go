@@ -9,6 +9,7 @@ import (
 
 	"simulate/check"
 	"simulate/protocols/chain"
+	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/nakamoto"
 	"simulate/sim"
 )
@@ -84,7 +85,7 @@ func TestSimBlockPresetNearSimBlock(t *testing.T) {
 		p90 = append(p90, st.Propagation90.Seconds())
 		p100 = append(p100, st.Propagation.Seconds())
 		if seed == 3 {
-			golden(t, "nakamoto-simblock-relay-seed3.golden", fmt.Sprintf("%s events=%d p50=%v p90=%v p100=%v\n",
+			chaintest.Golden(t, "nakamoto-simblock-relay-seed3.golden", fmt.Sprintf("%s events=%d p50=%v p90=%v p100=%v\n",
 				res.HashString(), res.Events, st.Propagation50, st.Propagation90, st.Propagation))
 		}
 	}
