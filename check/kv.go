@@ -2,7 +2,9 @@ package check
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/anishathalye/porcupine"
@@ -30,6 +32,18 @@ type Op struct {
 	Call   sim.Time   `json:"call"`
 	Return sim.Time   `json:"return,omitempty"`
 	Done   bool       `json:"done"`
+}
+
+// DrawKVOp draws a key-value client's next operation from r: a key from
+// keys, then a get or a put of a value ("client.seq") unique to this
+// operation, so a history tells every write apart. Paxos's and Raft's
+// clients draw the same way, which keeps their workloads comparable.
+func DrawKVOp(r *rand.Rand, keys []string, client sim.NodeID, seq int) (kind, key, value string) {
+	key = keys[r.IntN(len(keys))]
+	if r.IntN(2) == 0 {
+		return CmdPut, key, strconv.Itoa(int(client)) + "." + strconv.Itoa(seq)
+	}
+	return CmdGet, key, ""
 }
 
 // KVHistory rebuilds the client operations of a key-value store from a

@@ -3,7 +3,6 @@ package paxos
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"simulate/check"
@@ -56,13 +55,8 @@ func (c *Client) next(ctx sim.Context) {
 		return
 	}
 	c.seq++
-	r := ctx.Rand()
-	cmd := Cmd{Client: ctx.Self(), Seq: c.seq, Key: c.p.Keys[r.IntN(len(c.p.Keys))]}
-	if r.IntN(2) == 0 {
-		cmd.Kind, cmd.Value = CmdPut, strconv.Itoa(int(ctx.Self()))+"."+strconv.Itoa(c.seq)
-	} else {
-		cmd.Kind = CmdGet
-	}
+	cmd := Cmd{Client: ctx.Self(), Seq: c.seq}
+	cmd.Kind, cmd.Key, cmd.Value = check.DrawKVOp(ctx.Rand(), c.p.Keys, ctx.Self(), c.seq)
 	c.cur = cmd
 	ctx.Observe(ObsInvoke, c.seq, cmd.Op())
 	c.send(ctx)

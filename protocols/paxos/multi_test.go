@@ -3,9 +3,9 @@ package paxos_test
 import (
 	"testing"
 
-	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
 
+	"simulate/check"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -18,55 +18,10 @@ func multiScenario() paxos.Scenario {
 	}
 }
 
-type kvInput struct{ kind, key, value string }
-
-// kvModel is a register per key: puts overwrite, gets return the latest
-// value ("" before any put).
-var kvModel = porcupine.Model{
-	Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-		byKey := map[string][]porcupine.Operation{}
-		var keys []string
-		for _, op := range h {
-			k := op.Input.(kvInput).key
-			if _, ok := byKey[k]; !ok {
-				keys = append(keys, k)
-			}
-			byKey[k] = append(byKey[k], op)
-		}
-		var out [][]porcupine.Operation
-		for _, k := range keys {
-			out = append(out, byKey[k])
-		}
-		return out
-	},
-	Init: func() any { return "" },
-	Step: func(state, input, output any) (bool, any) {
-		in := input.(kvInput)
-		if in.kind == paxos.CmdPut {
-			return true, in.value
-		}
-		return output.(string) == state.(string), state
-	},
-}
-
-// linearizable checks a client history with porcupine. A put with no
-// response may or may not have happened, so it is open until forever; a
-// get with no response says nothing and is left out.
-func linearizable(h []paxos.Op) bool {
-	var ops []porcupine.Operation
-	for _, op := range h {
-		ret := int64(op.Return)
-		if !op.Done {
-			if op.Kind == paxos.CmdGet {
-				continue
-			}
-			ret = 1 << 62
-		}
-		ops = append(ops, porcupine.Operation{ClientId: int(op.Client), Input: kvInput{op.Kind, op.Key, op.Value},
-			Call: int64(op.Call), Output: op.Output, Return: ret})
-	}
-	return porcupine.CheckOperations(kvModel, ops)
-}
+// linearizable checks a client history with the same porcupine model the
+// scenario's own property uses (check.KVLinearizability), so the tests and
+// the property can never disagree on what linearizable means.
+func linearizable(h []paxos.Op) bool { return check.KVLinearizability(h) == "" }
 
 // logsAgree checks that the live replicas hold the same applied log.
 func logsAgree(t *testing.T, s paxos.Scenario, seed uint64) ([]paxos.Cmd, paxos.Outcome) {

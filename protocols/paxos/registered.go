@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simulate/protocols/internal/flagval"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
@@ -413,7 +414,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.JitterStep, "jitter-step", "resolution of the drawn extra delay (0: 100µs)")
 	scenario.TimeVar(fs, &s.GST, "gst", "global stabilisation time: no loss or duplication from then on (0: never)")
 	scenario.TimeVar(fs, &s.Limit, "limit", "stop the run at this virtual time")
-	fs.Var(crashFlag{s}, "crash", "crash NODE@AT, or NODE@AT..RESTART to bring it back (repeatable, or comma-separated), e.g. 2@5ms..40ms")
+	fs.Var(flagval.List[Crash]{Items: &s.Crashes, Parse: ParseCrash, Kind: "crash"}, "crash", "crash NODE@AT, or NODE@AT..RESTART to bring it back (repeatable, or comma-separated), e.g. 2@5ms..40ms")
 	fs.Var(partitionFlag{s}, "partition", "cut the network GROUP|GROUP@FROM[..TO] (repeatable), e.g. 0,1|2,3,4@10ms..200ms")
 	scenario.PCTVar(fs, &s.PCT, 5*sim.Millisecond, 200)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
@@ -439,32 +440,6 @@ func (f bugFlag) Set(v string) error {
 		return err
 	}
 	*f.b = b
-	return nil
-}
-
-// crashFlag is the repeatable --crash flag; its value prints as a
-// comma-separated list that Set reads back (the printed replay command).
-type crashFlag struct{ s *Scenario }
-
-func (f crashFlag) String() string {
-	if f.s == nil {
-		return ""
-	}
-	parts := make([]string, len(f.s.Crashes))
-	for i, c := range f.s.Crashes {
-		parts[i] = c.String()
-	}
-	return strings.Join(parts, ",")
-}
-func (f crashFlag) Type() string { return "crash" }
-func (f crashFlag) Set(v string) error {
-	for _, part := range strings.Split(v, ",") {
-		c, err := ParseCrash(part)
-		if err != nil {
-			return err
-		}
-		f.s.Crashes = append(f.s.Crashes, c)
-	}
 	return nil
 }
 

@@ -65,9 +65,7 @@ func (r Request) valid(p Params) bool {
 
 // AppendDigest implements sim.Message.
 func (r Request) AppendDigest(b []byte) []byte {
-	b = append(b, 'Q')
-	b = append(b, r.payload()...)
-	return r.Sig.AppendDigest(b)
+	return appendSigned(b, 'Q', r.payload(), r.Sig)
 }
 
 func (r Request) String() string {
@@ -123,9 +121,7 @@ func (m Prepare) payload() []byte {
 
 // AppendDigest implements sim.Message.
 func (m Prepare) AppendDigest(b []byte) []byte {
-	b = append(b, 'p')
-	b = append(b, m.payload()...)
-	return m.Sig.AppendDigest(b)
+	return appendSigned(b, 'p', m.payload(), m.Sig)
 }
 
 func (m Prepare) String() string {
@@ -184,9 +180,7 @@ func (m Checkpoint) payload() []byte {
 
 // AppendDigest implements sim.Message.
 func (m Checkpoint) AppendDigest(b []byte) []byte {
-	b = append(b, 'K')
-	b = append(b, m.payload()...)
-	return m.Sig.AppendDigest(b)
+	return appendSigned(b, 'K', m.payload(), m.Sig)
 }
 
 func (m Checkpoint) String() string {
@@ -237,9 +231,7 @@ func (m ViewChange) payload() []byte {
 
 // AppendDigest implements sim.Message.
 func (m ViewChange) AppendDigest(b []byte) []byte {
-	b = append(b, 'V')
-	b = append(b, m.payload()...)
-	return m.Sig.AppendDigest(b)
+	return appendSigned(b, 'V', m.payload(), m.Sig)
 }
 
 func (m ViewChange) String() string {
@@ -275,9 +267,7 @@ func (m NewView) payload() []byte {
 
 // AppendDigest implements sim.Message.
 func (m NewView) AppendDigest(b []byte) []byte {
-	b = append(b, 'N')
-	b = append(b, m.payload()...)
-	return m.Sig.AppendDigest(b)
+	return appendSigned(b, 'N', m.payload(), m.Sig)
 }
 
 func (m NewView) String() string {
@@ -418,4 +408,14 @@ func (m RecoverReply) String() string {
 		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
 	}
 	return fmt.Sprintf("RecoverReply{stable #%d prepared [%s]}", m.Stable, strings.Join(seqs, " "))
+}
+
+// appendSigned appends a signed message's digest: its type tag, the payload
+// its signature covers, then the signature. Every signed message hashes the
+// same way, so a message's digest changes exactly when its signed content or
+// its signature does.
+func appendSigned(b []byte, tag byte, payload []byte, sig sim.Signature) []byte {
+	b = append(b, tag)
+	b = append(b, payload...)
+	return sig.AppendDigest(b)
 }

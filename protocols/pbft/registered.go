@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simulate/faults"
+	"simulate/protocols/internal/flagval"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
@@ -341,7 +342,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.Var(partitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (cut off from the clients too)")
 	scenario.PCTVar(fs, &s.PCT, 2*sim.Millisecond, 400)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
-	fs.Var(crashFlag{s}, "crash", "crash a replica and restart it from its durable storage: ID@FROM..TO, e.g. 1@5ms..20ms (repeatable, or comma-separated; see --bug amnesia)")
+	fs.Var(flagval.List[CrashRestart]{Items: &s.Crashes, Parse: ParseCrash, Kind: "crash"}, "crash", "crash a replica and restart it from its durable storage: ID@FROM..TO, e.g. 1@5ms..20ms (repeatable, or comma-separated; see --bug amnesia)")
 	fs.IntVar(&s.CrashSlots, "crashes", s.CrashSlots, "also draw up to this many crash-restarts per run (each may be none; never more than f replicas down at once)")
 	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw the traitors' places and strategies, loss, jitter and a partition from the seed (what check pbft searches)")
 	fs.BoolVar(&s.StopOnViolation, "stop-on-violation", s.StopOnViolation, "stop at the first disagreement between honest replicas")
@@ -364,34 +365,6 @@ func (f bugFlag) Set(v string) error {
 	*f.b = v
 	return nil
 }
-
-// crashFlag is the repeatable --crash flag; its value prints as a
-// comma-separated list that Set reads back.
-type crashFlag struct{ s *Scenario }
-
-func (f crashFlag) String() string {
-	if f.s == nil {
-		return ""
-	}
-	parts := make([]string, len(f.s.Crashes))
-	for i, c := range f.s.Crashes {
-		parts[i] = c.String()
-	}
-	return strings.Join(parts, ",")
-}
-
-func (f crashFlag) Set(v string) error {
-	for _, part := range strings.Split(v, ",") {
-		c, err := ParseCrash(part)
-		if err != nil {
-			return err
-		}
-		f.s.Crashes = append(f.s.Crashes, c)
-	}
-	return nil
-}
-
-func (f crashFlag) Type() string { return "crash" }
 
 // partitionFlag is the --partition flag.
 type partitionFlag struct{ s *Scenario }

@@ -814,46 +814,14 @@ func (r *Replica) makeStable(ctx sim.Context, seq int, proof []Checkpoint, state
 		}
 	}
 	r.stable, r.proof = seq, proof
-	for s := range r.log {
-		if s <= seq {
-			delete(r.log, s)
-		}
-	}
-	for s := range r.certs {
-		if s <= seq {
-			delete(r.certs, s)
-		}
-	}
-	for s := range r.committed {
-		if s <= seq {
-			delete(r.committed, s)
-		}
-	}
-	for s := range r.executed {
-		if s <= seq {
-			delete(r.executed, s)
-		}
-	}
-	for s := range r.heard {
-		if s <= seq {
-			delete(r.heard, s)
-		}
-	}
-	for s := range r.ckpts {
-		if s <= seq {
-			delete(r.ckpts, s)
-		}
-	}
-	for s := range r.late {
-		if s <= seq {
-			delete(r.late, s)
-		}
-	}
-	for s := range r.promised {
-		if s <= seq {
-			delete(r.promised, s)
-		}
-	}
+	forgetThrough(r.log, seq)
+	forgetThrough(r.certs, seq)
+	forgetThrough(r.committed, seq)
+	forgetThrough(r.executed, seq)
+	forgetThrough(r.heard, seq)
+	forgetThrough(r.ckpts, seq)
+	forgetThrough(r.late, seq)
+	forgetThrough(r.promised, seq)
 	if r.nextSeq < seq {
 		r.nextSeq = seq
 	}
@@ -1450,4 +1418,15 @@ func minValue(m map[sim.NodeID]int) int {
 		}
 	}
 	return v
+}
+
+// forgetThrough deletes every sequence number at or below seq from m: a
+// stable checkpoint at seq makes the per-number state behind it garbage, and
+// each of the replica's per-number maps is pruned the same way.
+func forgetThrough[V any](m map[int]V, seq int) {
+	for s := range m {
+		if s <= seq {
+			delete(m, s)
+		}
+	}
 }
