@@ -60,15 +60,21 @@ type byzantineResult struct {
 	Hash      string                    `json:"hash"`
 }
 
-// byzTee keeps every event for the explanation and passes it on to the
-// tracer --trace or --check-determinism asked for.
+// byzTee keeps the events the explanation reads — what each traitor sent
+// and was delivered (generals.Explain) — and passes every event on to the
+// tracer --trace or --check-determinism asked for. Keeping only those
+// holds a tenth of OM(3)'s 1.8 million events among 33 generals with 3
+// traitors.
 type byzTee struct {
-	log  sim.Log
-	next sim.Tracer
+	log      sim.Log
+	traitors map[sim.NodeID]bool
+	next     sim.Tracer
 }
 
 func (t *byzTee) Record(e sim.TraceEvent) {
-	t.log.Record(e)
+	if (e.Kind == sim.TraceSend && t.traitors[e.From]) || (e.Kind == sim.TraceDeliver && t.traitors[e.To]) {
+		t.log.Record(e)
+	}
 	if t.next != nil {
 		t.next.Record(e)
 	}
@@ -132,7 +138,10 @@ every message arrives and the trouble is the traitors.)`
 		var out generals.Outcome
 		var events []sim.TraceEvent
 		if _, err := execute(g, p.Name(), registeredRun{Scenario: raw}, func(tracer sim.Tracer) sim.Result {
-			tee := &byzTee{next: tracer}
+			tee := &byzTee{next: tracer, traitors: map[sim.NodeID]bool{}}
+			for _, tr := range resolved.Traitors {
+				tee.traitors[tr.ID] = true
+			}
 			o := scenario.Execute(plain, g.seed, nil, tee)
 			out = generals.Judge(resolved, o.World, o.Result)
 			events = tee.log.Events
