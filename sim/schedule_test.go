@@ -21,4 +21,6 @@ func TestScheduleRejects(t *testing.T) {
 		_, err := sim.ParseSchedule(s)
 		require.Error(t, err, s)
 	}
+	_, err := sim.ParseSchedule("1=1,1=2") // which one would win is a guess
+	require.ErrorContains(t, err, "draw 1 is given twice")
 }

@@ -77,19 +77,6 @@ func TestTxsFillTakesTheOldestUpToCapacity(t *testing.T) {
 	require.Equal(t, chain.HeaderSize+5*250, b.Size)
 }
 
-func TestScheduleRoundTrip(t *testing.T) {
-	v := []int{0, 3, 0, 0, 1}
-	s := chain.FormatSchedule(v)
-	require.Equal(t, "1=3,4=1", s)
-	back, err := chain.ParseSchedule(s)
-	require.NoError(t, err)
-	require.Equal(t, v, back)
-	_, err = chain.ParseSchedule("x=1")
-	require.Error(t, err)
-	_, err = chain.ParseSchedule("1=1,1=2") // which one would win is a guess
-	require.ErrorContains(t, err, "draw 1 is given twice")
-}
-
 func ExampleGini() {
 	// Rewards of four producers: equal, then one taking everything.
 	fmt.Printf("%.2f %.2f\n", check.Gini([]float64{5, 5, 5, 5}), check.Gini([]float64{0, 0, 0, 20}))

@@ -94,7 +94,6 @@ func (s Scenario) liveOwed() bool {
 // of whom to show which branch.
 func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 	s := r.Scenario
-	s.Schedule = nil // the CLI's --schedule replays draws through c
 	run := s.Build(seed)
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	props := []scenario.Property{{Name: PropSafety, Check: func(scenario.Run) error { return run.CheckSafety() }}}

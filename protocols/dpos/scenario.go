@@ -62,9 +62,6 @@ type Scenario struct {
 	Quiet bool `json:"quiet,omitempty"`
 	// Bug switches on a teaching bug (see Bugs).
 	Bug string `json:"bug,omitempty"`
-	// Schedule, if set, replays recorded environment draws (as `simulate
-	// check dpos` prints them) instead of drawing from the seed.
-	Schedule []int `json:"schedule,omitempty"`
 }
 
 // DefaultScenario is a small BitShares: 32 stakeholders with equal stakes
@@ -180,9 +177,6 @@ func (s Scenario) Build(seed uint64) *Run {
 	}
 	if s.Traitors > 0 && s.Strategy == Equivocate {
 		r.Config.Network = splitModel{inner: ln, net: net}
-	}
-	if len(s.Schedule) > 0 {
-		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 	}
 	return r
 }

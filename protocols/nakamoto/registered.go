@@ -181,7 +181,6 @@ func (f splitFlag) Type() string { return "partition" }
 // the topology comes from the seed, and c draws each message's jitter.
 func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 	s := r.Scenario
-	s.Schedule = nil // the CLI's --schedule replays draws through c
 	run := s.Build(seed)
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	var props []scenario.Property

@@ -64,9 +64,6 @@ type Scenario struct {
 	// not ask their neighbours across a healed partition for the blocks
 	// they missed).
 	Bug string `json:"bug,omitempty"`
-	// Schedule, if set, replays recorded environment draws (as `simulate
-	// check nakamoto` prints them) instead of drawing from the seed.
-	Schedule []int `json:"schedule,omitempty"`
 }
 
 // Bugs lists the teaching bugs a Scenario may switch on.
@@ -285,9 +282,6 @@ func (s Scenario) Build(seed uint64) *Run {
 			return c.Sent+c.Duplicated == c.Delivered+c.Dropped
 		},
 	}
-	if len(s.Schedule) > 0 {
-		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
-	}
 	return r
 }
 
@@ -493,12 +487,3 @@ func PropertyScenario(bug string) Scenario {
 	s.Bug = bug
 	return s
 }
-
-// FormatSchedule writes recorded environment draws as "index=value,..."
-// listing only the non-boring ones (chain.FormatSchedule): the form
-// `simulate check nakamoto` prints and `simulate nakamoto --schedule` reads.
-func FormatSchedule(values []int) string { return chain.FormatSchedule(values) }
-
-// ParseSchedule reads FormatSchedule's form back into a list of draws
-// (unlisted draws are 0).
-func ParseSchedule(s string) ([]int, error) { return chain.ParseSchedule(s) }

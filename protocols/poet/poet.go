@@ -69,9 +69,6 @@ type Scenario struct {
 	ZTest bool `json:"z_test,omitempty"`
 	// Quiet drops the per-block observations (for sweeps).
 	Quiet bool `json:"quiet,omitempty"`
-	// Schedule, if set, replays recorded environment draws instead of
-	// drawing from the seed.
-	Schedule []int `json:"schedule,omitempty"`
 }
 
 // DefaultScenario: 16 validators, a block every 20 s on average, 64 kB
@@ -318,9 +315,6 @@ func (s Scenario) Build(seed uint64) *Run {
 		Seed:    seed,
 		Limit:   s.Duration,
 		Stop:    net.quiet,
-	}
-	if len(s.Schedule) > 0 {
-		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 	}
 	return r
 }

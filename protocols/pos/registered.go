@@ -80,7 +80,6 @@ func flagWords(s string) string {
 // each message's jitter.
 func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	s := r.Scenario
-	s.Schedule = nil // the CLI's --schedule replays draws through c
 	var offset uint64
 	if r.LotterySeeds > 0 {
 		lottery := 1 + uint64(c.Intn("lottery seed", r.LotterySeeds))

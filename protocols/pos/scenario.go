@@ -65,9 +65,6 @@ type Scenario struct {
 	Quiet bool `json:"quiet,omitempty"`
 	// Bug switches on a teaching bug (see Bugs).
 	Bug string `json:"bug,omitempty"`
-	// Schedule, if set, replays recorded environment draws (as `simulate
-	// check pos` prints them) instead of drawing from the seed.
-	Schedule []int `json:"schedule,omitempty"`
 }
 
 // DefaultScenario is Cardano-like proof of stake beside the nakamoto
@@ -187,9 +184,6 @@ func (s Scenario) Build(seed uint64) *Run {
 		Seed:    seed,
 		Limit:   s.Duration,
 		Stop:    net.quiet,
-	}
-	if len(s.Schedule) > 0 {
-		r.Config.Choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 	}
 	return r
 }
