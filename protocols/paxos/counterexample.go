@@ -17,7 +17,7 @@ type Counterexample struct {
 	Log        *sim.Log
 	// Replay is the run as a plain scenario: swarm draws resolved into
 	// loss, duplication, start times and crashes, and the network's draws as
-	// a sparse Schedule.
+	// its Schedule.
 	Replay Scenario
 }
 
@@ -32,7 +32,7 @@ func Replay(s Scenario, seed uint64, values []int) Counterexample {
 	ce.Replay = in.Resolved()
 	vals := search.Schedule(rec.Log).Values()
 	ce.Replay.Scripted = true
-	ce.Replay.Schedule = Sparse(vals[min(in.SetupDraws(), len(vals)):])
+	ce.Replay.Schedule = vals[min(in.SetupDraws(), len(vals)):]
 	return ce
 }
 

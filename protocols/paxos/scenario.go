@@ -66,10 +66,11 @@ type Scenario struct {
 	// CrashSlots is how many crash-restarts a swarm may draw per run (0:
 	// two); each slot may stay calm.
 	CrashSlots int `json:"crash_slots,omitempty"`
-	// Scripted replays Schedule, a sparse list of environment draws (every
-	// draw not listed is 0, the boring one), instead of drawing from the seed.
-	Scripted bool   `json:"scripted,omitempty"`
-	Schedule []Draw `json:"schedule,omitempty"`
+	// Scripted replays Schedule, the environment's draws in order (every
+	// draw past its end is 0, the boring one), instead of drawing from the
+	// seed; sim.FormatSchedule writes it as --schedule takes it.
+	Scripted bool  `json:"scripted,omitempty"`
+	Schedule []int `json:"schedule,omitempty"`
 	// Clients and Ops (Multi-Paxos): how many clients, and how many
 	// operations each issues.
 	Clients int `json:"clients,omitempty"`
@@ -94,56 +95,6 @@ func ParsePartition(s string) (Partition, error) { return faults.ParsePartitionW
 
 // DefaultJitterStep is the resolution of drawn delays when none is given.
 const DefaultJitterStep = 100 * sim.Microsecond
-
-// Draw is one non-boring environment draw: the Index-th draw of a run had
-// Value.
-type Draw struct {
-	Index int `json:"i"`
-	Value int `json:"v"`
-}
-
-// FormatSchedule renders draws as "INDEX=VALUE,..." for --schedule.
-func FormatSchedule(ds []Draw) string {
-	parts := make([]string, len(ds))
-	for i, d := range ds {
-		parts[i] = fmt.Sprintf("%d=%d", d.Index, d.Value)
-	}
-	return strings.Join(parts, ",")
-}
-
-// ParseSchedule reads "INDEX=VALUE,..." ("" is the all-boring schedule).
-func ParseSchedule(s string) ([]Draw, error) {
-	var out []Draw
-	if strings.TrimSpace(s) == "" {
-		return out, nil
-	}
-	last := -1
-	for _, p := range strings.Split(s, ",") {
-		a, b, ok := strings.Cut(strings.TrimSpace(p), "=")
-		i, err1 := strconv.Atoi(a)
-		v, err2 := strconv.Atoi(b)
-		if !ok || err1 != nil || err2 != nil || i < 0 || v < 0 {
-			return nil, fmt.Errorf("schedule entry %q: want INDEX=VALUE with non-negative integers", p)
-		}
-		if i <= last {
-			return nil, fmt.Errorf("schedule entry %q: indices must increase", p)
-		}
-		last = i
-		out = append(out, Draw{Index: i, Value: v})
-	}
-	return out, nil
-}
-
-// Sparse keeps the non-zero values of a recorded draw list.
-func Sparse(values []int) []Draw {
-	var out []Draw
-	for i, v := range values {
-		if v != 0 {
-			out = append(out, Draw{Index: i, Value: v})
-		}
-	}
-	return out
-}
 
 // Default returns the scenario of a plain `simulate paxos`.
 func Default() Scenario {
@@ -326,7 +277,7 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 	s.Mode = s.mode()
 	if choices == nil {
 		if s.Scripted {
-			choices = &sim.ReplayChoices{Values: dense(s.Schedule)}
+			choices = &sim.ReplayChoices{Values: append([]int(nil), s.Schedule...)}
 		} else {
 			choices = sim.NewPCGChoices(seed)
 		}
@@ -351,17 +302,6 @@ func (s Scenario) extraNodes() int {
 		return s.Clients
 	}
 	return 0
-}
-
-func dense(ds []Draw) []int {
-	if len(ds) == 0 {
-		return nil
-	}
-	out := make([]int, ds[len(ds)-1].Index+1)
-	for _, d := range ds {
-		out[d.Index] = d.Value
-	}
-	return out
 }
 
 func (in *Instance) newNode(id sim.NodeID) sim.Node {
