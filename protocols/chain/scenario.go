@@ -36,6 +36,40 @@ func (w Workload) Validate() error {
 	return nil
 }
 
+// Output is what a chain protocol's run prints with --format json: the
+// scenario it ran, the seed, the trace hash and the protocol's stats.
+type Output[S, T any] struct {
+	Scenario S      `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+	Hash     string `json:"trace_hash"`
+	Stats    T      `json:"stats"`
+}
+
+// ValidateRun reports the first thing wrong with what every chain
+// protocol's scenario shares, in words that name each field as its flag
+// does: the workload, the network of n nodes (nodes names the node
+// count's flag), when the run stops — exactly one of blocks (a height)
+// and duration — and the confirmation depth k.
+func ValidateRun(w Workload, l Links, n int, nodes string, blocks int, duration sim.Time, k int) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if err := l.Validate(n, nodes); err != nil {
+		return err
+	}
+	switch {
+	case blocks < 0 || duration < 0:
+		return fmt.Errorf("blocks and duration must not be negative")
+	case (blocks == 0) == (duration == 0):
+		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
+	case blocks > 1_000_000:
+		return fmt.Errorf("blocks must be at most 1000000, got %d", blocks)
+	case k < 1 || k > 100:
+		return fmt.Errorf("k must be between 1 and 100, got %d", k)
+	}
+	return nil
+}
+
 // Txs is the transaction stream w describes (NewTxs). w must be valid.
 func (w Workload) Txs() Txs { return NewTxs(w.TxRate, w.TxSize, w.BlockSize) }
 

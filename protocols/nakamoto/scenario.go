@@ -94,10 +94,7 @@ func (s Scenario) Validate() error {
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
 	}
-	if err := s.Workload.Validate(); err != nil {
-		return err
-	}
-	if err := s.Links.Validate(s.Miners, "miners"); err != nil {
+	if err := chain.ValidateRun(s.Workload, s.Links, s.Miners, "miners", s.Blocks, s.Duration, s.K); err != nil {
 		return err
 	}
 	switch {
@@ -107,20 +104,12 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("relay simblock needs SimBlock's regions (--regions simblock, or --preset simblock)")
 	}
 	switch {
-	case s.Blocks < 0 || s.Duration < 0:
-		return fmt.Errorf("blocks and duration must not be negative")
-	case (s.Blocks == 0) == (s.Duration == 0):
-		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
-	case s.Blocks > 1_000_000:
-		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
 	case s.RealPoW && (s.PoWBits < 1 || s.PoWBits > 28):
 		return fmt.Errorf("pow bits must be between 1 and 28, got %d", s.PoWBits)
 	case s.Retarget == 1 || s.Retarget < 0:
 		return fmt.Errorf("retarget window must be 0 (off) or at least 2 blocks, got %d", s.Retarget)
 	case s.HashScale < 0 || math.IsNaN(s.HashScale) || math.IsInf(s.HashScale, 0):
 		return fmt.Errorf("hash scale must be positive, got %v", s.HashScale)
-	case s.K < 1 || s.K > 100:
-		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
 	case s.Bug != "" && !slices.Contains(Bugs, s.Bug):
 		return fmt.Errorf("unknown bug %q (known: %s)", s.Bug, strings.Join(Bugs, ", "))
 	}

@@ -93,21 +93,10 @@ func (s Scenario) Validate() error {
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
 	}
-	if err := s.Workload.Validate(); err != nil {
-		return err
-	}
-	if err := s.Links.Validate(s.Validators, "validators"); err != nil {
+	if err := chain.ValidateRun(s.Workload, s.Links, s.Validators, "validators", s.Blocks, s.Duration, s.K); err != nil {
 		return err
 	}
 	switch {
-	case s.Blocks < 0 || s.Duration < 0:
-		return fmt.Errorf("blocks and duration must not be negative")
-	case (s.Blocks == 0) == (s.Duration == 0):
-		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
-	case s.Blocks > 1_000_000:
-		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
-	case s.K < 1 || s.K > 100:
-		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
 	case s.Cheaters < 0 || s.Cheaters > s.Validators:
 		return fmt.Errorf("cheaters must be between 0 and %d, got %d", s.Validators, s.Cheaters)
 	case s.CheatFactor != 0 && !(s.CheatFactor >= 1 && s.CheatFactor <= 1e6):

@@ -82,12 +82,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 }
 
 // Output is `simulate poet --format json`.
-type Output struct {
-	Scenario Scenario `json:"scenario"`
-	Seed     uint64   `json:"seed"`
-	Hash     string   `json:"trace_hash"`
-	Stats    Stats    `json:"stats"`
-}
+type Output = chain.Output[Scenario, Stats]
 
 // Table is `simulate poet`'s table: the chain a run made and what it
 // cost.

@@ -108,12 +108,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 }
 
 // Output is `simulate pos --format json`.
-type Output struct {
-	Scenario Scenario `json:"scenario"`
-	Seed     uint64   `json:"seed"`
-	Hash     string   `json:"trace_hash"`
-	Stats    Stats    `json:"stats"`
-}
+type Output = chain.Output[Scenario, Stats]
 
 // Table is `simulate pos`'s table: the chain, its forks and branches,
 // confirmations and the common prefix.

@@ -96,23 +96,12 @@ func (s Scenario) Validate() error {
 	case !(s.F > 0 && s.F <= 1):
 		return fmt.Errorf("f (active-slot coefficient) must be in (0, 1], got %v", s.F)
 	}
-	if err := s.Workload.Validate(); err != nil {
-		return err
-	}
-	if err := s.Links.Validate(s.Validators, "validators"); err != nil {
+	if err := chain.ValidateRun(s.Workload, s.Links, s.Validators, "validators", s.Blocks, s.Duration, s.K); err != nil {
 		return err
 	}
 	switch {
-	case s.Blocks < 0 || s.Duration < 0:
-		return fmt.Errorf("blocks and duration must not be negative")
-	case (s.Blocks == 0) == (s.Duration == 0):
-		return fmt.Errorf("give exactly one of blocks and duration (not both, not neither)")
-	case s.Blocks > 1_000_000:
-		return fmt.Errorf("blocks must be at most 1000000, got %d", s.Blocks)
 	case s.Duration > 0 && s.Duration/s.Slot > 100_000_000:
 		return fmt.Errorf("duration is more than 1e8 slots")
-	case s.K < 1 || s.K > 100:
-		return fmt.Errorf("k must be between 1 and 100, got %d", s.K)
 	case s.NothingAtStake < 0 || s.NothingAtStake > s.Validators:
 		return fmt.Errorf("nothing-at-stake validators must be between 0 and %d, got %d", s.Validators, s.NothingAtStake)
 	case s.Lottery != "" && s.Lottery != LotteryStake && s.Lottery != LotteryWork:
