@@ -3,12 +3,13 @@ package report
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+
+	"simulate/sim/simtest"
 )
 
 func sample() Table {
@@ -26,13 +27,7 @@ func TestFormatsGolden(t *testing.T) {
 	for _, f := range []string{"table", "markdown", "csv"} {
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, f, sample()))
-		path := filepath.Join("testdata", "demo."+f)
-		if os.Getenv("UPDATE_GOLDEN") != "" {
-			require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
-		require.Equal(t, string(want), b.String(), f)
+		simtest.Golden(t, "demo."+f, b.String())
 	}
 }
 

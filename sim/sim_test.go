@@ -2,8 +2,6 @@ package sim_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/sim"
+	"simulate/sim/simtest"
 )
 
 func floodConfig(n int, seed uint64, lossy bool) sim.Config {
@@ -93,14 +92,7 @@ func TestHashIndependentOfGOMAXPROCSAndWorkers(t *testing.T) {
 func TestGoldenHash(t *testing.T) {
 	res := sim.New(floodConfig(5, 42, true)).Run()
 	got := fmt.Sprintf("%s events=%d sent=%d delivered=%d dropped=%d\n", res.HashString(), res.Events, res.Sent, res.Delivered, res.Dropped)
-	golden := filepath.Join("testdata", "flood-seed42.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	simtest.Golden(t, "flood-seed42.golden", got)
 }
 
 func TestCrashLosesMemoryKeepsStorage(t *testing.T) {

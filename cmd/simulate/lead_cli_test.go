@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"simulate/sim/simtest"
 )
 
 // cli runs the simulate CLI in-process and returns its output and exit status.
@@ -22,14 +24,7 @@ func cli(args ...string) (stdout, stderr string, code int) {
 // matchGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
 func matchGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
-	require.Equal(t, string(want), got)
+	simtest.Golden(t, name, got)
 }
 
 func TestBadInputIsOneLineAndExit2(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -312,14 +310,7 @@ func TestGoldenHash(t *testing.T) {
 		fmt.Fprintf(&b, "%s seed=42 %s events=%d end=%s requests=%d refused=%d sold=%d oversold=%d linearizable=%v\n",
 			c, o.Hash, o.Events, o.End, o.Requests, o.Refused, o.Sold, o.Oversold, o.Linearizable)
 	}
-	golden := filepath.Join("testdata", "hashes.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(b.String()), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), b.String())
+	simtest.Golden(t, "hashes.golden", b.String())
 }
 
 func TestTieBreakerOnlyForEvenOffices(t *testing.T) {

@@ -3,8 +3,6 @@ package generals_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 
 	"simulate/protocols/generals"
 	"simulate/sim"
+	"simulate/sim/simtest"
 )
 
 // TestOMMessageCountsMatchClosedForm counts every message of every round
@@ -101,13 +100,7 @@ func TestGoldenHash(t *testing.T) {
 			alg, o.Result.HashString(), o.Result.Events, o.Result.Sent, o.Agreement, o.Validity, o.Decisions)
 	}
 	got := b.String()
-	golden := filepath.Join("testdata", "collude-n7-seed42.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	simtest.Golden(t, "collude-n7-seed42.golden", got)
 }
 
 func TestDraw(t *testing.T) {

@@ -2,8 +2,6 @@ package paxos_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	"simulate/faults"
 	"simulate/protocols/paxos"
 	"simulate/sim"
+	"simulate/sim/simtest"
 )
 
 // calm is s on the boring network: every environment draw 0.
@@ -166,14 +165,7 @@ func TestGoldenHash(t *testing.T) {
 		fmt.Fprintf(&b, "%s seed=42 %s events=%d sent=%d delivered=%d dropped=%d duplicated=%d end=%s\n",
 			c.name, r.HashString(), r.Events, r.Sent, r.Delivered, r.Dropped, r.Duplicated, r.End)
 	}
-	golden := filepath.Join("testdata", "hashes.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(b.String()), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), b.String())
+	simtest.Golden(t, "hashes.golden", b.String())
 }
 
 func TestParseFlagsRoundTrip(t *testing.T) {

@@ -2,8 +2,6 @@ package pbft_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +9,7 @@ import (
 
 	"simulate/protocols/pbft"
 	"simulate/sim"
+	"simulate/sim/simtest"
 )
 
 func run(t *testing.T, s pbft.Scenario, seed uint64) pbft.Outcome {
@@ -211,13 +210,7 @@ func TestByzantine(t *testing.T) {
 func TestPinnedTraceHash(t *testing.T) {
 	o := run(t, pbft.Default(), 1)
 	got := fmt.Sprintf("pbft default scenario, seed 1: %s\n", o.Hash)
-	path := filepath.Join("testdata", "default-seed1.hash")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, string(want), got)
+	simtest.Golden(t, "default-seed1.hash", got)
 }
 
 func ExampleRun() {

@@ -8,8 +8,6 @@
 package chaintest
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -17,6 +15,7 @@ import (
 
 	"simulate/scenario"
 	"simulate/sim"
+	"simulate/sim/simtest"
 )
 
 // Run is what every chain protocol's built run offers: its statistics,
@@ -49,14 +48,7 @@ func Runner[S interface {
 // rewrites the file from got.
 func Golden(t testing.TB, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
-	require.Equal(t, string(want), got)
+	simtest.Golden(t, name, got)
 }
 
 // SameSeedSameRun requires determinism from run: seed 3 twice gives the
