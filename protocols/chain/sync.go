@@ -86,3 +86,16 @@ func (p *Peer) Serve(ctx sim.Context, to sim.NodeID, tip BlockID, locator []Bloc
 	}
 	return sent
 }
+
+// Incoming sorts a message delivered to a chain node: a GetBlocksMsg is
+// served from the node's chain ending at tip (Serve) and ok is false; a
+// BlockMsg gives its block's id and ok true; anything else is ignored.
+func (p *Peer) Incoming(ctx sim.Context, from sim.NodeID, msg sim.Message, tip BlockID) (id BlockID, ok bool) {
+	switch m := msg.(type) {
+	case GetBlocksMsg:
+		p.Serve(ctx, from, tip, m.Locator)
+	case BlockMsg:
+		return m.ID, true
+	}
+	return NoBlock, false
+}

@@ -302,17 +302,13 @@ const lastKey = "dpos.last"
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	if g, ok := msg.(chain.GetBlocksMsg); ok {
-		n.Serve(ctx, from, n.tip, g.Locator)
-		return
-	}
-	m, ok := msg.(chain.BlockMsg)
+	id, ok := n.Incoming(ctx, from, msg, n.tip)
 	if !ok {
 		return
 	}
 	old := n.tip
 	s := n.net.Store
-	n.Receive(ctx, from, m.ID, n.net.valid, func(b *chain.Block, from sim.NodeID) {
+	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
 		// Forward to everyone, even on a complete graph: an equivocator
 		// must not be able to keep a block from part of the network.
 		n.Send(ctx, b, from)

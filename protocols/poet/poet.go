@@ -201,16 +201,12 @@ func (n *Node) draw(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	if g, ok := msg.(chain.GetBlocksMsg); ok {
-		n.Serve(ctx, from, n.tip, g.Locator)
-		return
-	}
-	m, ok := msg.(chain.BlockMsg)
+	id, ok := n.Incoming(ctx, from, msg, n.tip)
 	if !ok {
 		return
 	}
 	old := n.tip
-	n.Receive(ctx, from, m.ID, n.net.valid, func(b *chain.Block, from sim.NodeID) {
+	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
 		n.Relay(ctx, b, from)
 		if n.net.Store.Heavier(b.ID, n.tip) {
 			n.tip = b.ID
