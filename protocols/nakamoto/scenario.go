@@ -161,12 +161,19 @@ type Run struct {
 // s must be valid.
 func (s Scenario) Build(seed uint64) *Run {
 	n := s.Miners
-	peers, complete := s.Links.Graph(n, seed)
+	// SimBlock's node model draws each node's outbound connections and,
+	// unless Shares are given, its hash power from the seed; the scenario
+	// itself keeps what the user asked for.
+	var peers [][]sim.NodeID
+	var complete bool
+	weights := s.Shares
 	if s.Relay == RelaySimBlock {
-		peers, complete = chain.OutboundGraphOf(SimBlockOutbound(n, seed), seed), false
-		if len(s.Shares) == 0 {
-			s.Shares = SimBlockShares(n, seed)
+		peers = chain.OutboundGraphOf(SimBlockOutbound(n, seed), seed)
+		if len(weights) == 0 {
+			weights = SimBlockShares(n, seed)
 		}
+	} else {
+		peers, complete = s.Links.Graph(n, seed)
 	}
 	net := newNet(n, peers, complete)
 	net.Interval = s.Interval
@@ -185,8 +192,8 @@ func (s Scenario) Build(seed uint64) *Run {
 	sum := 0.0
 	for i := range shares {
 		shares[i] = 1
-		if len(s.Shares) == n {
-			shares[i] = s.Shares[i]
+		if len(weights) == n {
+			shares[i] = weights[i]
 		}
 		sum += shares[i]
 	}
