@@ -97,7 +97,7 @@ func TestCheckByzantineBelowBound(t *testing.T) {
 	require.Contains(t, out, "traitors n1=lie")
 	m := replayLine.FindStringSubmatch(out)
 	require.NotNil(t, m, out)
-	require.Equal(t, "byzantine --generals 3 --traitors 1 --schedule 3=1 --seed 1", m[1])
+	require.Equal(t, "byzantine --generals 3 --swarm --traitors 1 --schedule 3=1 --seed 1", m[1])
 
 	// The replay command breaks the same property.
 	again, errOut, code := cli(append(strings.Fields(m[1]), "--format", "json")...)

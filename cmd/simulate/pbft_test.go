@@ -243,7 +243,7 @@ func TestCheckPBFTDrawsCrashes(t *testing.T) {
 func TestPBFTSilentTraitorCatchUp(t *testing.T) {
 	t.Parallel()
 	out, errOut, code := cli("pbft", "--checkpoint", "2", "--gst", "300ms", "--limit", "30s", "--requests", "4",
-		"--stop-on-violation=true", "--strategy", "", "--swarm=true",
+		"--stop-on-violation", "--strategy", "", "--swarm",
 		"--schedule", "0=3,1=1,3=3,4=1,6=6,8=4,9=4,12=16,16=3,21=17,22=15,38=15,40=9,43=11,44=11,51=3", "--seed", "3")
 	require.Equal(t, 0, code, errOut+out)
 	require.Contains(t, out, "traitors [3] playing silent")

@@ -138,7 +138,11 @@ func replayArgs(p scenario.Protocol, fs *pflag.FlagSet, skip ...string) string {
 			v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
 		}
 		if f.Value.Type() == "bool" {
-			args = append(args, "--"+f.Name+"="+v)
+			if v == "true" {
+				args = append(args, "--"+f.Name)
+			} else {
+				args = append(args, "--"+f.Name+"="+v)
+			}
 			return
 		}
 		args = append(args, "--"+f.Name+" "+shellQuote(v))

@@ -69,12 +69,18 @@ type Node struct {
 	// saw v, so another may flip a coin, land on the other value and
 	// decide it later.
 	EagerDecide bool
-	x           int // current estimate
-	round       int
-	phase       Phase
-	decided     bool
-	value       int
-	extra       int // rounds still to play after deciding
+	// CountDuplicates is a teaching bug: count every message rather than
+	// every sender. A network that duplicates a message then hands one
+	// process's vote two places in a tally, so a value can look like a
+	// majority (or reach f+1 proposals) that it is not, and processes
+	// decide differently. Swarm testing finds it; calm networks never do.
+	CountDuplicates bool
+	x               int // current estimate
+	round           int
+	phase           Phase
+	decided         bool
+	value           int
+	extra           int // rounds still to play after deciding
 	// Messages of future rounds arrive early in an asynchronous network;
 	// they wait here, counted per (round, phase) and value.
 	counts map[key]*tally
@@ -88,6 +94,9 @@ type key struct {
 type tally struct {
 	total int
 	by    [3]int // index value+1: ⊥, 0, 1
+	// from marks the senders already counted: a duplicated message must
+	// not count twice.
+	from []bool
 }
 
 // New returns a process with initial value input (0 or 1).
@@ -109,7 +118,7 @@ func (p *Node) broadcast(ctx sim.Context, m Msg) {
 }
 
 // Deliver implements sim.Node.
-func (p *Node) Deliver(ctx sim.Context, _ sim.NodeID, m sim.Message) {
+func (p *Node) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
 	msg, ok := m.(Msg)
 	if !ok || msg.Round < p.round {
 		return
@@ -117,9 +126,13 @@ func (p *Node) Deliver(ctx sim.Context, _ sim.NodeID, m sim.Message) {
 	k := key{msg.Round, msg.Phase}
 	t := p.counts[k]
 	if t == nil {
-		t = &tally{}
+		t = &tally{from: make([]bool, p.N)}
 		p.counts[k] = t
 	}
+	if t.from[from] && !p.CountDuplicates {
+		return
+	}
+	t.from[from] = true
 	t.total++
 	t.by[msg.Value+1]++
 	p.advance(ctx)

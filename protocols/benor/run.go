@@ -1,8 +1,11 @@
 package benor
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"simulate/check"
 	"simulate/faults"
@@ -22,6 +25,9 @@ type Scenario struct {
 	Limit  sim.Time `json:"limit"`
 	// Bug switches on the EagerDecide teaching bug.
 	Bug bool `json:"bug,omitempty"`
+	// CountDuplicates switches on the teaching bug of that name (see
+	// Node.CountDuplicates).
+	CountDuplicates bool `json:"count_duplicates,omitempty"`
 	// PCT, when set, delays messages with the PCT strategy on top of the
 	// exponential delays (see network.PCT); nil is the plain network.
 	PCT *network.PCT `json:"pct,omitempty"`
@@ -29,6 +35,11 @@ type Scenario struct {
 	// duplication windows, and crashes, at fixed times. Ben-Or's processes
 	// crash for good (no restarts), and with Crash at most F of them.
 	Faults faults.Plan `json:"faults,omitempty"`
+	// Swarm draws each run's fault mix from the environment's choices, as
+	// TigerBeetle's VOPR does: a duplication rate, and a crash for good at
+	// a drawn time for each of the f crashes Crash and Faults leave unused
+	// (draw 0: none). What `check benor` searches.
+	Swarm bool `json:"swarm,omitempty"`
 }
 
 // Validate checks the scenario.
@@ -67,6 +78,52 @@ func (s Scenario) Validate() error {
 	return nil
 }
 
+// Swarm levels, indexed by a draw; index 0 is the calm network. Ben-Or
+// assumes reliable channels, so the swarm never loses a message: it
+// duplicates them, and crashes processes for good.
+var swarmDup = []float64{0, 0.1, 0.3}
+
+// swarmCrashWithin bounds the drawn crash times, in milliseconds: Ben-Or's
+// rounds take a few mean delays (10ms by default), so a crash in the first
+// 64ms can land in any of its first rounds.
+const swarmCrashWithin = 64
+
+// swarm returns s with the swarm's draws written out as plain fault-plan
+// events (and Swarm off): a duplication window from time 0, then one crash
+// for good per free crash slot.
+func (s *Scenario) swarm(c sim.Choices) Scenario {
+	r := *s
+	r.Swarm = false
+	r.Faults = append(faults.Plan(nil), s.Faults...)
+	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+		r.Faults = append(r.Faults, faults.Duplicate(0, p))
+	}
+	crashed := s.crashed()
+	for k := range s.F - len(crashed) {
+		node := c.Intn(fmt.Sprintf("swarm crash %d process+1 (0 = none)", k), s.N+1)
+		at := sim.Time(c.Intn(fmt.Sprintf("swarm crash %d at (ms)", k), swarmCrashWithin)) * sim.Millisecond
+		if node == 0 || crashed[node-1] {
+			continue // its draws are still made, so later ones do not shift
+		}
+		crashed[node-1] = true
+		r.Faults = append(r.Faults, faults.Crash(at, sim.NodeID(node-1)))
+	}
+	slices.SortStableFunc(r.Faults, func(a, b faults.Event) int { return cmp.Compare(a.At, b.At) })
+	return r
+}
+
+// describe says in a line what a run's swarm drew.
+func (s *Scenario) describe() string {
+	var parts []string
+	for _, e := range s.Faults {
+		parts = append(parts, e.String())
+	}
+	if len(parts) == 0 {
+		return "no faults"
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Outcome summarises a run.
 type Outcome struct {
 	Decided   int    `json:"decided"`   // live processes that decided
@@ -97,6 +154,7 @@ func (s *Scenario) config() (sim.Config, func(w *sim.World)) {
 		New: func(id sim.NodeID) sim.Node {
 			p := New(s.N, s.F, s.Inputs[id])
 			p.EagerDecide = s.Bug
+			p.CountDuplicates = s.CountDuplicates
 			return p
 		},
 		Network: net,

@@ -10,7 +10,7 @@ import (
 
 // BindFlags defines the workload and network flags every chain protocol
 // shares (--block-size, --tx-size, --tx-rate, --degree, --delay,
-// --bandwidth, --jitter, --jitter-steps, --faults) on fs, filling w and l.
+// --bandwidth, --jitter, --jitter-steps, --swarm, --faults) on fs, filling w and l.
 func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.IntVar(&w.BlockSize, "block-size", w.BlockSize, "largest block in bytes")
 	fs.IntVar(&w.TxSize, "tx-size", w.TxSize, "transaction size in bytes")
@@ -20,6 +20,7 @@ func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.Int64Var(&l.Bandwidth, "bandwidth", l.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
 	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
 	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
+	fs.BoolVar(&l.Swarm, "swarm", l.Swarm, "draw each run's network from the seed: a share of --jitter (none to twice it) and a duplication rate (what the chain protocols' checks search)")
 	scenario.FaultsVar(fs, &l.Faults, "faults", `fault plan file on the nodes and their links: a JSON array of timed events, e.g. [{"at":"10m","kind":"crash","node":2},{"at":"30m","kind":"restart","node":2}] (kinds: crash, restart, partition, heal, loss, duplicate, cut); a restarted node keeps its blocks and catches up, and at a heal every node asks its neighbours for what it missed`)
 }
 
@@ -38,3 +39,8 @@ func FlagWords(s string, replace, prefixes []string) string {
 	}
 	return s
 }
+
+// Duplicated is the coverage condition of the swarm's duplication window,
+// which every chain protocol's check lists: a search that never
+// duplicated a block message proves nothing about duplicates.
+var Duplicated = scenario.Sometimes{Name: "duplicated messages", Hit: func(r scenario.Run) bool { return r.Result.Duplicated > 0 }}

@@ -102,6 +102,42 @@ type Links struct {
 	// had and catches up from its neighbours; at a heal every node asks
 	// its neighbours for what it missed (see Resume).
 	Faults faults.Plan `json:"faults,omitempty"`
+	// Swarm draws each run's network conditions from the environment's
+	// choices, as TigerBeetle's VOPR does (see Swarmed): how much of the
+	// jitter applies, and a duplication rate. What the chain protocols'
+	// checks search.
+	Swarm bool `json:"swarm,omitempty"`
+}
+
+// Swarm levels, indexed by a draw; index 0 is the calm network. The
+// jitter levels scale Jitter (none, a quarter, one half, all of it): some
+// runs are calm, some fork often, and the search's shrinking walks toward
+// the calm network. They stop at the configured jitter, the worst delay
+// the scenario promises: with twice PoET's check jitter an honest chain
+// loses 3-deep blocks, a consequence of the delays, not a bug.
+var (
+	swarmJitter = []float64{0, 0.25, 0.5, 1}
+	swarmDup    = []float64{0, 0.1, 0.3}
+)
+
+// Swarmed resolves l's swarm with draws from c: l with Jitter scaled by a
+// drawn level (when l has jitter) and a duplication window from time 0
+// added to its fault plan, and Swarm off. Without Swarm it returns l and draws nothing. The
+// swarm never partitions, cuts or crashes: a partition long enough to
+// outlast k blocks breaks a longest-chain protocol's common prefix by
+// design (CAP), not by a bug.
+func (l Links) Swarmed(c sim.Choices) Links {
+	if !l.Swarm {
+		return l
+	}
+	l.Swarm = false
+	if l.Jitter > 0 && l.JitterSteps > 1 { // no jitter to scale: no draw
+		l.Jitter = sim.Time(float64(l.Jitter) * swarmJitter[c.Intn("swarm jitter level", len(swarmJitter))])
+	}
+	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+		l.Faults = append(faults.Plan{faults.Duplicate(0, p)}, l.Faults...)
+	}
+	return l
 }
 
 // Validate reports the first thing wrong with l for a network of n nodes,

@@ -2,10 +2,11 @@ package generals
 
 import (
 	"fmt"
-	"simulate/check"
+	"slices"
 	"sort"
 	"strings"
 
+	"simulate/check"
 	"simulate/sim"
 )
 
@@ -59,7 +60,11 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 	for _, id := range w.Nodes() {
 		node, up := w.Node(id).(statser)
 		if !up {
-			continue // crashed by a fault plan: nothing to count
+			// Crashed by a fault plan: faulty, so judged as a traitor.
+			if _, traitor := s.Traitor(id); !traitor {
+				o.Scenario.Traitors = append(slices.Clip(o.Scenario.Traitors), Traitor{ID: id, Strategy: Crashed})
+			}
+			continue
 		}
 		st := node.stats()
 		_, traitor := s.Traitor(id)
@@ -72,6 +77,7 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 		o.Ties += st.ties
 		o.Rejected += st.rejected
 	}
+	slices.SortStableFunc(o.Scenario.Traitors, func(a, b Traitor) int { return int(a.ID) - int(b.ID) })
 	loyal := o.LoyalLieutenants()
 	for _, id := range loyal {
 		if _, ok := o.Decisions[id]; !ok {
@@ -84,7 +90,7 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 		if o.Decisions[id] != o.Decisions[loyal[0]] {
 			o.Agreement = false
 		}
-		if s.CommanderLoyal() && o.Decisions[id] != s.Order {
+		if o.Scenario.CommanderLoyal() && o.Decisions[id] != s.Order {
 			o.Validity = false
 		}
 	}

@@ -1,8 +1,10 @@
 package generals
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,6 +58,36 @@ type Search struct {
 	Calm bool `json:"calm,omitempty"`
 	// Faults is a fault plan applied to every run's network.
 	Faults faults.Plan `json:"faults,omitempty"`
+	// Swarm draws each run's fault mix from the environment's choices, as
+	// TigerBeetle's VOPR does: a duplication rate, and for each traitor
+	// drawn honest a time at which it crashes for good (draw 0: never) —
+	// a general that stops mid-protocol, within the m faults the
+	// algorithm is built for. What `check byzantine` searches.
+	Swarm bool `json:"swarm,omitempty"`
+}
+
+// Swarm levels, indexed by a draw; index 0 is the calm network.
+var swarmDup = []float64{0, 0.1, 0.3}
+
+// swarm returns sc's fault plan with the swarm's draws appended: a
+// duplication window from time 0, then, for each traitor playing honest,
+// a crash at a drawn millisecond of the run (0: none).
+func swarm(c sim.Choices, sc Scenario) faults.Plan {
+	plan := append(faults.Plan(nil), sc.Faults...)
+	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+		plan = append(plan, faults.Duplicate(0, p))
+	}
+	within := int(sim.Time(sc.Rounds+2) * RoundLength / sim.Millisecond)
+	for _, t := range sc.Traitors {
+		if t.Strategy != Honest {
+			continue
+		}
+		if at := c.Intn(fmt.Sprintf("swarm n%d crashes at ms (0 = never)", t.ID), within); at > 0 {
+			plan = append(plan, faults.Crash(sim.Time(at)*sim.Millisecond, t.ID))
+		}
+	}
+	slices.SortStableFunc(plan, func(a, b faults.Event) int { return cmp.Compare(a.At, b.At) })
+	return plan
 }
 
 // space resolves the defaults of s into the search space it describes.
@@ -113,6 +145,9 @@ func (s *Search) Resolve(c sim.Choices) Scenario {
 // first, then the network draws every message's delay.
 func (s *Search) Build(seed uint64, c sim.Choices) scenario.World {
 	sc := s.Resolve(c)
+	if s.Swarm {
+		sc.Faults = swarm(c, sc)
+	}
 	cfg := sc.Config(seed)
 	net := cfg.Network.(*network.Net)
 	judge := scenario.Memo(func(r scenario.Run) Outcome { return Judge(sc, r.World, r.Result) })
@@ -145,6 +180,10 @@ func (s *Search) Build(seed uint64, c sim.Choices) scenario.World {
 			{Name: "a forged order refused", Hit: func(r scenario.Run) bool { return judge(r).Forged > 0 }},
 			{Name: "a loyal commander (IC2 tested)", Hit: func(scenario.Run) bool { return sc.CommanderLoyal() }},
 			{Name: "the commander ordered retreat", Hit: func(scenario.Run) bool { return sc.Order == Retreat }},
+			{Name: "duplicated messages", Hit: func(r scenario.Run) bool { return r.Result.Duplicated > 0 }},
+			{Name: "a general crashed mid-run", Hit: func(r scenario.Run) bool {
+				return slices.ContainsFunc(sc.Faults, func(e faults.Event) bool { return e.Kind == faults.KindCrash && e.At > 0 })
+			}},
 		},
 		Describe: func() string { return describeScenario(sc) },
 		// A replayed counterexample shows who decided what, as a plain
@@ -175,7 +214,11 @@ func describeScenario(sc Scenario) string {
 	if len(ts) == 0 {
 		ts = []string{"none"}
 	}
-	return fmt.Sprintf("%s, %d generals, order %s, traitors %s", sc.Algorithm.Name(sc.Rounds), sc.Generals, sc.Order, strings.Join(ts, " "))
+	line := fmt.Sprintf("%s, %d generals, order %s, traitors %s", sc.Algorithm.Name(sc.Rounds), sc.Generals, sc.Order, strings.Join(ts, " "))
+	if len(sc.Faults) > 0 {
+		line += ", faults " + sc.Faults.String()
+	}
+	return line
 }
 
 type protocol struct{}
@@ -186,6 +229,12 @@ func (protocol) Summary() string {
 }
 func (protocol) New() scenario.Scenario {
 	return &Search{Traitors: 1, Algorithm: OM}
+}
+
+// NewSearch implements scenario.Searched: `simulate check byzantine`
+// draws each run's fault mix (Swarm) besides its cast.
+func (protocol) NewSearch() scenario.Scenario {
+	return &Search{Traitors: 1, Algorithm: OM, Swarm: true}
 }
 func (protocol) Bugs() []scenario.Bug {
 	return []scenario.Bug{
@@ -206,6 +255,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.Var(&orderFlag{&s.Order}, "order", "the commander's order, attack or retreat (default: drawn)")
 	fs.Var(&bugFlag{&s.Bug}, "bug", "switch on a teaching bug: trust-commander (no relays) or skip-verify (SM accepts forgeries)")
 	fs.BoolVar(&s.Calm, "calm", s.Calm, "deliver every message after exactly 1ms (no network jitter)")
+	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw each run's fault mix from the seed: a duplication rate, and crashes of generals at drawn times within the m faults the traitors leave free (what check byzantine searches)")
 	scenario.FaultsVar(fs, &s.Faults, "faults", "a fault plan (JSON file): crashes, partitions, loss and duplication windows")
 }
 
@@ -333,7 +383,7 @@ func (s *Search) Plain(seed uint64) *Search {
 	}
 	ts := DrawFromSeed(seed, sp.Cast)
 	out := &Search{
-		Generals: sp.Generals, Traitors: len(ts), Algorithm: sp.Algorithm, Rounds: &sp.Rounds, Order: &order, Bug: s.Bug, Calm: s.Calm, Faults: s.Faults,
+		Generals: sp.Generals, Traitors: len(ts), Algorithm: sp.Algorithm, Rounds: &sp.Rounds, Order: &order, Bug: s.Bug, Calm: s.Calm, Faults: s.Faults, Swarm: s.Swarm,
 	}
 	if len(ts) > 0 {
 		out.Pinned = ts

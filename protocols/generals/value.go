@@ -109,6 +109,11 @@ const (
 	// signed retreat down the chain of colluders, who deliver it to the
 	// other camp as late as the rounds allow.
 	Collude Strategy = "collude"
+	// Crashed is no strategy a traitor is given: Judge names so a general
+	// a fault plan (or check byzantine's swarm) crashed and left down. A
+	// general that stops is faulty in the paper's sense, so it counts
+	// against m like a traitor, and the conditions judge only the others.
+	Crashed Strategy = "crashed"
 )
 
 // Strategies lists every strategy, Honest first (draw 0 is the boring one).

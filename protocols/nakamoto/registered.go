@@ -179,8 +179,9 @@ func (f splitFlag) Type() string { return "partition" }
 
 // Build implements scenario.Scenario. Nothing is drawn before the run:
 // the topology comes from the seed, and c draws each message's jitter.
-func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
+func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	s := r.Scenario
+	s.Links = s.Links.Swarmed(c)
 	run := s.Build(seed)
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	var props []scenario.Property
@@ -212,6 +213,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 		Setup:      run.Setup,
 		Properties: props,
 		Coverage: []scenario.Sometimes{
+			chain.Duplicated,
 			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
 			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
 		},
@@ -230,7 +232,9 @@ func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultSc
 // NewSearch implements scenario.Searched: `simulate check nakamoto`
 // searches a small network whose delays fork it (PropertyScenario).
 func (protocol) NewSearch() scenario.Scenario {
-	return &Registered{Scenario: PropertyScenario("")}
+	s := PropertyScenario("")
+	s.Swarm = true
+	return &Registered{Scenario: s}
 }
 
 func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {

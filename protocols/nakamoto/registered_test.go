@@ -104,7 +104,7 @@ func TestRegisteredScenarioReplaysFromJSON(t *testing.T) {
 // bug breaks agreement (ignore-forks, one late block) or convergence
 // after a partition (no-reannounce-on-heal, no drawn delay at all).
 func TestRegisteredProperties(t *testing.T) {
-	forking := []int{23: 2} // check nakamoto's shrunk counterexample: one block to n4 late
+	forking := []int{0: 3, 25: 2} // the swarm's jitter level at all of --jitter, then one block to n4 40s late
 	for _, c := range []struct {
 		name     string
 		args     []string

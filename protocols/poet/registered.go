@@ -54,8 +54,9 @@ func flagWords(s string) string {
 
 // Build implements scenario.Scenario. Nothing is drawn before the run:
 // the graph comes from the seed, and c draws each message's jitter.
-func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
+func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	s := r.Scenario
+	s.Links = s.Links.Swarmed(c)
 	run := s.Build(seed)
 	judge := scenario.Memo(func(x scenario.Run) Stats { return run.Stats(x.Result) })
 	return scenario.World{
@@ -68,6 +69,7 @@ func (r *Registered) Build(seed uint64, _ sim.Choices) scenario.World {
 			return nil
 		}}},
 		Coverage: []scenario.Sometimes{
+			chain.Duplicated,
 			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
 			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
 		},
@@ -165,7 +167,11 @@ func (protocol) Summary() string {
 func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
 
 // NewSearch implements scenario.Searched.
-func (protocol) NewSearch() scenario.Scenario { return &Registered{Scenario: SearchScenario()} }
+func (protocol) NewSearch() scenario.Scenario {
+	s := SearchScenario()
+	s.Swarm = true
+	return &Registered{Scenario: s}
+}
 
 func (protocol) Bugs() []scenario.Bug { return nil }
 

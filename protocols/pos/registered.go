@@ -80,6 +80,7 @@ func flagWords(s string) string {
 // each message's jitter.
 func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	s := r.Scenario
+	s.Links = s.Links.Swarmed(c)
 	var offset uint64
 	if r.LotterySeeds > 0 {
 		lottery := 1 + uint64(c.Intn("lottery seed", r.LotterySeeds))
@@ -94,6 +95,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 		SeedOffset: offset,
 		Properties: []scenario.Property{{Name: PropSafety, Check: func(x scenario.Run) error { return run.Check(x.Result) }}},
 		Coverage: []scenario.Sometimes{
+			chain.Duplicated,
 			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
 			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
 		},
@@ -180,7 +182,9 @@ func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultSc
 // NewSearch implements scenario.Searched: `simulate check pos` searches
 // PropertyScenario's delays against its eight lotteries.
 func (protocol) NewSearch() scenario.Scenario {
-	return &Registered{Scenario: PropertyScenario(""), LotterySeeds: PropertySeeds}
+	s := PropertyScenario("")
+	s.Swarm = true
+	return &Registered{Scenario: s, LotterySeeds: PropertySeeds}
 }
 
 func (protocol) Bugs() []scenario.Bug {
