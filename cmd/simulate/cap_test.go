@@ -65,27 +65,3 @@ func TestCAPPlot(t *testing.T) {
 	require.Contains(t, string(svg), "<svg")
 	require.Contains(t, string(svg), "oversold")
 }
-
-func TestCAPBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"cap", "--offices", "1"},
-		{"cap", "--tickets", "0"},
-		{"cap", "--windows", "0"},
-		{"cap", "--rate", "-5"},
-		{"cap", "--deadline", "0"},
-		{"cap", "--deadline", "1ms"},
-		{"cap", "--gossip", "0"},
-		{"cap", "--partition-start", "10ms"},
-		{"cap", "--partition-length", "soon"},
-		{"cap", "--partition-length", "-1s"},
-		{"cap", "--partition-length", "1s,1s"},
-		{"cap", "--partition-length", "5m"},
-		{"cap", "--latency", "fast"},
-		{"cap", "--latency", "0"},
-		{"cap", "--bug", "off-by-one"},
-		{"cap", "--plot", "cap.pdf"},
-		{"cap", "--runs", "0"},
-		{"cap", "extra"},
-	})
-}

@@ -58,16 +58,6 @@ func TestCheckAllCorrectCaseMustReachItsConditions(t *testing.T) {
 	require.Equal(t, []string{"a crash-restart", "the coordinator down at the end"}, row.Unreached)
 }
 
-func TestCheckAllBadInput(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"check", "--all", "--seeds", "0"},
-		{"check", "--all", "--checks", "0"},
-		{"check", "--all", "extra"},
-		{"check", "--all", "--workers", "0"},
-	})
-}
-
 // BenchmarkCases is the bug benchmark's clock: for every case of every
 // registered protocol, the time to search (200 runs from seed 1) and
 // shrink. Run with: go test ./cmd/simulate -run '^$' -bench Cases

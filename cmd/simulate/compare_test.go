@@ -57,18 +57,3 @@ func TestCompareShardsMerge(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, whole, merged)
 }
-
-func TestCompareBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"consensus", "compare", "--nodes", "2"},
-		{"consensus", "compare", "--stakes", "lots"},
-		{"consensus", "compare", "--interval", "0s"},
-		{"consensus", "compare", "--delegates", "99"},
-		{"consensus", "compare", "--f", "0"},
-		{"consensus", "compare", "--runs", "0"},
-		{"consensus", "compare", "--pow-bits", "40"},
-		{"consensus", "compare", "--degree", "40"},
-		{"consensus", "nope"},
-	})
-}

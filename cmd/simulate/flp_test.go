@@ -16,15 +16,6 @@ func TestFLPWorkersDoNotMatter(t *testing.T) {
 	require.Equal(t, a, b)
 }
 
-func TestFLPBadInput(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{{"flp", "--events", "10"}, {"flp", "--hold", "0"}, {"flp", "--runs", "-1"}} {
-		_, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v", args)
-		require.Contains(t, errOut, "simulate: ")
-	}
-}
-
 // --diagram is flp's alone among the sweeps: it draws the opening of the
 // deterministic duel after the tables, through the generic experiment
 // command's experiment.Diagrammer hook.

@@ -192,36 +192,3 @@ func TestNakamotoExperimentsPlot(t *testing.T) {
 		}
 	}
 }
-
-func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "doublespend", "--runs", "0"},
-		{"nakamoto", "doublespend", "--runs", "1"},
-		{"nakamoto", "doublespend", "--q", "0.6"},
-		{"nakamoto", "doublespend", "--q", "0"},
-		{"nakamoto", "doublespend", "--q", "0.1,0.1"},
-		{"nakamoto", "doublespend", "--q", "x"},
-		{"nakamoto", "doublespend", "--threshold", "0.5"},
-		{"nakamoto", "doublespend", "--needed-runs", "1"},
-		{"nakamoto", "doublespend", "--honest", "0"},
-		{"nakamoto", "doublespend", "--no-such-flag"},
-		{"nakamoto", "doublespend", "extra"},
-		{"nakamoto", "doublespend", "--plot", "ds.pdf"},
-		{"nakamoto", "doublespend", "--shard", "1/2"},
-		{"nakamoto", "doublespend", "--resume", "--out", filepath.Join(dir, "missing.jsonl")},
-		{"nakamoto", "selfish", "--runs", "0"},
-		{"nakamoto", "selfish", "--blocks", "5"},
-		{"nakamoto", "selfish", "--alpha", "0.5"},
-		{"nakamoto", "selfish", "--alpha", "0.3,0.2"},
-		{"nakamoto", "selfish", "--gamma", "1.5"},
-		{"nakamoto", "selfish", "--delay", "-1s"},
-		{"nakamoto", "selfish", "--delay", "11m"},
-		{"nakamoto", "selfish", "--delay", "soon"},
-		{"nakamoto", "selfish", "--no-such-flag"},
-		{"experiment", "double-spend", "--runs", "0"},
-		{"experiment", "double-spend", "--q", "1.2"},
-		{"experiment", "selfish-mining", "--no-such-flag"},
-	})
-}

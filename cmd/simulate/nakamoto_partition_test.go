@@ -56,21 +56,3 @@ func TestNakamotoPartitionPlot(t *testing.T) {
 	require.Contains(t, string(svg), "<svg")
 	require.Contains(t, string(svg), "model")
 }
-
-func TestNakamotoPartitionBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "partition", "--lengths", "soon"},
-		{"nakamoto", "partition", "--lengths", "0s"},
-		{"nakamoto", "partition", "--lengths", "1h,1h"},
-		{"nakamoto", "partition", "--shares", "1.2"},
-		{"nakamoto", "partition", "--shares", "x"},
-		{"nakamoto", "partition", "--miners", "1"},
-		{"nakamoto", "partition", "--degree", "50"},
-		{"nakamoto", "partition", "--tail-blocks", "0"},
-		{"nakamoto", "partition", "--k", "0"},
-		{"nakamoto", "partition", "--runs", "0"},
-		{"nakamoto", "partition", "--plot", "x.pdf"},
-		{"nakamoto", "partition", "extra"},
-	})
-}

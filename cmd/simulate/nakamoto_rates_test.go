@@ -104,28 +104,6 @@ func TestNakamotoStalePlot(t *testing.T) {
 	require.Contains(t, string(svg), "published")
 }
 
-func TestNakamotoRatesBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "stale", "--runs", "0"},
-		{"nakamoto", "stale", "--blocks", "5"},
-		{"nakamoto", "stale", "--interval", "soon"},
-		{"nakamoto", "stale", "--delay", "-1s"},
-		{"nakamoto", "stale", "--interval", "0s"},
-		{"nakamoto", "stale", "--miners", "20"},
-		{"nakamoto", "stale", "--delay", "1s", "--miners", "1"},
-		{"nakamoto", "stale", "--plot", "stale.pdf"},
-		{"nakamoto", "stale", "--shard", "1/2"},
-		{"nakamoto", "stale", "extra"},
-		{"nakamoto", "throughput", "--runs", "-1"},
-		{"nakamoto", "throughput", "--blocks", "0"},
-		{"nakamoto", "throughput", "--block-size", "big"},
-		{"nakamoto", "throughput", "--block-size", "50"},
-		{"nakamoto", "throughput", "--tx-size", "100"},
-		{"nakamoto", "throughput", "--interval", "1s", "--block-size", "1000000000"},
-	})
-}
-
 // TestNakamotoRatesCustomRowsPublishNothing: a custom row is no real
 // chain, so it prints no published rate, after a run and after a merge
 // alike. Parameters decoded over the default rows (as json reuses a

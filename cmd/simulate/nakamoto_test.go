@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -28,29 +26,6 @@ func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 	}
 }
 
-func TestNakamotoBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "--miners", "0"},
-		{"nakamoto", "--degree", "16"},
-		{"nakamoto", "--interval", "0s"},
-		{"nakamoto", "--interval", "soon"},
-		{"nakamoto", "--block-size", "10"},
-		{"nakamoto", "--delay", "-1s"},
-		{"nakamoto", "--blocks", "5", "--duration", "1h"},
-		{"nakamoto", "--real-pow", "--pow-bits", "60"},
-		{"nakamoto", "--retarget", "1"},
-		{"nakamoto", "--bug", "nope"},
-		{"nakamoto", "--schedule", "x=y"},
-		{"nakamoto", "--tx-rate", "-1"},
-		{"check", "nakamoto", "--checks", "0"},
-		{"experiment", "double-spend", "--runs", "1"},
-		{"experiment", "double-spend", "--threshold", "2"},
-		{"experiment", "selfish-mining", "--blocks", "0"},
-		{"experiment", "selfish-mining", "--honest", "0"},
-	})
-}
-
 func TestNakamotoDurationAndJSON(t *testing.T) {
 	t.Parallel()
 	out, errOut, code := cli("nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s", "--format", "json")
@@ -66,36 +41,16 @@ func TestNakamotoDurationAndJSON(t *testing.T) {
 	require.Greater(t, o.Stats.Height, 5)
 }
 
-func TestNakamotoTraceReplays(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "run.jsonl")
-	_, errOut, code := cli("nakamoto", "--blocks", "8", "--miners", "6", "--degree", "2", "--delay", "90s", "--jitter", "10s", "--jitter-steps", "3", "--seed", "4", "--trace", path)
-	require.Equal(t, 0, code, errOut)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
-	_, errOut, code = cli("nakamoto", "--blocks", "8", "--seed", "4", "--check-determinism")
-	require.Equal(t, 0, code, errOut)
-}
-
 // The check finds the teaching bug, prints a replay command, and that
 // command reproduces the violation.
 func TestCheckNakamoto(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("check", "nakamoto", "--checks", "30")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "no property broke in 30 runs")
+	out := requireCheckPasses(t, "check", "nakamoto", "--checks", "30")
 	require.Regexp(t, `a fork\s*│\s*[1-9]`, out, "the search forks the chain")
 
-	out, errOut, code = cli("check", "nakamoto", "--checks", "200", "--bug", "ignore-forks")
-	require.Equal(t, 1, code, errOut)
-	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	args := strings.Fields(m[1])
-	out, errOut, code = cli(args...)
-	require.Equal(t, 1, code, "the replayed run breaks the property too: %s", errOut)
-	require.Contains(t, out, "VIOLATED agreement")
-	require.Regexp(t, `all nodes on one tip\s*│\s*no`, out)
+	c := requireCounterexampleReplays(t, "check", "nakamoto", "--checks", "200", "--bug", "ignore-forks")
+	require.Contains(t, c.replayOut, "VIOLATED agreement")
+	require.Regexp(t, `all nodes on one tip\s*│\s*no`, c.replayOut)
 }
 
 func TestExperimentsSmall(t *testing.T) {
@@ -183,53 +138,18 @@ func TestNakamotoEclipse(t *testing.T) {
 	require.Contains(t, out, "victim's blocks wasted")
 }
 
-func TestNakamotoPartitionAndEclipseReplay(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "run.jsonl")
-	_, errOut, code := cli("nakamoto", "--blocks", "12", "--miners", "8", "--degree", "3", "--partition", "0,1,2@30m..1h30m",
-		"--eclipse", "5", "--jitter", "5s", "--jitter-steps", "3", "--seed", "3", "--trace", path)
-	require.Equal(t, 0, code, errOut)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
-	_, errOut, code = cli("nakamoto", "--preset", "simblock", "--miners", "60", "--blocks", "3", "--partition", "0.5@10m..40m", "--check-determinism")
-	require.Equal(t, 0, code, errOut)
-}
-
-func TestNakamotoNewFlagsBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "--preset", "bitcoin"},
-		{"nakamoto", "--partition", "half"},
-		{"nakamoto", "--partition", "1.5@1h..2h"},
-		{"nakamoto", "--partition", "0.3@2h..1h"},
-		{"nakamoto", "--partition", "0,99@1h..2h"},
-		{"nakamoto", "--partition", "0.3@1h..later"},
-		{"nakamoto", "--eclipse", "99"},
-		{"nakamoto", "--eclipse", "1", "--eclipse-delay", "-1s"},
-		{"nakamoto", "--eclipse-delay", "1m"},
-		{"nakamoto", "--regions", "mars"},
-		{"nakamoto", "--outbound", "16"},
-		{"nakamoto", "--bug", "no-such-bug"},
-	})
-}
-
 // With --partition the check searches for a run that does not converge
 // after the heal; the teaching bug that skips the exchange at the heal
 // fails, and the printed replay command shows the split network.
 func TestCheckNakamotoPartition(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "no property broke in 30 runs")
+	requireCheckPasses(t, "check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30")
 
-	out, errOut, code = cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30", "--bug", "no-reannounce-on-heal")
+	out, errOut, code := cli("check", "nakamoto", "--partition", "0.4@20m..1h", "--checks", "30", "--bug", "no-reannounce-on-heal")
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, errOut, "lighter chain")
-	m := regexp.MustCompile(`(?m)^replay: simulate (.*)$`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
 	// The bug needs no drawn delay: the schedule is empty, '' in the shell.
-	out, errOut, code = cli(strings.Fields(strings.ReplaceAll(m[1], "--schedule ''", ""))...)
+	out, errOut, code = cli(strings.Fields(strings.ReplaceAll(replayCommand(t, out), "--schedule ''", ""))...)
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, out, "VIOLATED convergence")
 	require.Regexp(t, `all nodes on one tip\s*│\s*no`, out)

@@ -60,20 +60,6 @@ func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
 	}
 }
 
-func TestRunRegisteredBadInput(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"run"},
-		{"run", "twophase", "--participants", "0"},
-		{"run", "twophase", "--loss", "1.5"},
-		{"run", "twophase", "--schedule", "1=1,1=2"},
-		{"run", "twophase", "--faults", "/no/such/plan.json"},
-		{"check", "twophase", "--checks", "0"},
-		{"check", "twophase", "--format", "csv"},
-		{"check", "paxos", "--bug", "no-adopt", "--format", "csv"},
-	})
-}
-
 // simulate NAME is run NAME for every registered protocol, and a protocol
 // presents its own run (World.Show) before the verdict: Raft's replicas
 // table, one leader among them, then the generic counters. JSON is one
