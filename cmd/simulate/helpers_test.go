@@ -90,6 +90,13 @@ func requireJSON(t *testing.T, v any, args ...string) {
 	require.NoError(t, json.Unmarshal([]byte(out), v), "%v", args)
 }
 
+// sweepRows is the JSON of a sweep that prints one table: its runs and
+// its rows.
+type sweepRows struct {
+	Runs int              `json:"runs"`
+	Rows []map[string]any `json:"rows"`
+}
+
 // requireRows requires n rows of a JSON table, each with every one of keys.
 func requireRows(t *testing.T, rows []map[string]any, n int, keys ...string) {
 	t.Helper()
