@@ -16,9 +16,7 @@ func TestByzantineJSON(t *testing.T) {
 	matchGolden(t, "byzantine-n7-m2-seed5.json.golden", out)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &got))
-	for _, k := range []string{"generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions"} {
-		require.Contains(t, got, k)
-	}
+	requireKeys(t, got, "generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions")
 	require.EqualValues(t, 7, got["generals"])
 	require.Equal(t, "om", got["algorithm"])
 	require.EqualValues(t, 156, got["messages_closed_form"])
@@ -121,10 +119,8 @@ func TestCheckByzantineAtBound(t *testing.T) {
 		{"--generals", "7", "--traitors", "2", "--checks", "100"},
 		{"--generals", "4", "--traitors", "2", "--algorithm", "sm"},
 	} {
-		out, errOut, code := cli(append([]string{"check", "byzantine", "--format", "json"}, args...)...)
-		require.Equal(t, 0, code, "%v: %s", args, errOut)
 		var res byzCheck
-		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		requireJSON(t, &res, append([]string{"check", "byzantine"}, args...)...)
 		require.False(t, res.Found)
 		require.GreaterOrEqual(t, res.Runs, 100)
 		cov := map[string]int{}

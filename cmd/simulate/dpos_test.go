@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,8 +8,6 @@ import (
 
 func TestDPoSCensorJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("dpos", "--traitors", "12", "--strategy", "censor", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Stats struct {
 			VictimTxs      int64 `json:"victim_txs"`
@@ -18,7 +15,7 @@ func TestDPoSCensorJSON(t *testing.T) {
 			Safety         bool  `json:"safety_holds"`
 		} `json:"stats"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "dpos", "--traitors", "12", "--strategy", "censor")
 	require.Greater(t, o.Stats.VictimTxs, int64(10))
 	require.Zero(t, o.Stats.VictimIncluded, "12 of 21 censors keep the victim out")
 }

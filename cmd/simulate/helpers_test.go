@@ -102,9 +102,15 @@ func requireRows(t *testing.T, rows []map[string]any, n int, keys ...string) {
 	t.Helper()
 	require.Len(t, rows, n)
 	for _, r := range rows {
-		for _, k := range keys {
-			require.Contains(t, r, k)
-		}
+		requireKeys(t, r, keys...)
+	}
+}
+
+// requireKeys requires every one of keys in a JSON object.
+func requireKeys(t *testing.T, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		require.Contains(t, m, k)
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -10,15 +9,13 @@ import (
 
 func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--blocks", "3", "--miners", "4", "--degree", "2", "--real-pow", "--pow-bits", "12", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Blocks []struct {
 			Zeros int    `json:"leading_zero_bits"`
 			Hash  string `json:"hash"`
 		} `json:"blocks"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "nakamoto", "--blocks", "3", "--miners", "4", "--degree", "2", "--real-pow", "--pow-bits", "12")
 	require.Len(t, o.Blocks, 3)
 	for _, b := range o.Blocks {
 		require.GreaterOrEqual(t, b.Zeros, 12)
@@ -28,15 +25,13 @@ func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 
 func TestNakamotoDurationAndJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Stats struct {
 			Elapsed float64 `json:"elapsed_s"`
 			Height  int     `json:"height"`
 		} `json:"stats"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s")
 	require.Equal(t, 3*3600.0, o.Stats.Elapsed)
 	require.Greater(t, o.Stats.Height, 5)
 }
@@ -72,8 +67,6 @@ func TestExperimentsSmall(t *testing.T) {
 // top of it.
 func TestNakamotoSimBlockPreset(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--preset", "simblock", "--miners", "100", "--blocks", "5", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Scenario struct {
 			Miners    int `json:"miners"`
@@ -91,7 +84,7 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 			P100   float64 `json:"propagation_p100_s"`
 		} `json:"stats"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "nakamoto", "--preset", "simblock", "--miners", "100", "--blocks", "5")
 	require.Equal(t, 100, o.Scenario.Miners)
 	require.Equal(t, 5, o.Scenario.Blocks)
 	require.Equal(t, 535000, o.Scenario.BlockSize)
@@ -105,15 +98,12 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 
 	// --delay replaces the regions with uniform links; --degree the
 	// outbound graph.
-	out, errOut, code = cli("nakamoto", "--preset", "simblock", "--miners", "50", "--blocks", "3", "--delay", "1s", "--degree", "6")
-	require.Equal(t, 0, code, errOut)
+	out := requireRun(t, "nakamoto", "--preset", "simblock", "--miners", "50", "--blocks", "3", "--delay", "1s", "--degree", "6")
 	require.Contains(t, out, "50 miners, 10m0s interval, 535 kB blocks, degree 6, delay 1s, unlimited bandwidth")
 }
 
 func TestNakamotoEclipse(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var o struct {
 		Stats struct {
 			Eclipse struct {
@@ -125,15 +115,14 @@ func TestNakamotoEclipse(t *testing.T) {
 			} `json:"eclipse"`
 		} `json:"stats"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m")
 	e := o.Stats.Eclipse
 	require.Equal(t, 3, e.Victim)
 	require.Equal(t, 600.0, e.Delay)
 	require.Greater(t, e.Wasted, e.Mined/4, "a victim 10 minutes behind wastes much of its work")
 	require.Greater(t, e.Reversed, 0)
 
-	out, errOut, code = cli("nakamoto", "--blocks", "10", "--eclipse", "2")
-	require.Equal(t, 0, code, errOut)
+	out := requireRun(t, "nakamoto", "--blocks", "10", "--eclipse", "2")
 	require.Contains(t, out, "n2, 6.2% of the hash power, every message to it 2m0s late")
 	require.Contains(t, out, "victim's blocks wasted")
 }

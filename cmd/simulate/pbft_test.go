@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,13 +43,9 @@ func TestCheckPBFTAmnesiaNeedsCrashes(t *testing.T) {
 
 func TestPBFTJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("pbft", "--format", "json", "--strategy", "silent", "--requests", "5")
-	require.Equal(t, 0, code, errOut)
 	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &m))
-	for _, k := range []string{"replicas", "traitors", "agreement", "completed", "view_changes", "messages"} {
-		require.Contains(t, m, k)
-	}
+	requireJSON(t, &m, "pbft", "--strategy", "silent", "--requests", "5")
+	requireKeys(t, m, "replicas", "traitors", "agreement", "completed", "view_changes", "messages")
 	require.Equal(t, 4.0, m["replicas"])
 	require.Equal(t, 1.0, m["traitors"])
 	require.Equal(t, true, m["agreement"])

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,16 +18,12 @@ func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
 	}
 	depth := map[string]int{}
 	for _, lot := range []string{"stake", "work"} {
-		out, errOut, code := cli("pos", "--blocks", "80", "--delay", "2s", "--nothing-at-stake", "16", "--lottery", lot, "--format", "json")
-		require.Equal(t, 0, code, errOut)
-		require.NoError(t, json.Unmarshal([]byte(out), &o))
+		requireJSON(t, &o, "pos", "--blocks", "80", "--delay", "2s", "--nothing-at-stake", "16", "--lottery", lot)
 		depth[lot] = o.Stats.Branches.MaxDepth
 	}
 	require.Greater(t, depth["stake"], 3*depth["work"], "forks live on when signing both is free: %v", depth)
 
-	out, errOut, code := cli("pos", "--blocks", "20", "--validators", "4", "--degree", "3", "--slot", "1h", "--f", "0.1", "--coin-age", "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "pos", "--blocks", "20", "--validators", "4", "--degree", "3", "--slot", "1h", "--f", "0.1", "--coin-age")
 	require.Len(t, o.Stats.Interest, 4)
 }
 
