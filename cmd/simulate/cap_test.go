@@ -47,6 +47,6 @@ func TestCAPPlot(t *testing.T) {
 	t.Parallel()
 	args := append([]string{}, capSmall...)
 	args[len(args)-1] = "1" // one run is enough to draw
-	svg, _, _ := requirePlot(t, filepath.Join(t.TempDir(), "cap.svg"), args...)
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "cap.svg"), args...)
 	require.Contains(t, svg, "oversold")
 }

@@ -172,12 +172,14 @@ func requireCheckPasses(t *testing.T, args ...string) string {
 }
 
 // requirePlot runs a command line with --plot path, requires exit status
-// 0 and a figure of the kind the file name's extension asks for (PNG or
-// SVG), and returns the figure and what the command printed.
-func requirePlot(t *testing.T, path string, args ...string) (figure, out, errOut string) {
+// 0, a line on stderr saying where the figure went, and a figure of the
+// kind the file name's extension asks for (PNG or SVG); it returns the
+// figure and what the command printed on stdout.
+func requirePlot(t *testing.T, path string, args ...string) (figure, out string) {
 	t.Helper()
 	out, errOut, code := cli(append(append([]string{}, args...), "--plot", path)...)
 	require.Equal(t, 0, code, "%v: %s", args, errOut)
+	require.Contains(t, errOut, "wrote "+path)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	if strings.HasSuffix(path, ".png") {
@@ -185,7 +187,7 @@ func requirePlot(t *testing.T, path string, args ...string) (figure, out, errOut
 	} else {
 		require.Contains(t, string(b), "<svg")
 	}
-	return string(b), out, errOut
+	return string(b), out
 }
 
 // shellFields splits a printed command line as a shell would: words

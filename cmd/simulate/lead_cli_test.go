@@ -26,20 +26,31 @@ func TestSweepSameForWorkersAndShards(t *testing.T) {
 }
 
 // TestExperimentPlots: every curve experiment draws its figure with --plot,
-// as SVG or PNG by the file name, and rejects any other name before running.
+// as SVG or PNG by the file name, says where on stderr, and rejects any
+// other name before running.
 func TestExperimentPlots(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
 		file string
+		// inFigure is in the drawn figure, notInOut not in the tables
+		// printed beside it.
+		inFigure, notInOut string
 	}{
-		{[]string{"experiment", "double-spend", "--runs", "40", "--needed-runs", "10"}, "ds.svg"},
-		{[]string{"experiment", "selfish-mining", "--runs", "2", "--blocks", "300"}, "sm.png"},
-		{[]string{"nines", "--runs", "2", "--horizon", "20d"}, "nines.svg"},
+		{[]string{"experiment", "double-spend", "--runs", "40", "--needed-runs", "10"}, "ds.svg", "", ""},
+		{[]string{"experiment", "selfish-mining", "--runs", "2", "--blocks", "300"}, "sm.png", "", ""},
+		{[]string{"nines", "--runs", "2", "--horizon", "20d"}, "nines.svg", "", ""},
+		// --needed-runs 0 leaves the second table out.
+		{append(doubleSpendSmall, "--q", "0.2,0.3,0.4", "--needed-runs", "0"), "ds-q.svg", "q=0.40", "Confirmations z"},
+		{append(selfishSmall, "--delay", "30s"), "sm-delay.png", "", ""},
 	} {
-		requirePlot(t, filepath.Join(dir, c.file), c.args...)
-		_, errOut, code := cli(append(c.args, "--plot", filepath.Join(dir, "x.jpg"))...)
+		figure, out := requirePlot(t, filepath.Join(dir, c.file), c.args...)
+		require.Contains(t, figure, c.inFigure, "%v", c.args)
+		if c.notInOut != "" {
+			require.NotContains(t, out, c.notInOut, "%v", c.args)
+		}
+		_, errOut, code := cli(append(append([]string{}, c.args...), "--plot", filepath.Join(dir, "x.jpg"))...)
 		require.Equal(t, 2, code, errOut)
 	}
 }

@@ -123,23 +123,3 @@ func TestNakamotoExperimentAliases(t *testing.T) {
 	require.Contains(t, help, "doublespend")
 	require.Contains(t, help, "selfish")
 }
-
-func TestNakamotoExperimentsPlot(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for _, c := range []struct {
-		args []string
-		file string
-	}{
-		{append(doubleSpendSmall, "--q", "0.2,0.3,0.4", "--needed-runs", "0"), "ds.svg"},
-		{append(selfishSmall, "--delay", "30s"), "sm.png"},
-	} {
-		path := filepath.Join(dir, c.file)
-		figure, out, errOut := requirePlot(t, path, c.args...)
-		require.Contains(t, errOut, "wrote "+path)
-		if strings.HasSuffix(c.file, ".svg") {
-			require.Contains(t, figure, "q=0.40")
-			require.NotContains(t, out, "Confirmations z", "--needed-runs 0 leaves the second table out")
-		}
-	}
-}

@@ -38,6 +38,6 @@ func TestNakamotoPartitionWorkersAndShardsDoNotMatter(t *testing.T) {
 
 func TestNakamotoPartitionPlot(t *testing.T) {
 	t.Parallel()
-	svg, _, _ := requirePlot(t, filepath.Join(t.TempDir(), "partition.svg"), "nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5")
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "partition.svg"), "nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5")
 	require.Contains(t, svg, "model")
 }

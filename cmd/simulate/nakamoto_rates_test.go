@@ -72,7 +72,7 @@ func TestNakamotoStaleCustomRows(t *testing.T) {
 
 func TestNakamotoStalePlot(t *testing.T) {
 	t.Parallel()
-	svg, _, _ := requirePlot(t, filepath.Join(t.TempDir(), "stale.svg"), "nakamoto", "stale", "--runs", "2", "--blocks", "20")
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "stale.svg"), "nakamoto", "stale", "--runs", "2", "--blocks", "20")
 	require.Contains(t, svg, "published")
 }
 
