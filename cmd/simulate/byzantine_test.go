@@ -154,26 +154,10 @@ func TestCheckByzantineTeachingBug(t *testing.T) {
 func TestByzantineBound(t *testing.T) {
 	t.Parallel()
 	args := []string{"experiment", "byzantine-bound", "--runs", "30", "--max-generals", "7"}
-	one, errOut, code := cli(append(args, "--workers", "1")...)
-	require.Equal(t, 0, code, errOut)
+	one := requireSameForWorkersAndShards(t, "table", args...)
 	matchGolden(t, "byzantine-bound-runs30.golden", one)
 	require.Contains(t, one, "The bound, shown")
-	two, _, code := cli(append(args, "--workers", "2")...)
-	require.Equal(t, 0, code)
-	require.Equal(t, one, two)
-
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-	jargs := append(args, "--format", "json")
-	whole, _, code := cli(jargs...)
-	require.Equal(t, 0, code)
-	_, errOut, code = cli(append(jargs, "--shard", "1/2", "--out", a)...)
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(append(jargs, "--shard", "2/2", "--out", b)...)
-	require.Equal(t, 0, code, errOut)
-	merged, errOut, code := cli("merge", a, b, "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	require.Equal(t, whole, merged)
+	whole := requireSameForWorkersAndShards(t, "json", args...)
 
 	var res struct {
 		BoundShown bool `json:"bound_shown"`
@@ -189,8 +173,7 @@ func TestByzantineBound(t *testing.T) {
 	require.True(t, res.BoundShown)
 	w := res.Rows[0].Worst
 	require.NotNil(t, w)
-	out, _, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--algorithm", "om", "--seed", jsonNumber(w.Seed), "--format", "json")
-	require.Equal(t, 0, code)
+	out := requireRun(t, "byzantine", "--generals", "3", "--traitors", "1", "--algorithm", "om", "--seed", jsonNumber(w.Seed), "--format", "json")
 	require.Contains(t, out, `"validity": false`)
 }
 
