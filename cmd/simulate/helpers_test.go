@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,17 +158,15 @@ func requireCounterexampleReplays(t *testing.T, args ...string) counterexample {
 	return c
 }
 
-// requireCheckPasses runs a check that must find nothing: exit status 0
-// and "no property broke in N runs", N its --checks. It returns the
-// output, whose coverage the caller reads.
+// requireCheckPasses runs a check (check PROTOCOL ... --checks N ...)
+// that must find nothing: exit status 0 and "check PROTOCOL: no property
+// broke in N runs". It returns the output, whose coverage the caller reads.
 func requireCheckPasses(t *testing.T, args ...string) string {
 	t.Helper()
+	i := slices.Index(args, "--checks")
+	require.True(t, i >= 0 && i+1 < len(args), "%v: give --checks N", args)
 	out := requireRun(t, args...)
-	for i, a := range args[:len(args)-1] {
-		if a == "--checks" {
-			require.Contains(t, out, "check "+args[1]+": no property broke in "+args[i+1]+" runs")
-		}
-	}
+	require.Contains(t, out, "check "+args[1]+": no property broke in "+args[i+1]+" runs")
 	return out
 }
 
