@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -12,22 +11,17 @@ import (
 // n = 3f+1 and breaks with n = 3f, and the JSON has the generals' keys.
 func TestByzantineOnPBFT(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("byzantine", "--protocol", "pbft", "--traitors", "1", "--seed", "42", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var r map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &r))
-	for _, k := range []string{"generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions"} {
-		require.Contains(t, r, k)
-	}
+	requireJSON(t, &r, "byzantine", "--protocol", "pbft", "--traitors", "1", "--seed", "42")
+	requireKeys(t, r, "generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions")
 	require.Equal(t, true, r["agreement"])
 	require.Equal(t, "pbft", r["algorithm"])
 
-	out, errOut, code = cli("byzantine", "--protocol", "pbft", "--generals", "3", "--traitors", "1", "--strategy", "split", "--seed", "1")
-	require.Equal(t, 0, code, errOut)
+	out := requireRun(t, "byzantine", "--protocol", "pbft", "--generals", "3", "--traitors", "1", "--strategy", "split", "--seed", "1")
 	require.Contains(t, out, "): BROKEN")
 	require.Contains(t, out, "n = 3 < 3f+1 = 4")
 
-	_, errOut, code = cli("byzantine", "--protocol", "raft")
+	_, errOut, code := cli("byzantine", "--protocol", "raft")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--protocol")
 	_, _, code = cli("byzantine", "--protocol", "pbft", "--strategy", "sneaky")
@@ -40,9 +34,6 @@ func TestByzantineOnPBFT(t *testing.T) {
 func TestByzantinePBFTTraceReplays(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "bp.jsonl")
-	_, errOut, code := cli("byzantine", "--protocol", "pbft", "--traitors", "1", "--strategy", "collude", "--seed", "42", "--trace", path)
-	require.Equal(t, 0, code, errOut)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
+	requireRun(t, "byzantine", "--protocol", "pbft", "--traitors", "1", "--strategy", "collude", "--seed", "42", "--trace", path)
+	requireReplayMatches(t, path)
 }

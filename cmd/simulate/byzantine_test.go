@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -17,9 +16,7 @@ func TestByzantineJSON(t *testing.T) {
 	matchGolden(t, "byzantine-n7-m2-seed5.json.golden", out)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &got))
-	for _, k := range []string{"generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions"} {
-		require.Contains(t, got, k)
-	}
+	requireKeys(t, got, "generals", "traitors", "algorithm", "agreement", "validity", "messages", "decisions")
 	require.EqualValues(t, 7, got["generals"])
 	require.Equal(t, "om", got["algorithm"])
 	require.EqualValues(t, 156, got["messages_closed_form"])
@@ -47,25 +44,17 @@ func TestByzantineFailureIsAFinding(t *testing.T) {
 func TestByzantineTraceReplays(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "t.jsonl")
-	_, errOut, code := cli("byzantine", "--traitors", "1", "--seed", "42", "--trace", path)
-	require.Equal(t, 0, code, errOut)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
+	requireRun(t, "byzantine", "--traitors", "1", "--seed", "42", "--trace", path)
+	requireReplayMatches(t, path)
 	// Every strategy and SM replay too.
 	for _, args := range [][]string{
 		{"--generals", "7", "--traitors", "2", "--strategy", "random", "--seed", "9"},
 		{"--generals", "5", "--traitors", "3", "--algorithm", "sm", "--commander", "traitor", "--strategy", "collude"},
 	} {
-		_, errOut, code = cli(append([]string{"byzantine", "--trace", path, "--check-determinism"}, args...)...)
-		require.Equal(t, 0, code, errOut)
-		out, errOut, code = cli("replay", path)
-		require.Equal(t, 0, code, errOut)
-		require.Contains(t, out, "matches")
+		requireRun(t, append([]string{"byzantine", "--trace", path, "--check-determinism"}, args...)...)
+		requireReplayMatches(t, path)
 	}
 }
-
-var replayLine = regexp.MustCompile(`(?m)^replay: simulate (.*)$`)
 
 // byzCheck is the part of `simulate check byzantine --format json` the
 // tests read.
@@ -95,24 +84,22 @@ func TestCheckByzantineBelowBound(t *testing.T) {
 	require.Contains(t, out, "shrunk in")
 	require.Contains(t, out, "to 1 non-boring draws")
 	require.Contains(t, out, "traitors n1=lie")
-	m := replayLine.FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	require.Equal(t, "byzantine --generals 3 --swarm --traitors 1 --schedule 3=1 --seed 1", m[1])
+	line := replayCommand(t, out)
+	require.Equal(t, "byzantine --generals 3 --swarm --traitors 1 --schedule 3=1 --seed 1", line)
+	replay := strings.Fields(line)
 
 	// The replay command breaks the same property.
-	again, errOut, code := cli(append(strings.Fields(m[1]), "--format", "json")...)
+	again, errOut, code := cli(append(replay, "--format", "json")...)
 	require.Equal(t, 1, code, errOut)
 	require.Contains(t, again, `"property": "IC2"`)
 	// In table form it shows who decided what, as a plain run does, and
 	// the very trace the old bespoke counterexample printed.
-	shown, _, code := cli(strings.Fields(m[1])...)
+	shown, _, code := cli(replay...)
 	require.Equal(t, 1, code)
 	require.Contains(t, shown, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided")
 	require.Contains(t, shown, "794b496871987002")
 	// And the counterexample's trace replays.
-	out, errOut, code = cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
+	requireReplayMatches(t, path)
 
 	// JSON form.
 	out, _, code = cli("check", "byzantine", "--generals", "3", "--traitors", "1", "--format", "json")
@@ -132,10 +119,8 @@ func TestCheckByzantineAtBound(t *testing.T) {
 		{"--generals", "7", "--traitors", "2", "--checks", "100"},
 		{"--generals", "4", "--traitors", "2", "--algorithm", "sm"},
 	} {
-		out, errOut, code := cli(append([]string{"check", "byzantine", "--format", "json"}, args...)...)
-		require.Equal(t, 0, code, "%v: %s", args, errOut)
 		var res byzCheck
-		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		requireJSON(t, &res, append([]string{"check", "byzantine"}, args...)...)
 		require.False(t, res.Found)
 		require.GreaterOrEqual(t, res.Runs, 100)
 		cov := map[string]int{}
@@ -163,66 +148,16 @@ func TestCheckByzantineTeachingBug(t *testing.T) {
 	require.Contains(t, out, "--bug skip-verify")
 }
 
-func TestByzantineBadInput(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"byzantine", "--generals", "3", "--traitors", "3"},
-		{"byzantine", "--generals", "4", "--traitors", "5"},
-		{"byzantine", "--generals", "1", "--traitors", "0"},
-		{"byzantine", "--strategy", "sulk"},
-		{"byzantine", "--algorithm", "pbft"},
-		{"byzantine", "--order", "charge"},
-		{"byzantine", "--commander", "maybe"},
-		{"byzantine", "--commander", "traitor", "--traitors", "0"},
-		{"byzantine", "--traitor", "n9"},
-		{"byzantine", "--traitor", "x"},
-		{"byzantine", "--traitor", "n1=sulk"},
-		{"byzantine", "--traitor", "n1,n1"},
-		{"byzantine", "--traitor", "n1", "--traitors", "2"},
-		{"byzantine", "--traitor", "n0", "--commander", "loyal"},
-		{"byzantine", "--rounds", "9"},
-		{"byzantine", "--rounds", "-1"},
-		{"byzantine", "--generals", "40", "--traitors", "8"},
-		{"byzantine", "--traitors", "-1"},
-		{"byzantine", "--bug", "typo"},
-		{"byzantine", "extra-arg"},
-		{"check", "byzantine", "--generals", "2", "--traitors", "2"},
-		{"check", "byzantine", "--checks", "0"},
-		{"check", "byzantine", "--strategy", "sulk"},
-		{"experiment", "nosuch"},
-		{"experiment", "byzantine-bound", "--runs", "0"},
-		{"experiment", "byzantine-bound", "--algorithms", "pbft"},
-		{"experiment", "byzantine-bound", "--max-generals", "30", "--max-traitors", "8"},
-		{"experiment", "byzantine-bound", "--min-generals", "1"},
-	})
-}
-
 // TestByzantineBound runs a small sweep of the experiment: the bound shows,
 // the output does not depend on the worker count or on sharding, and the
 // worst case of the n = 3 row replays from its seed.
 func TestByzantineBound(t *testing.T) {
 	t.Parallel()
 	args := []string{"experiment", "byzantine-bound", "--runs", "30", "--max-generals", "7"}
-	one, errOut, code := cli(append(args, "--workers", "1")...)
-	require.Equal(t, 0, code, errOut)
+	one := requireSameForWorkersAndShards(t, "table", args...)
 	matchGolden(t, "byzantine-bound-runs30.golden", one)
 	require.Contains(t, one, "The bound, shown")
-	two, _, code := cli(append(args, "--workers", "2")...)
-	require.Equal(t, 0, code)
-	require.Equal(t, one, two)
-
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-	jargs := append(args, "--format", "json")
-	whole, _, code := cli(jargs...)
-	require.Equal(t, 0, code)
-	_, errOut, code = cli(append(jargs, "--shard", "1/2", "--out", a)...)
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(append(jargs, "--shard", "2/2", "--out", b)...)
-	require.Equal(t, 0, code, errOut)
-	merged, errOut, code := cli("merge", a, b, "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	require.Equal(t, whole, merged)
+	whole := requireSameForWorkersAndShards(t, "json", args...)
 
 	var res struct {
 		BoundShown bool `json:"bound_shown"`
@@ -238,8 +173,7 @@ func TestByzantineBound(t *testing.T) {
 	require.True(t, res.BoundShown)
 	w := res.Rows[0].Worst
 	require.NotNil(t, w)
-	out, _, code := cli("byzantine", "--generals", "3", "--traitors", "1", "--algorithm", "om", "--seed", jsonNumber(w.Seed), "--format", "json")
-	require.Equal(t, 0, code)
+	out := requireRun(t, "byzantine", "--generals", "3", "--traitors", "1", "--algorithm", "om", "--seed", jsonNumber(w.Seed), "--format", "json")
 	require.Contains(t, out, `"validity": false`)
 }
 

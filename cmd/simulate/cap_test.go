@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -19,19 +17,11 @@ var capSmall = []string{"cap", "--tickets", "300", "--windows", "8", "--rate", "
 // refusing and overselling under the partition.
 func TestCAPJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli(append(capSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
-	var doc struct {
-		Rows []map[string]any `json:"rows"`
-		Runs int              `json:"runs"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	var doc sweepRows
+	requireJSON(t, &doc, capSmall...)
 	require.Equal(t, 3, doc.Runs)
-	require.Len(t, doc.Rows, 4)
+	requireRows(t, doc.Rows, 4, "config", "partition_length", "refused", "oversold", "linearizable", "sold")
 	for _, r := range doc.Rows {
-		for _, k := range []string{"config", "partition_length", "refused", "oversold", "linearizable", "sold"} {
-			require.Contains(t, r, k)
-		}
 		switch r["config"] {
 		case "CP":
 			require.Equal(t, true, r["linearizable"])
@@ -55,37 +45,8 @@ func TestCAPWorkersAndShardsDoNotMatter(t *testing.T) {
 
 func TestCAPPlot(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "cap.svg")
 	args := append([]string{}, capSmall...)
 	args[len(args)-1] = "1" // one run is enough to draw
-	_, errOut, code := cli(append(args, "--plot", path)...)
-	require.Equal(t, 0, code, errOut)
-	svg, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Contains(t, string(svg), "<svg")
-	require.Contains(t, string(svg), "oversold")
-}
-
-func TestCAPBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"cap", "--offices", "1"},
-		{"cap", "--tickets", "0"},
-		{"cap", "--windows", "0"},
-		{"cap", "--rate", "-5"},
-		{"cap", "--deadline", "0"},
-		{"cap", "--deadline", "1ms"},
-		{"cap", "--gossip", "0"},
-		{"cap", "--partition-start", "10ms"},
-		{"cap", "--partition-length", "soon"},
-		{"cap", "--partition-length", "-1s"},
-		{"cap", "--partition-length", "1s,1s"},
-		{"cap", "--partition-length", "5m"},
-		{"cap", "--latency", "fast"},
-		{"cap", "--latency", "0"},
-		{"cap", "--bug", "off-by-one"},
-		{"cap", "--plot", "cap.pdf"},
-		{"cap", "--runs", "0"},
-		{"cap", "extra"},
-	})
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "cap.svg"), args...)
+	require.Contains(t, svg, "oversold")
 }

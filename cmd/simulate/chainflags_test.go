@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -43,5 +44,42 @@ func TestChainFlagErrorsNameTheFlag(t *testing.T) {
 			}
 			require.Equal(t, "simulate: "+prefix+": "+want+"\n", errOut)
 		}
+	}
+}
+
+// TestChainTraceReplays: a recorded run of each blockchain command (with
+// jitter, and for nakamoto a partition and an eclipse too) replays byte
+// for byte, and a run with --check-determinism agrees with itself.
+func TestChainTraceReplays(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name          string
+		traced, twice []string
+	}{
+		{"nakamoto",
+			[]string{"nakamoto", "--blocks", "8", "--miners", "6", "--degree", "2", "--delay", "90s", "--jitter", "10s", "--jitter-steps", "3", "--seed", "4"},
+			[]string{"nakamoto", "--blocks", "8", "--seed", "4"}},
+		{"nakamoto partition and eclipse",
+			[]string{"nakamoto", "--blocks", "12", "--miners", "8", "--degree", "3", "--partition", "0,1,2@30m..1h30m",
+				"--eclipse", "5", "--jitter", "5s", "--jitter-steps", "3", "--seed", "3"},
+			[]string{"nakamoto", "--preset", "simblock", "--miners", "60", "--blocks", "3", "--partition", "0.5@10m..40m"}},
+		{"pos",
+			[]string{"pos", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "2s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "4"},
+			[]string{"pos", "--blocks", "8", "--seed", "4"}},
+		{"poet",
+			[]string{"poet", "--blocks", "8", "--validators", "5", "--degree", "2", "--delay", "3s", "--jitter", "1s", "--jitter-steps", "3", "--seed", "2"},
+			[]string{"poet", "--blocks", "8", "--seed", "2"}},
+		{"dpos",
+			[]string{"dpos", "--nodes", "6", "--delegates", "4", "--degree", "5", "--blocks", "12", "--traitors", "2", "--strategy", "equivocate",
+				"--slot", "1s", "--jitter", "500ms", "--jitter-steps", "4", "--seed", "3"},
+			[]string{"dpos", "--blocks", "30", "--traitors", "3", "--strategy", "offline"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "run.jsonl")
+			requireRun(t, append(c.traced, "--trace", path)...)
+			requireReplayMatches(t, path)
+			requireRun(t, append(c.twice, "--check-determinism")...)
+		})
 	}
 }

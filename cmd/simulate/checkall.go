@@ -56,11 +56,7 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
 		s := scenario.NewSearch(p)
 		c.Apply(s)
-		var only []string
-		if c.Only {
-			only = []string{c.Violates}
-		}
-		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed, Keep: keepFailures}, only)
+		rep := scenario.CheckOnly(s, seed, search.Config{Checks: checks, Seed: seed, Keep: keepFailures}, onlyChecked(c))
 		if !rep.Failed {
 			row.Ok = row.Ok && c.Violates == ""
 			if c.Violates == "" {
@@ -93,6 +89,39 @@ func runCase(p scenario.Protocol, c scenario.Case, seeds, checks int) caseRow {
 		row.RunsMedian, row.RunsMax = firsts[len(firsts)/2], firsts[len(firsts)-1]
 	}
 	return row
+}
+
+// onlyChecked is the properties a case's search checks: only the one it
+// must break when the case says so (nil: all of them).
+func onlyChecked(c scenario.Case) []string {
+	if c.Only {
+		return []string{c.Violates}
+	}
+	return nil
+}
+
+// registeredCase is one case of a registered protocol.
+type registeredCase struct {
+	p scenario.Protocol
+	c scenario.Case
+}
+
+// registeredCases lists every case of every registered protocol, by
+// protocol name: the rows of the bug benchmark, and what its clock
+// (BenchmarkCases) times.
+func registeredCases() []registeredCase {
+	var cases []registeredCase
+	for _, name := range scenario.Names() {
+		p, _ := scenario.Lookup(name)
+		cased, ok := p.(scenario.Cased)
+		if !ok {
+			continue
+		}
+		for _, c := range cased.Cases() {
+			cases = append(cases, registeredCase{p, c})
+		}
+	}
+	return cases
 }
 
 // addCoverage adds one search's coverage counts to the row's.
@@ -136,21 +165,7 @@ func coverageText(r caseRow) string {
 // row lands in its case's place, so the table is the same for any number
 // of workers.
 func checkAll(w io.Writer, g *globals, seeds, checks, workers int) error {
-	type job struct {
-		p scenario.Protocol
-		c scenario.Case
-	}
-	var jobs []job
-	for _, name := range scenario.Names() {
-		p, _ := scenario.Lookup(name)
-		cased, ok := p.(scenario.Cased)
-		if !ok {
-			continue
-		}
-		for _, c := range cased.Cases() {
-			jobs = append(jobs, job{p, c})
-		}
-	}
+	jobs := registeredCases()
 	rows := make([]caseRow, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup

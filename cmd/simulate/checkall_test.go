@@ -58,41 +58,21 @@ func TestCheckAllCorrectCaseMustReachItsConditions(t *testing.T) {
 	require.Equal(t, []string{"a crash-restart", "the coordinator down at the end"}, row.Unreached)
 }
 
-func TestCheckAllBadInput(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"check", "--all", "--seeds", "0"},
-		{"check", "--all", "--checks", "0"},
-		{"check", "--all", "extra"},
-		{"check", "--all", "--workers", "0"},
-	})
-}
-
 // BenchmarkCases is the bug benchmark's clock: for every case of every
 // registered protocol, the time to search (200 runs from seed 1) and
 // shrink. Run with: go test ./cmd/simulate -run '^$' -bench Cases
 func BenchmarkCases(b *testing.B) {
-	for _, name := range scenario.Names() {
-		p, _ := scenario.Lookup(name)
-		cased, ok := p.(scenario.Cased)
-		if !ok {
-			continue
-		}
-		for _, c := range cased.Cases() {
-			b.Run(name+"/"+c.Name, func(b *testing.B) {
-				var only []string
-				if c.Only {
-					only = []string{c.Violates}
+	for _, rc := range registeredCases() {
+		p, c := rc.p, rc.c
+		b.Run(p.Name()+"/"+c.Name, func(b *testing.B) {
+			for b.Loop() {
+				s := p.New()
+				c.Apply(s)
+				rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1, Keep: keepFailures}, onlyChecked(c))
+				if (rep.Failed) != (c.Violates != "") {
+					b.Fatalf("verdict: found=%v, want a violation of %q", rep.Failed, c.Violates)
 				}
-				for b.Loop() {
-					s := p.New()
-					c.Apply(s)
-					rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1, Keep: keepFailures}, only)
-					if (rep.Failed) != (c.Violates != "") {
-						b.Fatalf("verdict: found=%v, want a violation of %q", rep.Failed, c.Violates)
-					}
-				}
-			})
-		}
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,15 +21,11 @@ func TestFaultsFlag(t *testing.T) {
 		return p
 	}
 	good := write("plan.json", `[{"at":"0s","kind":"duplicate","p":1},{"at":"1ms","kind":"crash","node":3},{"at":"0s","kind":"partition","groups":[[1]]},{"at":"30ms","kind":"heal"}]`)
-	out, errOut, code := cli("paxos", "--seed", "1", "--faults", good, "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, `"crashes": 1`)
-	out, errOut, code = cli("pbft", "--seed", "1", "--faults", good, "--format", "json")
-	require.Equal(t, 0, code, errOut)
+	require.Contains(t, requireRun(t, "paxos", "--seed", "1", "--faults", good, "--format", "json"), `"crashes": 1`)
 	var o struct {
 		PerReplica []struct{ Executed int } `json:"per_replica"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &o))
+	requireJSON(t, &o, "pbft", "--seed", "1", "--faults", good)
 	require.Zero(t, o.PerReplica[3].Executed, "replica 3 crashed at 1ms and never executed")
 	require.Positive(t, o.PerReplica[1].Executed)
 	for _, c := range []struct{ name, body, want string }{
@@ -43,7 +38,7 @@ func TestFaultsFlag(t *testing.T) {
 		require.Contains(t, errOut, c.want, c.name)
 		require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
 	}
-	_, errOut, code = cli("paxos", "--faults", filepath.Join(dir, "missing.json"))
+	_, errOut, code := cli("paxos", "--faults", filepath.Join(dir, "missing.json"))
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "missing.json")
 }

@@ -9,20 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestFLPWorkersDoNotMatter: the sweep's JSON is the same with 1 or 2
+// workers, and from two shards merged.
 func TestFLPWorkersDoNotMatter(t *testing.T) {
 	t.Parallel()
-	a, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "1")
-	b, _, _ := cli("flp", "--runs", "30", "--events", "5000", "--format", "json", "--workers", "2")
-	require.Equal(t, a, b)
-}
-
-func TestFLPBadInput(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{{"flp", "--events", "10"}, {"flp", "--hold", "0"}, {"flp", "--runs", "-1"}} {
-		_, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v", args)
-		require.Contains(t, errOut, "simulate: ")
-	}
+	requireSameForWorkersAndShards(t, "json", "flp", "--runs", "30", "--events", "5000")
 }
 
 // --diagram is flp's alone among the sweeps: it draws the opening of the

@@ -174,27 +174,23 @@ func subcommand(args []string) string {
 // decisions keyed as the tables name the generals.
 func TestJSONSecondsAndNodeNames(t *testing.T) {
 	t.Parallel()
-	out, _, code := cli("paxos", "--format", "json")
-	require.Equal(t, 0, code)
 	var p struct {
 		TimeToDecide *float64 `json:"time_to_decide_s"`
 		Decisions    []struct {
 			Time *float64 `json:"time_s"`
 		} `json:"decisions"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &p))
+	requireJSON(t, &p, "paxos")
 	require.NotNil(t, p.TimeToDecide)
 	require.InDelta(t, 0.007, *p.TimeToDecide, 0.005, "seconds, not nanoseconds")
 	require.NotEmpty(t, p.Decisions)
 	require.NotNil(t, p.Decisions[0].Time)
 	require.Less(t, *p.Decisions[0].Time, 1.0)
 
-	out, _, code = cli("byzantine", "--format", "json")
-	require.Equal(t, 0, code)
 	var bz struct {
 		Decisions map[string]string `json:"decisions"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &bz))
+	requireJSON(t, &bz, "byzantine")
 	require.Contains(t, bz.Decisions, "n1")
 }
 

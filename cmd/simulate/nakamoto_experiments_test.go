@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,41 +19,31 @@ var (
 // TestNakamotoExperimentsJSON: the documented keys of every row.
 func TestNakamotoExperimentsJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli(append(doubleSpendSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
 	var ds struct {
 		Runs          int              `json:"runs"`
 		Probabilities []map[string]any `json:"probabilities"`
 		Needed        []map[string]any `json:"needed"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &ds))
+	requireJSON(t, &ds, doubleSpendSmall...)
 	require.Equal(t, 30, ds.Runs)
-	require.Len(t, ds.Probabilities, 22)
+	requireRows(t, ds.Probabilities, 22, "q", "z", "simulated", "stderr", "whitepaper", "exact", "runs")
 	require.Len(t, ds.Needed, 8)
 	for _, r := range ds.Probabilities {
-		for _, k := range []string{"q", "z", "simulated", "stderr", "whitepaper", "exact", "runs"} {
-			require.Contains(t, r, k)
-		}
 		require.NotContains(t, r, "p")
 		require.EqualValues(t, 30, r["runs"])
 	}
 	require.EqualValues(t, 10, ds.Needed[0]["at_z_exact"].(map[string]any)["runs"])
 
-	out, errOut, code = cli(append(selfishSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
 	var sm struct {
 		Runs       int              `json:"runs"`
 		Revenue    []map[string]any `json:"revenue"`
 		Thresholds []map[string]any `json:"thresholds"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &sm))
+	requireJSON(t, &sm, selfishSmall...)
 	require.Equal(t, 4, sm.Runs)
-	require.Len(t, sm.Revenue, 12)
+	requireRows(t, sm.Revenue, 12, "alpha", "gamma", "simulated", "stderr", "analytic", "runs")
 	require.Len(t, sm.Thresholds, 3)
 	for _, r := range sm.Revenue {
-		for _, k := range []string{"alpha", "gamma", "simulated", "stderr", "analytic", "runs"} {
-			require.Contains(t, r, k)
-		}
 		require.NotContains(t, r, "closed_form")
 	}
 	require.Contains(t, sm.Thresholds[0], "analytic")
@@ -65,29 +54,10 @@ func TestNakamotoExperimentsJSON(t *testing.T) {
 func TestNakamotoExperimentsWorkersAndShards(t *testing.T) {
 	t.Parallel()
 	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
-		args := append(append([]string{}, base...), "--format", "json")
-		one, errOut, code := cli(append(args, "--workers", "1")...)
-		require.Equal(t, 0, code, errOut)
-		two, _, code := cli(append(args, "--workers", "2")...)
-		require.Equal(t, 0, code)
-		require.Equal(t, one, two, "%v", base)
-
-		dir := t.TempDir()
-		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-		out, errOut, code := cli(append(args, "--shard", "1/2", "--out", a)...)
-		require.Equal(t, 0, code, errOut)
-		require.Empty(t, out, "a shard prints no table")
-		_, errOut, code = cli(append(args, "--shard", "2/2", "--out", b, "--workers", "1")...)
-		require.Equal(t, 0, code, errOut)
-		merged, errOut, code := cli("merge", b, a, "--format", "json")
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, one, merged, "%v", base)
-
 		// The table too: merge prints what the sweep prints.
-		table, _, _ := cli(base...)
-		mergedTable, errOut, code := cli("merge", a, b)
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, table, mergedTable)
+		for _, format := range []string{"json", "table"} {
+			requireSameForWorkersAndShards(t, format, base...)
+		}
 	}
 }
 
@@ -99,8 +69,7 @@ func TestNakamotoExperimentsResume(t *testing.T) {
 	for _, base := range [][]string{doubleSpendSmall, selfishSmall} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "sweep.jsonl")
-		full, errOut, code := cli(append(base, "--out", path)...)
-		require.Equal(t, 0, code, errOut)
+		full := requireRun(t, append(base, "--out", path)...)
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		lines := strings.SplitAfter(string(data), "\n")
@@ -110,18 +79,15 @@ func TestNakamotoExperimentsResume(t *testing.T) {
 		cut := strings.Join(lines[:3], "") + lines[3][:len(lines[3])/2]
 		require.NoError(t, os.WriteFile(path, []byte(cut), 0o644))
 
-		resumed, errOut, code := cli(append(base, "--out", path, "--resume")...)
-		require.Equal(t, 0, code, errOut)
+		resumed := requireRun(t, append(base, "--out", path, "--resume")...)
 		require.Equal(t, full, resumed, "%v", base)
 		data, err = os.ReadFile(path)
 		require.NoError(t, err)
 		require.Equal(t, runs+1, strings.Count(string(data), "\n"), "every run is in the file again")
-		merged, errOut, code := cli("merge", path)
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, full, merged)
+		require.Equal(t, full, requireRun(t, "merge", path))
 
 		// A different sweep does not resume this file.
-		_, errOut, code = cli(append(base, "--out", path, "--resume", "--seed", "2")...)
+		_, errOut, code := cli(append(base, "--out", path, "--resume", "--seed", "2")...)
 		require.Equal(t, 2, code)
 		require.Contains(t, errOut, "different sweep")
 	}
@@ -141,87 +107,19 @@ func TestNakamotoExperimentAliases(t *testing.T) {
 				rest = base[2:]
 			}
 		}
-		want, _, code := cli(append(c.name, rest...)...)
-		require.Equal(t, 0, code)
-		got, errOut, code := cli(append(c.alias, rest...)...)
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, want, got, "%v", c.alias)
+		want := requireRun(t, append(c.name, rest...)...)
+		require.Equal(t, want, requireRun(t, append(c.alias, rest...)...), "%v", c.alias)
 
 		dir := t.TempDir()
 		a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
-		_, errOut, code = cli(append(append(c.alias, rest...), "--shard", "1/2", "--out", a)...)
-		require.Equal(t, 0, code, errOut)
-		_, errOut, code = cli(append(append(c.name, rest...), "--shard", "2/2", "--out", b)...)
-		require.Equal(t, 0, code, errOut)
-		merged, errOut, code := cli("merge", a, b)
-		require.Equal(t, 0, code, errOut)
-		require.Equal(t, want, merged, "an alias's shard merges with the new name's")
+		requireRun(t, append(append(c.alias, rest...), "--shard", "1/2", "--out", a)...)
+		requireRun(t, append(append(c.name, rest...), "--shard", "2/2", "--out", b)...)
+		require.Equal(t, want, requireRun(t, "merge", a, b), "an alias's shard merges with the new name's")
 	}
-	help, _, code := cli("experiment", "--help")
-	require.Equal(t, 0, code)
+	help := requireRun(t, "experiment", "--help")
 	require.Contains(t, help, "Alias of `simulate nakamoto doublespend`")
 	require.Contains(t, help, "Alias of `simulate nakamoto selfish`")
-	help, _, code = cli("nakamoto", "--help")
-	require.Equal(t, 0, code)
+	help = requireRun(t, "nakamoto", "--help")
 	require.Contains(t, help, "doublespend")
 	require.Contains(t, help, "selfish")
-}
-
-func TestNakamotoExperimentsPlot(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for _, c := range []struct {
-		args []string
-		file string
-	}{
-		{append(doubleSpendSmall, "--q", "0.2,0.3,0.4", "--needed-runs", "0"), "ds.svg"},
-		{append(selfishSmall, "--delay", "30s"), "sm.png"},
-	} {
-		path := filepath.Join(dir, c.file)
-		out, errOut, code := cli(append(c.args, "--plot", path)...)
-		require.Equal(t, 0, code, "%v: %s", c.args, errOut)
-		require.Contains(t, errOut, "wrote "+path)
-		b, err := os.ReadFile(path)
-		require.NoError(t, err)
-		if strings.HasSuffix(c.file, ".png") {
-			require.Equal(t, "\x89PNG", string(b[:4]))
-		} else {
-			require.Contains(t, string(b), "<svg")
-			require.Contains(t, string(b), "q=0.40")
-			require.NotContains(t, out, "Confirmations z", "--needed-runs 0 leaves the second table out")
-		}
-	}
-}
-
-func TestNakamotoExperimentsBadInputExit2(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "doublespend", "--runs", "0"},
-		{"nakamoto", "doublespend", "--runs", "1"},
-		{"nakamoto", "doublespend", "--q", "0.6"},
-		{"nakamoto", "doublespend", "--q", "0"},
-		{"nakamoto", "doublespend", "--q", "0.1,0.1"},
-		{"nakamoto", "doublespend", "--q", "x"},
-		{"nakamoto", "doublespend", "--threshold", "0.5"},
-		{"nakamoto", "doublespend", "--needed-runs", "1"},
-		{"nakamoto", "doublespend", "--honest", "0"},
-		{"nakamoto", "doublespend", "--no-such-flag"},
-		{"nakamoto", "doublespend", "extra"},
-		{"nakamoto", "doublespend", "--plot", "ds.pdf"},
-		{"nakamoto", "doublespend", "--shard", "1/2"},
-		{"nakamoto", "doublespend", "--resume", "--out", filepath.Join(dir, "missing.jsonl")},
-		{"nakamoto", "selfish", "--runs", "0"},
-		{"nakamoto", "selfish", "--blocks", "5"},
-		{"nakamoto", "selfish", "--alpha", "0.5"},
-		{"nakamoto", "selfish", "--alpha", "0.3,0.2"},
-		{"nakamoto", "selfish", "--gamma", "1.5"},
-		{"nakamoto", "selfish", "--delay", "-1s"},
-		{"nakamoto", "selfish", "--delay", "11m"},
-		{"nakamoto", "selfish", "--delay", "soon"},
-		{"nakamoto", "selfish", "--no-such-flag"},
-		{"experiment", "double-spend", "--runs", "0"},
-		{"experiment", "double-spend", "--q", "1.2"},
-		{"experiment", "selfish-mining", "--no-such-flag"},
-	})
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -18,19 +16,11 @@ var partitionSmall = []string{"nakamoto", "partition", "--lengths", "30m,2h", "-
 // the model, and only long ones reverse 6-deep confirmations.
 func TestNakamotoPartitionExperimentJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli(append(partitionSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
-	var doc struct {
-		Runs int              `json:"runs"`
-		Rows []map[string]any `json:"rows"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	var doc sweepRows
+	requireJSON(t, &doc, partitionSmall...)
 	require.Equal(t, 30, doc.Runs)
-	require.Len(t, doc.Rows, 4)
+	requireRows(t, doc.Rows, 4, "length_s", "share", "orphaned", "orphaned_se", "model", "deepest_reorg", "txs_reversed", "txs_returned", "converge_s", "k_deep_reversed", "diverged")
 	for _, r := range doc.Rows {
-		for _, k := range []string{"length_s", "share", "orphaned", "orphaned_se", "model", "deepest_reorg", "txs_reversed", "txs_returned", "converge_s", "k_deep_reversed", "diverged"} {
-			require.Contains(t, r, k)
-		}
 		require.EqualValues(t, 0, r["diverged"])
 		require.InDelta(t, r["model"].(float64), r["orphaned"].(float64), 4*r["orphaned_se"].(float64)+0.3)
 	}
@@ -48,29 +38,6 @@ func TestNakamotoPartitionWorkersAndShardsDoNotMatter(t *testing.T) {
 
 func TestNakamotoPartitionPlot(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "partition.svg")
-	_, errOut, code := cli("nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5", "--plot", path)
-	require.Equal(t, 0, code, errOut)
-	svg, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Contains(t, string(svg), "<svg")
-	require.Contains(t, string(svg), "model")
-}
-
-func TestNakamotoPartitionBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "partition", "--lengths", "soon"},
-		{"nakamoto", "partition", "--lengths", "0s"},
-		{"nakamoto", "partition", "--lengths", "1h,1h"},
-		{"nakamoto", "partition", "--shares", "1.2"},
-		{"nakamoto", "partition", "--shares", "x"},
-		{"nakamoto", "partition", "--miners", "1"},
-		{"nakamoto", "partition", "--degree", "50"},
-		{"nakamoto", "partition", "--tail-blocks", "0"},
-		{"nakamoto", "partition", "--k", "0"},
-		{"nakamoto", "partition", "--runs", "0"},
-		{"nakamoto", "partition", "--plot", "x.pdf"},
-		{"nakamoto", "partition", "extra"},
-	})
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "partition.svg"), "nakamoto", "partition", "--lengths", "10m,1h", "--runs", "5")
+	require.Contains(t, svg, "model")
 }

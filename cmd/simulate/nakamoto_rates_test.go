@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,20 +21,12 @@ var (
 // keys; the model is the formula of the row's own delay.
 func TestNakamotoStaleJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli(append(staleSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
-	var doc struct {
-		Rows []map[string]any `json:"rows"`
-		Runs int              `json:"runs"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	var doc sweepRows
+	requireJSON(t, &doc, staleSmall...)
 	require.Equal(t, 3, doc.Runs)
-	require.Len(t, doc.Rows, 12)
+	requireRows(t, doc.Rows, 12, "name", "group", "interval_s", "delay_s", "hop_s", "propagation_s", "simulated", "stderr", "model",
+		"model_renewal", "published", "runs", "blocks_mined", "stale_blocks", "block_size", "miners", "degree", "complete_graph")
 	for _, r := range doc.Rows {
-		for _, k := range []string{"name", "group", "interval_s", "delay_s", "hop_s", "propagation_s", "simulated", "stderr", "model",
-			"model_renewal", "published", "runs", "blocks_mined", "stale_blocks", "block_size", "miners", "degree", "complete_graph"} {
-			require.Contains(t, r, k)
-		}
 		x := r["delay_s"].(float64) / r["interval_s"].(float64)
 		require.InDelta(t, 1-math.Exp(-x), r["model"].(float64), 1e-6, r["name"])
 	}
@@ -46,19 +37,10 @@ func TestNakamotoStaleJSON(t *testing.T) {
 
 func TestNakamotoThroughputJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli(append(throughputSmall, "--format", "json")...)
-	require.Equal(t, 0, code, errOut)
-	var doc struct {
-		Rows []map[string]any `json:"rows"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	require.Len(t, doc.Rows, 6)
-	for _, r := range doc.Rows {
-		for _, k := range []string{"name", "interval_s", "block_size", "tx_size", "txs_per_block", "tps_simulated", "stderr",
-			"tps_formula", "published", "stale_rate", "stale_stderr", "runs"} {
-			require.Contains(t, r, k)
-		}
-	}
+	var doc sweepRows
+	requireJSON(t, &doc, throughputSmall...)
+	requireRows(t, doc.Rows, 6, "name", "interval_s", "block_size", "tx_size", "txs_per_block", "tps_simulated", "stderr",
+		"tps_formula", "published", "stale_rate", "stale_stderr", "runs")
 	require.InDelta(t, 3999.0/600, doc.Rows[0]["tps_formula"], 1e-9)
 	require.Equal(t, 7.0, doc.Rows[0]["published"].(map[string]any)["tps"])
 	require.Nil(t, doc.Rows[3]["published"])
@@ -77,53 +59,21 @@ func TestNakamotoRatesWorkersAndShardsDoNotMatter(t *testing.T) {
 // exponential draws scale with the interval).
 func TestNakamotoStaleCustomRows(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("nakamoto", "stale", "--interval", "600s,60s", "--delay", "60s,6s", "--runs", "2", "--blocks", "40", "--format", "json")
-	require.Equal(t, 0, code, errOut)
-	var doc struct {
-		Rows []map[string]any `json:"rows"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	var doc sweepRows
+	requireJSON(t, &doc, "nakamoto", "stale", "--interval", "600s,60s", "--delay", "60s,6s", "--runs", "2", "--blocks", "40")
 	require.Len(t, doc.Rows, 4) // 600s/60s, 600s/6s, 60s/60s, 60s/6s
 	require.Equal(t, true, doc.Rows[0]["complete_graph"])
 	require.Equal(t, doc.Rows[3]["simulated"], doc.Rows[0]["simulated"], "d/T = 0.1 both")
 	require.NotEqual(t, doc.Rows[1]["simulated"], doc.Rows[0]["simulated"])
 
-	out, errOut, code = cli("nakamoto", "throughput", "--interval", "60s", "--block-size", "1000000,2000000", "--runs", "2", "--blocks", "20", "--format", "csv")
-	require.Equal(t, 0, code, errOut)
+	out := requireRun(t, "nakamoto", "throughput", "--interval", "60s", "--block-size", "1000000,2000000", "--runs", "2", "--blocks", "20", "--format", "csv")
 	require.Contains(t, out, "2 MB every 60.00 s")
 }
 
 func TestNakamotoStalePlot(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "stale.svg")
-	_, errOut, code := cli("nakamoto", "stale", "--runs", "2", "--blocks", "20", "--plot", path)
-	require.Equal(t, 0, code, errOut)
-	svg, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Contains(t, string(svg), "<svg")
-	require.Contains(t, string(svg), "published")
-}
-
-func TestNakamotoRatesBadInputExit2(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"nakamoto", "stale", "--runs", "0"},
-		{"nakamoto", "stale", "--blocks", "5"},
-		{"nakamoto", "stale", "--interval", "soon"},
-		{"nakamoto", "stale", "--delay", "-1s"},
-		{"nakamoto", "stale", "--interval", "0s"},
-		{"nakamoto", "stale", "--miners", "20"},
-		{"nakamoto", "stale", "--delay", "1s", "--miners", "1"},
-		{"nakamoto", "stale", "--plot", "stale.pdf"},
-		{"nakamoto", "stale", "--shard", "1/2"},
-		{"nakamoto", "stale", "extra"},
-		{"nakamoto", "throughput", "--runs", "-1"},
-		{"nakamoto", "throughput", "--blocks", "0"},
-		{"nakamoto", "throughput", "--block-size", "big"},
-		{"nakamoto", "throughput", "--block-size", "50"},
-		{"nakamoto", "throughput", "--tx-size", "100"},
-		{"nakamoto", "throughput", "--interval", "1s", "--block-size", "1000000000"},
-	})
+	svg, _ := requirePlot(t, filepath.Join(t.TempDir(), "stale.svg"), "nakamoto", "stale", "--runs", "2", "--blocks", "20")
+	require.Contains(t, svg, "published")
 }
 
 // TestNakamotoRatesCustomRowsPublishNothing: a custom row is no real
@@ -138,9 +88,7 @@ func TestNakamotoRatesCustomRowsPublishNothing(t *testing.T) {
 		{"nakamoto", "throughput", "--interval", "60s,600s", "--block-size", "8000,1000000", "--runs", "2", "--blocks", "10"},
 	} {
 		out := requireSameForWorkersAndShards(t, "json", args...)
-		var doc struct {
-			Rows []map[string]any `json:"rows"`
-		}
+		var doc sweepRows
 		require.NoError(t, json.Unmarshal([]byte(out), &doc))
 		require.Len(t, doc.Rows, map[string]int{"stale": 9, "throughput": 4}[args[1]])
 		for _, r := range doc.Rows {
@@ -169,8 +117,7 @@ func TestNakamotoSweepsHelp(t *testing.T) {
 		{"partition", "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file"},
 		{"throughput", ""},
 	} {
-		out, errOut, code := cli("nakamoto", c.name, "--help")
-		require.Equal(t, 0, code, errOut)
+		out := requireRun(t, "nakamoto", c.name, "--help")
 		if c.plot == "" {
 			require.NotContains(t, out, "--plot")
 			continue

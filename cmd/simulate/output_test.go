@@ -31,29 +31,28 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// byzTrace writes a small trace to dir and returns its path.
-func byzTrace(t *testing.T, dir string) string {
+// byzTrace writes a small trace to dir and returns its path and what it
+// holds.
+func byzTrace(t *testing.T, dir string) (string, []byte) {
 	t.Helper()
 	p := filepath.Join(dir, "run.trace")
-	_, errOut, code := cli("byzantine", "--trace", p)
-	require.Equal(t, 0, code, errOut)
-	return p
+	requireRun(t, "byzantine", "--trace", p)
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return p, b
 }
 
 // Every case of issue 17: one line, exit 2, no goroutine stack.
 func TestBadInputBatteryOfIssue17(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	tr := byzTrace(t, dir)
-	b, err := os.ReadFile(tr)
-	require.NoError(t, err)
+	tr, b := byzTrace(t, dir)
 	v99 := filepath.Join(dir, "v99.trace")
 	require.NoError(t, os.WriteFile(v99, bytes.Replace(b, []byte(`"version":"0.1.0"`), []byte(`"version":"99.0"`), 1), 0o644))
 	existing := filepath.Join(dir, "existing.jsonl")
 	require.NoError(t, os.WriteFile(existing, []byte("someone's results\n"), 0o644))
 	a, c := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "c.jsonl")
-	_, errOut, code := cli("nines", "--runs", "2", "--horizon", "10d", "--out", a)
-	require.Equal(t, 0, code, errOut)
+	requireRun(t, "nines", "--runs", "2", "--horizon", "10d", "--out", a)
 	raw, err := os.ReadFile(a)
 	require.NoError(t, err)
 	lines := strings.SplitAfter(string(raw), "\n")
@@ -126,13 +125,11 @@ func TestBadInputBatteryOfIssue17(t *testing.T) {
 	after, err := os.ReadFile(tr)
 	require.NoError(t, err)
 	require.Equal(t, b, after)
-	_, errOut, code = cli("merge", a, a)
-	require.Equal(t, 0, code, errOut)
+	requireRun(t, "merge", a, a)
 	got, err := os.ReadFile(existing)
 	require.NoError(t, err)
 	require.Equal(t, "someone's results\n", string(got), "refused, and left as it was")
-	_, errOut, code = cli("nines", "--runs", "2", "--horizon", "10d", "--out", existing, "--force")
-	require.Equal(t, 0, code, errOut)
+	requireRun(t, "nines", "--runs", "2", "--horizon", "10d", "--out", existing, "--force")
 }
 
 // readFIFO reads everything written to the FIFO at p, in the background.
@@ -157,9 +154,7 @@ func readFIFO(p string) <-chan []byte {
 func TestOutputsWriteThroughWhatIsThere(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	tr := byzTrace(t, dir)
-	want, err := os.ReadFile(tr)
-	require.NoError(t, err)
+	tr, want := byzTrace(t, dir)
 	for _, c := range []struct {
 		name string
 		args func(p string) []string
@@ -344,13 +339,10 @@ func TestDiagramOfAHugeRunIsRefused(t *testing.T) {
 func TestReplayStreamsAndFindsEveryDifference(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	tr := byzTrace(t, dir)
-	b, err := os.ReadFile(tr)
-	require.NoError(t, err)
+	tr, b := byzTrace(t, dir)
 	lines := strings.SplitAfter(string(b), "\n")
 	n := len(lines) - 3 // header, events, footer, ""
-	out, errOut, code := cli("replay", "--show", tr)
-	require.Equal(t, 0, code, errOut)
+	out := requireRun(t, "replay", "--show", tr)
 	require.Equal(t, n+1, strings.Count(out, "\n"), "every recorded event, then the verdict")
 	require.Contains(t, out, fmt.Sprintf("replayed %d events", n))
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,33 +27,6 @@ func TestPBFTListBugs(t *testing.T) {
 	require.True(t, strings.HasSuffix(lines[1], ","), "small-quorum needs nothing: %q", lines[1])
 }
 
-// shellFields splits a printed command line as a shell would: words
-// separated by spaces, single quotes kept together.
-func shellFields(line string) []string {
-	var out []string
-	var word strings.Builder
-	inWord, quoted := false, false
-	for _, r := range line {
-		switch {
-		case r == '\'':
-			quoted, inWord = !quoted, true
-		case r == ' ' && !quoted:
-			if inWord {
-				out = append(out, word.String())
-				word.Reset()
-			}
-			inWord = false
-		default:
-			word.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, word.String())
-	}
-	return out
-}
-
 // TestCheckPBFTAmnesiaNeedsCrashes: searching for the amnesia fork without
 // crash-restarts cannot find it; check pbft says so in one line and exits
 // 2 instead of searching in vain. With --crashes it searches.
@@ -71,13 +43,9 @@ func TestCheckPBFTAmnesiaNeedsCrashes(t *testing.T) {
 
 func TestPBFTJSON(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("pbft", "--format", "json", "--strategy", "silent", "--requests", "5")
-	require.Equal(t, 0, code, errOut)
 	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &m))
-	for _, k := range []string{"replicas", "traitors", "agreement", "completed", "view_changes", "messages"} {
-		require.Contains(t, m, k)
-	}
+	requireJSON(t, &m, "pbft", "--strategy", "silent", "--requests", "5")
+	requireKeys(t, m, "replicas", "traitors", "agreement", "completed", "view_changes", "messages")
 	require.Equal(t, 4.0, m["replicas"])
 	require.Equal(t, 1.0, m["traitors"])
 	require.Equal(t, true, m["agreement"])
@@ -85,51 +53,15 @@ func TestPBFTJSON(t *testing.T) {
 	require.Equal(t, 1.0, m["view_changes"])
 }
 
-func TestPBFTBadInput(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{
-		{"pbft", "--replicas", "0"},
-		{"pbft", "--traitors", "9"},
-		{"pbft", "--strategy", "lie"},
-		{"pbft", "--loss", "1.5"},
-		{"pbft", "--bug", "nope"},
-		{"pbft", "--traitor-ids", "7"},
-		{"pbft", "--schedule", "x=y"},
-		{"pbft", "--jitter", "soon"},
-		{"pbft", "--crash", "1@x"},
-		{"pbft", "--crash", "9@1ms..2ms"},
-		{"pbft", "--crash", "1@3ms..2ms"},
-		{"pbft", "extra"},
-		{"check", "pbft", "--checks", "0"},
-		{"check", "pbft", "--replicas", "-1"},
-	} {
-		out, errOut, code := cli(args...)
-		require.Equal(t, 2, code, "%v: %s", args, errOut)
-		require.Empty(t, out, "%v", args)
-		require.Equal(t, 1, strings.Count(errOut, "\n"), "%v: one line, got %q", args, errOut)
-		require.True(t, strings.HasPrefix(errOut, "simulate: "), errOut)
-	}
-}
-
 // TestCheckPBFTFindsTheBound: with n = 3f the search finds two honest
 // replicas committing different requests, shrinks it to a calm network,
 // and the printed replay command reproduces it.
 func TestCheckPBFTFindsTheBound(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("check", "pbft", "--replicas", "3", "--traitors", "1", "--checks", "100")
-	require.Equal(t, 1, code, errOut)
-	require.Contains(t, errOut, "agreement: n1 committed c3/1 and n2 committed null at #1")
-	matchGolden(t, "pbft-check-n3.golden", out)
-	var replay string
-	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "replay: simulate ") {
-			replay = strings.TrimPrefix(line, "replay: simulate ")
-		}
-	}
-	require.NotEmpty(t, replay)
-	rout, rerr, rcode := cli(shellFields(replay)...)
-	require.Equal(t, 1, rcode, rerr)
-	require.Contains(t, rout, "agreement: NO, n1 committed c3/1 and n2 committed null at #1")
+	c := requireCounterexampleReplays(t, "check", "pbft", "--replicas", "3", "--traitors", "1", "--checks", "100")
+	require.Contains(t, c.errOut, "agreement: n1 committed c3/1 and n2 committed null at #1")
+	matchGolden(t, "pbft-check-n3.golden", c.out)
+	require.Contains(t, c.replayOut, "agreement: NO, n1 committed c3/1 and n2 committed null at #1")
 }
 
 func TestCheckPBFTBugs(t *testing.T) {
@@ -145,9 +77,7 @@ func TestCheckPBFTBugs(t *testing.T) {
 
 func TestCheckPBFTPasses(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("check", "pbft", "--checks", "40")
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "check pbft: no property broke in 40 runs")
+	out := requireCheckPasses(t, "check", "pbft", "--checks", "40")
 	require.Regexp(t, `a view change +│ [1-9]`, out)
 }
 
@@ -159,10 +89,7 @@ func TestPBFTTraceReplays(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	_, err := os.Stat(path)
 	require.NoError(t, err)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "hash")
-	require.Contains(t, out, "matches")
+	require.Contains(t, requireReplayMatches(t, path), "hash")
 }
 
 // pbftForkArgs: the primary and two backups crash and restart in turn
@@ -191,9 +118,7 @@ func TestPBFTCrashTraceReplays(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pbft-crash.jsonl")
 	_, errOut, code := cli(append(append([]string(nil), pbftForkArgs...), "--trace", path, "--check-determinism")...)
 	require.Equal(t, 0, code, errOut)
-	out, errOut, code := cli("replay", path)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "matches")
+	requireReplayMatches(t, path)
 }
 
 // TestCheckPBFTDrawsCrashes: with --crashes the search also draws
@@ -210,18 +135,12 @@ func TestCheckPBFTDrawsCrashes(t *testing.T) {
 	require.Regexp(t, `a crash-restart +│ [1-9]`, out)
 	require.Regexp(t, `more than f crash-restarts +│ [1-9]`, out, "the interesting case must happen")
 
-	out, errOut, code = cli("check", "pbft", "--traitors", "0", "--crashes", "4", "--bug", "amnesia",
+	c := requireCounterexampleReplays(t, "check", "pbft", "--traitors", "0", "--crashes", "4", "--bug", "amnesia",
 		"--requests", "6", "--checkpoint", "4", "--checks", "500")
-	require.Equal(t, 1, code, errOut)
-	require.Contains(t, out, "check pbft: agreement: ")
-	require.Contains(t, out, "no traitors, loss 0, jitter 0s", "a calm network")
-	require.Regexp(t, `crash-restarts \S+ \S+ \S+\n`, out, "shrunk to three crashes")
-	i := strings.Index(out, "replay: simulate ")
-	require.GreaterOrEqual(t, i, 0)
-	replay := shellFields(strings.TrimSpace(out[i+len("replay: simulate "):]))
-	again, errOut, code := cli(replay...)
-	require.Equal(t, 1, code, errOut)
-	require.Contains(t, again, "agreement: NO")
+	require.Contains(t, c.out, "check pbft: agreement: ")
+	require.Contains(t, c.out, "no traitors, loss 0, jitter 0s", "a calm network")
+	require.Regexp(t, `crash-restarts \S+ \S+ \S+\n`, c.out, "shrunk to three crashes")
+	require.Contains(t, c.replayOut, "agreement: NO")
 
 	// Crashes given with --crash are scheduled in every searched run too.
 	_, errOut, code = cli("check", "pbft", "--traitors", "0", "--bug", "amnesia", "--requests", "6", "--checkpoint", "4",

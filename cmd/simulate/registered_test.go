@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,31 +18,23 @@ import (
 func TestCheckRegisteredTwoPhaseFindsBlocking(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ce.jsonl")
-	out, errOut, code := cli("check", "twophase", "--crashes", "--trace", path)
-	require.Equal(t, 1, code, errOut)
+	c := requireCounterexampleReplays(t, "check", "twophase", "--crashes", "--trace", path)
+	out := c.out
 	require.Contains(t, out, "check twophase: termination: n1 is up and never decided")
 	require.Contains(t, out, "shrunk in")
 	require.Contains(t, out, "to 1 non-boring draws")
 	require.Contains(t, out, "coordinator crashes for good")
 	require.LessOrEqual(t, strings.Count(out, "\n"), 40, "a counterexample fits in a screen:\n%s", out)
 
-	replay := regexp.MustCompile(`replay: simulate (.*)`).FindStringSubmatch(out)
-	require.NotNil(t, replay, out)
-	args := strings.Fields(strings.ReplaceAll(replay[1], "'", ""))
-	_, errOut, code = cli(args...)
-	require.Equal(t, 1, code, "the printed command replays the violation: %s", errOut)
-	require.Contains(t, errOut, "termination")
+	require.Contains(t, c.replayErrOut, "termination", "the printed command replays the violation")
 
-	out, errOut, code = cli("replay", path)
-	require.Equal(t, 0, code, errOut)
+	out = requireReplayMatches(t, path)
 	require.Contains(t, out, "hash")
 	require.Contains(t, out, "the recording is a counterexample: termination")
 }
 
 func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("check", "twophase", "--loss", "0.1", "--checks", "100", "--format", "json")
-	require.Equal(t, 0, code, errOut)
 	var res struct {
 		Runs     int  `json:"runs"`
 		Found    bool `json:"found"`
@@ -52,26 +43,12 @@ func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
 			Runs int    `json:"runs"`
 		} `json:"coverage"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	requireJSON(t, &res, "check", "twophase", "--loss", "0.1", "--checks", "100")
 	require.False(t, res.Found)
 	require.Equal(t, 100, res.Runs)
 	for _, c := range res.Coverage[:3] { // commits, aborts, lost messages
 		require.GreaterOrEqual(t, c.Runs, 10, "%+v", res.Coverage)
 	}
-}
-
-func TestRunRegisteredBadInput(t *testing.T) {
-	t.Parallel()
-	requireBadInput(t, [][]string{
-		{"run"},
-		{"run", "twophase", "--participants", "0"},
-		{"run", "twophase", "--loss", "1.5"},
-		{"run", "twophase", "--schedule", "1=1,1=2"},
-		{"run", "twophase", "--faults", "/no/such/plan.json"},
-		{"check", "twophase", "--checks", "0"},
-		{"check", "twophase", "--format", "csv"},
-		{"check", "paxos", "--bug", "no-adopt", "--format", "csv"},
-	})
 }
 
 // simulate NAME is run NAME for every registered protocol, and a protocol
