@@ -3,6 +3,7 @@ package pbft
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -359,7 +360,7 @@ func (f bugFlag) String() string {
 }
 func (f bugFlag) Type() string { return "name" }
 func (f bugFlag) Set(v string) error {
-	if v != "" && !contains2(Bugs, v) {
+	if v != "" && !slices.Contains(Bugs, v) {
 		return fmt.Errorf("want one of %s", strings.Join(Bugs, ", "))
 	}
 	*f.b = v

@@ -3,7 +3,9 @@ package pbft
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"simulate/check"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -610,7 +612,7 @@ func (r *Replica) checkPrepared(ctx sim.Context, seq int) {
 	}
 	e.prepared = true
 	cert := PreparedCert{PP: *e.pp}
-	for _, id := range sortedIDs(e.prepares[d]) {
+	for _, id := range slices.Sorted(maps.Keys(e.prepares[d])) {
 		if len(cert.Prepares) == r.p.Quorum()-1 {
 			break
 		}
@@ -779,7 +781,7 @@ func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
 		r.maxSeen = ck.Seq
 	}
 	var proof []Checkpoint
-	for _, id := range sortedIDs(m) {
+	for _, id := range slices.Sorted(maps.Keys(m)) {
 		if m[id].State == ck.State {
 			proof = append(proof, m[id])
 		}
@@ -886,7 +888,7 @@ func (r *Replica) startViewChange(ctx sim.Context, w int) {
 // already when a recovered replica sends it late).
 func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 	vc := ViewChange{View: w, Stable: r.stable, Proof: r.proof, Replica: r.id}
-	for _, s := range sortedSeqs(r.certs) {
+	for _, s := range slices.Sorted(maps.Keys(r.certs)) {
 		vc.Prepared = append(vc.Prepared, r.certs[s])
 	}
 	vc.Sig = ctx.Sign(vc.payload())
@@ -1043,7 +1045,7 @@ func (r *Replica) tryNewView(ctx sim.Context) {
 	if r.myVC != nil && r.myVC.View == w {
 		vcs = append(vcs, *r.myVC)
 	}
-	for _, id := range sortedIDs(r.vcs[w]) {
+	for _, id := range slices.Sorted(maps.Keys(r.vcs[w])) {
 		if len(vcs) == r.p.Quorum() {
 			break
 		}
@@ -1292,7 +1294,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	}
 	// What we executed after its last executed number and our stable
 	// checkpoint: with f+1 such claims it executes them (onExecuted).
-	for _, s := range sortedSeqs(r.executed) {
+	for _, s := range slices.Sorted(maps.Keys(r.executed)) {
 		if s > st.LastExec {
 			ctx.Send(from, Executed{Seq: s, Req: r.executed[s]})
 		}
@@ -1305,7 +1307,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 		// In answer to a probe, or to its own status: stable
 		// checkpoints would bring it the state too, but with f silent
 		// replicas none can become stable without it.
-		for _, s := range sortedSeqs(r.log) {
+		for _, s := range slices.Sorted(maps.Keys(r.log)) {
 			if e := r.log[s]; s > st.LastExec && e.pp != nil && e.committed {
 				ctx.Send(from, *e.pp)
 				ctx.Send(from, Commit{View: r.view, Seq: s, Digest: e.pp.Req.Digest()})
@@ -1315,7 +1317,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	if !r.active || st.View != r.view {
 		return
 	}
-	for _, s := range sortedSeqs(r.log) {
+	for _, s := range slices.Sorted(maps.Keys(r.log)) {
 		e := r.log[s]
 		// What it executed it needs no more of, unless this replica
 		// still does: a replica that executed a number in an earlier view
@@ -1389,24 +1391,6 @@ func fnvString(h uint64, s string) uint64 {
 	f.Write(b[:])
 	f.Write([]byte(s))
 	return f.Sum64()
-}
-
-func sortedIDs[V any](m map[sim.NodeID]V) []sim.NodeID {
-	ids := make([]sim.NodeID, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
-
-func sortedSeqs[V any](m map[int]V) []int {
-	s := make([]int, 0, len(m))
-	for k := range m {
-		s = append(s, k)
-	}
-	sort.Ints(s)
-	return s
 }
 
 func minValue(m map[sim.NodeID]int) int {
