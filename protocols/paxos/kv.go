@@ -32,12 +32,7 @@ type Client = kvclient.Client
 
 // NewClient returns a key-value client.
 func NewClient(p ClientParams) *Client {
-	return kvclient.New(p, func(op kvclient.Op) sim.Message { return Request{Cmd: Cmd(op)} })
-}
-
-// ClientReply implements kvclient.Answer.
-func (m Reply) ClientReply() kvclient.Reply {
-	return kvclient.Reply{Seq: m.Seq, OK: m.OK, Leader: m.Leader, Output: m.Output}
+	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return Request{Cmd: Cmd(c)} })
 }
 
 // Op is one client operation of a history (check.Op).

@@ -26,10 +26,12 @@ type Params struct {
 	Retry sim.Time
 }
 
-// Op is one operation the client issues: its sequence number and what it
-// drew (check.DrawKVOp). Its fields are those of Paxos's and Raft's Cmd,
-// so each converts it to its own command type.
-type Op struct {
+// Cmd is a key-value command: a client's get or put (or, in a log, an
+// entry a protocol adds of its own, such as a no-op). (Client, Seq) names
+// it, so a command retried through a second replica can be applied once.
+// Paxos's and Raft's Cmd are this struct with their own methods (their
+// digests differ).
+type Cmd struct {
 	Client sim.NodeID
 	Seq    int
 	Kind   string
@@ -37,21 +39,23 @@ type Op struct {
 	Value  string
 }
 
-// Text renders op as its invoke observation reads: "put x=5.3" or
-// "get x", the form check.KVHistory parses.
-func (op Op) Text() string {
-	if op.Kind == check.CmdPut {
-		return "put " + op.Key + "=" + op.Value
+// text renders a client's command as its invoke observation reads:
+// "put x=5.3" or "get x", the form check.KVHistory parses.
+func (c Cmd) text() string {
+	if c.Kind == check.CmdPut {
+		return "put " + c.Key + "=" + c.Value
 	}
-	return "get " + op.Key
+	return "get " + c.Key
 }
 
-// Reply is what the client reads from a replica's answer.
+// Reply is a replica's answer to a client: OK with the command's output,
+// or not OK with the replica's idea of the leader. Paxos's and Raft's Reply
+// are this struct with their own digests.
 type Reply struct {
 	Seq int
 	OK  bool
-	// Leader is the replica's idea of the leader when OK is false (-1:
-	// none known).
+	// Leader is, when OK is false, the replica that the answering one
+	// believes leads (-1: none known).
 	Leader sim.NodeID
 	Output string
 }
@@ -69,8 +73,8 @@ type Answer interface {
 // replica, so the store must apply it at most once.
 type Client struct {
 	p Params
-	// request wraps an operation in the protocol's request message.
-	request func(Op) sim.Message
+	// request wraps a command in the protocol's request message.
+	request func(Cmd) sim.Message
 	seq     int
 	req     sim.Message
 	target  sim.NodeID
@@ -80,9 +84,9 @@ type Client struct {
 	retry bool
 }
 
-// New returns a client that asks for each operation with request(op) and
+// New returns a client that asks for each command with request(cmd) and
 // reads the replicas' Answers.
-func New(p Params, request func(Op) sim.Message) *Client {
+func New(p Params, request func(Cmd) sim.Message) *Client {
 	return &Client{p: p, request: request}
 }
 
@@ -98,10 +102,10 @@ func (c *Client) next(ctx sim.Context) {
 		return
 	}
 	c.seq++
-	op := Op{Client: ctx.Self(), Seq: c.seq}
-	op.Kind, op.Key, op.Value = check.DrawKVOp(ctx.Rand(), c.p.Keys, ctx.Self(), c.seq)
-	c.req = c.request(op)
-	ctx.Observe(check.ObsInvoke, c.seq, op.Text())
+	cmd := Cmd{Client: ctx.Self(), Seq: c.seq}
+	cmd.Kind, cmd.Key, cmd.Value = check.DrawKVOp(ctx.Rand(), c.p.Keys, ctx.Self(), c.seq)
+	c.req = c.request(cmd)
+	ctx.Observe(check.ObsInvoke, c.seq, cmd.text())
 	c.send(ctx)
 }
 
