@@ -119,6 +119,11 @@ func (m Prepare) payload() []byte {
 	return appendInt(b, int(m.Replica))
 }
 
+// signed reports whether m carries its replica's signature over its
+// payload, as every prepare must before it counts, alone or in a prepared
+// certificate.
+func (m Prepare) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
+
 // AppendDigest implements sim.Message.
 func (m Prepare) AppendDigest(b []byte) []byte {
 	return appendSigned(b, 'p', m.payload(), m.Sig)
@@ -177,6 +182,10 @@ func (m Checkpoint) payload() []byte {
 	b = appendStr(b, m.State)
 	return appendInt(b, int(m.Replica))
 }
+
+// signed reports whether m carries its replica's signature over its
+// payload, as every checkpoint must, alone or in a stable-checkpoint proof.
+func (m Checkpoint) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
 
 // AppendDigest implements sim.Message.
 func (m Checkpoint) AppendDigest(b []byte) []byte {
@@ -239,6 +248,10 @@ func (m ViewChange) payload() []byte {
 	b = appendPayloads(b, m.Prepared)
 	return appendInt(b, int(m.Replica))
 }
+
+// signed reports whether m carries its replica's signature over its
+// payload, as every view change must, alone or in a new view.
+func (m ViewChange) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
 
 // AppendDigest implements sim.Message.
 func (m ViewChange) AppendDigest(b []byte) []byte {

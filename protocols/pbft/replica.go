@@ -528,7 +528,7 @@ func (r *Replica) onPrePrepare(ctx sim.Context, from sim.NodeID, pp PrePrepare) 
 	if pp.View != r.view || !r.inWindow(pp.Seq) {
 		return
 	}
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return
 	}
 	r.ack(from, pp.View, pp.Seq)
@@ -592,7 +592,7 @@ func (r *Replica) onPrepare(ctx sim.Context, from sim.NodeID, p Prepare) {
 	if p.View != r.view || !r.inWindow(p.Seq) || !r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(p.View) {
 		return
 	}
-	if p.Sig.Signer() != p.Replica || !p.Sig.Verify(p.payload()) {
+	if !p.signed() {
 		return
 	}
 	r.seen(p.Seq)
@@ -768,7 +768,7 @@ func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
 	if ck.Seq < r.stable || (ck.Seq == r.stable && !r.needProof()) || ck.Seq%r.p.K != 0 || !r.p.isReplica(ck.Replica) {
 		return
 	}
-	if ck.Sig.Signer() != ck.Replica || !ck.Sig.Verify(ck.payload()) {
+	if !ck.signed() {
 		return
 	}
 	m := r.ckpts[ck.Seq]
@@ -902,7 +902,7 @@ func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 }
 
 func (r *Replica) onViewChange(ctx sim.Context, from sim.NodeID, vc ViewChange) {
-	if vc.Replica != from || vc.Sig.Signer() != from || !vc.Sig.Verify(vc.payload()) {
+	if vc.Replica != from || !vc.signed() {
 		return
 	}
 	if vc.View < r.view || (vc.View == r.view && r.active) {
@@ -954,8 +954,7 @@ func (r *Replica) validCheckpointProof(stable int, proof []Checkpoint) bool {
 	}
 	seen := map[sim.NodeID]bool{}
 	for _, c := range proof {
-		if c.Seq != stable || c.State != proof[0].State || seen[c.Replica] || !r.p.isReplica(c.Replica) ||
-			c.Sig.Signer() != c.Replica || !c.Sig.Verify(c.payload()) {
+		if c.Seq != stable || c.State != proof[0].State || seen[c.Replica] || !r.p.isReplica(c.Replica) || !c.signed() {
 			return false
 		}
 		seen[c.Replica] = true
@@ -968,14 +967,13 @@ func (r *Replica) validCert(c PreparedCert, view, stable int) bool {
 	if pp.View >= view || pp.Seq <= stable || pp.Seq > stable+r.p.L {
 		return false
 	}
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return false
 	}
 	seen := map[sim.NodeID]bool{}
 	for _, p := range c.Prepares {
 		if p.View != pp.View || p.Seq != pp.Seq || p.Digest != pp.Req.Digest() || seen[p.Replica] ||
-			!r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(pp.View) ||
-			p.Sig.Signer() != p.Replica || !p.Sig.Verify(p.payload()) {
+			!r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(pp.View) || !p.signed() {
 			return false
 		}
 		seen[p.Replica] = true
@@ -1076,7 +1074,7 @@ func (r *Replica) checkNewView(nv NewView) bool {
 		return false
 	}
 	for _, pp := range nv.PrePrepares {
-		if pp.View != nv.View || pp.Sig.Signer() != r.p.Primary(nv.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+		if pp.View != nv.View || !r.genuine(pp) {
 			return false
 		}
 	}
@@ -1086,7 +1084,7 @@ func (r *Replica) checkNewView(nv NewView) bool {
 	seen := map[sim.NodeID]bool{}
 	for _, vc := range nv.ViewChanges {
 		if vc.View != nv.View || seen[vc.Replica] || !r.p.isReplica(vc.Replica) ||
-			vc.Sig.Signer() != vc.Replica || !vc.Sig.Verify(vc.payload()) || !r.validViewChange(vc) {
+			!vc.signed() || !r.validViewChange(vc) {
 			return false
 		}
 		seen[vc.Replica] = true
@@ -1190,8 +1188,16 @@ func (r *Replica) lateEntryFor(seq int) *lateEntry {
 	return e
 }
 
+// genuine reports whether pp is what the primary of its view signed, over
+// a genuine client request (or the null request): the check every
+// pre-prepare passes before a replica acts on it, whether it arrives alone,
+// inside a prepared certificate or inside a new view.
+func (r *Replica) genuine(pp PrePrepare) bool {
+	return pp.Sig.Signer() == r.p.Primary(pp.View) && pp.Sig.Verify(pp.payload()) && pp.Req.valid(r.p)
+}
+
 func (r *Replica) latePrePrepare(ctx sim.Context, pp PrePrepare) {
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return
 	}
 	if e := r.lateEntryFor(pp.Seq); e != nil {
