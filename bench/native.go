@@ -33,16 +33,5 @@ func runNativeRaft(replicas, k int, seed uint64, tracer sim.Tracer) (Stats, erro
 	if err := s.Validate(); err != nil {
 		return Stats{}, fmt.Errorf("native raft: %w", err)
 	}
-	o := s.Instance(seed, nil, tracer).Run()
-	res := o.Result
-	st := Stats{Delivered: res.Delivered, Time: res.End, Hash: res.Hash}
-	for _, ob := range res.Observations {
-		if ob.Kind == raft.ObsReturn {
-			st.Commands++
-		}
-	}
-	if st.Commands != k {
-		return st, fmt.Errorf("native raft: %d of %d commands returned (stopped: %s at %s)", st.Commands, k, res.Reason, res.End)
-	}
-	return st, nil
+	return simStats("native raft", s.Instance(seed, nil, tracer).Run().Result, k)
 }

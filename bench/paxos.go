@@ -12,6 +12,7 @@ package bench
 import (
 	"fmt"
 
+	"simulate/check"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -66,15 +67,22 @@ func runMultiPaxos(replicas, k int, seed uint64, o simOptions) (Stats, error) {
 	in.Config.NoHash = o.noHash
 	w := sim.New(in.Config)
 	in.Setup(w)
-	res := w.Run()
+	return simStats("multi-paxos", w.Run(), k)
+}
+
+// simStats reads a simulated run's Stats, counting the client operations
+// that returned (the same observation in Multi-Paxos and Raft), and fails
+// unless all k did: a benchmark that timed an unfinished workload would
+// report a cost for less work.
+func simStats(what string, res sim.Result, k int) (Stats, error) {
 	st := Stats{Delivered: res.Delivered, Time: res.End, Hash: res.Hash}
 	for _, o := range res.Observations {
-		if o.Kind == paxos.ObsReturn {
+		if o.Kind == check.ObsReturn {
 			st.Commands++
 		}
 	}
 	if st.Commands != k {
-		return st, fmt.Errorf("multi-paxos: %d of %d commands returned (stopped: %s at %s)", st.Commands, k, res.Reason, res.End)
+		return st, fmt.Errorf("%s: %d of %d commands returned (stopped: %s at %s)", what, st.Commands, k, res.Reason, res.End)
 	}
 	return st, nil
 }

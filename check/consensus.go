@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -47,23 +48,14 @@ func firsts(obs []sim.Observation, kind string, counted Counted) map[int][]sim.O
 	return out
 }
 
-// sortedSlots returns m's keys in order: errors name the lowest slot
-// whatever the map's order.
-func sortedSlots[V any](m map[int]V) []int {
-	slots := make([]int, 0, len(m))
-	for s := range m {
-		slots = append(slots, s)
-	}
-	slices.Sort(slots)
-	return slots
-}
-
 // Agreement checks that no two counted nodes observed different values of
 // kind for one slot, and names the first two that did ("n2 decided 1 but
 // n0 decided 0").
 func Agreement(obs []sim.Observation, kind string, counted Counted) error {
 	by := firsts(obs, kind, counted)
-	for _, slot := range sortedSlots(by) {
+	// In slot order, so the error names the lowest slot whatever the
+	// map's order.
+	for _, slot := range slices.Sorted(maps.Keys(by)) {
 		os := by[slot]
 		for _, o := range os[1:] {
 			if o.Value != os[0].Value {

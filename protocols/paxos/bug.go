@@ -1,9 +1,6 @@
 package paxos
 
-import (
-	"fmt"
-	"strings"
-)
+import "simulate/protocols/internal/flagval"
 
 // Bug is a teaching bug switch: a realistic mistake planted in the protocol
 // so that property-based search can show what it breaks. The zero Bug is
@@ -47,17 +44,7 @@ var Bugs = []BugInfo{
 
 // ParseBug reads a bug name; "" and "none" are the correct protocol.
 func ParseBug(s string) (Bug, error) {
-	if s == "" || s == "none" {
-		return "", nil
-	}
-	var names []string
-	for _, b := range Bugs {
-		if string(b.Name) == s {
-			return b.Name, nil
-		}
-		names = append(names, string(b.Name))
-	}
-	return "", fmt.Errorf("unknown bug %q (known: %s)", s, strings.Join(names, ", "))
+	return flagval.ParseBug(s, Bugs, func(b BugInfo) Bug { return b.Name })
 }
 
 // Quorum is the quorum size the protocol uses for n acceptors: ⌊n/2⌋+1, or

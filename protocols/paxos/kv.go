@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"simulate/check"
+	"simulate/protocols/internal/kvclient"
 	"simulate/sim"
 )
 
@@ -17,84 +18,21 @@ const (
 	ObsReturn = check.ObsReturn
 )
 
-// ClientParams configures a key-value client.
-type ClientParams struct {
-	// Replicas is the number of replicas (ids 0 .. Replicas-1).
-	Replicas int
-	// Ops is how many operations the client issues, one at a time.
-	Ops int
-	// Keys is the key space; small, so clients contend.
-	Keys    []string
-	Timeout sim.Time
-}
+// ClientParams configures a key-value client (kvclient.Params; Retry 0,
+// as Multi-Paxos's own runs use it, waits for Timeout).
+type ClientParams = kvclient.Params
 
 // Client issues gets and puts to the replicated store one at a time and
 // records each invocation and response. It sends to the replica it believes
 // leads, follows "not leader" hints, and on a timeout tries the next replica
-// with the same sequence number, which the store applies at most once.
-type Client struct {
-	p      ClientParams
-	seq    int
-	cur    Cmd
-	target sim.NodeID
-	timer  sim.TimerID
-}
+// with the same sequence number, which the store applies at most once. It is
+// the client Raft's store has too (kvclient.Client), speaking Paxos's
+// Request and Reply.
+type Client = kvclient.Client
 
 // NewClient returns a key-value client.
-func NewClient(p ClientParams) *Client { return &Client{p: p} }
-
-// Start implements sim.Node.
-func (c *Client) Start(ctx sim.Context) {
-	// Clients spread over the replicas until they learn who leads.
-	c.target = sim.NodeID(int(ctx.Self()) % c.p.Replicas)
-	c.next(ctx)
-}
-
-func (c *Client) next(ctx sim.Context) {
-	if c.seq >= c.p.Ops {
-		return
-	}
-	c.seq++
-	cmd := Cmd{Client: ctx.Self(), Seq: c.seq}
-	cmd.Kind, cmd.Key, cmd.Value = check.DrawKVOp(ctx.Rand(), c.p.Keys, ctx.Self(), c.seq)
-	c.cur = cmd
-	ctx.Observe(ObsInvoke, c.seq, cmd.Op())
-	c.send(ctx)
-}
-
-func (c *Client) send(ctx sim.Context) {
-	ctx.Send(c.target, Request{Cmd: c.cur})
-	ctx.Cancel(c.timer)
-	c.timer = ctx.After(c.p.Timeout, nil)
-}
-
-// Deliver implements sim.Node.
-func (c *Client) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	m, ok := msg.(Reply)
-	if !ok || m.Seq != c.seq || c.cur.Seq != c.seq || c.timer == 0 {
-		return
-	}
-	if !m.OK {
-		if m.Leader >= 0 && m.Leader != c.target && int(m.Leader) < c.p.Replicas {
-			c.target = m.Leader
-			c.send(ctx)
-		}
-		return // no better idea: wait for the timeout
-	}
-	c.target = from
-	ctx.Cancel(c.timer)
-	c.timer = 0
-	ctx.Observe(ObsReturn, c.seq, m.Output)
-	c.next(ctx)
-}
-
-// Fire implements sim.Node.
-func (c *Client) Fire(ctx sim.Context, id sim.TimerID, _ any) {
-	if id != c.timer {
-		return
-	}
-	c.target = sim.NodeID((int(c.target) + 1) % c.p.Replicas)
-	c.send(ctx)
+func NewClient(p ClientParams) *Client {
+	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return Request{Cmd: Cmd(c)} })
 }
 
 // Op is one client operation of a history (check.Op).

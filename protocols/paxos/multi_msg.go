@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"simulate/sim"
+	"simulate/protocols/internal/kvclient"
 )
 
 // Command kinds of the replicated key-value store.
@@ -26,14 +26,8 @@ const SoldOut = "sold-out"
 
 // Cmd is one entry of the replicated log: a client's get or put, or a no-op.
 // (Client, Seq) names it, so a command retried through a second leader is
-// applied once.
-type Cmd struct {
-	Client sim.NodeID
-	Seq    int
-	Kind   string
-	Key    string
-	Value  string
-}
+// applied once. Its fields are the key-value client's (kvclient.Cmd).
+type Cmd kvclient.Cmd
 
 // Op renders the operation without its origin: "put x=5.3", "get x", "noop".
 func (c Cmd) Op() string {
@@ -161,13 +155,12 @@ type CatchUp struct{ From int }
 type Request struct{ Cmd Cmd }
 
 // Reply answers a Request: OK with the command's output, or not OK with a
-// hint of the leader (-1 if unknown).
-type Reply struct {
-	Seq    int
-	OK     bool
-	Output string
-	Leader sim.NodeID
-}
+// hint of the leader (-1 if unknown). Its fields are what the key-value
+// client reads (kvclient.Reply).
+type Reply kvclient.Reply
+
+// ClientReply implements kvclient.Answer: a Reply is what the client reads.
+func (m Reply) ClientReply() kvclient.Reply { return kvclient.Reply(m) }
 
 func appendInt(b []byte, v int) []byte { return binary.BigEndian.AppendUint64(b, uint64(int64(v))) }
 

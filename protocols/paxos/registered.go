@@ -419,28 +419,9 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.PCTVar(fs, &s.PCT, 5*sim.Millisecond, 200)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 	fs.Var(startFlag{s}, "start", "delay proposer P's first ballot: P@TIME (repeatable, or comma-separated)")
-	fs.Var(bugFlag{&s.Bug}, "bug", "plant a teaching bug (see --list-bugs)")
+	fs.Var(flagval.Bug[Bug]{Value: &s.Bug, Parse: ParseBug}, "bug", "plant a teaching bug (see --list-bugs)")
 	fs.IntVar(&s.CrashSlots, "crashes", s.CrashSlots, "under --swarm, how many crash-restarts a run may draw (0: two; each may be none)")
 	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw the fault mix per run from the seed (loss and duplication rates, start times, crash-restarts, a partition): what check paxos searches")
-}
-
-// bugFlag refuses an unknown teaching bug when the flag is parsed.
-type bugFlag struct{ b *Bug }
-
-func (f bugFlag) String() string {
-	if f.b == nil {
-		return ""
-	}
-	return string(*f.b)
-}
-func (f bugFlag) Type() string { return "name" }
-func (f bugFlag) Set(v string) error {
-	b, err := ParseBug(v)
-	if err != nil {
-		return err
-	}
-	*f.b = b
-	return nil
 }
 
 // partitionFlag is the repeatable --partition flag (groups hold commas,

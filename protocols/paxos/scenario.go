@@ -3,6 +3,8 @@ package paxos
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -517,7 +519,7 @@ func (in *Instance) Outcome(res sim.Result) Outcome {
 		}
 		return a.Slot < b.Slot
 	})
-	o.Proposed = sortedKeys(proposed)
+	o.Proposed = slices.Sorted(maps.Keys(proposed))
 	for id := range ballotNodes {
 		o.BallotNodes = append(o.BallotNodes, id)
 	}
@@ -526,15 +528,6 @@ func (in *Instance) Outcome(res sim.Result) Outcome {
 		o.History = history(res.Observations, in.s.Nodes)
 	}
 	return o
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Retries is how many ballots were started beyond each proposer's first.

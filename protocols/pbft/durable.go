@@ -2,6 +2,7 @@ package pbft
 
 import (
 	"encoding/binary"
+	"maps"
 	"slices"
 
 	"simulate/sim"
@@ -112,7 +113,7 @@ func (r *Replica) onRecover(ctx sim.Context, from sim.NodeID, m Recover) {
 		return
 	}
 	reply := RecoverReply{Stable: r.stable, Proof: r.proof}
-	for _, s := range sortedSeqs(r.certs) {
+	for _, s := range slices.Sorted(maps.Keys(r.certs)) {
 		if s > m.Stable {
 			reply.Certs = append(reply.Certs, r.certs[s])
 		}

@@ -29,20 +29,13 @@ func crashBase(bug string) pbft.Scenario {
 func crashProperty(base pbft.Scenario, last *searchRun, cov map[string]int) func(*rapid.T) {
 	return func(t *rapid.T) {
 		c := simtest.Choices(t)
-		s := pbft.DrawCrashes(c, pbft.Draw(c, base), 4, 30*sim.Millisecond)
-		st, err := pbft.NewSetup(s, 1)
-		if err != nil {
-			t.Fatalf("setup: %v", err)
-		}
-		var w *sim.World
-		run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { w = x; st.ScheduleFaults(x) })
-		r := searchRun{scenario: s, run: run, out: st.Outcome(w, run.Result)}
+		r := runScenario(t, pbft.DrawCrashes(c, pbft.Draw(c, base), 4, 30*sim.Millisecond))
 		if cov != nil {
 			cov["runs"]++
-			if run.Result.Restarts > 0 {
+			if r.run.Result.Restarts > 0 {
 				cov["restart"]++
 			}
-			if run.Result.Restarts > r.out.F {
+			if r.run.Result.Restarts > r.out.F {
 				cov["more than f restarts"]++
 			}
 			if r.out.ViewChanges > 0 {
@@ -59,7 +52,7 @@ func crashProperty(base pbft.Scenario, last *searchRun, cov map[string]int) func
 		if base.Bug == "" {
 			// A replica that restarted must take part again, not just
 			// stay safe: every committed request reaches it.
-			if v := pbft.CheckCatchUp(s, r.out, pbft.CatchUpBound); v != "" {
+			if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
 				*last = r
 				simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
 			}

@@ -2,7 +2,9 @@ package pbft
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"simulate/sim"
@@ -188,7 +190,7 @@ func CheckCatchUp(s Scenario, o Outcome, bound sim.Time) string {
 		}
 	}
 	worst, worstAt := "", sim.Time(-1)
-	for _, seq := range sortedSeqs(executed) {
+	for _, seq := range slices.Sorted(maps.Keys(executed)) {
 		at := executed[seq]
 		for _, sp := range spans {
 			for r := 0; r < o.Replicas; r++ {

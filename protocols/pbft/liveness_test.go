@@ -75,19 +75,12 @@ func TestCatchUpSearch(t *testing.T) {
 	checks := 100
 	res := simtest.Search(checks, 21, func(t *rapid.T) {
 		c := simtest.Choices(t)
-		s := pbft.DrawCrashes(c, pbft.Draw(c, base), 2, 300*sim.Millisecond)
-		st, err := pbft.NewSetup(s, 1)
-		if err != nil {
-			t.Fatalf("setup: %v", err)
+		r := runScenario(t, pbft.DrawCrashes(c, pbft.Draw(c, base), 2, 300*sim.Millisecond))
+		if !r.out.Agreement || !r.out.Validity {
+			simtest.Fail(t, r.run, "%s\nscenario: %+v", r.out.Violation, r.scenario)
 		}
-		var w *sim.World
-		run := simtest.RunWorld(t, st.Config(), func(x *sim.World) { w = x; st.ScheduleFaults(x) })
-		o := st.Outcome(w, run.Result)
-		if !o.Agreement || !o.Validity {
-			simtest.Fail(t, run, "%s\nscenario: %+v", o.Violation, s)
-		}
-		if v := pbft.CheckCatchUp(s, o, pbft.CatchUpBound); v != "" {
-			simtest.Fail(t, run, "%s\nscenario: %+v", v, s)
+		if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
+			simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
 		}
 	})
 	require.False(t, res.Failed, res.Report)

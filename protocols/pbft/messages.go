@@ -119,6 +119,11 @@ func (m Prepare) payload() []byte {
 	return appendInt(b, int(m.Replica))
 }
 
+// signed reports whether m carries its replica's signature over its
+// payload, as every prepare must before it counts, alone or in a prepared
+// certificate.
+func (m Prepare) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
+
 // AppendDigest implements sim.Message.
 func (m Prepare) AppendDigest(b []byte) []byte {
 	return appendSigned(b, 'p', m.payload(), m.Sig)
@@ -178,6 +183,10 @@ func (m Checkpoint) payload() []byte {
 	return appendInt(b, int(m.Replica))
 }
 
+// signed reports whether m carries its replica's signature over its
+// payload, as every checkpoint must, alone or in a stable-checkpoint proof.
+func (m Checkpoint) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
+
 // AppendDigest implements sim.Message.
 func (m Checkpoint) AppendDigest(b []byte) []byte {
 	return appendSigned(b, 'K', m.payload(), m.Sig)
@@ -194,13 +203,30 @@ type PreparedCert struct {
 	Prepares []Prepare
 }
 
-func (c PreparedCert) appendPayload(b []byte) []byte {
-	b = append(b, c.PP.payload()...)
-	b = appendInt(b, len(c.Prepares))
-	for _, p := range c.Prepares {
-		b = append(b, p.payload()...)
+// payload is the certificate as the message carrying it signs it: the
+// pre-prepare's payload, then its prepares'.
+func (c PreparedCert) payload() []byte { return appendPayloads(c.PP.payload(), c.Prepares) }
+
+// appendPayloads appends the payloads of the messages a message carries,
+// after their number, so that two lists side by side never run together:
+// a view change signs over its checkpoint proof and its certificates, a
+// new view over its view changes and its pre-prepares.
+func appendPayloads[M interface{ payload() []byte }](b []byte, ms []M) []byte {
+	b = appendInt(b, len(ms))
+	for _, m := range ms {
+		b = append(b, m.payload()...)
 	}
 	return b
+}
+
+// certsText renders prepared certificates for a message's String:
+// "#3=op@v1 #4=null@v1".
+func certsText(certs []PreparedCert) string {
+	seqs := make([]string, len(certs))
+	for i, c := range certs {
+		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
+	}
+	return strings.Join(seqs, " ")
 }
 
 // ViewChange asks to move to view View, carrying the sender's stable
@@ -218,16 +244,14 @@ func (m ViewChange) payload() []byte {
 	b := append([]byte(nil), "view-change"...)
 	b = appendInt(b, m.View)
 	b = appendInt(b, m.Stable)
-	b = appendInt(b, len(m.Proof))
-	for _, c := range m.Proof {
-		b = append(b, c.payload()...)
-	}
-	b = appendInt(b, len(m.Prepared))
-	for _, c := range m.Prepared {
-		b = c.appendPayload(b)
-	}
+	b = appendPayloads(b, m.Proof)
+	b = appendPayloads(b, m.Prepared)
 	return appendInt(b, int(m.Replica))
 }
+
+// signed reports whether m carries its replica's signature over its
+// payload, as every view change must, alone or in a new view.
+func (m ViewChange) signed() bool { return m.Sig.Signer() == m.Replica && m.Sig.Verify(m.payload()) }
 
 // AppendDigest implements sim.Message.
 func (m ViewChange) AppendDigest(b []byte) []byte {
@@ -235,11 +259,7 @@ func (m ViewChange) AppendDigest(b []byte) []byte {
 }
 
 func (m ViewChange) String() string {
-	seqs := make([]string, len(m.Prepared))
-	for i, c := range m.Prepared {
-		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
-	}
-	return fmt.Sprintf("ViewChange{v%d stable #%d prepared [%s] by n%d}", m.View, m.Stable, strings.Join(seqs, " "), m.Replica)
+	return fmt.Sprintf("ViewChange{v%d stable #%d prepared [%s] by n%d}", m.View, m.Stable, certsText(m.Prepared), m.Replica)
 }
 
 // NewView installs view View: the quorum of view changes it was built from
@@ -254,15 +274,8 @@ type NewView struct {
 func (m NewView) payload() []byte {
 	b := append([]byte(nil), "new-view"...)
 	b = appendInt(b, m.View)
-	b = appendInt(b, len(m.ViewChanges))
-	for _, v := range m.ViewChanges {
-		b = append(b, v.payload()...)
-	}
-	b = appendInt(b, len(m.PrePrepares))
-	for _, p := range m.PrePrepares {
-		b = append(b, p.payload()...)
-	}
-	return b
+	b = appendPayloads(b, m.ViewChanges)
+	return appendPayloads(b, m.PrePrepares)
 }
 
 // AppendDigest implements sim.Message.
@@ -395,19 +408,11 @@ func (m RecoverReply) AppendDigest(b []byte) []byte {
 	for _, c := range m.Proof {
 		b = c.AppendDigest(b)
 	}
-	b = appendInt(b, len(m.Certs))
-	for _, c := range m.Certs {
-		b = c.appendPayload(b)
-	}
-	return b
+	return appendPayloads(b, m.Certs)
 }
 
 func (m RecoverReply) String() string {
-	seqs := make([]string, len(m.Certs))
-	for i, c := range m.Certs {
-		seqs[i] = fmt.Sprintf("#%d=%s@v%d", c.PP.Seq, c.PP.Req.Digest(), c.PP.View)
-	}
-	return fmt.Sprintf("RecoverReply{stable #%d prepared [%s]}", m.Stable, strings.Join(seqs, " "))
+	return fmt.Sprintf("RecoverReply{stable #%d prepared [%s]}", m.Stable, certsText(m.Certs))
 }
 
 // appendSigned appends a signed message's digest: its type tag, the payload

@@ -24,7 +24,12 @@ type searchRun struct {
 // runDrawn draws a scenario around base (traitors, strategies, loss,
 // jitter) and runs it with every network draw coming from t.
 func runDrawn(t *rapid.T, base pbft.Scenario) searchRun {
-	s := pbft.Draw(simtest.Choices(t), base)
+	return runScenario(t, pbft.Draw(simtest.Choices(t), base))
+}
+
+// runScenario runs s, with its faults, taking every network draw from t:
+// the run of every property search here, whatever it drew s from.
+func runScenario(t *rapid.T, s pbft.Scenario) searchRun {
 	st, err := pbft.NewSetup(s, 1)
 	if err != nil {
 		t.Fatalf("setup: %v", err)

@@ -3,6 +3,7 @@ package pbft
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -337,7 +338,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.Jitter, "jitter", "most extra delay of a message beyond the 1ms base (drawn under --swarm when 0)")
 	scenario.TimeVar(fs, &s.GST, "gst", "global stabilisation time: loss stops then (0: never)")
 	fs.IntVar(&s.Checkpoint, "checkpoint", s.Checkpoint, "checkpoint interval k; the log window is 2k")
-	fs.Var(bugFlag{&s.Bug}, "bug", "teaching bug switch: "+strings.Join(Bugs, ", ")+" (see --list-bugs)")
+	fs.Var(flagval.Bug[string]{Value: &s.Bug, Parse: parseBug}, "bug", "teaching bug switch: "+strings.Join(Bugs, ", ")+" (see --list-bugs)")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time limit of a run")
 	fs.Var(partitionFlag{s}, "partition", "cut replicas off from the others for a while: IDS@FROM..TO, e.g. 1,2@100ms..300ms (cut off from the clients too)")
 	scenario.PCTVar(fs, &s.PCT, 2*sim.Millisecond, 400)
@@ -348,22 +349,12 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.BoolVar(&s.StopOnViolation, "stop-on-violation", s.StopOnViolation, "stop at the first disagreement between honest replicas")
 }
 
-// bugFlag refuses an unknown teaching bug when the flag is parsed.
-type bugFlag struct{ b *string }
-
-func (f bugFlag) String() string {
-	if f.b == nil {
-		return ""
+// parseBug refuses an unknown teaching bug when the --bug flag is parsed.
+func parseBug(v string) (string, error) {
+	if v != "" && !slices.Contains(Bugs, v) {
+		return "", fmt.Errorf("want one of %s", strings.Join(Bugs, ", "))
 	}
-	return *f.b
-}
-func (f bugFlag) Type() string { return "name" }
-func (f bugFlag) Set(v string) error {
-	if v != "" && !contains2(Bugs, v) {
-		return fmt.Errorf("want one of %s", strings.Join(Bugs, ", "))
-	}
-	*f.b = v
-	return nil
+	return v, nil
 }
 
 // partitionFlag is the --partition flag.

@@ -3,7 +3,9 @@ package pbft
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"simulate/check"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -526,7 +528,7 @@ func (r *Replica) onPrePrepare(ctx sim.Context, from sim.NodeID, pp PrePrepare) 
 	if pp.View != r.view || !r.inWindow(pp.Seq) {
 		return
 	}
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return
 	}
 	r.ack(from, pp.View, pp.Seq)
@@ -590,7 +592,7 @@ func (r *Replica) onPrepare(ctx sim.Context, from sim.NodeID, p Prepare) {
 	if p.View != r.view || !r.inWindow(p.Seq) || !r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(p.View) {
 		return
 	}
-	if p.Sig.Signer() != p.Replica || !p.Sig.Verify(p.payload()) {
+	if !p.signed() {
 		return
 	}
 	r.seen(p.Seq)
@@ -610,7 +612,7 @@ func (r *Replica) checkPrepared(ctx sim.Context, seq int) {
 	}
 	e.prepared = true
 	cert := PreparedCert{PP: *e.pp}
-	for _, id := range sortedIDs(e.prepares[d]) {
+	for _, id := range slices.Sorted(maps.Keys(e.prepares[d])) {
 		if len(cert.Prepares) == r.p.Quorum()-1 {
 			break
 		}
@@ -766,7 +768,7 @@ func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
 	if ck.Seq < r.stable || (ck.Seq == r.stable && !r.needProof()) || ck.Seq%r.p.K != 0 || !r.p.isReplica(ck.Replica) {
 		return
 	}
-	if ck.Sig.Signer() != ck.Replica || !ck.Sig.Verify(ck.payload()) {
+	if !ck.signed() {
 		return
 	}
 	m := r.ckpts[ck.Seq]
@@ -779,7 +781,7 @@ func (r *Replica) onCheckpoint(ctx sim.Context, ck Checkpoint) {
 		r.maxSeen = ck.Seq
 	}
 	var proof []Checkpoint
-	for _, id := range sortedIDs(m) {
+	for _, id := range slices.Sorted(maps.Keys(m)) {
 		if m[id].State == ck.State {
 			proof = append(proof, m[id])
 		}
@@ -886,7 +888,7 @@ func (r *Replica) startViewChange(ctx sim.Context, w int) {
 // already when a recovered replica sends it late).
 func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 	vc := ViewChange{View: w, Stable: r.stable, Proof: r.proof, Replica: r.id}
-	for _, s := range sortedSeqs(r.certs) {
+	for _, s := range slices.Sorted(maps.Keys(r.certs)) {
 		vc.Prepared = append(vc.Prepared, r.certs[s])
 	}
 	vc.Sig = ctx.Sign(vc.payload())
@@ -900,7 +902,7 @@ func (r *Replica) sendViewChange(ctx sim.Context, w int, observe bool) {
 }
 
 func (r *Replica) onViewChange(ctx sim.Context, from sim.NodeID, vc ViewChange) {
-	if vc.Replica != from || vc.Sig.Signer() != from || !vc.Sig.Verify(vc.payload()) {
+	if vc.Replica != from || !vc.signed() {
 		return
 	}
 	if vc.View < r.view || (vc.View == r.view && r.active) {
@@ -952,8 +954,7 @@ func (r *Replica) validCheckpointProof(stable int, proof []Checkpoint) bool {
 	}
 	seen := map[sim.NodeID]bool{}
 	for _, c := range proof {
-		if c.Seq != stable || c.State != proof[0].State || seen[c.Replica] || !r.p.isReplica(c.Replica) ||
-			c.Sig.Signer() != c.Replica || !c.Sig.Verify(c.payload()) {
+		if c.Seq != stable || c.State != proof[0].State || seen[c.Replica] || !r.p.isReplica(c.Replica) || !c.signed() {
 			return false
 		}
 		seen[c.Replica] = true
@@ -966,14 +967,13 @@ func (r *Replica) validCert(c PreparedCert, view, stable int) bool {
 	if pp.View >= view || pp.Seq <= stable || pp.Seq > stable+r.p.L {
 		return false
 	}
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return false
 	}
 	seen := map[sim.NodeID]bool{}
 	for _, p := range c.Prepares {
 		if p.View != pp.View || p.Seq != pp.Seq || p.Digest != pp.Req.Digest() || seen[p.Replica] ||
-			!r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(pp.View) ||
-			p.Sig.Signer() != p.Replica || !p.Sig.Verify(p.payload()) {
+			!r.p.isReplica(p.Replica) || p.Replica == r.p.Primary(pp.View) || !p.signed() {
 			return false
 		}
 		seen[p.Replica] = true
@@ -1043,7 +1043,7 @@ func (r *Replica) tryNewView(ctx sim.Context) {
 	if r.myVC != nil && r.myVC.View == w {
 		vcs = append(vcs, *r.myVC)
 	}
-	for _, id := range sortedIDs(r.vcs[w]) {
+	for _, id := range slices.Sorted(maps.Keys(r.vcs[w])) {
 		if len(vcs) == r.p.Quorum() {
 			break
 		}
@@ -1074,7 +1074,7 @@ func (r *Replica) checkNewView(nv NewView) bool {
 		return false
 	}
 	for _, pp := range nv.PrePrepares {
-		if pp.View != nv.View || pp.Sig.Signer() != r.p.Primary(nv.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+		if pp.View != nv.View || !r.genuine(pp) {
 			return false
 		}
 	}
@@ -1084,7 +1084,7 @@ func (r *Replica) checkNewView(nv NewView) bool {
 	seen := map[sim.NodeID]bool{}
 	for _, vc := range nv.ViewChanges {
 		if vc.View != nv.View || seen[vc.Replica] || !r.p.isReplica(vc.Replica) ||
-			vc.Sig.Signer() != vc.Replica || !vc.Sig.Verify(vc.payload()) || !r.validViewChange(vc) {
+			!vc.signed() || !r.validViewChange(vc) {
 			return false
 		}
 		seen[vc.Replica] = true
@@ -1188,8 +1188,16 @@ func (r *Replica) lateEntryFor(seq int) *lateEntry {
 	return e
 }
 
+// genuine reports whether pp is what the primary of its view signed, over
+// a genuine client request (or the null request): the check every
+// pre-prepare passes before a replica acts on it, whether it arrives alone,
+// inside a prepared certificate or inside a new view.
+func (r *Replica) genuine(pp PrePrepare) bool {
+	return pp.Sig.Signer() == r.p.Primary(pp.View) && pp.Sig.Verify(pp.payload()) && pp.Req.valid(r.p)
+}
+
 func (r *Replica) latePrePrepare(ctx sim.Context, pp PrePrepare) {
-	if pp.Sig.Signer() != r.p.Primary(pp.View) || !pp.Sig.Verify(pp.payload()) || !pp.Req.valid(r.p) {
+	if !r.genuine(pp) {
 		return
 	}
 	if e := r.lateEntryFor(pp.Seq); e != nil {
@@ -1292,7 +1300,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	}
 	// What we executed after its last executed number and our stable
 	// checkpoint: with f+1 such claims it executes them (onExecuted).
-	for _, s := range sortedSeqs(r.executed) {
+	for _, s := range slices.Sorted(maps.Keys(r.executed)) {
 		if s > st.LastExec {
 			ctx.Send(from, Executed{Seq: s, Req: r.executed[s]})
 		}
@@ -1305,7 +1313,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 		// In answer to a probe, or to its own status: stable
 		// checkpoints would bring it the state too, but with f silent
 		// replicas none can become stable without it.
-		for _, s := range sortedSeqs(r.log) {
+		for _, s := range slices.Sorted(maps.Keys(r.log)) {
 			if e := r.log[s]; s > st.LastExec && e.pp != nil && e.committed {
 				ctx.Send(from, *e.pp)
 				ctx.Send(from, Commit{View: r.view, Seq: s, Digest: e.pp.Req.Digest()})
@@ -1315,7 +1323,7 @@ func (r *Replica) onStatus(ctx sim.Context, from sim.NodeID, st Status) {
 	if !r.active || st.View != r.view {
 		return
 	}
-	for _, s := range sortedSeqs(r.log) {
+	for _, s := range slices.Sorted(maps.Keys(r.log)) {
 		e := r.log[s]
 		// What it executed it needs no more of, unless this replica
 		// still does: a replica that executed a number in an earlier view
@@ -1389,24 +1397,6 @@ func fnvString(h uint64, s string) uint64 {
 	f.Write(b[:])
 	f.Write([]byte(s))
 	return f.Sum64()
-}
-
-func sortedIDs[V any](m map[sim.NodeID]V) []sim.NodeID {
-	ids := make([]sim.NodeID, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
-
-func sortedSeqs[V any](m map[int]V) []int {
-	s := make([]int, 0, len(m))
-	for k := range m {
-		s = append(s, k)
-	}
-	sort.Ints(s)
-	return s
 }
 
 func minValue(m map[sim.NodeID]int) int {

@@ -2,8 +2,10 @@ package pbft
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"simulate/check"
+	"slices"
 	"sort"
 	"strings"
 
@@ -213,7 +215,7 @@ func (s Scenario) Validate() error {
 			return fmt.Errorf("crash %v: want a replica 0 to %d and 0 <= from < to", c, s.Replicas-1)
 		}
 	}
-	if s.Bug != "" && !contains2(Bugs, s.Bug) {
+	if s.Bug != "" && !slices.Contains(Bugs, s.Bug) {
 		return fmt.Errorf("bug %q: want one of %s", s.Bug, strings.Join(Bugs, ", "))
 	}
 	if len(s.TraitorIDs) != 0 {
@@ -241,15 +243,6 @@ func (s Scenario) Validate() error {
 		return err
 	}
 	return s.Plan().Validate(s.Replicas)
-}
-
-func contains2(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseSchedule reads sim's one schedule form, "index=value,...", into a
@@ -308,7 +301,7 @@ func (st *Setup) Honest(id sim.NodeID) bool {
 func (st *Setup) Config() sim.Config {
 	var cab *cabal
 	var colluders []sim.NodeID
-	for _, id := range sortedIDs(st.traitors) {
+	for _, id := range slices.Sorted(maps.Keys(st.traitors)) {
 		if st.traitors[id] == Collude {
 			colluders = append(colluders, id)
 		}
@@ -447,7 +440,7 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 		Agreement: true, Validity: true, Requests: st.Requests, Messages: res.Sent,
 		Hash: res.HashString(), End: res.End, Reason: string(res.Reason), Sim: res,
 	}
-	for _, id := range sortedIDs(st.traitors) {
+	for _, id := range slices.Sorted(maps.Keys(st.traitors)) {
 		o.TraitorIDs = append(o.TraitorIDs, int(id))
 		o.Strategies = append(o.Strategies, st.traitors[id])
 	}
@@ -485,7 +478,7 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 		if !st.Honest(id) {
 			continue
 		}
-		for _, s := range sortedSeqs(commits[i]) {
+		for _, s := range slices.Sorted(maps.Keys(commits[i])) {
 			d := commits[i][s]
 			if !issued[d] && o.Validity {
 				o.Validity = false
@@ -548,7 +541,7 @@ func (st *Setup) Outcome(w *sim.World, res sim.Result) Outcome {
 		if r != nil {
 			ro.View, ro.Executed, ro.Stable, ro.MaxLog = r.view, r.lastExec, r.stable, r.maxLog
 		}
-		seqs := sortedSeqs(commits[i])
+		seqs := slices.Sorted(maps.Keys(commits[i]))
 		if len(seqs) > 0 {
 			ro.Committed = make([]string, seqs[len(seqs)-1])
 			for _, s := range seqs {

@@ -2,6 +2,7 @@ package pbft
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"simulate/sim"
@@ -218,12 +219,12 @@ func (t *traitor) equivocate(ctx sim.Context, to sim.NodeID, pp PrePrepare) {
 		t.cab.splits[k] = [2]string{pp.Req.Digest(), Null}
 	}
 	switch {
-	case contains(b, to):
+	case slices.Contains(b, to):
 		forged := PrePrepare{View: pp.View, Seq: pp.Seq}
 		forged.Sig = ctx.Sign(forged.payload())
 		ctx.Send(to, forged)
 		ctx.Send(to, Commit{View: pp.View, Seq: pp.Seq, Digest: Null})
-	case contains(a, to):
+	case slices.Contains(a, to):
 		ctx.Send(to, pp)
 		ctx.Send(to, Commit{View: pp.View, Seq: pp.Seq, Digest: pp.Req.Digest()})
 	default: // a fellow traitor
@@ -299,15 +300,6 @@ func (t *traitor) forge(ctx sim.Context, pp PrePrepare) {
 			ctx.Send(id, Commit{View: w, Seq: o.Seq, Digest: Null})
 		}
 	}
-}
-
-func contains(ids []sim.NodeID, id sim.NodeID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // twins are two honest replicas with one identity. Twin 0 hears from and

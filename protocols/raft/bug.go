@@ -1,9 +1,6 @@
 package raft
 
-import (
-	"fmt"
-	"strings"
-)
+import "simulate/protocols/internal/flagval"
 
 // Bug is a teaching bug switch: a classic Raft mistake planted so that the
 // search can show what it breaks. The zero Bug is correct Raft.
@@ -47,15 +44,5 @@ func Bugs() []BugInfo {
 
 // ParseBug reads a bug name; "" and "none" are correct Raft.
 func ParseBug(s string) (Bug, error) {
-	if s == "" || s == "none" {
-		return "", nil
-	}
-	var names []string
-	for _, b := range Bugs() {
-		if string(b.Name) == s {
-			return b.Name, nil
-		}
-		names = append(names, string(b.Name))
-	}
-	return "", fmt.Errorf("unknown bug %q (known: %s)", s, strings.Join(names, ", "))
+	return flagval.ParseBug(s, Bugs(), func(b BugInfo) Bug { return b.Name })
 }

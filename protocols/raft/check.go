@@ -147,7 +147,7 @@ func (m *Monitor) add(o sim.Observation) {
 				m.cov.MidTermRestarts++
 			}
 		}
-	case ObsReturn:
+	case check.ObsReturn:
 		if int(o.Node) >= m.n {
 			m.returned++
 		}

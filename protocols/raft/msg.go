@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"simulate/protocols/internal/kvclient"
 	"simulate/sim"
 )
 
@@ -19,14 +20,9 @@ const (
 )
 
 // Cmd is a client's operation. (Client, Seq) names it, so a retried
-// command that reaches the log twice is applied once (§8).
-type Cmd struct {
-	Client sim.NodeID
-	Seq    int
-	Kind   string
-	Key    string
-	Value  string
-}
+// command that reaches the log twice is applied once (§8). Its fields are
+// the key-value client's (kvclient.Cmd).
+type Cmd kvclient.Cmd
 
 // Op renders the operation without its origin: "put x=5.3" or "get x".
 func (c Cmd) Op() string {
@@ -206,13 +202,12 @@ func (m Request) AppendDigest(b []byte) []byte { return m.Cmd.appendDigest(appen
 func (m Request) String() string { return "Request{" + m.Cmd.String() + "}" }
 
 // Reply answers a Request: the output once the command is applied, or
-// OK false with the replica's idea of the leader (-1: none).
-type Reply struct {
-	Seq    int
-	OK     bool
-	Leader sim.NodeID
-	Output string
-}
+// OK false with the replica's idea of the leader (-1: none). Its fields
+// are what the key-value client reads (kvclient.Reply).
+type Reply kvclient.Reply
+
+// ClientReply implements kvclient.Answer: a Reply is what the client reads.
+func (m Reply) ClientReply() kvclient.Reply { return kvclient.Reply(m) }
 
 // AppendDigest implements sim.Message.
 func (m Reply) AppendDigest(b []byte) []byte {

@@ -66,6 +66,15 @@ func (c *fakeCtx) lastVote(t *testing.T) Vote {
 
 func params(bug Bug) Params { return Params{N: 3, Timing: DefaultTiming(sim.Millisecond), Bug: bug} }
 
+// started is node 0 of three, with bug planted, started on a fresh fake
+// context: where every test of a single node begins.
+func started(bug Bug) (*fakeCtx, *Node) {
+	ctx := newFakeCtx(0, 3)
+	n := NewNode(params(bug))
+	n.Start(ctx)
+	return ctx, n
+}
+
 func put(term int64, seq int) Entry {
 	return Entry{Term: term, Cmd: Cmd{Client: 3, Seq: seq, Kind: CmdPut, Key: "x", Value: "v"}}
 }
@@ -78,9 +87,7 @@ func TestVoteSurvivesRestart(t *testing.T) {
 		bug        Bug
 		secondVote bool
 	}{{"", false}, {VolatileVote, true}} {
-		ctx := newFakeCtx(0, 3)
-		n := NewNode(params(tc.bug))
-		n.Start(ctx)
+		ctx, n := started(tc.bug)
 		n.Deliver(ctx, 1, RequestVote{Term: 5, Candidate: 1})
 		require.True(t, ctx.lastVote(t).Granted)
 
@@ -95,9 +102,7 @@ func TestVoteSurvivesRestart(t *testing.T) {
 // TestLogSurvivesRestart: the log, with its terms, comes back from disk,
 // and a truncation is durable too.
 func TestLogSurvivesRestart(t *testing.T) {
-	ctx := newFakeCtx(0, 3)
-	n := NewNode(params(""))
-	n.Start(ctx)
+	ctx, n := started("")
 	n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{put(1, 1), put(1, 2), put(1, 3)}})
 	n.Deliver(ctx, 2, AppendEntries{Term: 2, Leader: 2, PrevIndex: 1, PrevTerm: 1, Entries: []Entry{put(2, 4)}})
 	want := []Entry{put(1, 1), put(2, 4)}
@@ -115,9 +120,7 @@ func TestElectionRestriction(t *testing.T) {
 		bug     Bug
 		granted bool
 	}{{"", false}, {NoLogCheck, true}} {
-		ctx := newFakeCtx(0, 3)
-		n := NewNode(params(tc.bug))
-		n.Start(ctx)
+		ctx, n := started(tc.bug)
 		n.Deliver(ctx, 1, AppendEntries{Term: 2, Leader: 1, Entries: []Entry{put(1, 1), put(2, 2)}})
 		// n2 stands with a shorter log, or one whose last term is older.
 		n.Deliver(ctx, 2, RequestVote{Term: 3, Candidate: 2, LastIndex: 5, LastTerm: 1})
@@ -135,9 +138,7 @@ func TestStaleAppendKeepsEntries(t *testing.T) {
 		bug  Bug
 		want int
 	}{{"", 3}, {StaleTruncate, 1}} {
-		ctx := newFakeCtx(0, 3)
-		n := NewNode(params(tc.bug))
-		n.Start(ctx)
+		ctx, n := started(tc.bug)
 		n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{put(1, 1), put(1, 2), put(1, 3)}})
 		require.Equal(t, AppendReply{Term: 1, Success: true, Match: 3}, ctx.sent[len(ctx.sent)-1].msg)
 		n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{put(1, 1)}}) // the stale one
@@ -153,9 +154,7 @@ func TestCommitOnlyCurrentTerm(t *testing.T) {
 		bug    Bug
 		commit int
 	}{{"", 0}, {CommitOldTerm, 1}} {
-		ctx := newFakeCtx(0, 3)
-		n := NewNode(params(tc.bug))
-		n.Start(ctx)
+		ctx, n := started(tc.bug)
 		n.Deliver(ctx, 1, AppendEntries{Term: 2, Leader: 1, Entries: []Entry{put(2, 1)}})
 		n.Fire(ctx, n.election, tagElection) // stands for term 3
 		require.Equal(t, int64(3), n.Term())
@@ -169,9 +168,7 @@ func TestCommitOnlyCurrentTerm(t *testing.T) {
 // TestRetriedCommandAppliedOnce: the same (client, seq) twice in the log
 // changes the store once and answers with the first output (§8).
 func TestRetriedCommandAppliedOnce(t *testing.T) {
-	ctx := newFakeCtx(0, 3)
-	n := NewNode(params(""))
-	n.Start(ctx)
+	ctx, n := started("")
 	first := Entry{Term: 1, Cmd: Cmd{Client: 3, Seq: 1, Kind: CmdPut, Key: "x", Value: "a"}}
 	overwrite := Entry{Term: 1, Cmd: Cmd{Client: 4, Seq: 1, Kind: CmdPut, Key: "x", Value: "b"}}
 	n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{first, overwrite, first}, Commit: 3})

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simulate/check"
+	"simulate/protocols/internal/flagval"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
@@ -146,7 +147,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw the fault mix per run (loss, duplication, crash-restarts, partitions, rolling leader crashes)")
 	scenario.TimeVar(fs, &s.GST, "gst", "when the network stabilises; liveness is judged after it")
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
-	fs.Var(&bugFlag{&s.Bug}, "bug", "plant a teaching bug: "+bugNames())
+	fs.Var(flagval.Bug[Bug]{Value: &s.Bug, Parse: ParseBug}, "bug", "plant a teaching bug: "+bugNames())
 	scenario.PCTVar(fs, &s.PCT, 5*sim.Millisecond, 400)
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file on the replicas: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, restart, partition, heal, loss, duplicate, cut)`)
 }
@@ -157,19 +158,6 @@ func bugNames() string {
 		names = append(names, string(b.Name))
 	}
 	return strings.Join(names, ", ")
-}
-
-type bugFlag struct{ b *Bug }
-
-func (f *bugFlag) String() string { return string(*f.b) }
-func (f *bugFlag) Type() string   { return "name" }
-func (f *bugFlag) Set(s string) error {
-	b, err := ParseBug(s)
-	if err != nil {
-		return err
-	}
-	*f.b = b
-	return nil
 }
 
 // Cases implements scenario.Cased: correct Raft under the swarm passes,
