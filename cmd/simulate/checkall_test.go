@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/scenario"
-	"simulate/search"
 )
 
 // TestBugBenchmarkVerdicts pins every case's verdict — found or not, the
@@ -66,9 +65,7 @@ func BenchmarkCases(b *testing.B) {
 		p, c := rc.p, rc.c
 		b.Run(p.Name()+"/"+c.Name, func(b *testing.B) {
 			for b.Loop() {
-				s := p.New()
-				c.Apply(s)
-				rep := scenario.CheckOnly(s, 1, search.Config{Checks: 200, Seed: 1, Keep: keepFailures}, onlyChecked(c))
+				rep := searchCase(p, c, 1, 200)
 				if (rep.Failed) != (c.Violates != "") {
 					b.Fatalf("verdict: found=%v, want a violation of %q", rep.Failed, c.Violates)
 				}
