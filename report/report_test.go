@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"simulate/sim/simtest"
+	"simulate/internal/goldenfile"
 )
 
 func sample() Table {
@@ -27,7 +27,7 @@ func TestFormatsGolden(t *testing.T) {
 	for _, f := range []string{"table", "markdown", "csv"} {
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, f, sample()))
-		simtest.Golden(t, "demo."+f, b.String())
+		goldenfile.Check(t, "demo."+f, b.String())
 	}
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/goldenfile"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func floodConfig(n int, seed uint64, lossy bool) sim.Config {
@@ -92,7 +92,7 @@ func TestHashIndependentOfGOMAXPROCSAndWorkers(t *testing.T) {
 func TestGoldenHash(t *testing.T) {
 	res := sim.New(floodConfig(5, 42, true)).Run()
 	got := fmt.Sprintf("%s events=%d sent=%d delivered=%d dropped=%d\n", res.HashString(), res.Events, res.Sent, res.Delivered, res.Dropped)
-	simtest.Golden(t, "flood-seed42.golden", got)
+	goldenfile.Check(t, "flood-seed42.golden", got)
 }
 
 func TestCrashLosesMemoryKeepsStorage(t *testing.T) {

@@ -10,12 +10,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"simulate/sim/simtest"
+	"simulate/internal/goldenfile"
 )
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	simtest.Golden(t, name, got)
+	goldenfile.Check(t, name, got)
 }
 
 // smallTrace is a hand-written trace with every element a diagram draws:

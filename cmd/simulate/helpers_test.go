@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"simulate/sim/simtest"
+	"simulate/internal/goldenfile"
 )
 
 // The shapes every command's tests share — run the CLI, require an exit
@@ -30,7 +30,7 @@ func cli(args ...string) (stdout, stderr string, code int) {
 // matchGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
 func matchGolden(t *testing.T, name, got string) {
 	t.Helper()
-	simtest.Golden(t, name, got)
+	goldenfile.Check(t, name, got)
 }
 
 // requireBadInput runs each command line and requires what bad input must

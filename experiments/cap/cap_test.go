@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"simulate/internal/goldenfile"
 	"simulate/network"
 	"simulate/protocols/paxos"
 	"simulate/sim"
@@ -310,7 +311,7 @@ func TestGoldenHash(t *testing.T) {
 		fmt.Fprintf(&b, "%s seed=42 %s events=%d end=%s requests=%d refused=%d sold=%d oversold=%d linearizable=%v\n",
 			c, o.Hash, o.Events, o.End, o.Requests, o.Refused, o.Sold, o.Oversold, o.Linearizable)
 	}
-	simtest.Golden(t, "hashes.golden", b.String())
+	goldenfile.Check(t, "hashes.golden", b.String())
 }
 
 func TestTieBreakerOnlyForEvenOffices(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/goldenfile"
 	"simulate/protocols/generals"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 // TestOMMessageCountsMatchClosedForm counts every message of every round
@@ -100,7 +100,7 @@ func TestGoldenHash(t *testing.T) {
 			alg, o.Result.HashString(), o.Result.Events, o.Result.Sent, o.Agreement, o.Validity, o.Decisions)
 	}
 	got := b.String()
-	simtest.Golden(t, "collude-n7-seed42.golden", got)
+	goldenfile.Check(t, "collude-n7-seed42.golden", got)
 }
 
 func TestDraw(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/faults"
+	"simulate/internal/goldenfile"
 	"simulate/protocols/paxos"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 // calm is s on the boring network: every environment draw 0.
@@ -165,7 +165,7 @@ func TestGoldenHash(t *testing.T) {
 		fmt.Fprintf(&b, "%s seed=42 %s events=%d sent=%d delivered=%d dropped=%d duplicated=%d end=%s\n",
 			c.name, r.HashString(), r.Events, r.Sent, r.Delivered, r.Dropped, r.Duplicated, r.End)
 	}
-	simtest.Golden(t, "hashes.golden", b.String())
+	goldenfile.Check(t, "hashes.golden", b.String())
 }
 
 func TestParseFlagsRoundTrip(t *testing.T) {

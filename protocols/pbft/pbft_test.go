@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/goldenfile"
 	"simulate/protocols/pbft"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 func run(t *testing.T, s pbft.Scenario, seed uint64) pbft.Outcome {
@@ -210,7 +210,7 @@ func TestByzantine(t *testing.T) {
 func TestPinnedTraceHash(t *testing.T) {
 	o := run(t, pbft.Default(), 1)
 	got := fmt.Sprintf("pbft default scenario, seed 1: %s\n", o.Hash)
-	simtest.Golden(t, "default-seed1.hash", got)
+	goldenfile.Check(t, "default-seed1.hash", got)
 }
 
 func ExampleRun() {

@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/goldenfile"
 	"simulate/scenario"
 	"simulate/sim"
-	"simulate/sim/simtest"
 )
 
 // Run is what every chain protocol's built run offers: its statistics,
@@ -48,7 +48,7 @@ func Runner[S interface {
 // rewrites the file from got.
 func Golden(t testing.TB, name, got string) {
 	t.Helper()
-	simtest.Golden(t, name, got)
+	goldenfile.Check(t, name, got)
 }
 
 // SameSeedSameRun requires determinism from run: seed 3 twice gives the

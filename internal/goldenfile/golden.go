@@ -1,4 +1,5 @@
-package simtest
+// Package goldenfile checks outputs against pinned files under testdata/.
+package goldenfile
 
 import (
 	"os"
@@ -8,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Golden requires got to equal testdata/name, a pinned output (a table, a
+// Check requires got to equal testdata/name, a pinned output (a table, a
 // trace hash): a change means the behaviour changed and recorded traces
 // may no longer replay. With UPDATE_GOLDEN set it first rewrites the file
 // from got. Every package's golden tests use it.
-func Golden(t testing.TB, name, got string) {
+func Check(t testing.TB, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if os.Getenv("UPDATE_GOLDEN") != "" {
