@@ -15,10 +15,11 @@ type plan struct {
 	strategy  []Strategy   // per id; "" = loyal
 	camp      []Value      // per loyal lieutenant: what colluders tell it
 	colluders []sim.NodeID // colluding lieutenants, by id
+	paths     pathIndex    // OM's slots for values by path
 }
 
 func newPlan(s Scenario) *plan {
-	p := &plan{s: s, n: s.Generals, m: s.Rounds, strategy: make([]Strategy, s.Generals), camp: make([]Value, s.Generals)}
+	p := &plan{s: s, n: s.Generals, m: s.Rounds, strategy: make([]Strategy, s.Generals), camp: make([]Value, s.Generals), paths: newPathIndex(s.Generals, s.Rounds)}
 	for _, t := range s.Traitors {
 		p.strategy[t.ID] = t.Strategy
 		if t.ID != Commander && t.Strategy == Collude {
@@ -87,7 +88,7 @@ func (s Scenario) New() func(id sim.NodeID) sim.Node {
 		if s.Algorithm == SM {
 			return &smNode{p: p, self: id, strat: p.strategy[id]}
 		}
-		return &omNode{p: p, self: id, strat: p.strategy[id], vals: map[string]Value{}}
+		return &omNode{p: p, self: id, strat: p.strategy[id]}
 	}
 }
 

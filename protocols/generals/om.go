@@ -53,8 +53,51 @@ func pathKey(p []sim.NodeID) string {
 	return string(buf[:len(p)])
 }
 
+// pathIndex numbers the paths of OM(m) among n generals densely, so a
+// lieutenant keeps what it received in a slice rather than a map keyed by
+// path: a path is the commander followed by k distinct lieutenants, and
+// those of length k+1 are ranked as partial permutations of the n-1
+// lieutenants (mixed radix n-1, n-2, …), after every shorter path. The
+// slice has one slot per possible path — about the messages of the run
+// over n (MaxMessages bounds it) — where a map of string keys cost a
+// third of OM(3)'s time among 33 generals.
+type pathIndex struct {
+	n      int
+	offset []int // offset[k]: the first slot of the paths of k lieutenants
+}
+
+func newPathIndex(n, m int) pathIndex {
+	x := pathIndex{n: n, offset: make([]int, m+2)}
+	count := 1 // paths of k lieutenants: (n-1)(n-2)…(n-k)
+	for k := 1; k <= m+1; k++ {
+		x.offset[k] = x.offset[k-1] + count
+		count *= max(n-k, 0)
+	}
+	return x
+}
+
+// size is the number of slots: every path of at most m lieutenants.
+func (x pathIndex) size() int { return x.offset[len(x.offset)-1] }
+
+// of returns p's slot. p must start at the commander and hold distinct
+// lieutenants, at most m of them (what wellFormed checks).
+func (x pathIndex) of(p []sim.NodeID) int {
+	rank := 0
+	for i := 1; i < len(p); i++ {
+		r := int(p[i]) - 1
+		for _, q := range p[1:i] {
+			if q < p[i] {
+				r--
+			}
+		}
+		rank = rank*(x.n-i) + r
+	}
+	return x.offset[len(p)-1] + rank
+}
+
 // omNode is a general running OM(m), loyal or traitor. A lieutenant keeps
-// every value it receives, keyed by path; at round boundary k it acts as
+// every value it receives, by path (vals, at pathIndex slots, 0 for none
+// and 1+v for value v); at round boundary k it acts as
 // the commander of every OM(m-k) sub-algorithm it is part of, relaying the
 // value it holds for each path of length k to everyone not on the path;
 // after round m it evaluates the recursion bottom-up with majorities.
@@ -62,7 +105,7 @@ type omNode struct {
 	p     *plan
 	self  sim.NodeID
 	strat Strategy // "" when loyal
-	vals  map[string]Value
+	vals  []uint8
 	sent  [][2]int // per round: attack/retreat orders sent (equivocation)
 	st    nodeStats
 }
@@ -105,12 +148,26 @@ func (g *omNode) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		g.st.rejected++
 		return
 	}
-	k := pathKey(o.Path)
-	if _, dup := g.vals[k]; dup {
+	if g.vals == nil {
+		g.vals = make([]uint8, g.p.paths.size())
+	}
+	k := g.p.paths.of(o.Path)
+	if g.vals[k] != 0 {
 		g.st.rejected++ // a second order on one path: keep the first
 		return
 	}
-	g.vals[k] = o.Value
+	g.vals[k] = 1 + uint8(o.Value)
+}
+
+// held is the value received for path p, Retreat if none came.
+func (g *omNode) held(p []sim.NodeID) Value {
+	if g.vals == nil {
+		return Retreat
+	}
+	if v := g.vals[g.p.paths.of(p)]; v != 0 {
+		return Value(v - 1)
+	}
+	return Retreat
 }
 
 func (g *omNode) wellFormed(ctx sim.Context, from sim.NodeID, path []sim.NodeID) bool {
@@ -151,7 +208,7 @@ func (g *omNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 	}
 	var v Value
 	if g.p.s.Bug == BugTrustCommander {
-		v = g.vals[pathKey([]sim.NodeID{Commander})]
+		v = g.held([]sim.NodeID{Commander})
 	} else {
 		used := make([]bool, g.p.n)
 		used[Commander] = true
@@ -168,7 +225,7 @@ func (g *omNode) relay(ctx sim.Context, k int) {
 	used[Commander] = true
 	used[g.self] = true
 	g.walk(make([]sim.NodeID, 1, k+1), used, k, func(p []sim.NodeID) {
-		honest := g.vals[pathKey(p)]
+		honest := g.held(p)
 		q := make([]sim.NodeID, len(p)+1)
 		copy(q, p)
 		q[len(p)] = g.self
@@ -204,7 +261,7 @@ func (g *omNode) walk(p []sim.NodeID, used []bool, k int, fn func(p []sim.NodeID
 // lieutenant j reports for p·j (their OM(m-len(p)) runs). Ties fall to
 // Retreat.
 func (g *omNode) decide(p []sim.NodeID, used []bool) Value {
-	v := g.vals[pathKey(p)]
+	v := g.held(p)
 	if len(p) == g.p.m+1 {
 		return v
 	}
@@ -265,5 +322,5 @@ func (g *omNode) heard() Value {
 	if g.self == Commander {
 		return g.p.s.Order
 	}
-	return g.vals[pathKey([]sim.NodeID{Commander})]
+	return g.held([]sim.NodeID{Commander})
 }
