@@ -17,8 +17,8 @@ import (
 // finishing them, as the CLI does.
 func flags(t *testing.T, args ...string) (*cliParams, error) {
 	t.Helper()
-	p := registered{}.New().(*cliParams)
-	fs, err := experimenttest.Flags(registered{}, "byzantine-bound", p, args...)
+	p := registered.New().(*cliParams)
+	fs, err := experimenttest.Flags(registered, "byzantine-bound", p, args...)
 	require.NoError(t, err)
 	return p, p.Finish(fs)
 }
@@ -68,11 +68,11 @@ func TestRecordedParams(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(wantJSON), string(got))
 
-	back := registered{}.New().(*cliParams)
+	back := registered.New().(*cliParams)
 	require.NoError(t, json.Unmarshal(got, back))
 	require.Equal(t, want, back.Params)
 
-	bad := registered{}.New().(*cliParams)
+	bad := registered.New().(*cliParams)
 	require.EqualError(t, json.Unmarshal([]byte(`{"min_generals":3,"max_generals":1,"min_traitors":1,"max_traitors":3,"algorithms":["om"]}`), bad),
 		"generals 3..1: want 2 ≤ min ≤ max ≤ 64")
 }

@@ -16,9 +16,9 @@ import (
 // binds and parses them.
 func flags(t *testing.T, args ...string) (*cliParams, *pflag.FlagSet) {
 	t.Helper()
-	p := registered{}.New().(*cliParams)
+	p := registered.New().(*cliParams)
 	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
-	registered{}.Flags(fs, p)
+	registered.Flags(fs, p)
 	require.NoError(t, fs.Parse(args))
 	return p, fs
 }
@@ -38,7 +38,7 @@ func TestRecordedParamsAreTheOptions(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(want), string(got))
 
-	back := registered{}.New().(*cliParams)
+	back := registered.New().(*cliParams)
 	require.NoError(t, json.Unmarshal(got, back))
 	require.Equal(t, o, back.Options)
 }
@@ -102,7 +102,7 @@ func TestValidateNamesTheFlag(t *testing.T) {
 // A record that decodes but lacks mechanisms (a file edited by hand) is
 // refused by its position, not aggregated into a table with holes.
 func TestSummarizeRefusesShortRecords(t *testing.T) {
-	p := registered{}.New().(*cliParams)
+	p := registered.New().(*cliParams)
 	good, err := json.Marshal(Sample{Mechanisms: make([]Measure, len(Names))})
 	require.NoError(t, err)
 	short, err := json.Marshal(Sample{Mechanisms: make([]Measure, 2)})

@@ -14,37 +14,26 @@ import (
 	"simulate/report"
 )
 
-// registered registers the experiment as `simulate nakamoto doublespend`,
+// registered is the experiment at `simulate nakamoto doublespend`,
 // and as `simulate experiment double-spend`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-doublespend".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-doublespend" }
-func (registered) Command() string { return "nakamoto doublespend" }
-func (registered) Short() string {
-	return "The whitepaper's double-spend odds, simulated, against its Poisson approximation and the exact value"
-}
-func (registered) Long() string { return long("doublespend") }
-func (registered) Runs() int    { return DefaultOptions().Runs }
-func (registered) Plots() bool  { return true }
-func (registered) PlotUsage() string {
-	return "also draw P(success) against z — simulated, whitepaper, exact — to this .svg or .png file"
-}
-func (registered) New() experiment.Params {
-	return &cliParams{Options: DefaultOptions(), name: "doublespend"}
-}
-
-// Aliases implements experiment.Aliased: `simulate experiment
-// double-spend`, kept because the docs cite it.
-func (registered) Aliases() []experiment.Alias {
-	return []experiment.Alias{{
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-doublespend",
+	Path:        "nakamoto doublespend",
+	Summary:     "The whitepaper's double-spend odds, simulated, against its Poisson approximation and the exact value",
+	Help:        long("doublespend"),
+	DefaultRuns: DefaultOptions().Runs,
+	Plot:        "also draw P(success) against z — simulated, whitepaper, exact — to this .svg or .png file",
+	Also: []experiment.Alias{{
 		Command: "experiment double-spend",
 		Short:   "Alias of `simulate nakamoto doublespend`: the whitepaper's double-spend odds, simulated",
 		Long:    long("double-spend"),
-	}}
+	}},
+	Defaults: func() *cliParams { return &cliParams{Options: DefaultOptions(), name: "doublespend"} },
+	Bind:     bindFlags,
 }
+
+func init() { experiment.Register(registered) }
 
 // long is the help of the command named use: the main one or its alias.
 func long(use string) string {
@@ -72,8 +61,8 @@ mines with a larger share and each race is weighted by its likelihood
 ratio (--plain turns it off).`
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.NeededRuns, "needed-runs", p.NeededRuns, "runs that also race at the points of the confirmations-needed table (long races; 0: leave that table out)")
 	fs.Float64SliceVar(&p.Qs, "q", p.Qs, "attacker shares of the probability table, each in (0, 0.5)")
 	fs.BoolVar(&p.Plain, "plain", false, "plain Monte Carlo instead of importance sampling")

@@ -43,7 +43,7 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		{"doublespend", []string{"--workers", "-1"}, "doublespend: --workers must not be negative, got -1"},
 		{"doublespend", nil, ""},
 	} {
-		_, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
+		_, err := experimenttest.Validated(t, registered, c.use, c.args...)
 		experimenttest.RequireError(t, err, c.want)
 	}
 }
@@ -51,8 +51,8 @@ func TestValidateNamesTheCommand(t *testing.T) {
 // The alias's help is the main command's with its own name and a short
 // line saying what it is an alias of.
 func TestAliases(t *testing.T) {
-	experimenttest.RequireAlias(t, registered{}, "doublespend", "double-spend", "experiment double-spend")
-	require.True(t, strings.HasPrefix(registered{}.Long(), "doublespend runs the race"))
+	experimenttest.RequireAlias(t, registered, "doublespend", "double-spend", "experiment double-spend")
+	require.True(t, strings.HasPrefix(registered.Long(), "doublespend runs the race"))
 }
 
 // smallSweep runs a small sweep as the CLI does: options from flags, each
@@ -60,9 +60,9 @@ func TestAliases(t *testing.T) {
 // their JSON, the sweep's seed set, then summarized.
 func smallSweep(t *testing.T, seed uint64, runs int, args ...string) (experiment.Output, []Record) {
 	t.Helper()
-	p := experimenttest.Finished(t, registered{}, "doublespend", args...)
+	p := experimenttest.Finished(t, registered, "doublespend", args...)
 	require.NoError(t, p.Validate())
-	out, rs, _ := experimenttest.NumberedSweep(t, registered{}, p, seed, runs)
+	out, rs, _ := experimenttest.NumberedSweep(t, registered, p, seed, runs)
 	recs := make([]Record, len(rs))
 	for i, r := range rs {
 		recs[i] = r.(Record)
@@ -107,13 +107,13 @@ func TestSummarize(t *testing.T) {
 // Options: a field the record lacks stays zero instead of taking New's
 // default, and a summary of records that do not fit the options fails.
 func TestRecordedParams(t *testing.T) {
-	p := registered{}.New()
+	p := registered.New()
 	require.NoError(t, json.Unmarshal([]byte(`{"qs":[0.2],"needed_runs":0,"threshold":0.01}`), p))
 	require.Equal(t, Options{Qs: []float64{0.2}, Threshold: 0.01}, p.(*cliParams).Options)
 	_, err := p.Summarize([]json.RawMessage{[]byte(`{"table":[]}`), []byte(`{"table":[]}`)})
 	require.ErrorContains(t, err, "parameters: honest miners must be between 1 and 64")
 
-	p = registered{}.New()
+	p = registered.New()
 	_, err = p.Summarize([]json.RawMessage{[]byte(`{"table":[]}`), []byte(`"damaged"`)})
 	var bad *experiment.RecordError
 	require.ErrorAs(t, err, &bad)

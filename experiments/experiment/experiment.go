@@ -47,6 +47,60 @@ type Experiment interface {
 	Flags(fs *pflag.FlagSet, p Params)
 }
 
+// Spec is an Experiment written as data: what every experiment says of
+// itself (names, help, default --runs, --plot's help, aliases) as fields,
+// and its defaults and flags as two functions typed by its parameters P.
+// An experiment package registers one Spec instead of declaring a type
+// with a one-line method for each of these, so adding an experiment is
+// filling in a literal.
+type Spec[P Params] struct {
+	// ID is Name, Path is Command; Summary and Help are Short and Long.
+	ID, Path      string
+	Summary, Help string
+	// DefaultRuns is Runs.
+	DefaultRuns int
+	// Plot is --plot's help (PlotUsage); empty, the experiment draws no
+	// figure and its command takes no --plot (Plots).
+	Plot string
+	// Also are the extra command paths (Aliases); nil for none.
+	Also []Alias
+	// Defaults is New: fresh default parameters on every call.
+	Defaults func() P
+	// Bind is Flags, given the parameters as the P that Defaults made.
+	Bind func(fs *pflag.FlagSet, p P)
+}
+
+// Name implements Experiment.
+func (s Spec[P]) Name() string { return s.ID }
+
+// Command implements Experiment.
+func (s Spec[P]) Command() string { return s.Path }
+
+// Short implements Experiment.
+func (s Spec[P]) Short() string { return s.Summary }
+
+// Long implements Experiment.
+func (s Spec[P]) Long() string { return s.Help }
+
+// Runs implements Experiment.
+func (s Spec[P]) Runs() int { return s.DefaultRuns }
+
+// Plots implements Experiment: the experiment draws a figure when it
+// says what --plot draws.
+func (s Spec[P]) Plots() bool { return s.Plot != "" }
+
+// PlotUsage implements PlotUsage.
+func (s Spec[P]) PlotUsage() string { return s.Plot }
+
+// Aliases implements Aliased.
+func (s Spec[P]) Aliases() []Alias { return s.Also }
+
+// New implements Experiment.
+func (s Spec[P]) New() Params { return s.Defaults() }
+
+// Flags implements Experiment: p is what New returned, so it is a P.
+func (s Spec[P]) Flags(fs *pflag.FlagSet, p Params) { s.Bind(fs, p.(P)) }
+
 // Params is one parameter set of an experiment.
 type Params interface {
 	// Validate says in one line what is wrong, for exit status 2.

@@ -83,3 +83,33 @@ func TestSummarizeDecodesRecords(t *testing.T) {
 	require.ErrorAs(t, err, &bad)
 	require.Equal(t, 2, bad.Index, "the error names the record that did not decode")
 }
+
+// TestSpec: a Spec answers the Experiment interface from its fields, takes
+// --plot only when it says what the figure draws, and binds its flags to
+// the parameters its Defaults made.
+func TestSpec(t *testing.T) {
+	s := experiment.Spec[*coinParams]{
+		ID: "spec-coin", Path: "experiment spec-coin", Summary: "flip", Help: "flip coins", DefaultRuns: 3,
+		Also:     []experiment.Alias{{Command: "spec-coin"}},
+		Defaults: func() *coinParams { return &coinParams{Bias: 2} },
+		Bind: func(fs *pflag.FlagSet, p *coinParams) {
+			fs.Uint64Var(&p.Bias, "bias", p.Bias, "one in bias flips is heads")
+		},
+	}
+	var e experiment.Experiment = s
+	require.Equal(t, []string{"spec-coin", "experiment spec-coin", "flip", "flip coins"}, []string{e.Name(), e.Command(), e.Short(), e.Long()})
+	require.Equal(t, 3, e.Runs())
+	require.False(t, e.Plots(), "no --plot help, no figure")
+	require.Equal(t, []experiment.Alias{{Command: "spec-coin"}}, e.(experiment.Aliased).Aliases())
+
+	s.Plot = "draw heads"
+	require.True(t, experiment.Experiment(s).Plots())
+	require.Equal(t, "draw heads", experiment.Experiment(s).(experiment.PlotUsage).PlotUsage())
+
+	p := e.New()
+	fs := pflag.NewFlagSet("spec-coin", pflag.ContinueOnError)
+	e.Flags(fs, p)
+	require.NoError(t, fs.Parse([]string{"--bias", "5"}))
+	require.Equal(t, &coinParams{Bias: 5}, p)
+	require.NotSame(t, p, e.New(), "every New is fresh")
+}

@@ -13,37 +13,26 @@ import (
 	"simulate/scenario"
 )
 
-// registered registers the experiment as `simulate nakamoto selfish`, and
+// registered is the experiment at `simulate nakamoto selfish`, and
 // as `simulate experiment selfish-mining`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-selfish".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-selfish" }
-func (registered) Command() string { return "nakamoto selfish" }
-func (registered) Short() string {
-	return "Eyal and Sirer's selfish mining: a pool's revenue, simulated, against the analytic value"
-}
-func (registered) Long() string { return long("selfish") }
-func (registered) Runs() int    { return DefaultOptions().Runs }
-func (registered) Plots() bool  { return true }
-func (registered) PlotUsage() string {
-	return "also draw the pool's revenue against α — simulated beside the analytic value — to this .svg or .png file"
-}
-func (registered) New() experiment.Params {
-	return &cliParams{Options: DefaultOptions(), name: "selfish"}
-}
-
-// Aliases implements experiment.Aliased: `simulate experiment
-// selfish-mining`, kept because the docs cite it.
-func (registered) Aliases() []experiment.Alias {
-	return []experiment.Alias{{
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-selfish",
+	Path:        "nakamoto selfish",
+	Summary:     "Eyal and Sirer's selfish mining: a pool's revenue, simulated, against the analytic value",
+	Help:        long("selfish"),
+	DefaultRuns: DefaultOptions().Runs,
+	Plot:        "also draw the pool's revenue against α — simulated beside the analytic value — to this .svg or .png file",
+	Also: []experiment.Alias{{
 		Command: "experiment selfish-mining",
 		Short:   "Alias of `simulate nakamoto selfish`: Eyal and Sirer's selfish mining, simulated",
 		Long:    long("selfish-mining"),
-	}}
+	}},
+	Defaults: func() *cliParams { return &cliParams{Options: DefaultOptions(), name: "selfish"} },
+	Bind:     bindFlags,
 }
+
+func init() { experiment.Register(registered) }
 
 // long is the help of the command named use: the main one or its alias.
 func long(use string) string {
@@ -67,8 +56,8 @@ Runs are independent and resumable (--out, --resume) and can be split into
 shards (--shard k/n) that simulate merge combines into the same table.`
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "blocks mined per run at each (α, γ)")
 	fs.IntVar(&p.Honest, "honest", p.Honest, "honest miners sharing 1-α")
 	scenario.TimeVar(fs, &p.Delay, "delay", "latency of every link (0: instant, as Eyal and Sirer assume; the block interval is 10m)")

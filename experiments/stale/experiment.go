@@ -15,26 +15,23 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nakamoto stale`; its --out
+// registered is the experiment at `simulate nakamoto stale`; its --out
 // files name the sweep "nakamoto-stale".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-stale" }
-func (registered) Command() string { return "nakamoto stale" }
-func (registered) Short() string {
-	return "Stale rate against block interval and propagation delay, beside 1 - e^(-delay/interval) and the rates measured on Bitcoin and Ethereum"
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-stale",
+	Path:        "nakamoto stale",
+	Summary:     "Stale rate against block interval and propagation delay, beside 1 - e^(-delay/interval) and the rates measured on Bitcoin and Ethereum",
+	Help:        help,
+	DefaultRuns: 8,
+	Plot:        "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file",
+	Defaults:    func() *cliParams { return &cliParams{Params: DefaultParams()} },
+	Bind:        bindFlags,
 }
-func (registered) Runs() int   { return 8 }
-func (registered) Plots() bool { return true }
-func (registered) PlotUsage() string {
-	return "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file"
-}
-func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func (registered) Long() string {
-	return `stale runs Nakamoto consensus on networks of miners and counts the blocks
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `stale runs Nakamoto consensus on networks of miners and counts the blocks
 left off the main chain because a competitor was found while they were
 still propagating. Blocks are kept full (transactions are offered at 20
 times what blocks hold), so a block takes latency + size/bandwidth per hop.
@@ -69,7 +66,6 @@ interval_s, delay_s, hop_s, propagation_s, simulated, stderr, model,
 model_renewal, published (a list of {rate, source}), runs, blocks_mined,
 stale_blocks, block_size, miners, degree, complete_graph. --plot FILE
 draws the stale rate against d/T with error bars beside both formulas.`
-}
 
 // cliParams are the command's parameters: Params, embedded so that --out
 // records exactly Params' JSON (old results files still merge), and the
@@ -82,8 +78,8 @@ type cliParams struct {
 	seed              uint64
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "chain height each run mines to, per row")
 	fs.StringSliceVar(&p.intervals, "interval", []string{"600s"}, "block intervals of custom rows, comma-separated (replaces the default rows)")
 	fs.StringSliceVar(&p.delays, "delay", []string{"1s"}, "link delays of custom rows, comma-separated (replaces the default rows)")

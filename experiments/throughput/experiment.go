@@ -13,23 +13,22 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nakamoto throughput`; its
+// registered is the experiment at `simulate nakamoto throughput`; its
 // --out files name the sweep "nakamoto-throughput".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-throughput" }
-func (registered) Command() string { return "nakamoto throughput" }
-func (registered) Short() string {
-	return "Transactions per second from block size and interval, simulated beside the formula and Bitcoin's published 7 tx/s"
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-throughput",
+	Path:        "nakamoto throughput",
+	Summary:     "Transactions per second from block size and interval, simulated beside the formula and Bitcoin's published 7 tx/s",
+	Help:        help,
+	DefaultRuns: 8,
+	Defaults:    func() *cliParams { return &cliParams{Params: DefaultParams()} },
+	Bind:        bindFlags,
 }
-func (registered) Runs() int              { return 8 }
-func (registered) Plots() bool            { return false }
-func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func (registered) Long() string {
-	return `throughput runs Nakamoto consensus with more transactions offered than
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `throughput runs Nakamoto consensus with more transactions offered than
 blocks can hold (20 times), so every block leaves full, and measures the
 transactions on the final main chain per second of mining, pooled over
 --runs seeds with its standard error. Beside it: the formula, the
@@ -52,7 +51,6 @@ blocks and short intervals raise.
 --format json prints one row per chain with the keys name, interval_s,
 block_size, tx_size, txs_per_block, tps_simulated, stderr, tps_formula,
 published ({tps, source} or null), stale_rate, stale_stderr, runs.`
-}
 
 // cliParams are the command's parameters: Params, embedded so that --out
 // records exactly Params' JSON (old results files still merge), and the
@@ -65,8 +63,8 @@ type cliParams struct {
 	seed             uint64
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "chain height each run mines to, per row")
 	fs.StringSliceVar(&p.intervals, "interval", []string{"600s"}, "block intervals of custom rows, comma-separated (replaces the default rows)")
 	fs.StringSliceVar(&p.sizes, "block-size", []string{"1000000"}, "block sizes in bytes of custom rows, comma-separated (replaces the default rows)")
