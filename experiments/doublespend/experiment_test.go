@@ -32,20 +32,13 @@ func TestProb(t *testing.T) {
 // Bad input names the command the user typed, the alias included, and
 // --runs is checked by the experiment (at least 2 for a standard error).
 func TestValidateNamesTheCommand(t *testing.T) {
-	for _, c := range []struct {
-		use  string
-		args []string
-		want string
-	}{
-		{"doublespend", []string{"--runs", "1"}, "doublespend: --runs must be at least 2, got 1"},
-		{"double-spend", []string{"--runs", "0"}, "double-spend: --runs must be at least 2, got 0"},
-		{"double-spend", []string{"--q", "0.6"}, "double-spend: --q 0.6: want an attacker share in (0, 0.5)"},
-		{"doublespend", []string{"--workers", "-1"}, "doublespend: --workers must not be negative, got -1"},
-		{"doublespend", nil, ""},
-	} {
-		_, err := experimenttest.Validated(t, registered, c.use, c.args...)
-		experimenttest.RequireError(t, err, c.want)
-	}
+	experimenttest.RequireCases(t, registered,
+		experimenttest.Case{Use: "doublespend", Args: []string{"--runs", "1"}, Want: "doublespend: --runs must be at least 2, got 1"},
+		experimenttest.Case{Use: "double-spend", Args: []string{"--runs", "0"}, Want: "double-spend: --runs must be at least 2, got 0"},
+		experimenttest.Case{Use: "double-spend", Args: []string{"--q", "0.6"}, Want: "double-spend: --q 0.6: want an attacker share in (0, 0.5)"},
+		experimenttest.Case{Use: "doublespend", Args: []string{"--workers", "-1"}, Want: "doublespend: --workers must not be negative, got -1"},
+		experimenttest.Case{Use: "doublespend"},
+	)
 }
 
 // The alias's help is the main command's with its own name and a short

@@ -93,6 +93,29 @@ func RequireError(t *testing.T, err error, want string) {
 	require.EqualError(t, err, want)
 }
 
+// Case is one command line of a table of bad and good input: the command
+// typed (the main path or an alias, which errors name), its arguments,
+// and the error Validate gives ("" for none).
+type Case struct {
+	Use  string
+	Args []string
+	Want string
+}
+
+// RequireCases requires each case's parameters, finished as the CLI
+// finishes them, to validate with the error the case wants; it returns
+// the parameters, case by case, for further checks of the good ones.
+func RequireCases(t *testing.T, e experiment.Experiment, cases ...Case) []experiment.Params {
+	t.Helper()
+	ps := make([]experiment.Params, len(cases))
+	for i, c := range cases {
+		p, err := Validated(t, e, c.Use, c.Args...)
+		RequireError(t, err, c.Want)
+		ps[i] = p
+	}
+	return ps
+}
+
 // RequireAlias requires e to have one alias, at path, whose short help
 // says what it is an alias of and whose long help is e's with the
 // alias's name, alias, for the main command's, use.
