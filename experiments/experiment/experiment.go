@@ -300,3 +300,90 @@ func Distinct(name string, vs []float64, in func(float64) bool, want string) err
 	}
 	return nil
 }
+
+// Sweep is how to sweep an experiment whose options check --runs and
+// --workers themselves: the number of runs, the workers that run them in
+// parallel (0: every core; results do not depend on it) and the sweep's
+// seed. Options embed it; a results file's parameters leave it out, so
+// that sweeps of any size and seed merge.
+type Sweep struct {
+	Runs    int    `json:"-"`
+	Workers int    `json:"-"`
+	Seed    uint64 `json:"-"`
+}
+
+// sweep is how Named reaches the Sweep that its options embed.
+func (s *Sweep) sweep() *Sweep { return s }
+
+// Swept is the pointer to options O that embed a Sweep and validate it.
+type Swept[O any] interface {
+	*O
+	Validate() error
+	sweep() *Sweep
+}
+
+// Named are the parameters of a command whose options O embed a Sweep:
+// the options, recorded as they are (--out files hold exactly O's JSON,
+// so results files written before the command moved onto this package
+// still merge); the command as the user typed it, which bad input names
+// (the main path or an alias, one sweep under two names); and the sweep's
+// seed, which the output names. An experiment's parameters embed it and
+// add Run (or RunNumber) and Summarize, which takes the options the runs
+// ran with from Records.
+type Named[O any, P Swept[O]] struct {
+	Options O
+	name    string
+	seed    uint64
+}
+
+// NewNamed is o under the command's main name, use: what New returns
+// before Finish learns the name the user typed.
+func NewNamed[O any, P Swept[O]](use string, o O) Named[O, P] {
+	return Named[O, P]{Options: o, name: use}
+}
+
+// Finish implements Finisher: the options take --runs and --workers, which
+// their Validate checks, and errors name the command typed.
+func (n *Named[O, P]) Finish(fs *pflag.FlagSet) error {
+	n.name = fs.Name()
+	s := P(&n.Options).sweep()
+	return RunsWorkers(fs, &s.Runs, &s.Workers)
+}
+
+// Validate implements Params, in the command's words: the options' error
+// is about a flag, so it gets "--" in front.
+func (n *Named[O, P]) Validate() error {
+	if err := P(&n.Options).Validate(); err != nil {
+		return fmt.Errorf("%s: --%v", n.name, err)
+	}
+	return nil
+}
+
+// MarshalJSON records exactly the options.
+func (n Named[O, P]) MarshalJSON() ([]byte, error) { return json.Marshal(n.Options) }
+
+// UnmarshalJSON decodes recorded options into zero options (DecodeFresh),
+// as they were decoded before the move, not over the defaults New fills
+// in.
+func (n *Named[O, P]) UnmarshalJSON(b []byte) error { return DecodeFresh(b, &n.Options) }
+
+// SetSeed implements Seeded: the output names the sweep's seed.
+func (n *Named[O, P]) SetSeed(seed uint64) { n.seed = seed }
+
+// Records decodes the records of a sweep of n into R, in order, and
+// returns them with the options the sweep ran: n's, with as many runs as
+// records and the sweep's seed. Options that do not validate (a results
+// file edited by hand) are an error saying so.
+func Records[R any, O any, P Swept[O]](n *Named[O, P], records []json.RawMessage) ([]R, O, error) {
+	recs, err := Decode[R](records)
+	if err != nil {
+		return nil, n.Options, err
+	}
+	o := n.Options
+	s := P(&o).sweep()
+	s.Runs, s.Seed = len(records), n.seed
+	if err := P(&o).Validate(); err != nil {
+		return nil, o, fmt.Errorf("parameters: %v", err)
+	}
+	return recs, o, nil
+}

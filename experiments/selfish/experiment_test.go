@@ -19,7 +19,7 @@ func TestValidateNamesTheCommand(t *testing.T) {
 		experimenttest.Case{Use: "selfish-mining", Args: []string{"--alpha", "0.3,0.2"}, Want: "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
 		experimenttest.Case{Use: "selfish", Args: []string{"--delay", "30s"}},
 	)
-	require.Equal(t, 30*sim.Second, ps[3].(*cliParams).Delay)
+	require.Equal(t, 30*sim.Second, ps[3].(*cliParams).Options.Delay)
 }
 
 // The alias's help is the main command's with its own name.
