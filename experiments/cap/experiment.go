@@ -97,13 +97,9 @@ func (p *Params) Run(seed uint64) any { return RunSeed(*p, seed) }
 
 // Summarize implements experiment.Params.
 func (p *Params) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(*p, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(*p, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
 	}
 	fig := figure(rows)
 	return experiment.Output{

@@ -284,6 +284,17 @@ func SummarizeSeeds[P, O, R any](p P, records []json.RawMessage, summarize func(
 	return summarize(p, seeds)
 }
 
+// SummarizeRows is SummarizeSeeds for an experiment whose every row
+// pools all the runs, and which prints how many: the number of records,
+// or 0 when there is no row to pool them.
+func SummarizeRows[P, O, R any](p P, records []json.RawMessage, summarize func(P, [][]O) ([]R, error)) (rows []R, runs int, err error) {
+	rows, err = SummarizeSeeds(p, records, summarize)
+	if err != nil || len(rows) == 0 {
+		return rows, 0, err
+	}
+	return rows, len(records), nil
+}
+
 // Distinct checks the values of a list parameter, name (q, gamma): each
 // must satisfy in, else "name v: want" says so, and none may be given
 // twice, which would only run the same point again.

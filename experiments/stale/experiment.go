@@ -144,13 +144,9 @@ func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(p.Params, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
 	}
 	fig := figure(rows)
 	return experiment.Output{
@@ -189,8 +185,8 @@ func customRows(ts, ds []sim.Time, miners, degree int) []Config {
 	for _, t := range ts {
 		for _, d := range ds {
 			rows = append(rows, Config{Name: fmt.Sprintf("T=%s, delay %s", Seconds(t.Seconds()), Seconds(d.Seconds())),
-				Group:    fmt.Sprintf("T=%s, %d miners, %s", Seconds(t.Seconds()), miners, topology),
-				Interval: t, BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: d, Miners: miners, Degree: degree})
+				Group: fmt.Sprintf("T=%s, %d miners, %s", Seconds(t.Seconds()), miners, topology),
+				Chain: Chain{Interval: t, BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: d, Miners: miners, Degree: degree}})
 		}
 	}
 	return rows

@@ -119,13 +119,9 @@ func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(p.Params, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
 	}
 	return experiment.Output{
 		Tables: []report.Table{table(rows, p.Blocks, runs, p.seed)},
