@@ -158,16 +158,16 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 	rows := make([]Row, len(p.Rows))
 	for i, c := range p.Rows {
 		var txs, secs, st, mined []float64
-		for s, outs := range seeds {
-			if len(outs) != len(p.Rows) {
-				return nil, fmt.Errorf("run %d has %d outcomes, want %d", s, len(outs), len(p.Rows))
-			}
-			o := outs[i]
+		err := stale.EachOutcome(seeds, i, len(p.Rows), func(s int, o Outcome) error {
 			if o.Elapsed <= 0 || o.Mined < 1 || o.Txs < 0 || o.Stale < 0 || o.Stale >= o.Mined {
-				return nil, fmt.Errorf("run %d row %d: malformed outcome", s, i)
+				return fmt.Errorf("run %d row %d: malformed outcome", s, i)
 			}
 			txs, secs = append(txs, float64(o.Txs)), append(secs, o.Elapsed.Seconds())
 			st, mined = append(st, float64(o.Stale)), append(mined, float64(o.Mined))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		r := Row{Name: c.Name, IntervalS: c.Interval.Seconds(), BlockSize: c.BlockSize, TxSize: c.TxSize, TxsPerBlock: c.Capacity(),
 			TPSFormula: c.Formula(), Published: c.Published, Runs: len(seeds)}
