@@ -9,6 +9,7 @@ import (
 
 	"simulate/experiments/experiment"
 	"simulate/experiments/stale"
+	"simulate/protocols/chain"
 	"simulate/report"
 	"simulate/sim"
 )
@@ -137,7 +138,7 @@ func customRows(ts []sim.Time, bs []int, txSize int) []Config {
 	for _, t := range ts {
 		for _, b := range bs {
 			c := def
-			c.Name, c.Interval, c.BlockSize, c.TxSize, c.Published = fmt.Sprintf("%s every %s", byteWords(b), stale.Seconds(t.Seconds())), t, b, txSize, nil
+			c.Name, c.Interval, c.BlockSize, c.TxSize, c.Published = fmt.Sprintf("%s every %s", chain.SizeWords(b), stale.Seconds(t.Seconds())), t, b, txSize, nil
 			rows = append(rows, c)
 		}
 	}
@@ -156,7 +157,7 @@ func table(rows []Row, blocks, runs int, seed uint64) report.Table {
 		if r.Published != nil {
 			pub = fmt.Sprintf("%g tx/s %s", r.Published.TPS, r.Published.Source)
 		}
-		t.Rows = append(t.Rows, []string{r.Name, byteWords(r.BlockSize), stale.Seconds(r.IntervalS), fmt.Sprintf("%d B", r.TxSize), fmt.Sprint(r.TxsPerBlock),
+		t.Rows = append(t.Rows, []string{r.Name, chain.SizeWords(r.BlockSize), stale.Seconds(r.IntervalS), fmt.Sprintf("%d B", r.TxSize), fmt.Sprint(r.TxsPerBlock),
 			fmt.Sprintf("%.3f", r.TPSSimulated), fmt.Sprintf("%.3f", r.StdErr), fmt.Sprintf("%.3f", r.TPSFormula),
 			stale.Z(r.TPSSimulated, r.TPSFormula, r.StdErr), stale.Percent(r.StaleRate) + " ± " + stale.Percent(r.StaleStdErr), pub})
 	}
@@ -167,15 +168,4 @@ func table(rows []Row, blocks, runs int, seed uint64) report.Table {
 		"network: 50 miners with 8 neighbours each, 100 ms links of 20 Mbit/s; a 32 MB block takes 13 s a hop.",
 	}
 	return t
-}
-
-// byteWords renders a block size: "1 MB", "8 kB", "24720 B".
-func byteWords(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%d MB", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%d kB", n/1000)
-	}
-	return fmt.Sprintf("%d B", n)
 }
