@@ -14,19 +14,14 @@ import (
 // prob keeps tiny probabilities readable: five decimals down to 0.001,
 // scientific below, and a plain 0.
 func TestProb(t *testing.T) {
-	for _, c := range []struct {
-		p    float64
-		want string
-	}{
-		{0, "0"},
-		{1, "1.00000"},
-		{0.00178184, "0.00178"},
-		{0.001, "0.00100"},
-		{0.00091, "9.100e-04"},
-		{1.2e-7, "1.200e-07"},
-	} {
-		require.Equal(t, c.want, prob(c.p), "%v", c.p)
-	}
+	experimenttest.RequireFormats(t, prob, map[float64]string{
+		0:          "0",
+		1:          "1.00000",
+		0.00178184: "0.00178",
+		0.001:      "0.00100",
+		0.00091:    "9.100e-04",
+		1.2e-7:     "1.200e-07",
+	})
 }
 
 // Bad input names the command the user typed, the alias included, and

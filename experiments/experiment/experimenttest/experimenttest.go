@@ -116,6 +116,15 @@ func RequireCases(t *testing.T, e experiment.Experiment, cases ...Case) []experi
 	return ps
 }
 
+// RequireFormats requires format to render every input of want as want
+// says: how a table prints its numbers, a case a line.
+func RequireFormats[T comparable](t *testing.T, format func(T) string, want map[T]string) {
+	t.Helper()
+	for in, w := range want {
+		require.Equal(t, w, format(in), "%v", in)
+	}
+}
+
 // RequireAlias requires e to have one alias, at path, whose short help
 // says what it is an alias of and whose long help is e's with the
 // alias's name, alias, for the main command's, use.
