@@ -176,24 +176,24 @@ func (c Config) Validate() error {
 	return c.Scenario(10).Validate()
 }
 
-// Rows are the rows C of a sweep over chains (this experiment's networks,
-// throughput's chains) and how many blocks each run mines. They are
-// JSON-serialisable, so a sweep file records them and `simulate merge`
-// rebuilds the table from them.
-type Rows[C interface{ Validate() error }] struct {
+// Sweep is the rows C of a sweep over chains (this experiment's networks,
+// throughput's chains) and how many blocks each run mines. It is
+// JSON-serialisable, so a sweep file records it and `simulate merge`
+// rebuilds the table from it.
+type Sweep[C interface{ Validate() error }] struct {
 	Rows []C `json:"rows"`
 	// Blocks is the chain height at which each run stops mining.
 	Blocks int `json:"blocks"`
 }
 
 // Params are the experiment's rows.
-type Params = Rows[Config]
+type Params = Sweep[Config]
 
 // MaxBlocks bounds one run.
 const MaxBlocks = 1_000_000
 
 // Validate reports what is wrong with p in words for a user.
-func (p Rows[C]) Validate() error {
+func (p Sweep[C]) Validate() error {
 	if len(p.Rows) == 0 {
 		return fmt.Errorf("no rows to run")
 	}
@@ -273,7 +273,7 @@ type Outcome struct {
 func RunSeed(p Params, seed uint64) []Outcome { return RunRows(p, seed, Run) }
 
 // RunRows runs every row of p on seed, in row order, with run.
-func RunRows[C interface{ Validate() error }, O any](p Rows[C], seed uint64, run func(c C, blocks int, seed uint64) O) []O {
+func RunRows[C interface{ Validate() error }, O any](p Sweep[C], seed uint64, run func(c C, blocks int, seed uint64) O) []O {
 	out := make([]O, len(p.Rows))
 	for i, c := range p.Rows {
 		out[i] = run(c, p.Blocks, seed)

@@ -22,7 +22,7 @@ var registered = experiment.Spec[*cliParams]{
 	Summary:     "Transactions per second from block size and interval, simulated beside the formula and Bitcoin's published 7 tx/s",
 	Help:        help,
 	DefaultRuns: 8,
-	Defaults:    func() *cliParams { return &cliParams{Params: DefaultParams()} },
+	Defaults:    func() *cliParams { return &cliParams{Command: stale.NewCommand("throughput", DefaultParams())} },
 	Bind:        bindFlags,
 }
 
@@ -53,15 +53,14 @@ blocks and short intervals raise.
 block_size, tx_size, txs_per_block, tps_simulated, stderr, tps_formula,
 published ({tps, source} or null), stale_rate, stale_stderr, runs.`
 
-// cliParams are the command's parameters: Params, embedded so that --out
-// records exactly Params' JSON (old results files still merge), and the
-// flags of custom rows, which Finish turns into Rows once they are parsed;
-// seed is the sweep's, for the title.
+// cliParams are the command's parameters: the rows as stale.Command
+// keeps them (and checks, decodes and titles them, as stale's), and the
+// flags of custom rows, which Finish turns into Rows once they are
+// parsed.
 type cliParams struct {
-	Params
+	stale.Command[Config]
 	intervals, sizes []string
 	txSize           int
-	seed             uint64
 }
 
 // bindFlags binds p's fields to the command's flags.
@@ -102,30 +101,17 @@ func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error {
-	return stale.ValidateAs("throughput", p.Blocks, p.Params.Validate)
-}
-
-// UnmarshalJSON decodes recorded parameters into zero Params, for the
-// reason stale's does: over New's default rows, a custom row would keep
-// the Published of the default row it lands on.
-func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
-
-// SetSeed implements experiment.Seeded: the title names the seed.
-func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
-
 // Run implements experiment.Params: one seed, every row.
-func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
+func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Sweep, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, runs, err := experiment.SummarizeRows(p.Params, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(p.Sweep, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}
 	return experiment.Output{
-		Tables: []report.Table{table(rows, p.Blocks, runs, p.seed)},
+		Tables: []report.Table{table(rows, p.Blocks, runs, p.Seed())},
 		JSON:   map[string]any{"rows": rows, "blocks_per_run": p.Blocks, "runs": runs},
 	}, nil
 }

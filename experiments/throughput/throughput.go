@@ -81,7 +81,7 @@ func (c Config) Validate() error {
 // Params are the rows and the chain height each run mines to, checked
 // as stale's are; they are JSON-serialisable, so a sweep file records
 // them.
-type Params = stale.Rows[Config]
+type Params = stale.Sweep[Config]
 
 // network puts a row on the experiment's common network: 50 miners with 8
 // neighbours each, 100 ms links of 20 Mbit/s (a 1 MB block takes 0.5 s a
