@@ -323,14 +323,15 @@ type Sweep struct {
 	Seed    uint64 `json:"-"`
 }
 
-// sweep is how Named reaches the Sweep that its options embed.
-func (s *Sweep) sweep() *Sweep { return s }
+// Settings is the Sweep itself: how Named reaches the Sweep that its
+// options embed, through the pointer to them.
+func (s *Sweep) Settings() *Sweep { return s }
 
 // Swept is the pointer to options O that embed a Sweep and validate it.
 type Swept[O any] interface {
 	*O
 	Validate() error
-	sweep() *Sweep
+	Settings() *Sweep
 }
 
 // Named are the parameters of a command whose options O embed a Sweep:
@@ -357,7 +358,7 @@ func NewNamed[O any, P Swept[O]](use string, o O) Named[O, P] {
 // their Validate checks, and errors name the command typed.
 func (n *Named[O, P]) Finish(fs *pflag.FlagSet) error {
 	n.name = fs.Name()
-	s := P(&n.Options).sweep()
+	s := P(&n.Options).Settings()
 	return RunsWorkers(fs, &s.Runs, &s.Workers)
 }
 
@@ -391,7 +392,7 @@ func Records[R any, O any, P Swept[O]](n *Named[O, P], records []json.RawMessage
 		return nil, n.Options, err
 	}
 	o := n.Options
-	s := P(&o).sweep()
+	s := P(&o).Settings()
 	s.Runs, s.Seed = len(records), n.seed
 	if err := P(&o).Validate(); err != nil {
 		return nil, o, fmt.Errorf("parameters: %v", err)
