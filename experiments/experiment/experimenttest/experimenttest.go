@@ -125,6 +125,20 @@ func RequireFormats[T comparable](t *testing.T, format func(T) string, want map[
 	}
 }
 
+// RequireInvalid requires the defaults to validate and every edit of
+// them not to: the parameters a Validate refuses, an edit a line. A
+// failure names the edit by its place in the list and shows the
+// parameters.
+func RequireInvalid[P interface{ Validate() error }](t *testing.T, defaults func() P, edits ...func(*P)) {
+	t.Helper()
+	require.NoError(t, defaults().Validate())
+	for i, edit := range edits {
+		p := defaults()
+		edit(&p)
+		require.Error(t, p.Validate(), "edit %d: %+v", i, p)
+	}
+}
+
 // RequireAlias requires e to have one alias, at path, whose short help
 // says what it is an alias of and whose long help is e's with the
 // alias's name, alias, for the main command's, use.
