@@ -60,16 +60,9 @@ func TestRecordedParams(t *testing.T) {
 	p, err := flags(t, "--algorithms", "sm", "--max-generals", "6")
 	require.NoError(t, err)
 	p.SetSeed(9)
-	got, err := json.Marshal(p)
-	require.NoError(t, err)
 	want := DefaultParams()
 	want.MaxN, want.Algorithms = 6, []generals.Algorithm{generals.SM}
-	wantJSON, err := json.Marshal(want)
-	require.NoError(t, err)
-	require.JSONEq(t, string(wantJSON), string(got))
-
-	back := registered.New().(*cliParams)
-	require.NoError(t, json.Unmarshal(got, back))
+	back := experimenttest.RequireRecorded(t, registered, p, want).(*cliParams)
 	require.Equal(t, want, back.Params)
 
 	bad := registered.New().(*cliParams)

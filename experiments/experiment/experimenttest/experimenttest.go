@@ -139,6 +139,21 @@ func RequireInvalid[P interface{ Validate() error }](t *testing.T, defaults func
 	}
 }
 
+// RequireRecorded requires p to record, as --out does, exactly want's
+// JSON, and returns e's fresh parameters with the record read back into
+// them, as a merge of shards reads them.
+func RequireRecorded(t *testing.T, e experiment.Experiment, p experiment.Params, want any) experiment.Params {
+	t.Helper()
+	got, err := json.Marshal(p)
+	require.NoError(t, err)
+	wantJSON, err := json.Marshal(want)
+	require.NoError(t, err)
+	require.JSONEq(t, string(wantJSON), string(got))
+	back := e.New()
+	require.NoError(t, json.Unmarshal(got, back))
+	return back
+}
+
 // RequireAlias requires e to have one alias, at path, whose short help
 // says what it is an alias of and whose long help is e's with the
 // alias's name, alias, for the main command's, use.
