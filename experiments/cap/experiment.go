@@ -26,11 +26,8 @@ var registered = experiment.Spec[*Params]{
 	Help:        help,
 	DefaultRuns: 8,
 	Plot:        "also draw the results to this .svg or .png file",
-	Defaults: func() *Params {
-		p := DefaultParams()
-		return &p
-	},
-	Bind: bindFlags,
+	Defaults:    experiment.Fresh(DefaultParams),
+	Bind:        bindFlags,
 }
 
 func init() { experiment.Register(registered) }

@@ -70,6 +70,15 @@ type Spec[P Params] struct {
 	Bind func(fs *pflag.FlagSet, p P)
 }
 
+// Fresh is a Spec's Defaults for parameters whose defaults defaults
+// returns by value: every call a new copy, and a pointer to it.
+func Fresh[T any](defaults func() T) func() *T {
+	return func() *T {
+		v := defaults()
+		return &v
+	}
+}
+
 // Name implements Experiment.
 func (s Spec[P]) Name() string { return s.ID }
 

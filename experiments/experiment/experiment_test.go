@@ -113,3 +113,13 @@ func TestSpec(t *testing.T) {
 	require.Equal(t, &coinParams{Bias: 5}, p)
 	require.NotSame(t, p, e.New(), "every New is fresh")
 }
+
+// Fresh makes Defaults of a function returning parameters by value: equal
+// parameters, but never the same ones, so that flags bound to one command's
+// parameters leave another's alone.
+func TestFresh(t *testing.T) {
+	defaults := experiment.Fresh(func() coinParams { return coinParams{Bias: 2} })
+	a, b := defaults(), defaults()
+	require.Equal(t, &coinParams{Bias: 2}, a)
+	require.NotSame(t, a, b)
+}

@@ -25,11 +25,8 @@ var registered = experiment.Spec[*Params]{
 	Help:        help(),
 	DefaultRuns: 10,
 	Plot:        "also draw nines against replicas, measured beside analytic, to this .svg or .png file",
-	Defaults: func() *Params {
-		p := DefaultParams()
-		return &p
-	},
-	Bind: bindFlags,
+	Defaults:    experiment.Fresh(DefaultParams),
+	Bind:        bindFlags,
 }
 
 func init() { experiment.Register(registered) }
