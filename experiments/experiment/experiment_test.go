@@ -123,3 +123,61 @@ func TestFresh(t *testing.T) {
 	require.Equal(t, &coinParams{Bias: 2}, a)
 	require.NotSame(t, a, b)
 }
+
+// flips are options that check their own sweep, as doublespend's and
+// selfish's do.
+type flips struct {
+	experiment.Sweep
+	Bias int `json:"bias"`
+}
+
+func (f flips) Validate() error {
+	if f.Runs < 2 {
+		return fmt.Errorf("runs must be at least 2, got %d", f.Runs)
+	}
+	return nil
+}
+
+// Named takes --runs and --workers into the options, names the command
+// typed in errors, records only the options' own fields, and hands
+// Summarize the options its runs ran with: as many runs as records and
+// the sweep's seed.
+func TestNamed(t *testing.T) {
+	n := experiment.NewNamed("flip", flips{Bias: 3})
+	fs := pflag.NewFlagSet("flip-alias", pflag.ContinueOnError)
+	fs.Int("runs", 0, "")
+	fs.Int("workers", 0, "")
+	require.NoError(t, fs.Parse([]string{"--runs", "1", "--workers", "2"}))
+	require.NoError(t, n.Finish(fs))
+	require.Equal(t, 2, n.Options.Workers)
+	require.EqualError(t, n.Validate(), "flip-alias: --runs must be at least 2, got 1")
+
+	b, err := json.Marshal(n)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"bias":3}`, string(b))
+	back := experiment.NewNamed("flip", flips{Bias: 9, Sweep: experiment.Sweep{Runs: 5}})
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, flips{Bias: 3}, back.Options, "decoded into zero options, not over the defaults")
+
+	back.SetSeed(7)
+	recs, o, err := experiment.Records[bool](&back, []json.RawMessage{[]byte("true"), []byte("false")})
+	require.NoError(t, err)
+	require.Equal(t, []bool{true, false}, recs)
+	require.Equal(t, experiment.Sweep{Runs: 2, Seed: 7}, o.Sweep)
+	_, _, err = experiment.Records[bool](&back, []json.RawMessage{[]byte("true")})
+	require.EqualError(t, err, "parameters: runs must be at least 2, got 1")
+}
+
+// SummarizeRows counts the runs its rows pool: every record, or none when
+// there is no row.
+func TestSummarizeRows(t *testing.T) {
+	records := []json.RawMessage{[]byte("[1]"), []byte("[2]"), []byte("[3]")}
+	sum := func(rows int, seeds [][]int) ([]int, error) { return make([]int, rows), nil }
+	rows, runs, err := experiment.SummarizeRows(1, records, sum)
+	require.NoError(t, err)
+	require.Equal(t, []int{0}, rows)
+	require.Equal(t, 3, runs)
+	_, runs, err = experiment.SummarizeRows(0, records, sum)
+	require.NoError(t, err)
+	require.Zero(t, runs)
+}
