@@ -15,7 +15,7 @@ import (
 )
 
 // registered is the experiment at `simulate nakamoto doublespend`,
-// and as `simulate experiment double-spend`, the name the docs cite; the
+// and at `simulate experiment double-spend`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-doublespend".
 var registered = experiment.Spec[*cliParams]{
 	ID:          "nakamoto-doublespend",

@@ -14,7 +14,7 @@ import (
 )
 
 // registered is the experiment at `simulate nakamoto selfish`, and
-// as `simulate experiment selfish-mining`, the name the docs cite; the
+// at `simulate experiment selfish-mining`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-selfish".
 var registered = experiment.Spec[*cliParams]{
 	ID:          "nakamoto-selfish",

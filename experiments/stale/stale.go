@@ -86,8 +86,8 @@ var (
 	GervaisEthereum   = Published{Rate: 0.068, Source: "Gervais et al. 2016 (Ethereum)"}
 )
 
-// Chain is a chain on its network, what a row of this experiment and of
-// throughput's runs: the nakamoto protocol with full blocks.
+// Chain is a chain on its network: what a row of this experiment, and of
+// throughput's, runs through the nakamoto protocol with full blocks.
 type Chain struct {
 	// Interval is the mean block interval T.
 	Interval sim.Time `json:"interval"`
