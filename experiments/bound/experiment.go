@@ -12,25 +12,22 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate experiment
+// registered is the experiment at `simulate experiment
 // byzantine-bound`; its --out files name the sweep "byzantine-bound".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "byzantine-bound" }
-func (registered) Command() string { return "experiment byzantine-bound" }
-func (registered) Short() string {
-	return "The 3m+1 bound, shown: agreement over n = 3..10 generals and m = 1..3 traitors"
-}
-func (registered) Runs() int   { return 200 }
-func (registered) Plots() bool { return false }
-func (registered) New() experiment.Params {
-	return &cliParams{Params: DefaultParams(), algorithms: []string{"om", "sm"}}
+var registered = experiment.Spec[*cliParams]{
+	ID:          "byzantine-bound",
+	Path:        "experiment byzantine-bound",
+	Summary:     "The 3m+1 bound, shown: agreement over n = 3..10 generals and m = 1..3 traitors",
+	Help:        help,
+	DefaultRuns: 200,
+	Defaults:    func() *cliParams { return &cliParams{Params: DefaultParams(), algorithms: []string{"om", "sm"}} },
+	Bind:        bindFlags,
 }
 
-func (registered) Long() string {
-	return `byzantine-bound sweeps n generals and m traitors over --runs seeds per
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `byzantine-bound sweeps n generals and m traitors over --runs seeds per
 cell, OM(m) and SM(m), every run exactly what simulate byzantine
 --generals n --traitors m --seed S runs (the seed picks the traitors and
 their strategies). Per (n, m, algorithm) it prints the fraction of runs
@@ -39,10 +36,9 @@ where IC1 and IC2 held, with its standard error, the worst case found
 
 Rows of OM with n ≤ 3m show failures; rows with n ≥ 3m+1, and every SM
 row, show none — the bound found by simulation, not asserted.`
-}
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.MinN, "min-generals", p.MinN, "smallest n")
 	fs.IntVar(&p.MaxN, "max-generals", p.MaxN, "largest n")
 	fs.IntVar(&p.MinM, "min-traitors", p.MinM, "smallest m")

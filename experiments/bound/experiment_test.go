@@ -17,8 +17,8 @@ import (
 // finishing them, as the CLI does.
 func flags(t *testing.T, args ...string) (*cliParams, error) {
 	t.Helper()
-	p := registered{}.New().(*cliParams)
-	fs, err := experimenttest.Flags(registered{}, "byzantine-bound", p, args...)
+	p := registered.New().(*cliParams)
+	fs, err := experimenttest.Flags(registered, "byzantine-bound", p, args...)
 	require.NoError(t, err)
 	return p, p.Finish(fs)
 }
@@ -60,19 +60,12 @@ func TestRecordedParams(t *testing.T) {
 	p, err := flags(t, "--algorithms", "sm", "--max-generals", "6")
 	require.NoError(t, err)
 	p.SetSeed(9)
-	got, err := json.Marshal(p)
-	require.NoError(t, err)
 	want := DefaultParams()
 	want.MaxN, want.Algorithms = 6, []generals.Algorithm{generals.SM}
-	wantJSON, err := json.Marshal(want)
-	require.NoError(t, err)
-	require.JSONEq(t, string(wantJSON), string(got))
-
-	back := registered{}.New().(*cliParams)
-	require.NoError(t, json.Unmarshal(got, back))
+	back := experimenttest.RequireRecorded(t, registered, p, want).(*cliParams)
 	require.Equal(t, want, back.Params)
 
-	bad := registered{}.New().(*cliParams)
+	bad := registered.New().(*cliParams)
 	require.EqualError(t, json.Unmarshal([]byte(`{"min_generals":3,"max_generals":1,"min_traitors":1,"max_traitors":3,"algorithms":["om"]}`), bad),
 		"generals 3..1: want 2 ≤ min ≤ max ≤ 64")
 }

@@ -18,25 +18,23 @@ import (
 // Note cites the course notes' story, in the help and under the table.
 const Note = `The course notes (course-notes.md, 一致性问题): "西单和中关村的两个电影院，都出售某电影票，票一共就一万张" — two cinemas sell one stock of 10,000 tickets; how does a clerk avoid overselling?`
 
-// sweep registers the experiment as `simulate cap`.
-type sweep struct{}
-
-func init() { experiment.Register(sweep{}) }
-
-func (sweep) Name() string    { return "cap" }
-func (sweep) Command() string { return "cap" }
-func (sweep) Short() string {
-	return "CAP: two cinemas, one stock of tickets, a partition — refuse (CP) or oversell (AP)"
-}
-func (sweep) Runs() int   { return 8 }
-func (sweep) Plots() bool { return true }
-func (sweep) New() experiment.Params {
-	p := DefaultParams()
-	return &p
+// registered is the experiment at `simulate cap`.
+var registered = experiment.Spec[*Params]{
+	ID:          "cap",
+	Path:        "cap",
+	Summary:     "CAP: two cinemas, one stock of tickets, a partition — refuse (CP) or oversell (AP)",
+	Help:        help,
+	DefaultRuns: 8,
+	Plot:        "also draw the results to this .svg or .png file",
+	Defaults:    experiment.Fresh(DefaultParams),
+	Bind:        bindFlags,
 }
 
-func (sweep) Long() string {
-	return Note + `
+func init() { experiment.Register(registered) }
+
+// help is the command's help: the course notes' story, then how the
+// experiment answers it.
+const help = Note + `
 
 cap answers with the CAP theorem. Ticket offices (--offices, 2 by default)
 sell one stock (--tickets, 10,000) to customers queueing at --windows
@@ -75,10 +73,9 @@ Multi-Paxos teaching bug in CP: small-quorum lets both sides sell.
 partition_length in seconds, refused, oversold, linearizable, sold, with
 standard errors); --plot FILE draws refused and oversold against the
 partition length for both configurations.`
-}
 
-func (sweep) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*Params)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *Params) {
 	fs.IntVar(&p.Offices, "offices", p.Offices, "number of ticket offices (cinemas)")
 	fs.IntVar(&p.Tickets, "tickets", p.Tickets, "the stock all offices share")
 	fs.IntVar(&p.Windows, "windows", p.Windows, "ticket windows per office (customers served at once)")
@@ -97,13 +94,9 @@ func (p *Params) Run(seed uint64) any { return RunSeed(*p, seed) }
 
 // Summarize implements experiment.Params.
 func (p *Params) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(*p, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(*p, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
 	}
 	fig := figure(rows)
 	return experiment.Output{

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/compare"
+	"simulate/experiments/experiment/experimenttest"
 )
 
 // One sweep of 4 seeds serves every test below.
@@ -94,17 +95,12 @@ func TestWorkersDoNotChangeTheResult(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	require.NoError(t, compare.DefaultOptions().Validate())
-	for _, f := range []func(*compare.Options){
+	experimenttest.RequireInvalid(t, compare.DefaultOptions,
 		func(o *compare.Options) { o.Nodes = 2 },
 		func(o *compare.Options) { o.Delegates = 40 },
 		func(o *compare.Options) { o.Interval = 0 },
 		func(o *compare.Options) { o.F = 2 },
 		func(o *compare.Options) { o.Degree = 40 },
 		func(o *compare.Options) { o.BlockSize = 10 },
-	} {
-		o := compare.DefaultOptions()
-		f(&o)
-		require.Error(t, o.Validate())
-	}
+	)
 }

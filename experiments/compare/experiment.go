@@ -15,25 +15,22 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate consensus compare`;
+// registered is the experiment at `simulate consensus compare`;
 // its --out files name the sweep "consensus-compare".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "consensus-compare" }
-func (registered) Command() string { return "consensus compare" }
-func (registered) Short() string {
-	return "PoW, PoS, DPoS and PoET on the same network, interval and seeds: one table"
-}
-func (registered) Runs() int   { return 4 }
-func (registered) Plots() bool { return false }
-func (registered) New() experiment.Params {
-	return &cliParams{Options: DefaultOptions(), stakes: "zipf"}
+var registered = experiment.Spec[*cliParams]{
+	ID:          "consensus-compare",
+	Path:        "consensus compare",
+	Summary:     "PoW, PoS, DPoS and PoET on the same network, interval and seeds: one table",
+	Help:        help,
+	DefaultRuns: 4,
+	Defaults:    func() *cliParams { return &cliParams{Options: DefaultOptions(), stakes: "zipf"} },
+	Bind:        bindFlags,
 }
 
-func (registered) Long() string {
-	return `compare runs proof of work (the nakamoto protocol), proof of stake (Praos
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `compare runs proof of work (the nakamoto protocol), proof of stake (Praos
 slots), delegated proof of stake and proof of elapsed time on the same
 peer-to-peer network (--nodes, --degree, --delay, --bandwidth), the same
 mean block interval (--interval), the same blocks and transactions and the
@@ -46,10 +43,9 @@ It also measures the course notes' throughput line (Bitcoin-like and
 Ethereum-like parameters, about 7 and 15 tx/s), the nothing-at-stake
 problem (forks that live on when signing both is free), and two attacks:
 a stake-majority double spend and DPoS delegates colluding.`
-}
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	o := &p.Options
 	fs.IntVar(&o.Nodes, "nodes", o.Nodes, "nodes every mechanism runs on")
 	fs.StringVar(&p.stakes, "stakes", p.stakes, "stake and hash-power distribution: zipf or equal")

@@ -10,16 +10,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/experiments/experiment"
+	"simulate/experiments/experiment/experimenttest"
 )
 
 // flags returns the command's parameters after parsing args, as the CLI
 // binds and parses them.
 func flags(t *testing.T, args ...string) (*cliParams, *pflag.FlagSet) {
 	t.Helper()
-	p := registered{}.New().(*cliParams)
-	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
-	registered{}.Flags(fs, p)
-	require.NoError(t, fs.Parse(args))
+	p := registered.New().(*cliParams)
+	fs, err := experimenttest.Flags(registered, "compare", p, args...)
+	require.NoError(t, err)
 	return p, fs
 }
 
@@ -30,16 +30,9 @@ func TestRecordedParamsAreTheOptions(t *testing.T) {
 	p, fs := flags(t, "--stakes", "equal", "--blocks", "20")
 	require.NoError(t, p.Finish(fs))
 	p.SetSeed(7)
-	got, err := json.Marshal(p)
-	require.NoError(t, err)
 	o := DefaultOptions()
 	o.Zipf, o.Blocks = false, 20
-	want, err := json.Marshal(o)
-	require.NoError(t, err)
-	require.JSONEq(t, string(want), string(got))
-
-	back := registered{}.New().(*cliParams)
-	require.NoError(t, json.Unmarshal(got, back))
+	back := experimenttest.RequireRecorded(t, registered, p, o).(*cliParams)
 	require.Equal(t, o, back.Options)
 }
 
@@ -102,7 +95,7 @@ func TestValidateNamesTheFlag(t *testing.T) {
 // A record that decodes but lacks mechanisms (a file edited by hand) is
 // refused by its position, not aggregated into a table with holes.
 func TestSummarizeRefusesShortRecords(t *testing.T) {
-	p := registered{}.New().(*cliParams)
+	p := registered.New().(*cliParams)
 	good, err := json.Marshal(Sample{Mechanisms: make([]Measure, len(Names))})
 	require.NoError(t, err)
 	short, err := json.Marshal(Sample{Mechanisms: make([]Measure, 2)})

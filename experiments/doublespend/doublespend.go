@@ -157,13 +157,9 @@ func logAdd(a, b float64) float64 {
 // it and are not part of what a results file records as its parameters
 // (the sweep header records runs and seed itself).
 type Options struct {
-	// Runs is the number of runs; each races once at every point of the
-	// probability table, so it is also the races per point.
-	Runs int `json:"-"`
-	// Workers run races in parallel (0: every core); results do not
-	// depend on it.
-	Workers int    `json:"-"`
-	Seed    uint64 `json:"-"`
+	// Sweep's Runs is the number of runs; each races once at every point
+	// of the probability table, so it is also the races per point.
+	experiment.Sweep
 	// Qs are the attacker shares of the probability table, each raced at
 	// z = 0..10 (Table1Qs: the whitepaper's 0.1 and 0.3).
 	Qs []float64 `json:"qs"`
@@ -182,7 +178,7 @@ type Options struct {
 // probability table, 1000 per point of the second table for P < 0.001, 2
 // honest miners.
 func DefaultOptions() Options {
-	return Options{Runs: 2000, NeededRuns: 1000, Seed: 1, Honest: 2, Threshold: 0.001, Qs: append([]float64(nil), Table1Qs...)}
+	return Options{Sweep: experiment.Sweep{Runs: 2000, Seed: 1}, NeededRuns: 1000, Honest: 2, Threshold: 0.001, Qs: append([]float64(nil), Table1Qs...)}
 }
 
 // Validate reports what is wrong with o.

@@ -14,37 +14,26 @@ import (
 	"simulate/report"
 )
 
-// registered registers the experiment as `simulate nakamoto doublespend`,
-// and as `simulate experiment double-spend`, the name the docs cite; the
+// registered is the experiment at `simulate nakamoto doublespend`,
+// and at `simulate experiment double-spend`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-doublespend".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-doublespend" }
-func (registered) Command() string { return "nakamoto doublespend" }
-func (registered) Short() string {
-	return "The whitepaper's double-spend odds, simulated, against its Poisson approximation and the exact value"
-}
-func (registered) Long() string { return long("doublespend") }
-func (registered) Runs() int    { return DefaultOptions().Runs }
-func (registered) Plots() bool  { return true }
-func (registered) PlotUsage() string {
-	return "also draw P(success) against z — simulated, whitepaper, exact — to this .svg or .png file"
-}
-func (registered) New() experiment.Params {
-	return &cliParams{Options: DefaultOptions(), name: "doublespend"}
-}
-
-// Aliases implements experiment.Aliased: `simulate experiment
-// double-spend`, kept because the docs cite it.
-func (registered) Aliases() []experiment.Alias {
-	return []experiment.Alias{{
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-doublespend",
+	Path:        "nakamoto doublespend",
+	Summary:     "The whitepaper's double-spend odds, simulated, against its Poisson approximation and the exact value",
+	Help:        long("doublespend"),
+	DefaultRuns: DefaultOptions().Runs,
+	Plot:        "also draw P(success) against z — simulated, whitepaper, exact — to this .svg or .png file",
+	Also: []experiment.Alias{{
 		Command: "experiment double-spend",
 		Short:   "Alias of `simulate nakamoto doublespend`: the whitepaper's double-spend odds, simulated",
 		Long:    long("double-spend"),
-	}}
+	}},
+	Defaults: func() *cliParams { return &cliParams{Named: experiment.NewNamed("doublespend", DefaultOptions())} },
+	Bind:     bindFlags,
 }
+
+func init() { experiment.Register(registered) }
 
 // long is the help of the command named use: the main one or its alias.
 func long(use string) string {
@@ -72,24 +61,22 @@ mines with a larger share and each race is weighted by its likelihood
 ratio (--plain turns it off).`
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
-	fs.IntVar(&p.NeededRuns, "needed-runs", p.NeededRuns, "runs that also race at the points of the confirmations-needed table (long races; 0: leave that table out)")
-	fs.Float64SliceVar(&p.Qs, "q", p.Qs, "attacker shares of the probability table, each in (0, 0.5)")
-	fs.BoolVar(&p.Plain, "plain", false, "plain Monte Carlo instead of importance sampling")
-	fs.IntVar(&p.Honest, "honest", p.Honest, "honest miners sharing 1-q")
-	fs.Float64Var(&p.Threshold, "threshold", p.Threshold, "the merchant's acceptable risk for the second table")
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
+	o := &p.Options
+	fs.IntVar(&o.NeededRuns, "needed-runs", o.NeededRuns, "runs that also race at the points of the confirmations-needed table (long races; 0: leave that table out)")
+	fs.Float64SliceVar(&o.Qs, "q", o.Qs, "attacker shares of the probability table, each in (0, 0.5)")
+	fs.BoolVar(&o.Plain, "plain", false, "plain Monte Carlo instead of importance sampling")
+	fs.IntVar(&o.Honest, "honest", o.Honest, "honest miners sharing 1-q")
+	fs.Float64Var(&o.Threshold, "threshold", o.Threshold, "the merchant's acceptable risk for the second table")
 }
 
-// cliParams are the command's parameters: Options, embedded so that --out
-// records exactly Options' JSON (old results files still merge); name,
-// the command as typed, which bad input names (doublespend, or the alias
-// double-spend); seed, the sweep's, for the output; and the plan of the
-// sweep, taken by its first run.
+// cliParams are the command's parameters: Options under the name typed
+// (doublespend, or the alias double-spend), which experiment.Named
+// records, checks and names in errors; and the plan of the sweep, taken
+// by its first run.
 type cliParams struct {
-	Options
-	name string
-	seed uint64
+	experiment.Named[Options, *Options]
 	once sync.Once
 	plan *Plan
 }
@@ -120,30 +107,6 @@ func planOf(o Options) *Plan {
 	return lastPlan.plan
 }
 
-// Finish implements experiment.Finisher: Options.Validate checks --runs
-// and --workers too, and the errors name the command typed.
-func (p *cliParams) Finish(fs *pflag.FlagSet) error {
-	p.name = fs.Name()
-	return experiment.RunsWorkers(fs, &p.Runs, &p.Workers)
-}
-
-// Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error {
-	if err := p.Options.Validate(); err != nil {
-		return fmt.Errorf("%s: --%v", p.name, err)
-	}
-	return nil
-}
-
-// UnmarshalJSON decodes recorded options into zero Options, as they were
-// decoded before the experiment moved onto package experiment, not over
-// the defaults New fills in.
-func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Options) }
-
-// SetSeed implements experiment.Seeded: the title and the JSON name the
-// sweep's seed.
-func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
-
 // RunNumber implements experiment.Numbered: run number run of the sweep
 // seeded seed, whose races take their seeds from the sweep's seed, the
 // point and run (runSeed), as they did before the move.
@@ -171,14 +134,9 @@ type output struct {
 // confirmations table unless it has no rows (--needed-runs 0), the JSON
 // document and the figure.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	recs, err := experiment.Decode[Record](records)
+	recs, o, err := experiment.Records[Record](&p.Named, records)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	o := p.Options
-	o.Runs, o.Seed = len(records), p.seed
-	if err := o.Validate(); err != nil {
-		return experiment.Output{}, fmt.Errorf("parameters: %v", err)
 	}
 	res, err := planOf(o).Aggregate(recs)
 	if err != nil {

@@ -14,45 +14,33 @@ import (
 // prob keeps tiny probabilities readable: five decimals down to 0.001,
 // scientific below, and a plain 0.
 func TestProb(t *testing.T) {
-	for _, c := range []struct {
-		p    float64
-		want string
-	}{
-		{0, "0"},
-		{1, "1.00000"},
-		{0.00178184, "0.00178"},
-		{0.001, "0.00100"},
-		{0.00091, "9.100e-04"},
-		{1.2e-7, "1.200e-07"},
-	} {
-		require.Equal(t, c.want, prob(c.p), "%v", c.p)
-	}
+	experimenttest.RequireFormats(t, prob, map[float64]string{
+		0:          "0",
+		1:          "1.00000",
+		0.00178184: "0.00178",
+		0.001:      "0.00100",
+		0.00091:    "9.100e-04",
+		1.2e-7:     "1.200e-07",
+	})
 }
 
 // Bad input names the command the user typed, the alias included, and
 // --runs is checked by the experiment (at least 2 for a standard error).
 func TestValidateNamesTheCommand(t *testing.T) {
-	for _, c := range []struct {
-		use  string
-		args []string
-		want string
-	}{
-		{"doublespend", []string{"--runs", "1"}, "doublespend: --runs must be at least 2, got 1"},
-		{"double-spend", []string{"--runs", "0"}, "double-spend: --runs must be at least 2, got 0"},
-		{"double-spend", []string{"--q", "0.6"}, "double-spend: --q 0.6: want an attacker share in (0, 0.5)"},
-		{"doublespend", []string{"--workers", "-1"}, "doublespend: --workers must not be negative, got -1"},
-		{"doublespend", nil, ""},
-	} {
-		_, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
-		experimenttest.RequireError(t, err, c.want)
-	}
+	experimenttest.RequireCases(t, registered,
+		experimenttest.Case{Use: "doublespend", Args: []string{"--runs", "1"}, Want: "doublespend: --runs must be at least 2, got 1"},
+		experimenttest.Case{Use: "double-spend", Args: []string{"--runs", "0"}, Want: "double-spend: --runs must be at least 2, got 0"},
+		experimenttest.Case{Use: "double-spend", Args: []string{"--q", "0.6"}, Want: "double-spend: --q 0.6: want an attacker share in (0, 0.5)"},
+		experimenttest.Case{Use: "doublespend", Args: []string{"--workers", "-1"}, Want: "doublespend: --workers must not be negative, got -1"},
+		experimenttest.Case{Use: "doublespend"},
+	)
 }
 
 // The alias's help is the main command's with its own name and a short
 // line saying what it is an alias of.
 func TestAliases(t *testing.T) {
-	experimenttest.RequireAlias(t, registered{}, "doublespend", "double-spend", "experiment double-spend")
-	require.True(t, strings.HasPrefix(registered{}.Long(), "doublespend runs the race"))
+	experimenttest.RequireAlias(t, registered, "doublespend", "double-spend", "experiment double-spend")
+	require.True(t, strings.HasPrefix(registered.Long(), "doublespend runs the race"))
 }
 
 // smallSweep runs a small sweep as the CLI does: options from flags, each
@@ -60,9 +48,9 @@ func TestAliases(t *testing.T) {
 // their JSON, the sweep's seed set, then summarized.
 func smallSweep(t *testing.T, seed uint64, runs int, args ...string) (experiment.Output, []Record) {
 	t.Helper()
-	p := experimenttest.Finished(t, registered{}, "doublespend", args...)
+	p := experimenttest.Finished(t, registered, "doublespend", args...)
 	require.NoError(t, p.Validate())
-	out, rs, _ := experimenttest.NumberedSweep(t, registered{}, p, seed, runs)
+	out, rs, _ := experimenttest.NumberedSweep(t, registered, p, seed, runs)
 	recs := make([]Record, len(rs))
 	for i, r := range rs {
 		recs[i] = r.(Record)
@@ -107,13 +95,13 @@ func TestSummarize(t *testing.T) {
 // Options: a field the record lacks stays zero instead of taking New's
 // default, and a summary of records that do not fit the options fails.
 func TestRecordedParams(t *testing.T) {
-	p := registered{}.New()
+	p := registered.New()
 	require.NoError(t, json.Unmarshal([]byte(`{"qs":[0.2],"needed_runs":0,"threshold":0.01}`), p))
 	require.Equal(t, Options{Qs: []float64{0.2}, Threshold: 0.01}, p.(*cliParams).Options)
 	_, err := p.Summarize([]json.RawMessage{[]byte(`{"table":[]}`), []byte(`{"table":[]}`)})
 	require.ErrorContains(t, err, "parameters: honest miners must be between 1 and 64")
 
-	p = registered{}.New()
+	p = registered.New()
 	_, err = p.Summarize([]json.RawMessage{[]byte(`{"table":[]}`), []byte(`"damaged"`)})
 	var bad *experiment.RecordError
 	require.ErrorAs(t, err, &bad)

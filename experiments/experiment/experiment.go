@@ -47,6 +47,69 @@ type Experiment interface {
 	Flags(fs *pflag.FlagSet, p Params)
 }
 
+// Spec is an Experiment written as data: what every experiment says of
+// itself (names, help, default --runs, --plot's help, aliases) as fields,
+// and its defaults and flags as two functions typed by its parameters P.
+// An experiment package registers one Spec instead of declaring a type
+// with a one-line method for each of these, so adding an experiment is
+// filling in a literal.
+type Spec[P Params] struct {
+	// ID is Name, Path is Command; Summary and Help are Short and Long.
+	ID, Path      string
+	Summary, Help string
+	// DefaultRuns is Runs.
+	DefaultRuns int
+	// Plot is --plot's help (PlotUsage); empty, the experiment draws no
+	// figure and its command takes no --plot (Plots).
+	Plot string
+	// Also are the extra command paths (Aliases); nil for none.
+	Also []Alias
+	// Defaults is New: fresh default parameters on every call.
+	Defaults func() P
+	// Bind is Flags, given the parameters as the P that Defaults made.
+	Bind func(fs *pflag.FlagSet, p P)
+}
+
+// Fresh is a Spec's Defaults for parameters whose defaults defaults
+// returns by value: every call a new copy, and a pointer to it.
+func Fresh[T any](defaults func() T) func() *T {
+	return func() *T {
+		v := defaults()
+		return &v
+	}
+}
+
+// Name implements Experiment.
+func (s Spec[P]) Name() string { return s.ID }
+
+// Command implements Experiment.
+func (s Spec[P]) Command() string { return s.Path }
+
+// Short implements Experiment.
+func (s Spec[P]) Short() string { return s.Summary }
+
+// Long implements Experiment.
+func (s Spec[P]) Long() string { return s.Help }
+
+// Runs implements Experiment.
+func (s Spec[P]) Runs() int { return s.DefaultRuns }
+
+// Plots implements Experiment: the experiment draws a figure when it
+// says what --plot draws.
+func (s Spec[P]) Plots() bool { return s.Plot != "" }
+
+// PlotUsage implements PlotUsage.
+func (s Spec[P]) PlotUsage() string { return s.Plot }
+
+// Aliases implements Aliased.
+func (s Spec[P]) Aliases() []Alias { return s.Also }
+
+// New implements Experiment.
+func (s Spec[P]) New() Params { return s.Defaults() }
+
+// Flags implements Experiment: p is what New returned, so it is a P.
+func (s Spec[P]) Flags(fs *pflag.FlagSet, p Params) { s.Bind(fs, p.(P)) }
+
 // Params is one parameter set of an experiment.
 type Params interface {
 	// Validate says in one line what is wrong, for exit status 2.
@@ -230,6 +293,17 @@ func SummarizeSeeds[P, O, R any](p P, records []json.RawMessage, summarize func(
 	return summarize(p, seeds)
 }
 
+// SummarizeRows is SummarizeSeeds for an experiment whose every row
+// pools all the runs, and which prints how many: the number of records,
+// or 0 when there is no row to pool them.
+func SummarizeRows[P, O, R any](p P, records []json.RawMessage, summarize func(P, [][]O) ([]R, error)) (rows []R, runs int, err error) {
+	rows, err = SummarizeSeeds(p, records, summarize)
+	if err != nil || len(rows) == 0 {
+		return rows, 0, err
+	}
+	return rows, len(records), nil
+}
+
 // Distinct checks the values of a list parameter, name (q, gamma): each
 // must satisfy in, else "name v: want" says so, and none may be given
 // twice, which would only run the same point again.
@@ -245,4 +319,92 @@ func Distinct(name string, vs []float64, in func(float64) bool, want string) err
 		}
 	}
 	return nil
+}
+
+// Sweep is how to sweep an experiment whose options check --runs and
+// --workers themselves: the number of runs, the workers that run them in
+// parallel (0: every core; results do not depend on it) and the sweep's
+// seed. Options embed it; a results file's parameters leave it out, so
+// that sweeps of any size and seed merge.
+type Sweep struct {
+	Runs    int    `json:"-"`
+	Workers int    `json:"-"`
+	Seed    uint64 `json:"-"`
+}
+
+// Settings is the Sweep itself: how Named reaches the Sweep that its
+// options embed, through the pointer to them.
+func (s *Sweep) Settings() *Sweep { return s }
+
+// Swept is the pointer to options O that embed a Sweep and validate it.
+type Swept[O any] interface {
+	*O
+	Validate() error
+	Settings() *Sweep
+}
+
+// Named are the parameters of a command whose options O embed a Sweep:
+// the options, recorded as they are (--out files hold exactly O's JSON,
+// so results files written before the command moved onto this package
+// still merge); the command as the user typed it, which bad input names
+// (the main path or an alias, one sweep under two names); and the sweep's
+// seed, which the output names. An experiment's parameters embed it and
+// add Run (or RunNumber) and Summarize, which takes the options the runs
+// ran with from Records.
+type Named[O any, P Swept[O]] struct {
+	Options O
+	name    string
+	seed    uint64
+}
+
+// NewNamed is o under the command's main name, use: what New returns
+// before Finish learns the name the user typed.
+func NewNamed[O any, P Swept[O]](use string, o O) Named[O, P] {
+	return Named[O, P]{Options: o, name: use}
+}
+
+// Finish implements Finisher: the options take --runs and --workers, which
+// their Validate checks, and errors name the command typed.
+func (n *Named[O, P]) Finish(fs *pflag.FlagSet) error {
+	n.name = fs.Name()
+	s := P(&n.Options).Settings()
+	return RunsWorkers(fs, &s.Runs, &s.Workers)
+}
+
+// Validate implements Params, in the command's words: the options' error
+// is about a flag, so it gets "--" in front.
+func (n *Named[O, P]) Validate() error {
+	if err := P(&n.Options).Validate(); err != nil {
+		return fmt.Errorf("%s: --%v", n.name, err)
+	}
+	return nil
+}
+
+// MarshalJSON records exactly the options.
+func (n Named[O, P]) MarshalJSON() ([]byte, error) { return json.Marshal(n.Options) }
+
+// UnmarshalJSON decodes recorded options into zero options (DecodeFresh),
+// as they were decoded before the move, not over the defaults New fills
+// in.
+func (n *Named[O, P]) UnmarshalJSON(b []byte) error { return DecodeFresh(b, &n.Options) }
+
+// SetSeed implements Seeded: the output names the sweep's seed.
+func (n *Named[O, P]) SetSeed(seed uint64) { n.seed = seed }
+
+// Records decodes the records of a sweep of n into R, in order, and
+// returns them with the options the sweep ran: n's, with as many runs as
+// records and the sweep's seed. Options that do not validate (a results
+// file edited by hand) are an error saying so.
+func Records[R any, O any, P Swept[O]](n *Named[O, P], records []json.RawMessage) ([]R, O, error) {
+	recs, err := Decode[R](records)
+	if err != nil {
+		return nil, n.Options, err
+	}
+	o := n.Options
+	s := P(&o).Settings()
+	s.Runs, s.Seed = len(records), n.seed
+	if err := P(&o).Validate(); err != nil {
+		return nil, o, fmt.Errorf("parameters: %v", err)
+	}
+	return recs, o, nil
 }

@@ -15,31 +15,30 @@ import (
 	"simulate/trace"
 )
 
-// registered registers the experiment as `simulate flp`; its --out files
+// registered is the experiment at `simulate flp`; its --out files
 // name the sweep "flp".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "flp" }
-func (registered) Command() string { return "flp" }
-func (registered) Short() string {
-	return "FLP at work: deterministic Paxos stalled forever, randomized consensus deciding with probability 1"
+var registered = experiment.Spec[*Params]{
+	ID:          "flp",
+	Path:        "flp",
+	Summary:     "FLP at work: deterministic Paxos stalled forever, randomized consensus deciding with probability 1",
+	Help:        help,
+	DefaultRuns: 2000,
+	Defaults: func() *Params {
+		p := Params{Duel: DefaultDuel(), BenOr: DefaultBenOr(), Raft: DefaultRaft()}
+		p.Duel.Randomized = true
+		p.Raft.Randomized = true
+		return &p
+	},
+	Bind: bindFlags,
 }
-func (registered) Runs() int   { return 2000 }
-func (registered) Plots() bool { return false }
+
+func init() { experiment.Register(registered) }
 
 // New returns the defaults with both coins on: the sweep's runs are the
 // randomized Paxos and Raft; Summarize runs the deterministic ones once.
-func (registered) New() experiment.Params {
-	p := Params{Duel: DefaultDuel(), BenOr: DefaultBenOr(), Raft: DefaultRaft()}
-	p.Duel.Randomized = true
-	p.Raft.Randomized = true
-	return &p
-}
 
-func (registered) Long() string {
-	return `flp shows the Fischer–Lynch–Paterson impossibility result at work and the
+// help is the command's help.
+const help = `flp shows the Fischer–Lynch–Paterson impossibility result at work and the
 way around it.
 
 1. Single-decree Paxos with two proposers and deterministic (fixed)
@@ -62,10 +61,9 @@ way around it.
 
 This does not contradict FLP: the randomized protocols terminate with
 probability 1, not in every schedule.`
-}
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*Params)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *Params) {
 	scenario.TimeVar(fs, &p.Duel.Base, "base", "delay of every message except Accept")
 	scenario.TimeVar(fs, &p.Duel.Hold, "hold", "how long the adversary holds Accept messages (the duel needs hold > 2×base)")
 	fs.IntVar(&p.Duel.MaxEvents, "events", p.Duel.MaxEvents, "horizon of the deterministic duel, in events")

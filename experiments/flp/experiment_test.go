@@ -14,7 +14,7 @@ import (
 // small is the registered defaults with a short horizon, so Summarize's
 // deterministic runs take milliseconds.
 func small(t *testing.T) *Params {
-	p := registered{}.New().(*Params)
+	p := registered.New().(*Params)
 	p.Duel.MaxEvents = 1000
 	require.NoError(t, p.Finish(nil))
 	return p
@@ -34,7 +34,7 @@ func record(t *testing.T, decided, elected bool, rounds int) json.RawMessage {
 // --events is the horizon of both deterministic runs: Finish gives the
 // Raft election the duel's, which the flag binds.
 func TestFinishSharesTheHorizon(t *testing.T) {
-	p := registered{}.New().(*Params)
+	p := registered.New().(*Params)
 	p.Duel.MaxEvents = 5000
 	require.NoError(t, p.Finish(nil))
 	require.Equal(t, 5000, p.Raft.MaxEvents)
@@ -67,7 +67,7 @@ func TestRecordedParamsDecode(t *testing.T) {
 		{"before the Raft rows", preRaft, 3, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := registered{}.New()
+			p := registered.New()
 			require.NoError(t, json.Unmarshal(c.params, p))
 			out, err := p.Summarize([]json.RawMessage{record(t, true, true, 2), record(t, true, true, 3)})
 			require.NoError(t, err)
@@ -127,7 +127,7 @@ func TestSummarizeBadRecord(t *testing.T) {
 // --diagram draws the opening of the deterministic duel, whatever the
 // sweep's horizon and coin: 120 events of fixed retries, no decision.
 func TestDiagram(t *testing.T) {
-	p := registered{}.New().(*Params)
+	p := registered.New().(*Params)
 	f := p.Diagram()
 	require.Equal(t, "flp-duel", f.Header.Protocol)
 	require.Equal(t, 120, f.Footer.Counters.Events)

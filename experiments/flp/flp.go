@@ -169,6 +169,15 @@ func BenOr(p BenOrParams, seed uint64) benor.Outcome {
 	return benor.Run(s, seed, sim.NewPCGChoices(seed), nil)
 }
 
+// checkHorizon checks the horizon, in events, of a run that may never
+// decide: the duel's and the Raft election's.
+func checkHorizon(events int) error {
+	if events < 1000 {
+		return fmt.Errorf("a horizon of %d events is too short to mean anything (at least 1000)", events)
+	}
+	return nil
+}
+
 // Validate checks user-supplied duel parameters.
 func (p DuelParams) Validate() error {
 	switch {
@@ -176,8 +185,6 @@ func (p DuelParams) Validate() error {
 		return fmt.Errorf("the duel needs at least 3 nodes, got %d", p.Nodes)
 	case p.Base <= 0 || p.Hold <= 0:
 		return fmt.Errorf("delays must be positive")
-	case p.MaxEvents < 1000:
-		return fmt.Errorf("a horizon of %d events is too short to mean anything (at least 1000)", p.MaxEvents)
 	}
-	return nil
+	return checkHorizon(p.MaxEvents)
 }

@@ -81,8 +81,6 @@ func (p RaftParams) Validate() error {
 		return fmt.Errorf("the Raft delay and election timeout must be positive")
 	case p.ElectionMax <= p.ElectionMin:
 		return fmt.Errorf("the random election timeout needs a range: max %v must exceed min %v", p.ElectionMax, p.ElectionMin)
-	case p.MaxEvents < 1000:
-		return fmt.Errorf("a horizon of %d events is too short to mean anything (at least 1000)", p.MaxEvents)
 	}
-	return nil
+	return checkHorizon(p.MaxEvents)
 }

@@ -16,28 +16,23 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nines`; its --out
+// registered is the experiment at `simulate nines`; its --out
 // files name the sweep "nines".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nines" }
-func (registered) Command() string { return "nines" }
-func (registered) Short() string {
-	return "The availability nines: the exact table, and how replication buys nines, measured with real protocols"
-}
-func (registered) Runs() int   { return 10 }
-func (registered) Plots() bool { return true }
-
-// PlotUsage implements experiment.PlotUsage.
-func (registered) PlotUsage() string {
-	return "also draw nines against replicas, measured beside analytic, to this .svg or .png file"
+var registered = experiment.Spec[*Params]{
+	ID:          "nines",
+	Path:        "nines",
+	Summary:     "The availability nines: the exact table, and how replication buys nines, measured with real protocols",
+	Help:        help(),
+	DefaultRuns: 10,
+	Plot:        "also draw nines against replicas, measured beside analytic, to this .svg or .png file",
+	Defaults:    experiment.Fresh(DefaultParams),
+	Bind:        bindFlags,
 }
 
-func (registered) New() experiment.Params { p := DefaultParams(); return &p }
+func init() { experiment.Register(registered) }
 
-func (registered) Long() string {
+// help is the command's help, which quotes the protocols' timing.
+func help() string {
 	t := PaxosTiming()
 	b := PBFTParams(4)
 	return fmt.Sprintf(`nines prints the course notes' availability table with exact downtimes
@@ -71,8 +66,8 @@ quorum outages of the very same failures.`,
 		NetworkDelay, t.Heartbeat, t.Election, 2*t.Election, t.Client, b.ClientTimeout+b.ViewTimeout)
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*Params)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *Params) {
 	scenario.TimeVar(fs, &p.MTBF, "mtbf", "mean time between failures of one node (real time, divided by --scale)")
 	scenario.TimeVar(fs, &p.MTTR, "mttr", "mean time to repair one node (real time, divided by --scale)")
 	scenario.TimeVar(fs, &p.Interval, "interval", "time between client requests (real time, divided by --scale)")

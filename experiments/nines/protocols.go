@@ -35,12 +35,25 @@ func PBFTParams(n int) pbft.Params {
 // stands for leader at once) and the paced client n.
 func paxosNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	t := PaxosTiming()
-	return func(id sim.NodeID) sim.Node {
-		if int(id) == n {
-			inner := paxos.NewClient(paxos.ClientParams{Replicas: n, Ops: p.Requests() + 1, Keys: []string{"x", "y"}, Timeout: t.Client})
-			return &pacer{inner: inner, p: p, out: out, tr: &paxosTracker{}}
-		}
+	client := func() (sim.Node, tracker) {
+		return paxos.NewClient(paxos.ClientParams{Replicas: n, Ops: p.Requests() + 1, Keys: []string{"x", "y"}, Timeout: t.Client}), &paxosTracker{}
+	}
+	return world(n, p, out, client, func(id sim.NodeID) sim.Node {
 		return paxos.NewReplica(paxos.MultiParams{N: n, Candidate: id == 0, Timing: t})
+	})
+}
+
+// world is the nodes of a system of n replicas, 0 .. n-1, each made by
+// replica, and the client n: the protocol's client that client makes,
+// paced, with the tracker that recognises its replies. Every call makes
+// a fresh node, as a restart needs.
+func world(n int, p Params, out *Outcome, client func() (sim.Node, tracker), replica func(sim.NodeID) sim.Node) func(sim.NodeID) sim.Node {
+	return func(id sim.NodeID) sim.Node {
+		if int(id) != n {
+			return replica(id)
+		}
+		inner, tr := client()
+		return &pacer{inner: inner, p: p, out: out, tr: tr}
 	}
 }
 
@@ -52,13 +65,10 @@ func paxosNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 // and state transfer; it cannot contradict what it sent before its crash.
 func pbftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	pp := PBFTParams(n)
-	return func(id sim.NodeID) sim.Node {
-		if int(id) == n {
-			inner := pbft.NewClient(pp, id, p.Requests()+1)
-			return &pacer{inner: inner, p: p, out: out, tr: &pbftTracker{p: pp}}
-		}
-		return pbft.NewReplica(pp, id)
+	client := func() (sim.Node, tracker) {
+		return pbft.NewClient(pp, sim.NodeID(n), p.Requests()+1), &pbftTracker{p: pp}
 	}
+	return world(n, p, out, client, func(id sim.NodeID) sim.Node { return pbft.NewReplica(pp, id) })
 }
 
 // RaftTiming is the Raft replicas' and client's clock, the same as
@@ -77,13 +87,10 @@ func RaftTiming() raft.Timing {
 // leader's AppendEntries.
 func raftNodes(n int, p Params, out *Outcome) func(sim.NodeID) sim.Node {
 	t := RaftTiming()
-	return func(id sim.NodeID) sim.Node {
-		if int(id) == n {
-			inner := raft.NewClient(raft.ClientParams{Replicas: n, Ops: p.Requests() + 1, Keys: []string{"x", "y"}, Timeout: t.Client})
-			return &pacer{inner: inner, p: p, out: out, tr: &raftTracker{}}
-		}
-		return raft.NewNode(raft.Params{N: n, Timing: t})
+	client := func() (sim.Node, tracker) {
+		return raft.NewClient(raft.ClientParams{Replicas: n, Ops: p.Requests() + 1, Keys: []string{"x", "y"}, Timeout: t.Client}), &raftTracker{}
 	}
+	return world(n, p, out, client, func(sim.NodeID) sim.Node { return raft.NewNode(raft.Params{N: n, Timing: t}) })
 }
 
 // failovers counts the elections after the first: observations of kind

@@ -15,27 +15,24 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nakamoto partition` (the
+// registered is the experiment at `simulate nakamoto partition` (the
 // sweep; `simulate nakamoto --partition` is a single run of the protocol
 // and stays with it); its --out files name the sweep "nakamoto-partition".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-partition" }
-func (registered) Command() string { return "nakamoto partition" }
-func (registered) Short() string {
-	return "Split the miners for a while, heal, and count the blocks and transactions the reorganisation throws away (CAP's AP side)"
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-partition",
+	Path:        "nakamoto partition",
+	Summary:     "Split the miners for a while, heal, and count the blocks and transactions the reorganisation throws away (CAP's AP side)",
+	Help:        help,
+	DefaultRuns: 200,
+	Plot:        "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file",
+	Defaults:    func() *cliParams { return &cliParams{Params: DefaultParams()} },
+	Bind:        bindFlags,
 }
-func (registered) Runs() int   { return 200 }
-func (registered) Plots() bool { return true }
-func (registered) PlotUsage() string {
-	return "also draw orphaned blocks against partition length, simulated beside the model, to this .svg or .png file"
-}
-func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func (registered) Long() string {
-	return `partition cuts a proof-of-work network in two at --start for each
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `partition cuts a proof-of-work network in two at --start for each
 --lengths in turn, side A holding each of --shares of the hash power.
 Both sides keep mining — every miner stays available, the AP side of CAP
 — and neither can see the other's blocks. At the heal every node asks its
@@ -57,7 +54,6 @@ while a partition lasts.
 
 --format json prints one row per length and share; --plot FILE draws the
 orphaned blocks against the partition length, simulated beside the model.`
-}
 
 // cliParams are the command's parameters: Params, embedded so that --out
 // records exactly Params' JSON (old results files still merge), and
@@ -68,8 +64,8 @@ type cliParams struct {
 	lengths []string
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	var def []string
 	for _, l := range p.Lengths {
 		def = append(def, l.String())

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/check"
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/experiments/partition"
 	"simulate/sim"
 )
@@ -66,8 +67,7 @@ func TestKDeepConfirmationsReversedOnlyByLongPartitions(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	require.NoError(t, partition.DefaultParams().Validate())
-	for i, f := range []func(*partition.Params){
+	experimenttest.RequireInvalid(t, partition.DefaultParams,
 		func(p *partition.Params) { p.Lengths = nil },
 		func(p *partition.Params) { p.Lengths = []sim.Time{0} },
 		func(p *partition.Params) { p.Lengths = []sim.Time{sim.Hour, sim.Hour} },
@@ -78,11 +78,7 @@ func TestValidate(t *testing.T) {
 		func(p *partition.Params) { p.TailBlocks = 0 },
 		func(p *partition.Params) { p.Start = -1 },
 		func(p *partition.Params) { p.K = 0 },
-	} {
-		p := partition.DefaultParams()
-		f(&p)
-		require.Error(t, p.Validate(), "case %d", i)
-	}
+	)
 	_, err := partition.Summarize(partition.DefaultParams(), [][]partition.Outcome{{}})
 	require.Error(t, err)
 }

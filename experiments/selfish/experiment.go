@@ -13,37 +13,26 @@ import (
 	"simulate/scenario"
 )
 
-// registered registers the experiment as `simulate nakamoto selfish`, and
-// as `simulate experiment selfish-mining`, the name the docs cite; the
+// registered is the experiment at `simulate nakamoto selfish`, and
+// at `simulate experiment selfish-mining`, the name the docs cite; the
 // --out files of both name the sweep "nakamoto-selfish".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-selfish" }
-func (registered) Command() string { return "nakamoto selfish" }
-func (registered) Short() string {
-	return "Eyal and Sirer's selfish mining: a pool's revenue, simulated, against the analytic value"
-}
-func (registered) Long() string { return long("selfish") }
-func (registered) Runs() int    { return DefaultOptions().Runs }
-func (registered) Plots() bool  { return true }
-func (registered) PlotUsage() string {
-	return "also draw the pool's revenue against α — simulated beside the analytic value — to this .svg or .png file"
-}
-func (registered) New() experiment.Params {
-	return &cliParams{Options: DefaultOptions(), name: "selfish"}
-}
-
-// Aliases implements experiment.Aliased: `simulate experiment
-// selfish-mining`, kept because the docs cite it.
-func (registered) Aliases() []experiment.Alias {
-	return []experiment.Alias{{
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-selfish",
+	Path:        "nakamoto selfish",
+	Summary:     "Eyal and Sirer's selfish mining: a pool's revenue, simulated, against the analytic value",
+	Help:        long("selfish"),
+	DefaultRuns: DefaultOptions().Runs,
+	Plot:        "also draw the pool's revenue against α — simulated beside the analytic value — to this .svg or .png file",
+	Also: []experiment.Alias{{
 		Command: "experiment selfish-mining",
 		Short:   "Alias of `simulate nakamoto selfish`: Eyal and Sirer's selfish mining, simulated",
 		Long:    long("selfish-mining"),
-	}}
+	}},
+	Defaults: func() *cliParams { return &cliParams{Named: experiment.NewNamed("selfish", DefaultOptions())} },
+	Bind:     bindFlags,
 }
+
+func init() { experiment.Register(registered) }
 
 // long is the help of the command named use: the main one or its alias.
 func long(use string) string {
@@ -67,48 +56,22 @@ Runs are independent and resumable (--out, --resume) and can be split into
 shards (--shard k/n) that simulate merge combines into the same table.`
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
-	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "blocks mined per run at each (α, γ)")
-	fs.IntVar(&p.Honest, "honest", p.Honest, "honest miners sharing 1-α")
-	scenario.TimeVar(fs, &p.Delay, "delay", "latency of every link (0: instant, as Eyal and Sirer assume; the block interval is 10m)")
-	fs.Float64SliceVar(&p.Alphas, "alpha", p.Alphas, "the pool's hash shares, increasing, each in (0, 0.5)")
-	fs.Float64SliceVar(&p.Gammas, "gamma", p.Gammas, "shares γ of honest power that mine on the pool's block in a tie, each in [0, 1]")
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
+	o := &p.Options
+	fs.IntVar(&o.Blocks, "blocks", o.Blocks, "blocks mined per run at each (α, γ)")
+	fs.IntVar(&o.Honest, "honest", o.Honest, "honest miners sharing 1-α")
+	scenario.TimeVar(fs, &o.Delay, "delay", "latency of every link (0: instant, as Eyal and Sirer assume; the block interval is 10m)")
+	fs.Float64SliceVar(&o.Alphas, "alpha", o.Alphas, "the pool's hash shares, increasing, each in (0, 0.5)")
+	fs.Float64SliceVar(&o.Gammas, "gamma", o.Gammas, "shares γ of honest power that mine on the pool's block in a tie, each in [0, 1]")
 }
 
-// cliParams are the command's parameters: Options, embedded so that --out
-// records exactly Options' JSON (old results files still merge); name,
-// the command as typed, which bad input names (selfish, or the alias
-// selfish-mining); and seed, the sweep's, for the output.
+// cliParams are the command's parameters: Options under the name typed
+// (selfish, or the alias selfish-mining), which experiment.Named records,
+// checks and names in errors.
 type cliParams struct {
-	Options
-	name string
-	seed uint64
+	experiment.Named[Options, *Options]
 }
-
-// Finish implements experiment.Finisher: Options.Validate checks --runs
-// and --workers too, and the errors name the command typed.
-func (p *cliParams) Finish(fs *pflag.FlagSet) error {
-	p.name = fs.Name()
-	return experiment.RunsWorkers(fs, &p.Runs, &p.Workers)
-}
-
-// Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error {
-	if err := p.Options.Validate(); err != nil {
-		return fmt.Errorf("%s: --%v", p.name, err)
-	}
-	return nil
-}
-
-// UnmarshalJSON decodes recorded options into zero Options, as they were
-// decoded before the experiment moved onto package experiment, not over
-// the defaults New fills in.
-func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Options) }
-
-// SetSeed implements experiment.Seeded: the title and the JSON name the
-// sweep's seed.
-func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
 
 // RunNumber implements experiment.Numbered: run number run of the sweep
 // seeded seed, each point's run seeded from the sweep's seed, the point
@@ -133,14 +96,9 @@ type output struct {
 // Summarize implements experiment.Params: the revenue table, the
 // thresholds table, the JSON document and the figure.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	recs, err := experiment.Decode[Record](records)
+	recs, o, err := experiment.Records[Record](&p.Named, records)
 	if err != nil {
 		return experiment.Output{}, err
-	}
-	o := p.Options
-	o.Runs, o.Seed = len(records), p.seed
-	if err := o.Validate(); err != nil {
-		return experiment.Output{}, fmt.Errorf("parameters: %v", err)
 	}
 	res, err := Aggregate(o, recs)
 	if err != nil {

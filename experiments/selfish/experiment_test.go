@@ -13,28 +13,19 @@ import (
 
 // Bad input names the command the user typed, the alias included.
 func TestValidateNamesTheCommand(t *testing.T) {
-	for _, c := range []struct {
-		use  string
-		args []string
-		want string
-	}{
-		{"selfish", []string{"--runs", "1"}, "selfish: --runs must be at least 2, got 1"},
-		{"selfish-mining", []string{"--delay", "11m"}, "selfish-mining: --delay must be between 0 and the block interval (10m0s), got 11m0s"},
-		{"selfish-mining", []string{"--alpha", "0.3,0.2"}, "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
-		{"selfish", []string{"--delay", "30s"}, ""},
-	} {
-		p, err := experimenttest.Validated(t, registered{}, c.use, c.args...)
-		experimenttest.RequireError(t, err, c.want)
-		if c.want == "" {
-			require.Equal(t, 30*sim.Second, p.(*cliParams).Delay)
-		}
-	}
+	ps := experimenttest.RequireCases(t, registered,
+		experimenttest.Case{Use: "selfish", Args: []string{"--runs", "1"}, Want: "selfish: --runs must be at least 2, got 1"},
+		experimenttest.Case{Use: "selfish-mining", Args: []string{"--delay", "11m"}, Want: "selfish-mining: --delay must be between 0 and the block interval (10m0s), got 11m0s"},
+		experimenttest.Case{Use: "selfish-mining", Args: []string{"--alpha", "0.3,0.2"}, Want: "selfish-mining: --alpha: want increasing shares, got 0.2 after 0.3"},
+		experimenttest.Case{Use: "selfish", Args: []string{"--delay", "30s"}},
+	)
+	require.Equal(t, 30*sim.Second, ps[3].(*cliParams).Options.Delay)
 }
 
 // The alias's help is the main command's with its own name.
 func TestAliases(t *testing.T) {
-	experimenttest.RequireAlias(t, registered{}, "selfish", "selfish-mining", "experiment selfish-mining")
-	require.True(t, strings.HasPrefix(registered{}.Long(), "selfish runs a pool"))
+	experimenttest.RequireAlias(t, registered, "selfish", "selfish-mining", "experiment selfish-mining")
+	require.True(t, strings.HasPrefix(registered.Long(), "selfish runs a pool"))
 }
 
 // A run by number is the record the command wrote before it moved onto
@@ -43,11 +34,11 @@ func TestAliases(t *testing.T) {
 // seed in the title and the JSON, and a figure with a line per γ.
 func TestSummarize(t *testing.T) {
 	const seed = 3
-	p := experimenttest.Finished(t, registered{}, "selfish", "--runs", "2", "--blocks", "60", "--alpha", "0.1,0.4", "--gamma", "0,1")
+	p := experimenttest.Finished(t, registered, "selfish", "--runs", "2", "--blocks", "60", "--alpha", "0.1,0.4", "--gamma", "0,1")
 	require.NoError(t, p.Validate())
 	o := p.(*cliParams).Options
 	o.Seed = seed
-	out, recs, params := experimenttest.NumberedSweep(t, registered{}, p, seed, 2)
+	out, recs, params := experimenttest.NumberedSweep(t, registered, p, seed, 2)
 	for i, rec := range recs {
 		require.Equal(t, RunOne(o, i), rec, "run %d", i)
 	}

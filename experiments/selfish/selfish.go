@@ -41,12 +41,10 @@ func Threshold(gamma float64) float64 { return (1 - gamma) / (3 - 2*gamma) }
 // Options control the experiment. Runs, Workers and Seed say how to sweep
 // it and are not part of what a results file records as its parameters.
 type Options struct {
-	// Runs is the number of runs; each mines Blocks blocks at every
-	// (α, γ) point.
-	Runs    int    `json:"-"`
-	Workers int    `json:"-"`
-	Seed    uint64 `json:"-"`
-	Blocks  int    `json:"blocks"`
+	// Sweep's Runs is the number of runs; each mines Blocks blocks at
+	// every (α, γ) point.
+	experiment.Sweep
+	Blocks int `json:"blocks"`
 	// Honest is the number of honest miners sharing 1-α.
 	Honest int `json:"honest"`
 	// Delay is the latency of every link (0: Eyal and Sirer's instant
@@ -69,7 +67,7 @@ const Interval = 600 * sim.Second
 // DefaultOptions: 8 runs of 5000 blocks per point, 4 honest miners,
 // instant propagation, the grid Alphas × Gammas.
 func DefaultOptions() Options {
-	return Options{Runs: 8, Blocks: 5000, Honest: 4, Seed: 1,
+	return Options{Sweep: experiment.Sweep{Runs: 8, Seed: 1}, Blocks: 5000, Honest: 4,
 		Alphas: append([]float64(nil), Alphas...), Gammas: append([]float64(nil), Gammas...)}
 }
 

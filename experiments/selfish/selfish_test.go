@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/experiments/selfish"
 	"simulate/experiments/sweep"
 	"simulate/sim"
@@ -151,8 +152,7 @@ func TestDelayChangesTheCurve(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	require.NoError(t, selfish.DefaultOptions().Validate())
-	for _, f := range []func(*selfish.Options){
+	experimenttest.RequireInvalid(t, selfish.DefaultOptions,
 		func(o *selfish.Options) { o.Runs = 1 },
 		func(o *selfish.Options) { o.Blocks = 5 },
 		func(o *selfish.Options) { o.Honest = 0 },
@@ -162,11 +162,7 @@ func TestValidate(t *testing.T) {
 		func(o *selfish.Options) { o.Alphas = []float64{0.5} },
 		func(o *selfish.Options) { o.Gammas = []float64{1.5} },
 		func(o *selfish.Options) { o.Gammas = []float64{0.5, 0.5} },
-	} {
-		o := selfish.DefaultOptions()
-		f(&o)
-		require.Error(t, o.Validate(), "%+v", o)
-	}
+	)
 }
 
 func ExampleClosed() {

@@ -15,26 +15,23 @@ import (
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nakamoto stale`; its --out
+// registered is the experiment at `simulate nakamoto stale`; its --out
 // files name the sweep "nakamoto-stale".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-stale" }
-func (registered) Command() string { return "nakamoto stale" }
-func (registered) Short() string {
-	return "Stale rate against block interval and propagation delay, beside 1 - e^(-delay/interval) and the rates measured on Bitcoin and Ethereum"
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-stale",
+	Path:        "nakamoto stale",
+	Summary:     "Stale rate against block interval and propagation delay, beside 1 - e^(-delay/interval) and the rates measured on Bitcoin and Ethereum",
+	Help:        help,
+	DefaultRuns: 8,
+	Plot:        "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file",
+	Defaults:    func() *cliParams { return &cliParams{Command: NewCommand("stale", DefaultParams())} },
+	Bind:        bindFlags,
 }
-func (registered) Runs() int   { return 8 }
-func (registered) Plots() bool { return true }
-func (registered) PlotUsage() string {
-	return "also draw the stale rate against delay/interval, beside the formulas, to this .svg or .png file"
-}
-func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func (registered) Long() string {
-	return `stale runs Nakamoto consensus on networks of miners and counts the blocks
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `stale runs Nakamoto consensus on networks of miners and counts the blocks
 left off the main chain because a competitor was found while they were
 still propagating. Blocks are kept full (transactions are offered at 20
 times what blocks hold), so a block takes latency + size/bandwidth per hop.
@@ -69,21 +66,18 @@ interval_s, delay_s, hop_s, propagation_s, simulated, stderr, model,
 model_renewal, published (a list of {rate, source}), runs, blocks_mined,
 stale_blocks, block_size, miners, degree, complete_graph. --plot FILE
 draws the stale rate against d/T with error bars beside both formulas.`
-}
 
-// cliParams are the command's parameters: Params, embedded so that --out
-// records exactly Params' JSON (old results files still merge), and the
-// flags of custom rows, which Finish turns into Rows once they are parsed;
-// seed is the sweep's, for the title.
+// cliParams are the command's parameters: the rows as Command keeps them,
+// and the flags of custom rows, which Finish turns into Rows once they
+// are parsed.
 type cliParams struct {
-	Params
+	Command[Config]
 	intervals, delays []string
 	miners, degree    int
-	seed              uint64
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "chain height each run mines to, per row")
 	fs.StringSliceVar(&p.intervals, "interval", []string{"600s"}, "block intervals of custom rows, comma-separated (replaces the default rows)")
 	fs.StringSliceVar(&p.delays, "delay", []string{"1s"}, "link delays of custom rows, comma-separated (replaces the default rows)")
@@ -117,48 +111,60 @@ func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error { return ValidateAs("stale", p.Blocks, p.Params.Validate) }
+// Command is what the parameters of a command that sweeps rows of chains
+// C (stale's, throughput's) share: the sweep, embedded so that --out
+// records exactly its JSON (old results files still merge); the
+// command's name, which its errors name; and the sweep's seed, which its
+// title names. The command adds the flags of its custom rows, Finish,
+// Run and Summarize.
+type Command[C interface{ Validate() error }] struct {
+	Sweep[C]
+	name string
+	seed uint64
+}
 
-// ValidateAs checks the parameters of command cmd (stale, or throughput,
-// which shares the check): --blocks, named as the flag, then the rest
-// with validate; either error names the command.
-func ValidateAs(cmd string, blocks int, validate func() error) error {
-	if blocks < 10 || blocks > MaxBlocks {
-		return fmt.Errorf("%s: --blocks %d: want 10 to %d", cmd, blocks, MaxBlocks)
+// NewCommand is command name's parameters, sweeping s.
+func NewCommand[C interface{ Validate() error }](name string, s Sweep[C]) Command[C] {
+	return Command[C]{Sweep: s, name: name}
+}
+
+// Validate implements experiment.Params, in the command's words:
+// --blocks, named as the flag, then the rows.
+func (c *Command[C]) Validate() error {
+	if c.Blocks < 10 || c.Blocks > MaxBlocks {
+		return fmt.Errorf("%s: --blocks %d: want 10 to %d", c.name, c.Blocks, MaxBlocks)
 	}
-	if err := validate(); err != nil {
-		return fmt.Errorf("%s: %v", cmd, err)
+	if err := c.Sweep.Validate(); err != nil {
+		return fmt.Errorf("%s: %v", c.name, err)
 	}
 	return nil
 }
 
-// UnmarshalJSON decodes recorded parameters into zero Params, as they
-// were decoded before the experiment moved onto package experiment, not
-// over the defaults New fills in: json reuses a slice's elements, so a
-// custom row would keep the Published of the default row it lands on
-// (an omitempty field its JSON lacks).
-func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
+// UnmarshalJSON decodes a recorded sweep into a zero Sweep, as it was
+// decoded before the experiments moved onto package experiment, not over
+// the defaults New fills in: json reuses a slice's elements, so a custom
+// row would keep the Published of the default row it lands on (an
+// omitempty field its JSON lacks).
+func (c *Command[C]) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &c.Sweep) }
 
 // SetSeed implements experiment.Seeded: the title names the seed.
-func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
+func (c *Command[C]) SetSeed(seed uint64) { c.seed = seed }
+
+// Seed is the sweep's seed, for the title.
+func (c *Command[C]) Seed() uint64 { return c.seed }
 
 // Run implements experiment.Params: one seed, every row.
-func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
+func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Sweep, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(p.Sweep, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
-	}
 	fig := figure(rows)
 	return experiment.Output{
-		Tables: []report.Table{table(rows, p.Blocks, runs, p.seed)},
+		Tables: []report.Table{table(rows, p.Blocks, runs, p.Seed())},
 		JSON:   map[string]any{"rows": rows, "blocks_per_run": p.Blocks, "runs": runs},
 		Figure: &fig,
 	}, nil
@@ -193,8 +199,8 @@ func customRows(ts, ds []sim.Time, miners, degree int) []Config {
 	for _, t := range ts {
 		for _, d := range ds {
 			rows = append(rows, Config{Name: fmt.Sprintf("T=%s, delay %s", Seconds(t.Seconds()), Seconds(d.Seconds())),
-				Group:    fmt.Sprintf("T=%s, %d miners, %s", Seconds(t.Seconds()), miners, topology),
-				Interval: t, BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: d, Miners: miners, Degree: degree})
+				Group: fmt.Sprintf("T=%s, %d miners, %s", Seconds(t.Seconds()), miners, topology),
+				Chain: Chain{Interval: t, BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: d, Miners: miners, Degree: degree}})
 		}
 	}
 	return rows

@@ -86,12 +86,9 @@ var (
 	GervaisEthereum   = Published{Rate: 0.068, Source: "Gervais et al. 2016 (Ethereum)"}
 )
 
-// Config is one row of the experiment: a network and its chain's
-// parameters.
-type Config struct {
-	Name string `json:"name"`
-	// Group names the rows drawn as one series in the plot.
-	Group string `json:"group"`
+// Chain is a chain on its network: what a row of this experiment, and of
+// throughput's, runs through the nakamoto protocol with full blocks.
+type Chain struct {
 	// Interval is the mean block interval T.
 	Interval sim.Time `json:"interval"`
 	// BlockSize is the size every block has (the transaction stream keeps
@@ -107,6 +104,36 @@ type Config struct {
 	// hop from every miner).
 	Miners int `json:"miners"`
 	Degree int `json:"degree"`
+}
+
+// Capacity is how many transactions a block holds besides its header.
+func (c Chain) Capacity() int { return (c.BlockSize - nakamoto.HeaderSize) / c.TxSize }
+
+// Scenario is the nakamoto scenario of the chain, mining blocks blocks,
+// with transactions offered at txRate a second (at most the simulator's
+// million).
+func (c Chain) Scenario(blocks int, txRate float64) nakamoto.Scenario {
+	s := nakamoto.DefaultScenario()
+	s.Miners = c.Miners
+	s.Degree = min(c.Degree, c.Miners-1)
+	s.Interval = c.Interval
+	s.BlockSize = c.BlockSize
+	s.TxSize = c.TxSize
+	s.TxRate = math.Min(1e6, txRate)
+	s.Delay = c.Latency
+	s.Bandwidth = c.Bandwidth
+	s.Blocks = blocks
+	s.Quiet = true
+	return s
+}
+
+// Config is one row of the experiment: a network and its chain's
+// parameters.
+type Config struct {
+	Name string `json:"name"`
+	// Group names the rows drawn as one series in the plot.
+	Group string `json:"group"`
+	Chain
 	// Published, if set, is the real chain's measured stale rate.
 	Published []Published `json:"published,omitempty"`
 }
@@ -123,27 +150,13 @@ func (c Config) FullSize() int {
 // Hop is the time a full block takes over one idle link.
 func (c Config) Hop() sim.Time { return c.Latency + nakamoto.Transmission(c.FullSize(), c.Bandwidth) }
 
-// Capacity is how many transactions a block holds.
-func (c Config) Capacity() int { return (c.BlockSize - nakamoto.HeaderSize) / c.TxSize }
-
 // Saturation is how many times the block capacity per interval the
 // transaction stream offers, so that every block leaves full.
 const Saturation = 20
 
 // Scenario is the nakamoto scenario of the row, mining blocks blocks.
 func (c Config) Scenario(blocks int) nakamoto.Scenario {
-	s := nakamoto.DefaultScenario()
-	s.Miners = c.Miners
-	s.Degree = min(c.Degree, c.Miners-1)
-	s.Interval = c.Interval
-	s.BlockSize = c.BlockSize
-	s.TxSize = c.TxSize
-	s.TxRate = math.Min(1e6, Saturation*float64(c.Capacity())/c.Interval.Seconds())
-	s.Delay = c.Latency
-	s.Bandwidth = c.Bandwidth
-	s.Blocks = blocks
-	s.Quiet = true
-	return s
+	return c.Chain.Scenario(blocks, Saturation*float64(c.Capacity())/c.Interval.Seconds())
 }
 
 // Validate reports what makes the row impossible to run.
@@ -163,20 +176,24 @@ func (c Config) Validate() error {
 	return c.Scenario(10).Validate()
 }
 
-// Params are the experiment's rows and how many blocks each run mines. They
-// are JSON-serialisable, so a sweep file records them and `simulate merge`
-// rebuilds the table from them.
-type Params struct {
-	Rows []Config `json:"rows"`
+// Sweep is the rows C of a sweep over chains (this experiment's networks,
+// throughput's chains) and how many blocks each run mines. It is
+// JSON-serialisable, so a sweep file records it and `simulate merge`
+// rebuilds the table from it.
+type Sweep[C interface{ Validate() error }] struct {
+	Rows []C `json:"rows"`
 	// Blocks is the chain height at which each run stops mining.
 	Blocks int `json:"blocks"`
 }
+
+// Params are the experiment's rows.
+type Params = Sweep[Config]
 
 // MaxBlocks bounds one run.
 const MaxBlocks = 1_000_000
 
 // Validate reports what is wrong with p in words for a user.
-func (p Params) Validate() error {
+func (p Sweep[C]) Validate() error {
 	if len(p.Rows) == 0 {
 		return fmt.Errorf("no rows to run")
 	}
@@ -195,24 +212,24 @@ func (p Params) Validate() error {
 // miners with 8 neighbours each (Bitcoin Core's outbound connections), 100
 // ms links; the bandwidth sets how long a block takes per hop.
 func bitcoin(name string, bandwidth int64, pub ...Published) Config {
-	return Config{Name: name, Group: "Bitcoin-like (600 s, 1 MB)", Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 250,
-		Latency: 100 * sim.Millisecond, Bandwidth: bandwidth, Miners: 50, Degree: 8, Published: pub}
+	return Config{Name: name, Group: "Bitcoin-like (600 s, 1 MB)", Chain: Chain{Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 250,
+		Latency: 100 * sim.Millisecond, Bandwidth: bandwidth, Miners: 50, Degree: 8}, Published: pub}
 }
 
 // Ethereum-like rows: 15 s blocks of 224 simple transfers (a 4.7 M gas
 // limit / 21,000 gas) of 110 bytes, about 25 kB; the link latency sets the
 // delay.
 func ethereum(name string, latency sim.Time, pub ...Published) Config {
-	return Config{Name: name, Group: "Ethereum-like (15 s, 25 kB)", Interval: 15 * sim.Second, BlockSize: nakamoto.HeaderSize + 224*110, TxSize: 110,
-		Latency: latency, Bandwidth: 10_000_000, Miners: 50, Degree: 8, Published: pub}
+	return Config{Name: name, Group: "Ethereum-like (15 s, 25 kB)", Chain: Chain{Interval: 15 * sim.Second, BlockSize: nakamoto.HeaderSize + 224*110, TxSize: 110,
+		Latency: latency, Bandwidth: 10_000_000, Miners: 50, Degree: 8}, Published: pub}
 }
 
 // ideal rows: a complete graph with a constant delay, the network the
 // model describes, at delay/interval = x.
 func ideal(x float64) Config {
 	T := 600 * sim.Second
-	return Config{Name: fmt.Sprintf("complete graph, d/T = %g", x), Group: "complete graph, constant delay", Interval: T,
-		BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: sim.Time(x * float64(T)), Miners: 50, Degree: 49}
+	return Config{Name: fmt.Sprintf("complete graph, d/T = %g", x), Group: "complete graph, constant delay", Chain: Chain{Interval: T,
+		BlockSize: nakamoto.HeaderSize + 250, TxSize: 250, Latency: sim.Time(x * float64(T)), Miners: 50, Degree: 49}}
 }
 
 // DefaultParams: the model's own network at four ratios of delay to
@@ -233,10 +250,10 @@ func DefaultParams() Params {
 		bitcoin("Bitcoin, 1.33 Mbit/s links (~2013 mean)", 1_333_333, DeckerWattenhofer),
 		ethereum("Ethereum, 100 ms links", 100*sim.Millisecond),
 		ethereum("Ethereum, 300 ms links (~2016 medians)", 300*sim.Millisecond, GervaisEthereum),
-		{Name: "Litecoin, 150 s, 8 kB, 500 ms links", Group: "Litecoin/Dogecoin-like (8 kB)", Interval: 150 * sim.Second, BlockSize: 8000, TxSize: 250,
-			Latency: 500 * sim.Millisecond, Bandwidth: 10_000_000, Miners: 50, Degree: 8, Published: []Published{GervaisLitecoin}},
-		{Name: "Dogecoin, 60 s, 8 kB, 500 ms links", Group: "Litecoin/Dogecoin-like (8 kB)", Interval: 60 * sim.Second, BlockSize: 8000, TxSize: 250,
-			Latency: 500 * sim.Millisecond, Bandwidth: 10_000_000, Miners: 50, Degree: 8, Published: []Published{GervaisDogecoin}},
+		{Name: "Litecoin, 150 s, 8 kB, 500 ms links", Group: "Litecoin/Dogecoin-like (8 kB)", Chain: Chain{Interval: 150 * sim.Second, BlockSize: 8000, TxSize: 250,
+			Latency: 500 * sim.Millisecond, Bandwidth: 10_000_000, Miners: 50, Degree: 8}, Published: []Published{GervaisLitecoin}},
+		{Name: "Dogecoin, 60 s, 8 kB, 500 ms links", Group: "Litecoin/Dogecoin-like (8 kB)", Chain: Chain{Interval: 60 * sim.Second, BlockSize: 8000, TxSize: 250,
+			Latency: 500 * sim.Millisecond, Bandwidth: 10_000_000, Miners: 50, Degree: 8}, Published: []Published{GervaisDogecoin}},
 	}}
 }
 
@@ -253,10 +270,13 @@ type Outcome struct {
 }
 
 // RunSeed runs every row on seed, in row order.
-func RunSeed(p Params, seed uint64) []Outcome {
-	out := make([]Outcome, len(p.Rows))
+func RunSeed(p Params, seed uint64) []Outcome { return RunRows(p, seed, Run) }
+
+// RunRows runs every row of p on seed, in row order, with run.
+func RunRows[C interface{ Validate() error }, O any](p Sweep[C], seed uint64, run func(c C, blocks int, seed uint64) O) []O {
+	out := make([]O, len(p.Rows))
 	for i, c := range p.Rows {
-		out[i] = Run(c, p.Blocks, seed)
+		out[i] = run(c, p.Blocks, seed)
 	}
 	return out
 }

@@ -55,19 +55,19 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 		if r.Published == nil {
 			r.Published = []Published{}
 		}
-		for s, outs := range seeds {
-			if len(outs) != len(p.Rows) {
-				return nil, fmt.Errorf("run %d has %d outcomes, want %d", s, len(outs), len(p.Rows))
-			}
-			o := outs[i]
+		err := EachOutcome(seeds, i, len(p.Rows), func(s int, o Outcome) error {
 			if o.Mined < 1 || o.Stale < 0 || o.Stale >= o.Mined {
-				return nil, fmt.Errorf("run %d row %d: %d stale of %d mined", s, i, o.Stale, o.Mined)
+				return fmt.Errorf("run %d row %d: %d stale of %d mined", s, i, o.Stale, o.Mined)
 			}
 			stale, mined = append(stale, float64(o.Stale)), append(mined, float64(o.Mined))
 			r.Mined += o.Mined
 			r.Stale += o.Stale
 			delay += float64(o.Delay)
 			prop += float64(o.Propagation)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		if r.Runs > 0 {
 			delay /= float64(r.Runs)
@@ -82,6 +82,22 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 		rows[i] = r
 	}
 	return rows, nil
+}
+
+// EachOutcome hands f row i's outcome of every seed, in seed order, once
+// it has checked that the seed has one outcome per row (rows of them):
+// the records of a sweep whose every run is one seed over all the rows.
+// The first error, the check's or f's, ends it.
+func EachOutcome[O any](seeds [][]O, i, rows int, f func(seed int, o O) error) error {
+	for s, outs := range seeds {
+		if len(outs) != rows {
+			return fmt.Errorf("run %d has %d outcomes, want %d", s, len(outs), rows)
+		}
+		if err := f(s, outs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Ratio is the pooled ratio Σy/Σx of per-run counts with its standard

@@ -9,27 +9,27 @@ import (
 
 	"simulate/experiments/experiment"
 	"simulate/experiments/stale"
+	"simulate/protocols/chain"
 	"simulate/report"
 	"simulate/sim"
 )
 
-// registered registers the experiment as `simulate nakamoto throughput`; its
+// registered is the experiment at `simulate nakamoto throughput`; its
 // --out files name the sweep "nakamoto-throughput".
-type registered struct{}
-
-func init() { experiment.Register(registered{}) }
-
-func (registered) Name() string    { return "nakamoto-throughput" }
-func (registered) Command() string { return "nakamoto throughput" }
-func (registered) Short() string {
-	return "Transactions per second from block size and interval, simulated beside the formula and Bitcoin's published 7 tx/s"
+var registered = experiment.Spec[*cliParams]{
+	ID:          "nakamoto-throughput",
+	Path:        "nakamoto throughput",
+	Summary:     "Transactions per second from block size and interval, simulated beside the formula and Bitcoin's published 7 tx/s",
+	Help:        help,
+	DefaultRuns: 8,
+	Defaults:    func() *cliParams { return &cliParams{Command: stale.NewCommand("throughput", DefaultParams())} },
+	Bind:        bindFlags,
 }
-func (registered) Runs() int              { return 8 }
-func (registered) Plots() bool            { return false }
-func (registered) New() experiment.Params { return &cliParams{Params: DefaultParams()} }
 
-func (registered) Long() string {
-	return `throughput runs Nakamoto consensus with more transactions offered than
+func init() { experiment.Register(registered) }
+
+// help is the command's help.
+const help = `throughput runs Nakamoto consensus with more transactions offered than
 blocks can hold (20 times), so every block leaves full, and measures the
 transactions on the final main chain per second of mining, pooled over
 --runs seeds with its standard error. Beside it: the formula, the
@@ -52,21 +52,19 @@ blocks and short intervals raise.
 --format json prints one row per chain with the keys name, interval_s,
 block_size, tx_size, txs_per_block, tps_simulated, stderr, tps_formula,
 published ({tps, source} or null), stale_rate, stale_stderr, runs.`
-}
 
-// cliParams are the command's parameters: Params, embedded so that --out
-// records exactly Params' JSON (old results files still merge), and the
-// flags of custom rows, which Finish turns into Rows once they are parsed;
-// seed is the sweep's, for the title.
+// cliParams are the command's parameters: the rows as stale.Command
+// keeps them (and checks, decodes and titles them, as stale's), and the
+// flags of custom rows, which Finish turns into Rows once they are
+// parsed.
 type cliParams struct {
-	Params
+	stale.Command[Config]
 	intervals, sizes []string
 	txSize           int
-	seed             uint64
 }
 
-func (registered) Flags(fs *pflag.FlagSet, ep experiment.Params) {
-	p := ep.(*cliParams)
+// bindFlags binds p's fields to the command's flags.
+func bindFlags(fs *pflag.FlagSet, p *cliParams) {
 	fs.IntVar(&p.Blocks, "blocks", p.Blocks, "chain height each run mines to, per row")
 	fs.StringSliceVar(&p.intervals, "interval", []string{"600s"}, "block intervals of custom rows, comma-separated (replaces the default rows)")
 	fs.StringSliceVar(&p.sizes, "block-size", []string{"1000000"}, "block sizes in bytes of custom rows, comma-separated (replaces the default rows)")
@@ -103,34 +101,17 @@ func (p *cliParams) Finish(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// Validate implements experiment.Params, in the command's words.
-func (p *cliParams) Validate() error {
-	return stale.ValidateAs("throughput", p.Blocks, p.Params.Validate)
-}
-
-// UnmarshalJSON decodes recorded parameters into zero Params, for the
-// reason stale's does: over New's default rows, a custom row would keep
-// the Published of the default row it lands on.
-func (p *cliParams) UnmarshalJSON(b []byte) error { return experiment.DecodeFresh(b, &p.Params) }
-
-// SetSeed implements experiment.Seeded: the title names the seed.
-func (p *cliParams) SetSeed(seed uint64) { p.seed = seed }
-
 // Run implements experiment.Params: one seed, every row.
-func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Params, seed) }
+func (p *cliParams) Run(seed uint64) any { return RunSeed(p.Sweep, seed) }
 
 // Summarize implements experiment.Params.
 func (p *cliParams) Summarize(records []json.RawMessage) (experiment.Output, error) {
-	rows, err := experiment.SummarizeSeeds(p.Params, records, Summarize)
+	rows, runs, err := experiment.SummarizeRows(p.Sweep, records, Summarize)
 	if err != nil {
 		return experiment.Output{}, err
 	}
-	runs := 0
-	if len(rows) > 0 {
-		runs = rows[0].Runs
-	}
 	return experiment.Output{
-		Tables: []report.Table{table(rows, p.Blocks, runs, p.seed)},
+		Tables: []report.Table{table(rows, p.Blocks, runs, p.Seed())},
 		JSON:   map[string]any{"rows": rows, "blocks_per_run": p.Blocks, "runs": runs},
 	}, nil
 }
@@ -143,7 +124,7 @@ func customRows(ts []sim.Time, bs []int, txSize int) []Config {
 	for _, t := range ts {
 		for _, b := range bs {
 			c := def
-			c.Name, c.Interval, c.BlockSize, c.TxSize, c.Published = fmt.Sprintf("%s every %s", byteWords(b), stale.Seconds(t.Seconds())), t, b, txSize, nil
+			c.Name, c.Interval, c.BlockSize, c.TxSize, c.Published = fmt.Sprintf("%s every %s", chain.SizeWords(b), stale.Seconds(t.Seconds())), t, b, txSize, nil
 			rows = append(rows, c)
 		}
 	}
@@ -162,7 +143,7 @@ func table(rows []Row, blocks, runs int, seed uint64) report.Table {
 		if r.Published != nil {
 			pub = fmt.Sprintf("%g tx/s %s", r.Published.TPS, r.Published.Source)
 		}
-		t.Rows = append(t.Rows, []string{r.Name, byteWords(r.BlockSize), stale.Seconds(r.IntervalS), fmt.Sprintf("%d B", r.TxSize), fmt.Sprint(r.TxsPerBlock),
+		t.Rows = append(t.Rows, []string{r.Name, chain.SizeWords(r.BlockSize), stale.Seconds(r.IntervalS), fmt.Sprintf("%d B", r.TxSize), fmt.Sprint(r.TxsPerBlock),
 			fmt.Sprintf("%.3f", r.TPSSimulated), fmt.Sprintf("%.3f", r.StdErr), fmt.Sprintf("%.3f", r.TPSFormula),
 			stale.Z(r.TPSSimulated, r.TPSFormula, r.StdErr), stale.Percent(r.StaleRate) + " ± " + stale.Percent(r.StaleStdErr), pub})
 	}
@@ -173,15 +154,4 @@ func table(rows []Row, blocks, runs int, seed uint64) report.Table {
 		"network: 50 miners with 8 neighbours each, 100 ms links of 20 Mbit/s; a 32 MB block takes 13 s a hop.",
 	}
 	return t
-}
-
-// byteWords renders a block size: "1 MB", "8 kB", "24720 B".
-func byteWords(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%d MB", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%d kB", n/1000)
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -5,13 +5,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/experiments/experiment/experimenttest"
+	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
+// Block sizes print as the chain commands' flags would be typed in words
+// (chain.SizeWords): "1 MB", "8 kB", "24720 B".
 func TestByteWords(t *testing.T) {
-	for n, want := range map[int]string{1_000_000: "1 MB", 32_000_000: "32 MB", 8000: "8 kB", 24720: "24720 B", 1_500_000: "1500 kB", 80: "80 B"} {
-		require.Equal(t, want, byteWords(n), n)
-	}
+	experimenttest.RequireFormats(t, chain.SizeWords, map[int]string{1_000_000: "1 MB", 32_000_000: "32 MB", 8000: "8 kB", 24720: "24720 B", 1_500_000: "1500 kB", 80: "80 B"})
 }
 
 // customRows puts every interval × block size on the common network of

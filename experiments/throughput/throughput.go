@@ -15,7 +15,6 @@ package throughput
 
 import (
 	"fmt"
-	"math"
 
 	"simulate/experiments/stale"
 	"simulate/protocols/nakamoto"
@@ -42,21 +41,12 @@ var (
 
 // Config is one row: a chain's block size, interval and transaction size,
 // on a network of Miners miners with Degree neighbours each and links of
-// Latency and Bandwidth bits/s.
+// Latency and Bandwidth bits/s, as stale's rows.
 type Config struct {
-	Name      string     `json:"name"`
-	Interval  sim.Time   `json:"interval"`
-	BlockSize int        `json:"block_size"`
-	TxSize    int        `json:"tx_size"`
-	Latency   sim.Time   `json:"latency"`
-	Bandwidth int64      `json:"bandwidth"`
-	Miners    int        `json:"miners"`
-	Degree    int        `json:"degree"`
+	Name string `json:"name"`
+	stale.Chain
 	Published *Published `json:"published,omitempty"`
 }
-
-// Capacity is how many transactions a block holds besides its header.
-func (c Config) Capacity() int { return (c.BlockSize - nakamoto.HeaderSize) / c.TxSize }
 
 // Formula is the capacity per interval in transactions per second: what a
 // chain confirms if every block is full and none goes stale.
@@ -68,18 +58,7 @@ const Saturation = stale.Saturation
 
 // Scenario is the nakamoto scenario of the row, mining blocks blocks.
 func (c Config) Scenario(blocks int) nakamoto.Scenario {
-	s := nakamoto.DefaultScenario()
-	s.Miners = c.Miners
-	s.Degree = min(c.Degree, c.Miners-1)
-	s.Interval = c.Interval
-	s.BlockSize = c.BlockSize
-	s.TxSize = c.TxSize
-	s.TxRate = math.Min(1e6, Saturation*c.Formula())
-	s.Delay = c.Latency
-	s.Bandwidth = c.Bandwidth
-	s.Blocks = blocks
-	s.Quiet = true
-	return s
+	return c.Chain.Scenario(blocks, Saturation*c.Formula())
 }
 
 // Validate reports what makes the row impossible to run.
@@ -99,28 +78,10 @@ func (c Config) Validate() error {
 	return c.Scenario(10).Validate()
 }
 
-// Params are the rows and the chain height each run mines to; they are
-// JSON-serialisable, so a sweep file records them.
-type Params struct {
-	Rows   []Config `json:"rows"`
-	Blocks int      `json:"blocks"`
-}
-
-// Validate reports what is wrong with p in words for a user.
-func (p Params) Validate() error {
-	if len(p.Rows) == 0 {
-		return fmt.Errorf("no rows to run")
-	}
-	if p.Blocks < 10 || p.Blocks > stale.MaxBlocks {
-		return fmt.Errorf("blocks must be between 10 and %d, got %d", stale.MaxBlocks, p.Blocks)
-	}
-	for _, c := range p.Rows {
-		if err := c.Validate(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// Params are the rows and the chain height each run mines to, checked
+// as stale's are; they are JSON-serialisable, so a sweep file records
+// them.
+type Params = stale.Sweep[Config]
 
 // network puts a row on the experiment's common network: 50 miners with 8
 // neighbours each, 100 ms links of 20 Mbit/s (a 1 MB block takes 0.5 s a
@@ -137,12 +98,12 @@ func network(c Config) Config {
 // blocks a run.
 func DefaultParams() Params {
 	return Params{Blocks: 300, Rows: []Config{
-		network(Config{Name: "Bitcoin", Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 250, Published: &Croman7}),
-		network(Config{Name: "Bitcoin, 500-byte txs", Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 500, Published: &Croman33}),
-		network(Config{Name: "4 MB blocks", Interval: 600 * sim.Second, BlockSize: 4_000_000, TxSize: 250, Published: &Croman27}),
-		network(Config{Name: "Bitcoin Cash, 32 MB", Interval: 600 * sim.Second, BlockSize: 32_000_000, TxSize: 250}),
-		network(Config{Name: "Litecoin", Interval: 150 * sim.Second, BlockSize: 1_000_000, TxSize: 250}),
-		network(Config{Name: "Ethereum-like", Interval: 15 * sim.Second, BlockSize: nakamoto.HeaderSize + 224*110, TxSize: 110}),
+		network(Config{Name: "Bitcoin", Chain: stale.Chain{Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 250}, Published: &Croman7}),
+		network(Config{Name: "Bitcoin, 500-byte txs", Chain: stale.Chain{Interval: 600 * sim.Second, BlockSize: 1_000_000, TxSize: 500}, Published: &Croman33}),
+		network(Config{Name: "4 MB blocks", Chain: stale.Chain{Interval: 600 * sim.Second, BlockSize: 4_000_000, TxSize: 250}, Published: &Croman27}),
+		network(Config{Name: "Bitcoin Cash, 32 MB", Chain: stale.Chain{Interval: 600 * sim.Second, BlockSize: 32_000_000, TxSize: 250}}),
+		network(Config{Name: "Litecoin", Chain: stale.Chain{Interval: 150 * sim.Second, BlockSize: 1_000_000, TxSize: 250}}),
+		network(Config{Name: "Ethereum-like", Chain: stale.Chain{Interval: 15 * sim.Second, BlockSize: nakamoto.HeaderSize + 224*110, TxSize: 110}}),
 	}}
 }
 
@@ -157,13 +118,7 @@ type Outcome struct {
 }
 
 // RunSeed runs every row on seed, in row order.
-func RunSeed(p Params, seed uint64) []Outcome {
-	out := make([]Outcome, len(p.Rows))
-	for i, c := range p.Rows {
-		out[i] = Run(c, p.Blocks, seed)
-	}
-	return out
-}
+func RunSeed(p Params, seed uint64) []Outcome { return stale.RunRows(p, seed, Run) }
 
 // Run runs one row on seed until the chain is blocks high.
 func Run(c Config, blocks int, seed uint64) Outcome {
@@ -203,16 +158,16 @@ func Summarize(p Params, seeds [][]Outcome) ([]Row, error) {
 	rows := make([]Row, len(p.Rows))
 	for i, c := range p.Rows {
 		var txs, secs, st, mined []float64
-		for s, outs := range seeds {
-			if len(outs) != len(p.Rows) {
-				return nil, fmt.Errorf("run %d has %d outcomes, want %d", s, len(outs), len(p.Rows))
-			}
-			o := outs[i]
+		err := stale.EachOutcome(seeds, i, len(p.Rows), func(s int, o Outcome) error {
 			if o.Elapsed <= 0 || o.Mined < 1 || o.Txs < 0 || o.Stale < 0 || o.Stale >= o.Mined {
-				return nil, fmt.Errorf("run %d row %d: malformed outcome", s, i)
+				return fmt.Errorf("run %d row %d: malformed outcome", s, i)
 			}
 			txs, secs = append(txs, float64(o.Txs)), append(secs, o.Elapsed.Seconds())
 			st, mined = append(st, float64(o.Stale)), append(mined, float64(o.Mined))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		r := Row{Name: c.Name, IntervalS: c.Interval.Seconds(), BlockSize: c.BlockSize, TxSize: c.TxSize, TxsPerBlock: c.Capacity(),
 			TPSFormula: c.Formula(), Published: c.Published, Runs: len(seeds)}

@@ -93,6 +93,67 @@ func RequireError(t *testing.T, err error, want string) {
 	require.EqualError(t, err, want)
 }
 
+// Case is one command line of a table of bad and good input: the command
+// typed (the main path or an alias, which errors name), its arguments,
+// and the error Validate gives ("" for none).
+type Case struct {
+	Use  string
+	Args []string
+	Want string
+}
+
+// RequireCases requires each case's parameters, finished as the CLI
+// finishes them, to validate with the error the case wants; it returns
+// the parameters, case by case, for further checks of the good ones.
+func RequireCases(t *testing.T, e experiment.Experiment, cases ...Case) []experiment.Params {
+	t.Helper()
+	ps := make([]experiment.Params, len(cases))
+	for i, c := range cases {
+		p, err := Validated(t, e, c.Use, c.Args...)
+		RequireError(t, err, c.Want)
+		ps[i] = p
+	}
+	return ps
+}
+
+// RequireFormats requires format to render every input of want as want
+// says: how a table prints its numbers, a case a line.
+func RequireFormats[T comparable](t *testing.T, format func(T) string, want map[T]string) {
+	t.Helper()
+	for in, w := range want {
+		require.Equal(t, w, format(in), "%v", in)
+	}
+}
+
+// RequireInvalid requires the defaults to validate and every edit of
+// them not to: the parameters a Validate refuses, an edit a line. A
+// failure names the edit by its place in the list and shows the
+// parameters.
+func RequireInvalid[P interface{ Validate() error }](t *testing.T, defaults func() P, edits ...func(*P)) {
+	t.Helper()
+	require.NoError(t, defaults().Validate())
+	for i, edit := range edits {
+		p := defaults()
+		edit(&p)
+		require.Error(t, p.Validate(), "edit %d: %+v", i, p)
+	}
+}
+
+// RequireRecorded requires p to record, as --out does, exactly want's
+// JSON, and returns e's fresh parameters with the record read back into
+// them, as a merge of shards reads them.
+func RequireRecorded(t *testing.T, e experiment.Experiment, p experiment.Params, want any) experiment.Params {
+	t.Helper()
+	got, err := json.Marshal(p)
+	require.NoError(t, err)
+	wantJSON, err := json.Marshal(want)
+	require.NoError(t, err)
+	require.JSONEq(t, string(wantJSON), string(got))
+	back := e.New()
+	require.NoError(t, json.Unmarshal(got, back))
+	return back
+}
+
 // RequireAlias requires e to have one alias, at path, whose short help
 // says what it is an alias of and whose long help is e's with the
 // alias's name, alias, for the main command's, use.
