@@ -52,35 +52,61 @@ func DrawKVOp(r *rand.Rand, keys []string, client sim.NodeID, seq int) (kind, ke
 // the answer, both in the operation's sequence-number slot. Paxos's and
 // Raft's stores record exactly this.
 func KVHistory(obs []sim.Observation, clientsFrom int) []Op {
+	calls := Calls(obs, clientsFrom)
+	ops := make([]Op, len(calls))
+	for i, c := range calls {
+		op := Op{Client: c.Client, Seq: c.Seq, Call: c.Call, Output: c.Output, Return: c.Return, Done: c.Done}
+		kind, rest, _ := strings.Cut(c.Input, " ")
+		op.Kind = kind
+		if kind == CmdPut {
+			op.Key, op.Value, _ = strings.Cut(rest, "=")
+		} else {
+			op.Key = rest
+		}
+		ops[i] = op
+	}
+	return ops
+}
+
+// Call is one client call rebuilt from a run's observations: the client
+// observes ObsInvoke with the call's input, then ObsReturn with its
+// answer, both in the call's sequence-number slot. Done is false for a
+// call no answer reached by the end of the run.
+type Call struct {
+	Client        sim.NodeID
+	Seq           int
+	Input, Output string
+	Call, Return  sim.Time
+	Done          bool
+}
+
+// Calls rebuilds the calls of the clients (the nodes numbered from
+// clientsFrom on), in invocation order, pairing each answer with its
+// invocation; a second answer to one call is ignored. Every client
+// history checked for linearizability (KVHistory, the CAP experiment's
+// ticket sales) starts here.
+func Calls(obs []sim.Observation, clientsFrom int) []Call {
 	type key struct {
 		c   sim.NodeID
 		seq int
 	}
 	idx := map[key]int{}
-	var ops []Op
+	var calls []Call
 	for _, o := range obs {
 		if int(o.Node) < clientsFrom {
 			continue
 		}
 		switch o.Kind {
 		case ObsInvoke:
-			op := Op{Client: o.Node, Seq: o.Slot, Call: o.Time}
-			kind, rest, _ := strings.Cut(o.Value, " ")
-			op.Kind = kind
-			if kind == CmdPut {
-				op.Key, op.Value, _ = strings.Cut(rest, "=")
-			} else {
-				op.Key = rest
-			}
-			idx[key{o.Node, o.Slot}] = len(ops)
-			ops = append(ops, op)
+			idx[key{o.Node, o.Slot}] = len(calls)
+			calls = append(calls, Call{Client: o.Node, Seq: o.Slot, Input: o.Value, Call: o.Time})
 		case ObsReturn:
-			if i, ok := idx[key{o.Node, o.Slot}]; ok && !ops[i].Done {
-				ops[i].Output, ops[i].Return, ops[i].Done = o.Value, o.Time, true
+			if i, ok := idx[key{o.Node, o.Slot}]; ok && !calls[i].Done {
+				calls[i].Output, calls[i].Return, calls[i].Done = o.Value, o.Time, true
 			}
 		}
 	}
-	return ops
+	return calls
 }
 
 type kvInput struct{ kind, key, value string }

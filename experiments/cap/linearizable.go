@@ -5,6 +5,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"simulate/check"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -34,25 +35,12 @@ type Sale struct {
 // History rebuilds the customers' sales from the windows' observations
 // (nodes servers and above), in invocation order.
 func History(obs []sim.Observation, servers int) []Sale {
-	type key struct {
-		w   sim.NodeID
-		seq int
-	}
-	idx := map[key]int{}
-	var h []Sale
-	for _, o := range obs {
-		if int(o.Node) < servers {
-			continue
-		}
-		k := key{o.Node, o.Slot}
-		switch o.Kind {
-		case paxos.ObsInvoke:
-			idx[k] = len(h)
-			h = append(h, Sale{Window: o.Node, Seq: o.Slot, Call: o.Time, Ticket: Unknown})
-		case paxos.ObsReturn:
-			if i, ok := idx[k]; ok {
-				h[i].Return, h[i].Ticket = o.Time, parseTicket(o.Value)
-			}
+	calls := check.Calls(obs, servers)
+	h := make([]Sale, len(calls))
+	for i, c := range calls {
+		h[i] = Sale{Window: c.Client, Seq: c.Seq, Call: c.Call, Ticket: Unknown}
+		if c.Done {
+			h[i].Return, h[i].Ticket = c.Return, parseTicket(c.Output)
 		}
 	}
 	return h
