@@ -144,10 +144,7 @@ func PropertyScenario(delegates, traitors int, bug string) Scenario {
 	s.Nodes = delegates
 	s.Delegates = delegates
 	s.Slot = sim.Second
-	s.Degree = delegates - 1
-	s.Bandwidth = 0
-	s.Jitter = 500 * sim.Millisecond
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(delegates, s.Delay, 500*sim.Millisecond)
 	s.Blocks = 2 * delegates
 	s.TxRate = 0
 	s.Traitors = traitors

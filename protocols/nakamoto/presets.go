@@ -61,11 +61,7 @@ func SimBlockPushScenario() Scenario {
 func PartitionPropertyScenario(bug string) Scenario {
 	s := DefaultScenario()
 	s.Miners = 6
-	s.Degree = 5
-	s.Delay = sim.Second
-	s.Bandwidth = 0
-	s.Jitter = 20 * sim.Second
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(s.Miners, sim.Second, 20*sim.Second)
 	s.Blocks = 40
 	s.TxRate = 1
 	s.K = 6

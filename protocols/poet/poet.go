@@ -285,22 +285,14 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
-			if int(id) < s.Cheaters {
-				nd.Factor = factor
-			}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: ln,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Limit:   s.Duration,
-		Stop:    net.quiet,
-	}
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.quiet, func(id sim.NodeID) sim.Node {
+		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
+		if int(id) < s.Cheaters {
+			nd.Factor = factor
+		}
+		r.Nodes[id] = nd
+		return nd
+	})
 	return r
 }
 
@@ -341,15 +333,9 @@ func (r *Run) Stats(res sim.Result) Stats {
 		elapsed = net.stopAt
 	}
 	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
-	if st.Height > 0 {
-		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
-	}
+	st.MeanInterval = net.Store.MeanInterval(tip)
 	main := net.Store.Chain(tip)
-	for k := 1; k <= r.Scenario.K; k++ {
-		c := chain.Confirmation{K: k}
-		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
-		st.Confirmations = append(st.Confirmations, c)
-	}
+	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
 	for _, x := range net.Rejected {
 		if x {
 			st.Rejected++

@@ -111,17 +111,7 @@ func (s Scenario) Validate() error {
 	case s.Bug != "" && s.Bug != "ignore-forks":
 		return fmt.Errorf("unknown bug %q (known: ignore-forks)", s.Bug)
 	}
-	sum := 0.0
-	for i, x := range s.Stakes {
-		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("stake %d is %v; stakes must be non-negative", i, x)
-		}
-		sum += x
-	}
-	if len(s.Stakes) > 0 && sum <= 0 {
-		return fmt.Errorf("stakes add up to 0: nobody can make a block")
-	}
-	return nil
+	return chain.Weights(s.Stakes, "stake", "stakes", "nobody can make a block")
 }
 
 // Phi is the Praos leader probability of a validator with stake share s
@@ -160,20 +150,12 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
-				NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: ln,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Limit:   s.Duration,
-		Stop:    net.quiet,
-	}
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.quiet, func(id sim.NodeID) sim.Node {
+		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
+			NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
+		r.Nodes[id] = nd
+		return nd
+	})
 	return r
 }
 
@@ -203,12 +185,7 @@ type Stats struct {
 }
 
 // CommonPrefix is the verdict of the common-prefix check at depth K.
-type CommonPrefix struct {
-	K          int    `json:"k"`
-	Holds      bool   `json:"holds"`
-	Violations int    `json:"violations"`
-	First      string `json:"first_violation,omitempty"`
-}
+type CommonPrefix = chain.CommonPrefix
 
 // MainTip is the tip with the most blocks among the honest validators'
 // final tips (every validator's, if none is honest).
@@ -237,17 +214,11 @@ func (r *Run) Stats(res sim.Result) Stats {
 	}
 	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
 		Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg, Shares: net.shares}
-	if st.Height > 0 {
-		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
-	}
+	st.MeanInterval = net.Store.MeanInterval(tip)
 	st.Branches = chain.AbandonedBranches(net.Store, tip)
 	main := net.Store.Chain(tip)
-	for k := 1; k <= r.Scenario.K; k++ {
-		c := chain.Confirmation{K: k}
-		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
-		st.Confirmations = append(st.Confirmations, c)
-	}
-	st.CommonPrefix = CommonPrefix{K: net.K, Holds: net.CPFailures == 0, Violations: net.CPFailures, First: net.CPFirst}
+	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
+	st.CommonPrefix = net.CommonPrefix()
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if !nd.NothingAtStake && nd.tip != tip {
@@ -286,9 +257,8 @@ func (r *Run) Check(res sim.Result) error {
 		if nd.NothingAtStake {
 			continue
 		}
-		f := s.Fork(nd.tip, main)
-		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
-			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.ID, d)
+		if err := chain.Settled(s, main, nd.ID, nd.tip); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -309,11 +279,7 @@ func PropertyScenario(bug string) Scenario {
 	s.Stakes = []float64{2, 5, 4, 3, 1}
 	s.NothingAtStake = 1
 	s.F = 0.1
-	s.Degree = 4
-	s.Delay = 500 * sim.Millisecond
-	s.Bandwidth = 0
-	s.Jitter = 500 * sim.Millisecond
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(s.Validators, 500*sim.Millisecond, 500*sim.Millisecond)
 	s.Blocks = 15
 	s.TxRate = 0
 	s.K = 4
