@@ -100,3 +100,22 @@ func Settled(s *Store, main BlockID, id sim.NodeID, tip BlockID) error {
 func PropertyLinks(n int, delay, jitter sim.Time) Links {
 	return Links{Degree: n - 1, Delay: delay, Jitter: jitter, JitterSteps: 4}
 }
+
+// Built is what every chain protocol's built run holds, embedded in its
+// Run: the scenario S, the kernel configuration, the shared state N and
+// the nodes Nd, which the run's Stats reads after the world has run.
+type Built[S, N, Nd any] struct {
+	Scenario S
+	Config   sim.Config
+	Net      *N
+	Nodes    []*Nd
+	// Setup schedules the scenario's fault plan (Links.Faults) on the
+	// world before it runs; nil without one (see scenario.World.Setup).
+	Setup func(*sim.World)
+}
+
+// NewBuilt starts building a run of n nodes of scenario s sharing net:
+// its Config, Setup and nodes are the Build's to fill in.
+func NewBuilt[S, N, Nd any](s S, net *N, n int) Built[S, N, Nd] {
+	return Built[S, N, Nd]{Scenario: s, Net: net, Nodes: make([]*Nd, n)}
+}

@@ -134,15 +134,9 @@ func (s Scenario) Validate() error {
 // Run is a built scenario: the kernel configuration, the shared state and
 // the nodes, which Stats reads after the world has run.
 type Run struct {
-	Scenario Scenario
-	Config   sim.Config
-	Net      *Net
-	Nodes    []*Node
+	chain.Built[Scenario, Net, Node]
 	// Region is each node's region (nil without Regions).
 	Region []uint8
-	// Setup schedules the scenario's fault plan (Links.Faults) on the
-	// world before it runs; nil without one (see scenario.World.Setup).
-	Setup  func(*sim.World)
 	shares []float64
 }
 
@@ -180,7 +174,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	net.K = s.K
 	shares := chain.Shares(weights, n)
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), shares: shares}
+	r := &Run{Built: chain.NewBuilt[Scenario, Net, Node](s, net, n), shares: shares}
 	// The link queues are laid out for the graph (a hint, see
 	// network.Net.Reserve), except on a complete graph, where only the
 	// producers of blocks send and most links are never used.

@@ -126,13 +126,7 @@ func Phi(f, s float64) float64 {
 // Run is a built scenario: the kernel configuration, the shared state and
 // the nodes, which Stats reads after the world has run.
 type Run struct {
-	Scenario Scenario
-	Config   sim.Config
-	Net      *Net
-	Nodes    []*Node
-	// Setup schedules the scenario's fault plan (Links.Faults) on the
-	// world before it runs; nil without one (see scenario.World.Setup).
-	Setup func(*sim.World)
+	chain.Built[Scenario, Net, Node]
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -147,7 +141,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	for i := 0; i < s.NothingAtStake; i++ {
 		net.Honest[i] = false
 	}
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
 	r.Config = chain.Config(n, seed, ln, s.Duration, net.quiet, func(id sim.NodeID) sim.Node {
