@@ -131,11 +131,7 @@ type Node struct {
 // Merchant is the payee of a double spend: it hands over the goods once the
 // payment has Z confirmations (observation "confirmed") and notices when a
 // reorganisation takes the payment away ("reversed").
-type Merchant struct {
-	Z         int
-	confirmed bool
-	reversed  bool
-}
+type Merchant = chain.Merchant
 
 // healTag is the tag of the timer that fires when a partition heals.
 type healTag struct{}
@@ -242,18 +238,8 @@ func (n *Node) switched(ctx sim.Context, old BlockID) {
 }
 
 func (n *Node) merchantCheck(ctx sim.Context) {
-	m := n.Merchant
-	if m == nil {
-		return
-	}
-	t := n.net.Store.Get(n.tip)
-	if !m.confirmed && Confirmed(t, m.Z) {
-		m.confirmed = true
-		ctx.Observe("confirmed", t.Height, t.ShortHash())
-	}
-	if m.confirmed && !m.reversed && t.ChainFlags&FlagSpend != 0 {
-		m.reversed = true
-		ctx.Observe("reversed", t.Height, t.ShortHash())
+	if m := n.Merchant; m != nil {
+		m.Check(ctx, n.net.Store.Get(n.tip))
 	}
 }
 

@@ -301,7 +301,7 @@ func (n *Node) produce(ctx sim.Context, parents []chain.BlockID, slot int64) {
 func (n *Node) switched(ctx sim.Context, old chain.BlockID) {
 	n.net.Adopt(ctx, n.ID, old, n.tip)
 	if n.Merchant != nil {
-		n.Merchant.check(ctx, n.net.Store.Get(n.tip))
+		n.Merchant.Check(ctx, n.net.Store.Get(n.tip))
 	}
 }
 
