@@ -254,6 +254,15 @@ func (net *Net) finalized(ctx sim.Context, id sim.NodeID, old, final chain.Block
 // slotTag is the tag of the timer that starts slot S.
 type slotTag struct{ S int64 }
 
+// begin is what every node, honest or traitor, does as slot s begins:
+// arm the next slot's timer, and after the last slot stop block making.
+func (net *Net) begin(ctx sim.Context, s int64) {
+	net.tick(ctx, s+1)
+	if s >= net.MaxSlot {
+		net.stop(ctx.Now())
+	}
+}
+
 // tick arms the timer of slot s, unless block making is over.
 func (net *Net) tick(ctx sim.Context, s int64) {
 	if s <= net.MaxSlot && !net.stopped {
@@ -351,10 +360,7 @@ func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		return
 	}
 	net := n.net
-	net.tick(ctx, t.S+1)
-	if t.S >= net.MaxSlot {
-		net.stop(ctx.Now())
-	}
+	net.begin(ctx, t.S)
 	if net.stopped || net.Producer(n.tip, t.S) != n.ID {
 		return
 	}

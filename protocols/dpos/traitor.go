@@ -124,10 +124,7 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		return
 	}
 	net := t.net
-	net.tick(ctx, st.S+1)
-	if st.S >= net.MaxSlot {
-		net.stop(ctx.Now())
-	}
+	net.begin(ctx, st.S)
 	if net.stopped {
 		return
 	}

@@ -201,18 +201,12 @@ func (n *Node) draw(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	id, ok := n.Incoming(ctx, from, msg, n.tip)
-	if !ok {
-		return
-	}
-	old := n.tip
-	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
-		n.Relay(ctx, b, from)
+	old, moved := n.Take(ctx, from, msg, &n.tip, n.net.valid, func(b *chain.Block) {
 		if n.net.Store.Heavier(b.ID, n.tip) {
 			n.tip = b.ID
 		}
 	})
-	if n.tip != old {
+	if moved {
 		n.net.Adopt(ctx, n.ID, old, n.tip)
 		n.draw(ctx)
 	}

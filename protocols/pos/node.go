@@ -178,17 +178,11 @@ func (n *Node) Start(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	id, ok := n.Incoming(ctx, from, msg, n.tip)
-	if !ok {
-		return
-	}
-	old := n.tip
-	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
-		n.Relay(ctx, b, from)
+	old, moved := n.Take(ctx, from, msg, &n.tip, n.net.valid, func(b *chain.Block) {
 		n.connected(b)
 		n.consider(b)
 	})
-	if n.tip != old {
+	if moved {
 		n.switched(ctx, old)
 	}
 }
