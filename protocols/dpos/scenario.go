@@ -73,8 +73,8 @@ func DefaultScenario() Scenario {
 		Nodes:     32,
 		Delegates: 21,
 		Slot:      3 * sim.Second,
-		Workload:  chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
-		Links:     chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload:  chain.DefaultWorkload(64_000),
+		Links:     chain.DefaultLinks(),
 		Blocks:    100,
 	}
 }
@@ -85,9 +85,10 @@ func Quorum(n int) int { return 2*n/3 + 1 }
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Nodes, "nodes", 10_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Nodes < 1 || s.Nodes > 10_000:
-		return fmt.Errorf("nodes must be between 1 and 10000, got %d", s.Nodes)
 	case len(s.Stakes) != 0 && len(s.Stakes) != s.Nodes:
 		return fmt.Errorf("%d stakes for %d nodes", len(s.Stakes), s.Nodes)
 	case s.Delegates < 1 || s.Delegates > s.Nodes:

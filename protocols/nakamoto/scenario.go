@@ -76,8 +76,8 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		Miners:   16,
 		Interval: 600 * sim.Second,
-		Workload: chain.Workload{BlockSize: 1_000_000, TxSize: 250, TxRate: 4},
-		Links:    chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload: chain.DefaultWorkload(1_000_000),
+		Links:    chain.DefaultLinks(),
 		Blocks:   100,
 		PoWBits:  16,
 		K:        6,
@@ -86,9 +86,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Miners, "miners", 100_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Miners < 1 || s.Miners > 100_000:
-		return fmt.Errorf("miners must be between 1 and 100000, got %d", s.Miners)
 	case len(s.Shares) != 0 && len(s.Shares) != s.Miners:
 		return fmt.Errorf("%d shares for %d miners", len(s.Shares), s.Miners)
 	case s.Interval <= 0:

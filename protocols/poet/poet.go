@@ -78,8 +78,8 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		Validators: 16,
 		Interval:   20 * sim.Second,
-		Workload:   chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
-		Links:      chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload:   chain.DefaultWorkload(64_000),
+		Links:      chain.DefaultLinks(),
 		Blocks:     100,
 		K:          6,
 	}
@@ -87,9 +87,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Validators, "validators", 10_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Validators < 1 || s.Validators > 10_000:
-		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
 	}
