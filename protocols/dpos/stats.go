@@ -146,10 +146,17 @@ func PropertyScenario(delegates, traitors int, bug string) Scenario {
 	s.Slot = sim.Second
 	s.Links = chain.PropertyLinks(delegates, s.Delay, 500*sim.Millisecond)
 	s.Blocks = 2 * delegates
+	return s.checked(traitors, Equivocate, bug)
+}
+
+// checked is s as a property check runs it: no transaction stream and no
+// per-block observations, traitors of the given strategy (none: no
+// strategy), and the teaching bug.
+func (s Scenario) checked(traitors int, strategy, bug string) Scenario {
 	s.TxRate = 0
 	s.Traitors = traitors
 	if traitors > 0 {
-		s.Strategy = Equivocate
+		s.Strategy = strategy
 	}
 	s.Quiet = true
 	s.Bug = bug
@@ -164,12 +171,5 @@ func LivenessScenario(offline int, offlineAt sim.Time, bug string) Scenario {
 	s.OfflineAt = offlineAt
 	s.Blocks = 4 * 21
 	s.Slots = 4 * 21
-	s.TxRate = 0
-	s.Traitors = offline
-	if offline > 0 {
-		s.Strategy = Offline
-	}
-	s.Quiet = true
-	s.Bug = bug
-	return s
+	return s.checked(offline, Offline, bug)
 }
