@@ -119,3 +119,51 @@ type Built[S, N, Nd any] struct {
 func NewBuilt[S, N, Nd any](s S, net *N, n int) Built[S, N, Nd] {
 	return Built[S, N, Nd]{Scenario: s, Net: net, Nodes: make([]*Nd, n)}
 }
+
+// Halt is when a chain protocol's block making ends, and with it the run:
+// once a block reaches StopHeight (0: never) nobody makes another, and
+// the run ends when every message in flight has arrived (Drained). Every
+// protocol's shared state embeds one.
+type Halt struct {
+	StopHeight int
+	stopped    bool
+	stopAt     sim.Time
+}
+
+// Stop ends block making at now; a later call keeps the first time.
+func (h *Halt) Stop(now sim.Time) {
+	if !h.stopped {
+		h.stopped = true
+		h.stopAt = now
+	}
+}
+
+// Stopped reports whether block making has ended.
+func (h *Halt) Stopped() bool { return h.stopped }
+
+// Made notes a block of height made at now: one that reaches StopHeight
+// ends block making.
+func (h *Halt) Made(height int, now sim.Time) {
+	if h.StopHeight > 0 && height >= h.StopHeight {
+		h.Stop(now)
+	}
+}
+
+// Drained is a world's Stop predicate: block making has ended and no
+// message is in flight.
+func (h *Halt) Drained(w *sim.World) bool {
+	if !h.stopped {
+		return false
+	}
+	c := w.Counters()
+	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
+}
+
+// Elapsed is how long a run that ended with res made blocks: until block
+// making stopped, or else to the run's end.
+func (h *Halt) Elapsed(res sim.Result) sim.Time {
+	if h.stopped {
+		return h.stopAt
+	}
+	return res.End
+}

@@ -149,7 +149,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), Traitors: make([]*Traitor, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, 0, net.quiet, func(id sim.NodeID) sim.Node {
+	r.Config = chain.Config(n, seed, ln, 0, net.Drained, func(id sim.NodeID) sim.Node {
 		if net.traitor[id] && s.Strategy != Offline {
 			t := &Traitor{Peer: chain.NewPeer(&net.Tree, id), net: net}
 			r.Traitors[id] = t

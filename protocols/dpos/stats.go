@@ -62,10 +62,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	s := net.Store
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
+	elapsed := net.Elapsed(res)
 	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Quorum: net.Quorum, SafetyHolds: net.Violations == 0,
 		Violations: net.Violations, First: net.First, Equivocations: net.Equivocations, Votes: net.votes}
 	st.Slots = int64(elapsed / net.Slot)

@@ -125,7 +125,7 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 	}
 	net := t.net
 	net.begin(ctx, st.S)
-	if net.stopped {
+	if net.Stopped() {
 		return
 	}
 	if net.strategy == Censor {

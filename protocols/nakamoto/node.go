@@ -46,7 +46,7 @@ func (p *peer) receive(ctx sim.Context, from sim.NodeID, id BlockID, connect fun
 // timers in runs with thousands of miners.
 func (p *peer) mine(ctx sim.Context, tip BlockID, publicHeight int) {
 	p.deadline = sim.Never
-	if p.net.stopped {
+	if p.net.Stopped() {
 		return
 	}
 	sample, truth := p.net.rate(p.ID, publicHeight)
@@ -88,7 +88,7 @@ func (p *peer) due(ctx sim.Context, id sim.TimerID, tag any) bool {
 		return false
 	}
 	p.timer = 0
-	if p.deadline == sim.Never || p.net.stopped {
+	if p.deadline == sim.Never || p.net.Stopped() {
 		return false
 	}
 	if now := ctx.Now(); now < p.deadline {

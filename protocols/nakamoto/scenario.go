@@ -233,13 +233,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	}
 	// Once mining has stopped, end the run as soon as every block has
 	// arrived: no message in flight.
-	stop := func(w *sim.World) bool {
-		if !net.stopped || w.Now() < settle {
-			return false
-		}
-		c := w.Counters()
-		return c.Sent+c.Duplicated == c.Delivered+c.Dropped
-	}
+	stop := func(w *sim.World) bool { return w.Now() >= settle && net.Drained(w) }
 	r.Config = chain.Config(n, seed, model, s.Duration, stop, func(id sim.NodeID) sim.Node {
 		nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
 		r.Nodes[id] = nd
@@ -325,10 +319,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 		}
 		st.Hashes += s.Get(BlockID(id)).Hashes
 	}
-	st.Elapsed = res.End
-	if net.stopped {
-		st.Elapsed = net.stopAt
-	}
+	st.Elapsed = net.Elapsed(res)
 	st.MeanInterval = s.MeanInterval(tip)
 	st.Txs = s.Get(tip).TxEnd
 	if st.Elapsed > 0 {

@@ -117,19 +117,10 @@ type Net struct {
 	waits []sim.Time
 	zTest bool
 
-	StopHeight int
-	stopped    bool
-	stopAt     sim.Time
+	// Halt ends block making at the scenario's height (Blocks).
+	chain.Halt
 	// Rejected counts blocks the z-test turned down (once per block).
 	Rejected []bool
-}
-
-func (net *Net) quiet(w *sim.World) bool {
-	if !net.stopped {
-		return false
-	}
-	c := w.Counters()
-	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
 }
 
 // valid checks a received block's certificate and, with the z-test on,
@@ -192,7 +183,7 @@ func (n *Node) draw(ctx sim.Context) {
 		ctx.Cancel(n.timer)
 		n.timer = 0
 	}
-	if n.net.stopped {
+	if n.net.Stopped() {
 		return
 	}
 	w := ctx.Rand().ExpFloat64() * float64(n.net.Mean) / n.Factor
@@ -223,7 +214,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		return
 	}
 	n.timer = 0
-	if n.net.stopped {
+	if n.net.Stopped() {
 		return
 	}
 	net := n.net
@@ -238,10 +229,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	if !net.Quiet {
 		ctx.Observe("block", b.Height, b.ShortHash())
 	}
-	if net.StopHeight > 0 && b.Height >= net.StopHeight && !net.stopped {
-		net.stopped = true
-		net.stopAt = now
-	}
+	net.Made(b.Height, now)
 	n.Learn(ctx, b)
 	n.Send(ctx, b, -1)
 	old := n.tip
@@ -262,7 +250,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	n := s.Validators
 	peers, complete := s.Links.Graph(n, seed)
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Txs: s.Workload.Txs(),
-		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, StopHeight: s.Blocks}
+		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, Halt: chain.Halt{StopHeight: s.Blocks}}
 	net.Quiet = s.Quiet
 	net.K = s.K
 	factor := s.CheatFactor
@@ -275,7 +263,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, s.Duration, net.quiet, func(id sim.NodeID) sim.Node {
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
 		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
 		if int(id) < s.Cheaters {
 			nd.Factor = factor
@@ -318,11 +306,7 @@ func (r *Run) MainTip() chain.BlockID {
 func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
-	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
+	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
 	st.MeanInterval = net.Store.MeanInterval(tip)
 	main := net.Store.Chain(tip)
 	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)

@@ -145,7 +145,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, s.Duration, net.quiet, func(id sim.NodeID) sim.Node {
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
 		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
 			NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
 		r.Nodes[id] = nd
@@ -203,11 +203,7 @@ func (r *Run) MainTip() chain.BlockID {
 func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
-	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
+	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
 		Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg, Shares: net.shares}
 	st.MeanInterval = net.Store.MeanInterval(tip)
 	st.Branches = chain.AbandonedBranches(net.Store, tip)
