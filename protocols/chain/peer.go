@@ -98,3 +98,21 @@ func (p *Peer) Relay(ctx sim.Context, b *Block, from sim.NodeID) {
 		p.Send(ctx, b, from)
 	}
 }
+
+// Take is a longest-chain node's Deliver: it takes msg from the wire
+// (Incoming: a block, or a neighbour's request for the blocks after its
+// locator, answered from tip), and each block it connects (Receive,
+// checked with valid) it relays and hands to connect, which may move
+// *tip. It returns the tip before the message and whether it moved.
+func (p *Peer) Take(ctx sim.Context, from sim.NodeID, msg sim.Message, tip *BlockID, valid func(*Block) bool, connect func(b *Block)) (old BlockID, moved bool) {
+	old = *tip
+	id, ok := p.Incoming(ctx, from, msg, old)
+	if !ok {
+		return old, false
+	}
+	p.Receive(ctx, from, id, valid, func(b *Block, from sim.NodeID) {
+		p.Relay(ctx, b, from)
+		connect(b)
+	})
+	return old, *tip != old
+}

@@ -199,3 +199,26 @@ func (l Links) Options(regions *Regions, seed uint64) network.Options {
 func (l Links) Net(n int, regions *Regions, seed uint64) *network.Net {
 	return network.MustNew(n, l.Options(regions, seed))
 }
+
+// DefaultWorkload is the transaction stream of every chain protocol's
+// default scenario, so that their runs compare: 4 transactions of 250
+// bytes a second, in blocks of up to blockSize bytes.
+func DefaultWorkload(blockSize int) Workload {
+	return Workload{BlockSize: blockSize, TxSize: 250, TxRate: 4}
+}
+
+// DefaultLinks is the network of every chain protocol's default scenario,
+// so that their runs compare: 4 neighbours each over 100 ms links at
+// 10 Mbit/s.
+func DefaultLinks() Links {
+	return Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000}
+}
+
+// ValidateCount reports a node count n outside 1..most, naming it as its
+// flag does (nodes: "validators", "miners").
+func ValidateCount(n int, nodes string, most int) error {
+	if n < 1 || n > most {
+		return fmt.Errorf("%s must be between 1 and %d, got %d", nodes, most, n)
+	}
+	return nil
+}

@@ -215,10 +215,7 @@ func TestCensorship(t *testing.T) {
 
 func TestSameSeedSameRun(t *testing.T) {
 	s := dpos.PropertyScenario(4, 2, "")
-	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
-		_, res, _ := run(t, s, seed)
-		return res
-	})
+	chaintest.SameSeed(t, run, s)
 }
 
 // TestGoldenHash pins one run's trace hash.
@@ -227,8 +224,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Blocks = 30
 	s.Traitors, s.Strategy = 3, dpos.Offline
 	st, res, _ := run(t, s, 1)
-	got := fmt.Sprintf("%s events=%d sent=%d height=%d final=%d voted_out=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.FinalHeight, st.VotedOut, st.TipHash[:16])
-	chaintest.Golden(t, "dpos-seed1.golden", got)
+	chaintest.GoldenRun(t, "dpos-seed1.golden", res, fmt.Sprintf("height=%d final=%d voted_out=%d", st.Height, st.FinalHeight, st.VotedOut), st.TipHash)
 }
 
 func TestValidateRejectsNonsense(t *testing.T) {

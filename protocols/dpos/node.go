@@ -35,10 +35,10 @@ type Net struct {
 	choices  sim.Choices
 	plan     coalition
 
-	StopHeight int
-	MaxSlot    int64
-	stopped    bool
-	stopAt     sim.Time
+	// Halt ends block making at the scenario's height (Blocks); MaxSlot
+	// after that many slots in any case.
+	chain.Halt
+	MaxSlot int64
 
 	// finalHead is the highest block any honest node has seen become
 	// final; a newly final block that conflicts with it breaks safety.
@@ -60,7 +60,7 @@ func newNet(s Scenario, peers [][]sim.NodeID, complete bool, seed uint64) *Net {
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Slot: s.Slot, Delegates: s.Delegates, Quorum: Quorum(s.Delegates),
 		Txs: s.Workload.Txs(), shares: chain.Shares(s.Stakes, n), voteOut: s.Bug != "no-vote-out",
 		next: map[chain.BlockID]*schedule{}, traitor: make([]bool, n), strategy: s.Strategy,
-		StopHeight: s.Blocks, MaxSlot: s.Slots, finalHead: chain.Genesis, stamp: make([]int, n)}
+		Halt: chain.Halt{StopHeight: s.Blocks}, MaxSlot: s.Slots, finalHead: chain.Genesis, stamp: make([]int, n)}
 	if s.Bug == "half-quorum" {
 		net.Quorum = (s.Delegates + 1) / 2
 	}
@@ -175,17 +175,8 @@ func (net *Net) makeBlock(ctx sim.Context, producer sim.NodeID, parent chain.Blo
 	if !net.Quiet {
 		ctx.Observe("block", b.Height, b.ShortHash())
 	}
-	if net.StopHeight > 0 && b.Height >= net.StopHeight {
-		net.stop(now)
-	}
+	net.Made(b.Height, now)
 	return b
-}
-
-func (net *Net) stop(now sim.Time) {
-	if !net.stopped {
-		net.stopped = true
-		net.stopAt = now
-	}
 }
 
 // valid checks a received block as a delegate node does: its slot is later
@@ -194,16 +185,6 @@ func (net *Net) stop(now sim.Time) {
 func (net *Net) valid(b *chain.Block) bool {
 	p := net.Store.Get(b.Parent)
 	return b.Slot > p.Slot && net.sched[b.ID].order[net.position(b.Slot)] == b.Miner
-}
-
-// quiet is the world's stop predicate: block making has stopped and no
-// block is in flight.
-func (net *Net) quiet(w *sim.World) bool {
-	if !net.stopped {
-		return false
-	}
-	c := w.Counters()
-	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
 }
 
 // lib returns the highest block of tip's chain that Quorum distinct
@@ -254,9 +235,18 @@ func (net *Net) finalized(ctx sim.Context, id sim.NodeID, old, final chain.Block
 // slotTag is the tag of the timer that starts slot S.
 type slotTag struct{ S int64 }
 
+// begin is what every node, honest or traitor, does as slot s begins:
+// arm the next slot's timer, and after the last slot stop block making.
+func (net *Net) begin(ctx sim.Context, s int64) {
+	net.tick(ctx, s+1)
+	if s >= net.MaxSlot {
+		net.Stop(ctx.Now())
+	}
+}
+
 // tick arms the timer of slot s, unless block making is over.
 func (net *Net) tick(ctx sim.Context, s int64) {
-	if s <= net.MaxSlot && !net.stopped {
+	if s <= net.MaxSlot && !net.Stopped() {
 		ctx.After(sim.Time(s)*net.Slot-ctx.Now(), slotTag{S: s})
 	}
 }
@@ -351,11 +341,8 @@ func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		return
 	}
 	net := n.net
-	net.tick(ctx, t.S+1)
-	if t.S >= net.MaxSlot {
-		net.stop(ctx.Now())
-	}
-	if net.stopped || net.Producer(n.tip, t.S) != n.ID {
+	net.begin(ctx, t.S)
+	if net.Stopped() || net.Producer(n.tip, t.S) != n.ID {
 		return
 	}
 	if !n.NoLock && n.last != chain.NoBlock && !net.Store.IsAncestor(n.last, n.tip) {

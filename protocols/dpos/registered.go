@@ -59,12 +59,8 @@ func (r *Registered) Validate() error {
 				r.Blocks = 2 * r.Delegates
 			}
 		}
-		if !fs.Changed("degree") && r.Degree > r.Nodes-1 && r.Nodes > 1 {
-			r.Degree = r.Nodes - 1
-		}
-		if !fs.Changed("delegates") && r.Delegates > r.Nodes && r.Nodes >= 1 {
-			r.Delegates = r.Nodes
-		}
+		chain.FitDefault(fs, "degree", &r.Degree, r.Nodes-1)
+		chain.FitDefault(fs, "delegates", &r.Delegates, r.Nodes)
 	}
 	if r.search && (r.Delegates < 2 || r.Delegates > 31) {
 		return fmt.Errorf("--delegates %d: the search wants 2 to 31", r.Delegates)
@@ -110,10 +106,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 			{Name: CoverEquivocation, Hit: func(x scenario.Run) bool { return judge(x).Equivocations > 0 }},
 			{Name: CoverFinal, Hit: func(x scenario.Run) bool { return judge(x).FinalHeight > 0 }},
 		},
-		Show: func(x scenario.Run) scenario.Shown {
-			o := Output{Scenario: s, Seed: seed, Hash: x.Result.HashString(), Stats: judge(x)}
-			return scenario.Shown{Tables: []report.Table{Table(o)}, JSON: o}
-		},
+		Show: chain.Show(s, seed, judge, func(o Output) []report.Table { return []report.Table{Table(o)} }),
 	}
 }
 
@@ -124,19 +117,14 @@ type Output = chain.Output[Scenario, Stats]
 // traitors did.
 func Table(o Output) report.Table {
 	s, st := o.Scenario, o.Stats
-	t := report.Table{
-		Name: "chain",
-		Title: fmt.Sprintf("Delegated proof of stake: %d stakeholders, %d delegates, %v slots, %s blocks, degree %d, delay %v, seed %d",
-			s.Nodes, s.Delegates, chain.ShortTime(s.Slot), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
-		Header: []string{"measure", "value"},
-	}
+	t, add := chain.Measures(fmt.Sprintf("Delegated proof of stake: %d stakeholders, %d delegates, %v slots, %s blocks, degree %d, delay %v, seed %d",
+		s.Nodes, s.Delegates, chain.ShortTime(s.Slot), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed))
 	if s.Traitors > 0 {
 		t.Title += fmt.Sprintf(", %d traitors (%s)", s.Traitors, s.Strategy)
 	}
 	if s.Bug != "" {
 		t.Title += ", bug " + s.Bug
 	}
-	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
 	add("slots", fmt.Sprintf("%d (%d missed on the main chain)", st.Slots, st.Missed))
 	add("chain height", fmt.Sprint(st.Height))
 	add("blocks made", fmt.Sprint(st.Made))
@@ -164,18 +152,14 @@ func Table(o Output) report.Table {
 		safety = fmt.Sprintf("VIOLATED %d times: %s", st.Violations, st.First)
 	}
 	add("finality safety", safety)
-	agree := "yes"
-	if !st.Agree {
-		agree = "no"
-	}
-	add("honest nodes on one tip", agree)
+	add("honest nodes on one tip", chain.YesNo(st.Agree))
 	add("hashes computed", "0 (no proof of work)")
 	add("tip", st.TipHash[:16])
 	t.Notes = []string{
 		"Slots: delegates make blocks in turn, one slot each per round; a slot with no block on the main chain is missed, and its delegate is voted out at the next round.",
 		fmt.Sprintf("Finality: a block is final once %d distinct delegates built on it; time to finality runs from a transaction's arrival until the observer (the first honest node) held its block as final.", st.Quorum),
 	}
-	return t
+	return *t
 }
 
 type protocol struct{}

@@ -7,8 +7,6 @@ import (
 
 	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/dpos"
-	"simulate/scenario"
-	"simulate/search"
 )
 
 func parsedSearch(t *testing.T, args ...string) *dpos.Registered {
@@ -33,13 +31,6 @@ func TestSearchDelegatesSizeTheNetwork(t *testing.T) {
 // More than a third of the delegates colluding revert finality; the
 // search finds it and shrinks it; a third cannot.
 func TestSafetyNeedsTwoThirdsHonest(t *testing.T) {
-	bad := &dpos.Registered{Scenario: dpos.PropertyScenario(4, 2, "")}
-	require.NoError(t, bad.Validate())
-	rep := scenario.Check(bad, 1, search.Config{Checks: 200, Seed: 1})
-	require.True(t, rep.Failed)
-	require.Equal(t, dpos.PropSafety, rep.Counterexample.Violation.Property)
-	require.LessOrEqual(t, rep.Draws.NonZero(), 10)
-
-	good := &dpos.Registered{Scenario: dpos.PropertyScenario(4, 1, "")}
-	require.False(t, scenario.Check(good, 1, search.Config{Checks: 100, Seed: 1}).Failed)
+	chaintest.Finds(t, &dpos.Registered{Scenario: dpos.PropertyScenario(4, 2, "")}, 200, dpos.PropSafety, 10)
+	chaintest.Holds(t, &dpos.Registered{Scenario: dpos.PropertyScenario(4, 1, "")}, 100)
 }

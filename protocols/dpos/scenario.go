@@ -73,8 +73,8 @@ func DefaultScenario() Scenario {
 		Nodes:     32,
 		Delegates: 21,
 		Slot:      3 * sim.Second,
-		Workload:  chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
-		Links:     chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload:  chain.DefaultWorkload(64_000),
+		Links:     chain.DefaultLinks(),
 		Blocks:    100,
 	}
 }
@@ -85,9 +85,10 @@ func Quorum(n int) int { return 2*n/3 + 1 }
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Nodes, "nodes", 10_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Nodes < 1 || s.Nodes > 10_000:
-		return fmt.Errorf("nodes must be between 1 and 10000, got %d", s.Nodes)
 	case len(s.Stakes) != 0 && len(s.Stakes) != s.Nodes:
 		return fmt.Errorf("%d stakes for %d nodes", len(s.Stakes), s.Nodes)
 	case s.Delegates < 1 || s.Delegates > s.Nodes:
@@ -117,17 +118,7 @@ func (s Scenario) Validate() error {
 	case s.Bug != "" && s.Bug != "half-quorum" && s.Bug != "no-lock" && s.Bug != "no-vote-out":
 		return fmt.Errorf("unknown bug %q (known: half-quorum, no-lock, no-vote-out)", s.Bug)
 	}
-	sum := 0.0
-	for i, x := range s.Stakes {
-		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("stake %d is %v; stakes must be non-negative", i, x)
-		}
-		sum += x
-	}
-	if len(s.Stakes) > 0 && sum <= 0 {
-		return fmt.Errorf("stakes add up to 0: nobody can vote")
-	}
-	return nil
+	return chain.Weights(s.Stakes, "stake", "stakes", "nobody can vote")
 }
 
 // Run is a built scenario: the kernel configuration, the shared state and
@@ -158,23 +149,16 @@ func (s Scenario) Build(seed uint64) *Run {
 	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), Traitors: make([]*Traitor, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			if net.traitor[id] && s.Strategy != Offline {
-				t := &Traitor{Peer: chain.NewPeer(&net.Tree, id), net: net}
-				r.Traitors[id] = t
-				return t
-			}
-			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, NoLock: s.Bug == "no-lock"}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: ln,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Stop:    net.quiet,
-	}
+	r.Config = chain.Config(n, seed, ln, 0, net.Drained, func(id sim.NodeID) sim.Node {
+		if net.traitor[id] && s.Strategy != Offline {
+			t := &Traitor{Peer: chain.NewPeer(&net.Tree, id), net: net}
+			r.Traitors[id] = t
+			return t
+		}
+		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, NoLock: s.Bug == "no-lock"}
+		r.Nodes[id] = nd
+		return nd
+	})
 	if s.Traitors > 0 && s.Strategy == Equivocate {
 		r.Config.Network = splitModel{inner: ln, net: net}
 	}

@@ -62,10 +62,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	s := net.Store
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
+	elapsed := net.Elapsed(res)
 	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Quorum: net.Quorum, SafetyHolds: net.Violations == 0,
 		Violations: net.Violations, First: net.First, Equivocations: net.Equivocations, Votes: net.votes}
 	st.Slots = int64(elapsed / net.Slot)
@@ -144,15 +141,19 @@ func PropertyScenario(delegates, traitors int, bug string) Scenario {
 	s.Nodes = delegates
 	s.Delegates = delegates
 	s.Slot = sim.Second
-	s.Degree = delegates - 1
-	s.Bandwidth = 0
-	s.Jitter = 500 * sim.Millisecond
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(delegates, s.Delay, 500*sim.Millisecond)
 	s.Blocks = 2 * delegates
+	return s.checked(traitors, Equivocate, bug)
+}
+
+// checked is s as a property check runs it: no transaction stream and no
+// per-block observations, traitors of the given strategy (none: no
+// strategy), and the teaching bug.
+func (s Scenario) checked(traitors int, strategy, bug string) Scenario {
 	s.TxRate = 0
 	s.Traitors = traitors
 	if traitors > 0 {
-		s.Strategy = Equivocate
+		s.Strategy = strategy
 	}
 	s.Quiet = true
 	s.Bug = bug
@@ -167,12 +168,5 @@ func LivenessScenario(offline int, offlineAt sim.Time, bug string) Scenario {
 	s.OfflineAt = offlineAt
 	s.Blocks = 4 * 21
 	s.Slots = 4 * 21
-	s.TxRate = 0
-	s.Traitors = offline
-	if offline > 0 {
-		s.Strategy = Offline
-	}
-	s.Quiet = true
-	s.Bug = bug
-	return s
+	return s.checked(offline, Offline, bug)
 }

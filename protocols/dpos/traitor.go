@@ -124,11 +124,8 @@ func (t *Traitor) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		return
 	}
 	net := t.net
-	net.tick(ctx, st.S+1)
-	if st.S >= net.MaxSlot {
-		net.stop(ctx.Now())
-	}
-	if net.stopped {
+	net.begin(ctx, st.S)
+	if net.Stopped() {
 		return
 	}
 	if net.strategy == Censor {

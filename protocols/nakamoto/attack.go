@@ -77,22 +77,10 @@ func (d *DoubleSpender) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	d.mineOn(ctx)
 }
 
+// check publishes or gives up as the race stands (chain.Peer.Spend).
 func (d *DoubleSpender) check(ctx sim.Context) {
-	if d.done {
-		return
-	}
-	s := d.net.Store
-	pub, priv := s.Get(d.pub), s.Get(d.priv)
-	switch {
-	case Confirmed(pub, d.Z) && s.Heavier(d.priv, d.pub):
-		for _, id := range d.chain {
-			d.Send(ctx, s.Get(id), -1)
-		}
-		d.done = true
-		ctx.Observe("publish", priv.Height, priv.ShortHash())
-	case d.GiveUp > 0 && pub.Height-priv.Height >= d.GiveUp:
-		d.done = true
-		ctx.Observe("giveup", pub.Height-priv.Height, pub.ShortHash())
+	if !d.done {
+		d.done = d.Spend(ctx, d.Z, d.GiveUp, d.pub, d.priv, d.chain)
 	}
 }
 

@@ -159,10 +159,7 @@ func TestScalesToThousandsOfMiners(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 60 * sim.Second
-	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
-		_, res, _ := run(t, s, seed)
-		return res
-	})
+	chaintest.SameSeed(t, run, s)
 }
 
 func TestRandomGraphConnectedWithDegree(t *testing.T) {
@@ -183,8 +180,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Blocks = 20
 	s.Delay = 30 * sim.Second
 	st, res, _ := run(t, s, 1)
-	got := fmt.Sprintf("%s events=%d sent=%d height=%d mined=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Mined, st.Forks, st.TipHash[:16])
-	chaintest.Golden(t, "nakamoto-seed1.golden", got)
+	chaintest.GoldenRun(t, "nakamoto-seed1.golden", res, fmt.Sprintf("height=%d mined=%d forks=%d", st.Height, st.Mined, st.Forks), st.TipHash)
 }
 
 // property searches network schedules for a run that breaks common prefix

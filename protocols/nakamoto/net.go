@@ -42,16 +42,14 @@ type Net struct {
 	// none).
 	premine BlockID
 
-	// StopHeight ends mining once a block reaches it; StopMined once that
-	// many blocks were mined (0: no such limit).
-	StopHeight int
-	StopMined  int
-	stopped    bool
+	// Halt's StopHeight ends mining once a block reaches it; StopMined
+	// once that many blocks were mined (0: no such limit).
+	chain.Halt
+	StopMined int
 
 	// measurements
 	mined     int
 	lastMined sim.Time
-	stopAt    sim.Time
 	logW      float64
 
 	// confirmed marks every block an honest node ever held K deep or
@@ -263,11 +261,9 @@ func (net *Net) mineBlock(ctx sim.Context, miner sim.NodeID, parent BlockID, fla
 	if !net.Quiet {
 		ctx.Observe("mine", b.Height, b.ShortHash())
 	}
-	if (net.StopHeight > 0 && b.Height >= net.StopHeight) || (net.StopMined > 0 && net.mined >= net.StopMined) {
-		if !net.stopped {
-			net.stopped = true
-			net.stopAt = now
-		}
+	net.Made(b.Height, now)
+	if net.StopMined > 0 && net.mined >= net.StopMined {
+		net.Stop(now)
 	}
 	return b
 }

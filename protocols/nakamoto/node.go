@@ -46,7 +46,7 @@ func (p *peer) receive(ctx sim.Context, from sim.NodeID, id BlockID, connect fun
 // timers in runs with thousands of miners.
 func (p *peer) mine(ctx sim.Context, tip BlockID, publicHeight int) {
 	p.deadline = sim.Never
-	if p.net.stopped {
+	if p.net.Stopped() {
 		return
 	}
 	sample, truth := p.net.rate(p.ID, publicHeight)
@@ -88,7 +88,7 @@ func (p *peer) due(ctx sim.Context, id sim.TimerID, tag any) bool {
 		return false
 	}
 	p.timer = 0
-	if p.deadline == sim.Never || p.net.stopped {
+	if p.deadline == sim.Never || p.net.Stopped() {
 		return false
 	}
 	if now := ctx.Now(); now < p.deadline {
@@ -131,11 +131,7 @@ type Node struct {
 // Merchant is the payee of a double spend: it hands over the goods once the
 // payment has Z confirmations (observation "confirmed") and notices when a
 // reorganisation takes the payment away ("reversed").
-type Merchant struct {
-	Z         int
-	confirmed bool
-	reversed  bool
-}
+type Merchant = chain.Merchant
 
 // healTag is the tag of the timer that fires when a partition heals.
 type healTag struct{}
@@ -242,18 +238,8 @@ func (n *Node) switched(ctx sim.Context, old BlockID) {
 }
 
 func (n *Node) merchantCheck(ctx sim.Context) {
-	m := n.Merchant
-	if m == nil {
-		return
-	}
-	t := n.net.Store.Get(n.tip)
-	if !m.confirmed && Confirmed(t, m.Z) {
-		m.confirmed = true
-		ctx.Observe("confirmed", t.Height, t.ShortHash())
-	}
-	if m.confirmed && !m.reversed && t.ChainFlags&FlagSpend != 0 {
-		m.reversed = true
-		ctx.Observe("reversed", t.Height, t.ShortHash())
+	if m := n.Merchant; m != nil {
+		m.Check(ctx, n.net.Store.Get(n.tip))
 	}
 }
 

@@ -54,21 +54,14 @@ func SimBlockPushScenario() Scenario {
 }
 
 // PartitionPropertyScenario is the scenario the partition properties
-// search, before the search adds a partition: 6 miners on a complete
-// graph, 1 s links plus a drawn 0, 20, 40 or 60 s per message, one
-// transaction a second, 40 blocks, k = 6, and the given teaching bug (""
-// for none).
+// search, before the search adds a partition: PropertyScenario's network
+// (a complete graph, 1 s links plus a drawn 0, 20, 40 or 60 s per
+// message) grown to 6 miners, one transaction a second, 40 blocks, k = 6,
+// and the given teaching bug ("" for none).
 func PartitionPropertyScenario(bug string) Scenario {
-	s := DefaultScenario()
+	s := PropertyScenario(bug)
 	s.Miners = 6
-	s.Degree = 5
-	s.Delay = sim.Second
-	s.Bandwidth = 0
-	s.Jitter = 20 * sim.Second
-	s.JitterSteps = 4
-	s.Blocks = 40
-	s.TxRate = 1
-	s.K = 6
-	s.Bug = bug
+	s.Degree = s.Miners - 1
+	s.Blocks, s.TxRate, s.K = 40, 1, 6
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"simulate/network"
+	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
@@ -121,25 +122,11 @@ func (r Race) Config(seed uint64) (sim.Config, func(sim.Result) Outcome) {
 		Seed:      seed,
 		MaxEvents: maxEv,
 		NoHash:    r.NoHash,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			if len(obs) == 0 {
-				return false
-			}
-			k := obs[len(obs)-1].Kind
-			return k == "reversed" || k == "giveup"
-		},
+		Stop:      chain.RaceOver,
 	}
 	return cfg, func(res sim.Result) Outcome {
 		o := Outcome{Weight: net.Weight(), Blocks: net.mined, Events: res.Events, Hash: res.Hash}
-		for _, ob := range res.Observations {
-			switch ob.Kind {
-			case "reversed":
-				o.Success = true
-			case "giveup":
-				o.GaveUp = true
-			}
-		}
+		o.Success, o.GaveUp = chain.RaceEnd(res.Observations)
 		return o
 	}
 }

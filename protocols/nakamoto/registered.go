@@ -26,8 +26,8 @@ const (
 // worth little if its delays never fork the chain or make a node switch
 // branches.
 const (
-	CoverFork  = "a fork"
-	CoverReorg = "a reorganisation"
+	CoverFork  = chain.CoverFork
+	CoverReorg = chain.CoverReorg
 )
 
 // Registered is the scenario Nakamoto registers with package scenario:
@@ -59,22 +59,13 @@ func (r *Registered) Validate() error {
 		if err := r.x.apply(fs, &r.Scenario); err != nil {
 			return err
 		}
-		fitDefault(fs, "degree", &r.Degree, r.Miners-1)
-		fitDefault(fs, "outbound", &r.Outbound, r.Miners-1)
+		chain.FitDefault(fs, "degree", &r.Degree, r.Miners-1)
+		chain.FitDefault(fs, "outbound", &r.Outbound, r.Miners-1)
 	}
 	if err := r.Scenario.Validate(); err != nil {
 		return errors.New(flagWords(err.Error()))
 	}
 	return nil
-}
-
-// fitDefault lowers *v to most when the user did not type --name: the
-// default --degree 4 must not fail --miners 3. A value the user typed is
-// kept, and validation reports it.
-func fitDefault(fs *pflag.FlagSet, name string, v *int, most int) {
-	if !fs.Changed(name) && *v > most && most >= 1 {
-		*v = most
-	}
 }
 
 // apply turns the extras into the scenario: the preset with the explicit
@@ -99,9 +90,7 @@ func (x *extras) apply(fs *pflag.FlagSet, s *Scenario) error {
 		}
 		*s = p
 	}
-	if fs.Changed("duration") && !fs.Changed("blocks") {
-		s.Blocks = 0
-	}
+	chain.RunFor(fs, &s.Blocks)
 	if fs.Changed("degree") && !fs.Changed("outbound") {
 		s.Outbound = 0
 	}
@@ -212,12 +201,8 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 		Config:     run.Config,
 		Setup:      run.Setup,
 		Properties: props,
-		Coverage: []scenario.Sometimes{
-			chain.Duplicated,
-			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
-			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
-		},
-		Show: func(x scenario.Run) scenario.Shown { return show(run, seed, x.Result, judge(x)) },
+		Coverage:   chain.Forked(func(x scenario.Run) (int, int) { st := judge(x); return st.Forks, st.Reorgs }),
+		Show:       func(x scenario.Run) scenario.Shown { return show(run, seed, x.Result, judge(x)) },
 	}
 }
 

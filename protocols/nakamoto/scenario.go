@@ -76,8 +76,8 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		Miners:   16,
 		Interval: 600 * sim.Second,
-		Workload: chain.Workload{BlockSize: 1_000_000, TxSize: 250, TxRate: 4},
-		Links:    chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload: chain.DefaultWorkload(1_000_000),
+		Links:    chain.DefaultLinks(),
 		Blocks:   100,
 		PoWBits:  16,
 		K:        6,
@@ -86,9 +86,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Miners, "miners", 100_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Miners < 1 || s.Miners > 100_000:
-		return fmt.Errorf("miners must be between 1 and 100000, got %d", s.Miners)
 	case len(s.Shares) != 0 && len(s.Shares) != s.Miners:
 		return fmt.Errorf("%d shares for %d miners", len(s.Shares), s.Miners)
 	case s.Interval <= 0:
@@ -128,31 +129,15 @@ func (s Scenario) Validate() error {
 			return err
 		}
 	}
-	sum := 0.0
-	for i, x := range s.Shares {
-		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("share %d is %v; shares must be non-negative", i, x)
-		}
-		sum += x
-	}
-	if len(s.Shares) > 0 && sum <= 0 {
-		return fmt.Errorf("shares add up to 0: nobody mines")
-	}
-	return nil
+	return chain.Weights(s.Shares, "share", "shares", "nobody mines")
 }
 
 // Run is a built scenario: the kernel configuration, the shared state and
 // the nodes, which Stats reads after the world has run.
 type Run struct {
-	Scenario Scenario
-	Config   sim.Config
-	Net      *Net
-	Nodes    []*Node
+	chain.Built[Scenario, Net, Node]
 	// Region is each node's region (nil without Regions).
 	Region []uint8
-	// Setup schedules the scenario's fault plan (Links.Faults) on the
-	// world before it runs; nil without one (see scenario.World.Setup).
-	Setup  func(*sim.World)
 	shares []float64
 }
 
@@ -188,20 +173,9 @@ func (s Scenario) Build(seed uint64) *Run {
 	net.StopHeight = s.Blocks
 	net.Quiet = s.Quiet
 	net.K = s.K
-	shares := make([]float64, n)
-	sum := 0.0
-	for i := range shares {
-		shares[i] = 1
-		if len(weights) == n {
-			shares[i] = weights[i]
-		}
-		sum += shares[i]
-	}
-	for i := range shares {
-		shares[i] /= sum
-	}
+	shares := chain.Shares(weights, n)
 	net.rate = func(id sim.NodeID, _ int) (float64, float64) { return shares[id], shares[id] }
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n), shares: shares}
+	r := &Run{Built: chain.NewBuilt[Scenario, Net, Node](s, net, n), shares: shares}
 	// The link queues are laid out for the graph (a hint, see
 	// network.Net.Reserve), except on a complete graph, where only the
 	// producers of blocks send and most links are never used.
@@ -257,37 +231,19 @@ func (s Scenario) Build(seed uint64) *Run {
 			settle = max(settle, e.At)
 		}
 	}
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: model,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Limit:   s.Duration,
-		// Once mining has stopped, end the run as soon as every block has
-		// arrived: no message in flight.
-		Stop: func(w *sim.World) bool {
-			if !net.stopped || w.Now() < settle {
-				return false
-			}
-			c := w.Counters()
-			return c.Sent+c.Duplicated == c.Delivered+c.Dropped
-		},
-	}
+	// Once mining has stopped, end the run as soon as every block has
+	// arrived: no message in flight.
+	stop := func(w *sim.World) bool { return w.Now() >= settle && net.Drained(w) }
+	r.Config = chain.Config(n, seed, model, s.Duration, stop, func(id sim.NodeID) sim.Node {
+		nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
+		r.Nodes[id] = nd
+		return nd
+	})
 	return r
 }
 
 // CommonPrefix is the verdict of the common-prefix check at depth K.
-type CommonPrefix struct {
-	K          int    `json:"k"`
-	Holds      bool   `json:"holds"`
-	Violations int    `json:"violations"`
-	First      string `json:"first_violation,omitempty"`
-}
+type CommonPrefix = chain.CommonPrefix
 
 // Stats is what a run of the scenario measured.
 type Stats struct {
@@ -363,13 +319,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 		}
 		st.Hashes += s.Get(BlockID(id)).Hashes
 	}
-	st.Elapsed = res.End
-	if net.stopped {
-		st.Elapsed = net.stopAt
-	}
-	if st.Height > 0 {
-		st.MeanInterval = s.Get(tip).Time / sim.Time(st.Height)
-	}
+	st.Elapsed = net.Elapsed(res)
+	st.MeanInterval = s.MeanInterval(tip)
 	st.Txs = s.Get(tip).TxEnd
 	if st.Elapsed > 0 {
 		st.Throughput = float64(st.Txs) / st.Elapsed.Seconds()
@@ -396,10 +347,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 	if r.Scenario.Eclipse != nil {
 		st.Eclipse = r.eclipseStats(chain)
 	}
-	for k := 1; k <= r.Scenario.K; k++ {
-		st.Confirmations = append(st.Confirmations, r.confirmation(chain, k))
-	}
-	st.CommonPrefix = CommonPrefix{K: net.K, Holds: net.CPFailures == 0, Violations: net.CPFailures, First: net.CPFirst}
+	st.Confirmations = net.Confirmations(chain, net.Txs.Period, r.Scenario.K)
+	st.CommonPrefix = net.CommonPrefix()
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if nd.tip != r.Nodes[0].tip {
@@ -427,14 +376,6 @@ func meanSince(blocks []BlockID, s *Store, at []sim.Time) sim.Time {
 	return sum / sim.Time(n)
 }
 
-// confirmation averages, over the transactions of the main chain, the time
-// from arrival until the observer held the block k-1 above theirs.
-func (r *Run) confirmation(chain []BlockID, k int) Confirmation {
-	c := Confirmation{K: k}
-	c.Mean, c.Samples = r.Net.TxLatency(chain, r.Net.Txs.Period, r.Net.KDeep(chain, k))
-	return c
-}
-
 // Check judges a finished run by the properties honest Nakamoto consensus
 // promises: common prefix at depth K, and that once every block has
 // arrived the nodes agree on everything but possibly a tied last block.
@@ -457,9 +398,8 @@ func (r *Run) agreed(res sim.Result) error {
 	s := r.Net.Store
 	main := r.MainTip()
 	for _, nd := range r.Nodes {
-		f := s.Fork(nd.tip, main)
-		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
-			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.ID, d)
+		if err := chain.Settled(s, main, nd.ID, nd.tip); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -472,11 +412,7 @@ func (r *Run) agreed(res sim.Result) error {
 func PropertyScenario(bug string) Scenario {
 	s := DefaultScenario()
 	s.Miners = 5
-	s.Degree = 4
-	s.Delay = sim.Second
-	s.Bandwidth = 0
-	s.Jitter = 20 * sim.Second
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(s.Miners, sim.Second, 20*sim.Second)
 	s.Blocks = 15
 	s.TxRate = 0
 	s.K = 3

@@ -73,16 +73,11 @@ func table(o Output) report.Table {
 	if s.Regions != nil {
 		links = fmt.Sprintf("latency and bandwidth of %d regions", len(s.Regions.Names))
 	}
-	t := report.Table{
-		Name: "chain",
-		Title: fmt.Sprintf("Nakamoto consensus: %d miners, %v interval, %s blocks, %s, %s, seed %d",
-			s.Miners, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), graph, links, o.Seed),
-		Header: []string{"measure", "value"},
-	}
+	t, add := chain.Measures(fmt.Sprintf("Nakamoto consensus: %d miners, %v interval, %s blocks, %s, %s, seed %d",
+		s.Miners, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), graph, links, o.Seed))
 	if s.Bug != "" {
 		t.Title += ", bug " + s.Bug
 	}
-	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
 	add("chain height", fmt.Sprint(st.Height))
 	add("blocks mined", fmt.Sprint(st.Mined))
 	add("stale blocks", fmt.Sprintf("%d (stale rate %.2f%%)", st.Stale, 100*st.StaleRate))
@@ -99,23 +94,8 @@ func table(o Output) report.Table {
 	}
 	add("transactions in the chain", fmt.Sprint(st.Txs))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
-	for _, c := range st.Confirmations {
-		v := "-"
-		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
-		}
-		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
-	}
-	cp := "holds"
-	if !st.CommonPrefix.Holds {
-		cp = fmt.Sprintf("VIOLATED %d times, first at %s", st.CommonPrefix.Violations, st.CommonPrefix.First)
-	}
-	add(fmt.Sprintf("common prefix (k=%d)", st.CommonPrefix.K), cp)
-	agree := "yes"
-	if !st.Agree {
-		agree = "no"
-	}
-	add("all nodes on one tip", agree)
+	chain.AddConfirmations(add, st.Confirmations)
+	chain.AddVerdicts(add, st.CommonPrefix, "all nodes", st.Agree)
 	var notes []string
 	if p := st.Partition; p != nil {
 		notes = append(notes, partitionRows(s, p, st, add)...)
@@ -136,7 +116,7 @@ func table(o Output) report.Table {
 		fmt.Sprintf("Common prefix: no honest node ever held a chain whose blocks %d deep were not on every later chain.", st.CommonPrefix.K),
 	}
 	t.Notes = append(t.Notes, notes...)
-	return t
+	return *t
 }
 
 // partitionRows adds the partition's rows to a table and returns its notes.

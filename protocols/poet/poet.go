@@ -78,8 +78,8 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		Validators: 16,
 		Interval:   20 * sim.Second,
-		Workload:   chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
-		Links:      chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload:   chain.DefaultWorkload(64_000),
+		Links:      chain.DefaultLinks(),
 		Blocks:     100,
 		K:          6,
 	}
@@ -87,9 +87,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Validators, "validators", 10_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Validators < 1 || s.Validators > 10_000:
-		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
 	case s.Interval <= 0:
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
 	}
@@ -116,19 +117,10 @@ type Net struct {
 	waits []sim.Time
 	zTest bool
 
-	StopHeight int
-	stopped    bool
-	stopAt     sim.Time
+	// Halt ends block making at the scenario's height (Blocks).
+	chain.Halt
 	// Rejected counts blocks the z-test turned down (once per block).
 	Rejected []bool
-}
-
-func (net *Net) quiet(w *sim.World) bool {
-	if !net.stopped {
-		return false
-	}
-	c := w.Counters()
-	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
 }
 
 // valid checks a received block's certificate and, with the z-test on,
@@ -191,7 +183,7 @@ func (n *Node) draw(ctx sim.Context) {
 		ctx.Cancel(n.timer)
 		n.timer = 0
 	}
-	if n.net.stopped {
+	if n.net.Stopped() {
 		return
 	}
 	w := ctx.Rand().ExpFloat64() * float64(n.net.Mean) / n.Factor
@@ -201,18 +193,12 @@ func (n *Node) draw(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	id, ok := n.Incoming(ctx, from, msg, n.tip)
-	if !ok {
-		return
-	}
-	old := n.tip
-	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
-		n.Relay(ctx, b, from)
+	old, moved := n.Take(ctx, from, msg, &n.tip, n.net.valid, func(b *chain.Block) {
 		if n.net.Store.Heavier(b.ID, n.tip) {
 			n.tip = b.ID
 		}
 	})
-	if n.tip != old {
+	if moved {
 		n.net.Adopt(ctx, n.ID, old, n.tip)
 		n.draw(ctx)
 	}
@@ -228,7 +214,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		return
 	}
 	n.timer = 0
-	if n.net.stopped {
+	if n.net.Stopped() {
 		return
 	}
 	net := n.net
@@ -243,10 +229,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	if !net.Quiet {
 		ctx.Observe("block", b.Height, b.ShortHash())
 	}
-	if net.StopHeight > 0 && b.Height >= net.StopHeight && !net.stopped {
-		net.stopped = true
-		net.stopAt = now
-	}
+	net.Made(b.Height, now)
 	n.Learn(ctx, b)
 	n.Send(ctx, b, -1)
 	old := n.tip
@@ -255,15 +238,10 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	n.draw(ctx)
 }
 
-// Run is a built scenario.
+// Run is a built scenario: the kernel configuration, the shared state and
+// the nodes, which Stats reads after the world has run.
 type Run struct {
-	Scenario Scenario
-	Config   sim.Config
-	Net      *Net
-	Nodes    []*Node
-	// Setup schedules the scenario's fault plan (Links.Faults) on the
-	// world before it runs; nil without one (see scenario.World.Setup).
-	Setup func(*sim.World)
+	chain.Built[Scenario, Net, Node]
 }
 
 // Build turns the scenario into a world configuration for seed. s must be
@@ -272,7 +250,7 @@ func (s Scenario) Build(seed uint64) *Run {
 	n := s.Validators
 	peers, complete := s.Links.Graph(n, seed)
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Txs: s.Workload.Txs(),
-		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, StopHeight: s.Blocks}
+		Mean: s.Interval * sim.Time(n), waits: []sim.Time{0}, Rejected: []bool{false}, zTest: s.ZTest, Halt: chain.Halt{StopHeight: s.Blocks}}
 	net.Quiet = s.Quiet
 	net.K = s.K
 	factor := s.CheatFactor
@@ -282,25 +260,17 @@ func (s Scenario) Build(seed uint64) *Run {
 	for i := 0; i < s.Cheaters; i++ {
 		net.Honest[i] = false
 	}
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
-			if int(id) < s.Cheaters {
-				nd.Factor = factor
-			}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: ln,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Limit:   s.Duration,
-		Stop:    net.quiet,
-	}
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
+		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
+		if int(id) < s.Cheaters {
+			nd.Factor = factor
+		}
+		r.Nodes[id] = nd
+		return nd
+	})
 	return r
 }
 
@@ -336,20 +306,10 @@ func (r *Run) MainTip() chain.BlockID {
 func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
-	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
-	if st.Height > 0 {
-		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
-	}
+	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
+	st.MeanInterval = net.Store.MeanInterval(tip)
 	main := net.Store.Chain(tip)
-	for k := 1; k <= r.Scenario.K; k++ {
-		c := chain.Confirmation{K: k}
-		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
-		st.Confirmations = append(st.Confirmations, c)
-	}
+	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
 	for _, x := range net.Rejected {
 		if x {
 			st.Rejected++

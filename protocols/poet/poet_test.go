@@ -70,10 +70,7 @@ func TestZTestStopsACompromisedEnclave(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	s := quick(30)
 	s.Delay = 5 * sim.Second
-	chaintest.SameSeedSameRun(t, func(seed uint64) sim.Result {
-		_, res, _ := run(t, s, seed)
-		return res
-	})
+	chaintest.SameSeed(t, run, s)
 }
 
 // TestGoldenHash pins one run's trace hash.
@@ -82,8 +79,7 @@ func TestGoldenHash(t *testing.T) {
 	s.Blocks = 20
 	s.Delay = 2 * sim.Second
 	st, res, _ := run(t, s, 1)
-	got := fmt.Sprintf("%s events=%d sent=%d height=%d made=%d forks=%d tip=%s\n", res.HashString(), res.Events, res.Sent, st.Height, st.Made, st.Forks, st.TipHash[:16])
-	chaintest.Golden(t, "poet-seed1.golden", got)
+	chaintest.GoldenRun(t, "poet-seed1.golden", res, fmt.Sprintf("height=%d made=%d forks=%d", st.Height, st.Made, st.Forks), st.TipHash)
 }
 
 func TestValidateRejectsNonsense(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 // Property and coverage names of a registered PoET run.
 const (
 	PropCommonPrefix = "common-prefix"
-	CoverFork        = "a fork"
-	CoverReorg       = "a reorganisation"
+	CoverFork        = chain.CoverFork
+	CoverReorg       = chain.CoverReorg
 )
 
 // Registered is the scenario PoET registers with package scenario:
@@ -33,12 +33,8 @@ type Registered struct {
 func (r *Registered) Validate() error {
 	if fs := r.fs; fs != nil {
 		r.fs = nil
-		if fs.Changed("duration") && !fs.Changed("blocks") {
-			r.Blocks = 0
-		}
-		if !fs.Changed("degree") && r.Degree > r.Validators-1 && r.Validators > 1 {
-			r.Degree = r.Validators - 1
-		}
+		chain.RunFor(fs, &r.Blocks)
+		chain.FitDefault(fs, "degree", &r.Degree, r.Validators-1)
 	}
 	if err := r.Scenario.Validate(); err != nil {
 		return errors.New(flagWords(err.Error()))
@@ -68,18 +64,10 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 			}
 			return nil
 		}}},
-		Coverage: []scenario.Sometimes{
-			chain.Duplicated,
-			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
-			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
-		},
-		Show: func(x scenario.Run) scenario.Shown {
-			o := Output{Scenario: s, Seed: seed, Hash: x.Result.HashString(), Stats: judge(x)}
-			return scenario.Shown{
-				Tables: []report.Table{Table(o), chain.ProducerTable("Validators", o.Stats.Blocks, chain.Shares(nil, s.Validators), "enclave share", nil, nil)},
-				JSON:   o,
-			}
-		},
+		Coverage: chain.Forked(func(x scenario.Run) (int, int) { st := judge(x); return st.Forks, st.Reorgs }),
+		Show: chain.Show(s, seed, judge, func(o Output) []report.Table {
+			return []report.Table{Table(o), chain.ProducerTable("Validators", o.Stats.Blocks, chain.Shares(nil, s.Validators), "enclave share", nil, nil)}
+		}),
 	}
 }
 
@@ -90,12 +78,8 @@ type Output = chain.Output[Scenario, Stats]
 // cost.
 func Table(o Output) report.Table {
 	s, st := o.Scenario, o.Stats
-	t := report.Table{
-		Name: "chain",
-		Title: fmt.Sprintf("Proof of elapsed time: %d validators, %v interval, %s blocks, degree %d, delay %v, seed %d",
-			s.Validators, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
-		Header: []string{"measure", "value"},
-	}
+	t, add := chain.Measures(fmt.Sprintf("Proof of elapsed time: %d validators, %v interval, %s blocks, degree %d, delay %v, seed %d",
+		s.Validators, chain.ShortTime(s.Interval), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed))
 	if s.Cheaters > 0 {
 		f := s.CheatFactor
 		if f == 0 {
@@ -106,7 +90,6 @@ func Table(o Output) report.Table {
 	if s.ZTest {
 		t.Title += ", z-test on"
 	}
-	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
 	add("chain height", fmt.Sprint(st.Height))
 	add("blocks made", fmt.Sprint(st.Made))
 	add("stale blocks", fmt.Sprintf("%d (stale rate %.2f%%)", st.Stale, 100*st.StaleRate))
@@ -114,13 +97,7 @@ func Table(o Output) report.Table {
 	add("reorganisations", fmt.Sprint(st.Reorgs))
 	add("mean block interval", chain.ShortTime(st.MeanInterval))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
-	for _, c := range st.Confirmations {
-		v := "-"
-		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
-		}
-		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
-	}
+	chain.AddConfirmations(add, st.Confirmations)
 	if s.ZTest {
 		add("blocks the z-test rejected", fmt.Sprint(st.Rejected))
 	}
@@ -129,17 +106,13 @@ func Table(o Output) report.Table {
 		cp = "VIOLATED"
 	}
 	add(fmt.Sprintf("common prefix (k=%d)", s.K), cp)
-	agree := "yes"
-	if !st.Agree {
-		agree = "no"
-	}
-	add("honest validators on one tip", agree)
+	add("honest validators on one tip", chain.YesNo(st.Agree))
 	add("hashes computed", "0 (no proof of work: the enclave's timer is the lottery)")
 	add("tip", st.TipHash[:16])
 	t.Notes = []string{
 		fmt.Sprintf("Each wait is exponential with mean %s; the shortest of %d has mean %s, the interval.", chain.ShortTime(s.Interval*sim.Time(s.Validators)), s.Validators, chain.ShortTime(s.Interval)),
 	}
-	return t
+	return *t
 }
 
 // SearchScenario is what `simulate check poet` searches: 5 validators on
@@ -151,9 +124,8 @@ func Table(o Output) report.Table {
 // about the network, not PoET).
 func SearchScenario() Scenario {
 	s := DefaultScenario()
-	s.Validators, s.Degree = 5, 4
-	s.Delay, s.Bandwidth = sim.Second, 0
-	s.Jitter, s.JitterSteps = 2*sim.Second, 4
+	s.Validators = 5
+	s.Links = chain.PropertyLinks(s.Validators, sim.Second, 2*sim.Second)
 	s.Blocks, s.TxRate, s.K = 15, 0, 3
 	return s
 }

@@ -7,8 +7,6 @@ import (
 
 	"simulate/protocols/chain/chaintest"
 	"simulate/protocols/poet"
-	"simulate/scenario"
-	"simulate/search"
 	"simulate/sim"
 )
 
@@ -40,13 +38,6 @@ func TestRegisteredFlags(t *testing.T) {
 func TestCommonPrefixCanFail(t *testing.T) {
 	s := &poet.Registered{Scenario: poet.SearchScenario()}
 	s.Jitter = 20 * sim.Second
-	require.NoError(t, s.Validate())
-	rep := scenario.Check(s, 1, search.Config{Checks: 200, Seed: 1})
-	require.True(t, rep.Failed)
-	require.Equal(t, poet.PropCommonPrefix, rep.Counterexample.Violation.Property)
-	require.LessOrEqual(t, rep.Draws.NonZero(), 2)
-
-	s = &poet.Registered{Scenario: poet.SearchScenario()}
-	rep = scenario.Check(s, 1, search.Config{Checks: 100, Seed: 1})
-	require.False(t, rep.Failed)
+	chaintest.Finds(t, s, 200, poet.PropCommonPrefix, 2)
+	chaintest.Holds(t, &poet.Registered{Scenario: poet.SearchScenario()}, 100)
 }

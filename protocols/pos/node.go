@@ -28,9 +28,8 @@ type Net struct {
 	// block when the chain holds neither it nor the attacker's spend.
 	payment bool
 
-	StopHeight int
-	stopped    bool
-	stopAt     sim.Time
+	// Halt ends block making at the scenario's height (Blocks).
+	chain.Halt
 
 	// slots passed, slots with a leader, slots with several.
 	slots, led, multi int64
@@ -41,7 +40,7 @@ type Net struct {
 func newNet(n int, peers [][]sim.NodeID, complete bool, s Scenario) *Net {
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Slot: s.Slot, F: s.F, Lottery: s.Lottery,
 		Txs: s.Workload.Txs(), shares: chain.Shares(s.Stakes, n),
-		coinAge: s.CoinAge, rate: s.Interest, wins: map[[2]int64]struct{}{}, StopHeight: s.Blocks}
+		coinAge: s.CoinAge, rate: s.Interest, wins: map[[2]int64]struct{}{}, Halt: chain.Halt{StopHeight: s.Blocks}}
 	if net.Lottery == "" {
 		net.Lottery = LotteryStake
 	}
@@ -53,16 +52,6 @@ func newNet(n int, peers [][]sim.NodeID, complete bool, s Scenario) *Net {
 		net.ages = []*ages{g}
 	}
 	return net
-}
-
-// quiet is the world's stop predicate: block making has stopped and no
-// block is in flight.
-func (net *Net) quiet(w *sim.World) bool {
-	if !net.stopped {
-		return false
-	}
-	c := w.Counters()
-	return c.Sent+c.Duplicated == c.Delivered+c.Dropped
 }
 
 // weight is validator id's lottery weight on the chain ending at tip: its
@@ -114,10 +103,7 @@ func (net *Net) makeBlock(ctx sim.Context, miner sim.NodeID, parent chain.BlockI
 	if !net.Quiet {
 		ctx.Observe("block", b.Height, b.ShortHash())
 	}
-	if net.StopHeight > 0 && b.Height >= net.StopHeight && !net.stopped {
-		net.stopped = true
-		net.stopAt = now
-	}
+	net.Made(b.Height, now)
 	return b
 }
 
@@ -178,17 +164,11 @@ func (n *Node) Start(ctx sim.Context) {
 
 // Deliver implements sim.Node.
 func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
-	id, ok := n.Incoming(ctx, from, msg, n.tip)
-	if !ok {
-		return
-	}
-	old := n.tip
-	n.Receive(ctx, from, id, n.net.valid, func(b *chain.Block, from sim.NodeID) {
-		n.Relay(ctx, b, from)
+	old, moved := n.Take(ctx, from, msg, &n.tip, n.net.valid, func(b *chain.Block) {
 		n.connected(b)
 		n.consider(b)
 	})
-	if n.tip != old {
+	if moved {
 		n.switched(ctx, old)
 	}
 }
@@ -245,7 +225,7 @@ func (n *Node) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 		return
 	}
 	t, ok := tag.(slotTag)
-	if !ok || n.net.stopped {
+	if !ok || n.net.Stopped() {
 		return
 	}
 	ctx.After(n.net.Slot, slotTag{S: t.S + 1})
@@ -301,7 +281,7 @@ func (n *Node) produce(ctx sim.Context, parents []chain.BlockID, slot int64) {
 func (n *Node) switched(ctx sim.Context, old chain.BlockID) {
 	n.net.Adopt(ctx, n.ID, old, n.tip)
 	if n.Merchant != nil {
-		n.Merchant.check(ctx, n.net.Store.Get(n.tip))
+		n.Merchant.Check(ctx, n.net.Store.Get(n.tip))
 	}
 }
 

@@ -11,22 +11,7 @@ import (
 // Merchant is the payee of a double spend: it hands over the goods once the
 // payment has Z confirmations (observation "confirmed") and notices when a
 // reorganisation takes the payment away ("reversed").
-type Merchant struct {
-	Z         int
-	confirmed bool
-	reversed  bool
-}
-
-func (m *Merchant) check(ctx sim.Context, tip *chain.Block) {
-	if !m.confirmed && chain.Confirmed(tip, m.Z) {
-		m.confirmed = true
-		ctx.Observe("confirmed", tip.Height, tip.ShortHash())
-	}
-	if m.confirmed && !m.reversed && tip.ChainFlags&chain.FlagSpend != 0 {
-		m.reversed = true
-		ctx.Observe("reversed", tip.Height, tip.ShortHash())
-	}
-}
+type Merchant = chain.Merchant
 
 // Attacker is the stake-majority attacker, proof of stake's 51 %: it pays
 // the merchant on the public chain while signing, in every slot it wins, a
@@ -92,22 +77,10 @@ func (a *Attacker) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
 	a.check(ctx)
 }
 
+// check publishes or gives up as the race stands (chain.Peer.Spend).
 func (a *Attacker) check(ctx sim.Context) {
-	if a.done {
-		return
-	}
-	s := a.net.Store
-	pub, priv := s.Get(a.pub), s.Get(a.priv)
-	switch {
-	case chain.Confirmed(pub, a.Z) && s.Heavier(a.priv, a.pub):
-		for _, id := range a.chain {
-			a.Send(ctx, s.Get(id), -1)
-		}
-		a.done = true
-		ctx.Observe("publish", priv.Height, priv.ShortHash())
-	case a.GiveUp > 0 && pub.Height-priv.Height >= a.GiveUp:
-		a.done = true
-		ctx.Observe("giveup", pub.Height-priv.Height, pub.ShortHash())
+	if !a.done {
+		a.done = a.Spend(ctx, a.Z, a.GiveUp, a.pub, a.priv, a.chain)
 	}
 }
 
@@ -190,24 +163,10 @@ func (r Race) Run(seed uint64) RaceOutcome {
 		Network: network.MustNew(n, network.Options{}),
 		Seed:    seed,
 		Limit:   sim.Time(maxSlots) * sim.Second,
-		Stop: func(w *sim.World) bool {
-			obs := w.Observations()
-			if len(obs) == 0 {
-				return false
-			}
-			k := obs[len(obs)-1].Kind
-			return k == "reversed" || k == "giveup"
-		},
+		Stop:    chain.RaceOver,
 	}
 	res := sim.New(cfg).Run()
 	o := RaceOutcome{Blocks: net.Store.Len() - 1, Hash: res.Hash}
-	for _, ob := range res.Observations {
-		switch ob.Kind {
-		case "reversed":
-			o.Success = true
-		case "giveup":
-			o.GaveUp = true
-		}
-	}
+	o.Success, o.GaveUp = chain.RaceEnd(res.Observations)
 	return o
 }

@@ -21,8 +21,8 @@ const (
 	// (Run.Check).
 	PropSafety = "common prefix and agreement"
 
-	CoverFork  = "a fork"
-	CoverReorg = "a reorganisation"
+	CoverFork  = chain.CoverFork
+	CoverReorg = chain.CoverReorg
 )
 
 // Registered is the scenario PoS registers with package scenario:
@@ -45,9 +45,7 @@ type Registered struct {
 func (r *Registered) Validate() error {
 	if fs := r.fs; fs != nil {
 		r.fs = nil
-		if fs.Changed("duration") && !fs.Changed("blocks") {
-			r.Blocks = 0
-		}
+		chain.RunFor(fs, &r.Blocks)
 		if fs.Changed("stakes") {
 			st, err := chain.ParseStakes(r.stakes, r.Validators)
 			if err != nil {
@@ -55,9 +53,7 @@ func (r *Registered) Validate() error {
 			}
 			r.Stakes = st
 		}
-		if !fs.Changed("degree") && r.Degree > r.Validators-1 && r.Validators > 1 {
-			r.Degree = r.Validators - 1
-		}
+		chain.FitDefault(fs, "degree", &r.Degree, r.Validators-1)
 	}
 	if r.LotterySeeds < 0 || r.LotterySeeds > 1000 {
 		return fmt.Errorf("lottery seeds %d: want 0 to 1000", r.LotterySeeds)
@@ -94,18 +90,10 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 		Setup:      run.Setup,
 		SeedOffset: offset,
 		Properties: []scenario.Property{{Name: PropSafety, Check: func(x scenario.Run) error { return run.Check(x.Result) }}},
-		Coverage: []scenario.Sometimes{
-			chain.Duplicated,
-			{Name: CoverFork, Hit: func(x scenario.Run) bool { return judge(x).Forks > 0 }},
-			{Name: CoverReorg, Hit: func(x scenario.Run) bool { return judge(x).Reorgs > 0 }},
-		},
-		Show: func(x scenario.Run) scenario.Shown {
-			o := Output{Scenario: s, Seed: seed, Hash: x.Result.HashString(), Stats: judge(x)}
-			return scenario.Shown{
-				Tables: []report.Table{Table(o), chain.ProducerTable("Validators", o.Stats.Blocks, o.Stats.Shares, "stake share", o.Stats.CoinDays, o.Stats.Interest)},
-				JSON:   o,
-			}
-		},
+		Coverage:   chain.Forked(func(x scenario.Run) (int, int) { st := judge(x); return st.Forks, st.Reorgs }),
+		Show: chain.Show(s, seed, judge, func(o Output) []report.Table {
+			return []report.Table{Table(o), chain.ProducerTable("Validators", o.Stats.Blocks, o.Stats.Shares, "stake share", o.Stats.CoinDays, o.Stats.Interest)}
+		}),
 	}
 }
 
@@ -116,12 +104,8 @@ type Output = chain.Output[Scenario, Stats]
 // confirmations and the common prefix.
 func Table(o Output) report.Table {
 	s, st := o.Scenario, o.Stats
-	t := report.Table{
-		Name: "chain",
-		Title: fmt.Sprintf("Proof of stake (Praos): %d validators, %v slots, f = %g (a block every %s), %s blocks, degree %d, delay %v, seed %d",
-			s.Validators, chain.ShortTime(s.Slot), s.F, chain.ShortTime(sim.Time(float64(s.Slot)/s.F)), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed),
-		Header: []string{"measure", "value"},
-	}
+	t, add := chain.Measures(fmt.Sprintf("Proof of stake (Praos): %d validators, %v slots, f = %g (a block every %s), %s blocks, degree %d, delay %v, seed %d",
+		s.Validators, chain.ShortTime(s.Slot), s.F, chain.ShortTime(sim.Time(float64(s.Slot)/s.F)), chain.SizeWords(s.BlockSize), s.Degree, chain.ShortTime(s.Delay), o.Seed))
 	if s.NothingAtStake > 0 {
 		lot := "stake: one win signs on every tip"
 		if s.Lottery == LotteryWork {
@@ -135,7 +119,6 @@ func Table(o Output) report.Table {
 	if s.Bug != "" {
 		t.Title += ", bug " + s.Bug
 	}
-	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
 	add("slots", fmt.Sprintf("%d (%d empty, %d with several leaders)", st.Slots, st.Empty, st.Multi))
 	add("chain height", fmt.Sprint(st.Height))
 	add("blocks made", fmt.Sprint(st.Made))
@@ -145,30 +128,15 @@ func Table(o Output) report.Table {
 	add("reorganisations", fmt.Sprintf("%d (deepest %d)", st.Reorgs, st.MaxReorgDepth))
 	add("mean block interval", chain.ShortTime(st.MeanInterval))
 	add("throughput", fmt.Sprintf("%.2f tx/s (offered %.2f tx/s)", st.Throughput, s.TxRate))
-	for _, c := range st.Confirmations {
-		v := "-"
-		if c.Samples > 0 {
-			v = fmt.Sprintf("%s (%d txs)", chain.ShortTime(c.Mean), c.Samples)
-		}
-		add(fmt.Sprintf("confirmation latency k=%d", c.K), v)
-	}
-	cp := "holds"
-	if !st.CommonPrefix.Holds {
-		cp = fmt.Sprintf("VIOLATED %d times, first at %s", st.CommonPrefix.Violations, st.CommonPrefix.First)
-	}
-	add(fmt.Sprintf("common prefix (k=%d)", st.CommonPrefix.K), cp)
-	agree := "yes"
-	if !st.Agree {
-		agree = "no"
-	}
-	add("honest validators on one tip", agree)
+	chain.AddConfirmations(add, st.Confirmations)
+	chain.AddVerdicts(add, st.CommonPrefix, "honest validators", st.Agree)
 	add("hashes computed", "0 (no proof of work)")
 	add("tip", st.TipHash[:16])
 	t.Notes = []string{
 		"A slot's leaders are drawn independently, each with probability 1-(1-f)^s for stake share s; an empty slot makes no block, several leaders make a fork.",
 		"Abandoned branches: blocks left off the main chain, grouped by the main-chain block they left from; depth in blocks, life from the fork's first block to the branch's last.",
 	}
-	return t
+	return *t
 }
 
 type protocol struct{}

@@ -77,8 +77,8 @@ func DefaultScenario() Scenario {
 		Validators: 16,
 		Slot:       sim.Second,
 		F:          0.05,
-		Workload:   chain.Workload{BlockSize: 64_000, TxSize: 250, TxRate: 4},
-		Links:      chain.Links{Degree: 4, Delay: 100 * sim.Millisecond, Bandwidth: 10_000_000},
+		Workload:   chain.DefaultWorkload(64_000),
+		Links:      chain.DefaultLinks(),
 		Blocks:     100,
 		K:          6,
 	}
@@ -86,9 +86,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
+	if err := chain.ValidateCount(s.Validators, "validators", 10_000); err != nil {
+		return err
+	}
 	switch {
-	case s.Validators < 1 || s.Validators > 10_000:
-		return fmt.Errorf("validators must be between 1 and 10000, got %d", s.Validators)
 	case len(s.Stakes) != 0 && len(s.Stakes) != s.Validators:
 		return fmt.Errorf("%d stakes for %d validators", len(s.Stakes), s.Validators)
 	case s.Slot <= 0:
@@ -111,17 +112,7 @@ func (s Scenario) Validate() error {
 	case s.Bug != "" && s.Bug != "ignore-forks":
 		return fmt.Errorf("unknown bug %q (known: ignore-forks)", s.Bug)
 	}
-	sum := 0.0
-	for i, x := range s.Stakes {
-		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("stake %d is %v; stakes must be non-negative", i, x)
-		}
-		sum += x
-	}
-	if len(s.Stakes) > 0 && sum <= 0 {
-		return fmt.Errorf("stakes add up to 0: nobody can make a block")
-	}
-	return nil
+	return chain.Weights(s.Stakes, "stake", "stakes", "nobody can make a block")
 }
 
 // Phi is the Praos leader probability of a validator with stake share s
@@ -136,13 +127,7 @@ func Phi(f, s float64) float64 {
 // Run is a built scenario: the kernel configuration, the shared state and
 // the nodes, which Stats reads after the world has run.
 type Run struct {
-	Scenario Scenario
-	Config   sim.Config
-	Net      *Net
-	Nodes    []*Node
-	// Setup schedules the scenario's fault plan (Links.Faults) on the
-	// world before it runs; nil without one (see scenario.World.Setup).
-	Setup func(*sim.World)
+	chain.Built[Scenario, Net, Node]
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -157,23 +142,15 @@ func (s Scenario) Build(seed uint64) *Run {
 	for i := 0; i < s.NothingAtStake; i++ {
 		net.Honest[i] = false
 	}
-	r := &Run{Scenario: s, Net: net, Nodes: make([]*Node, n)}
+	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
 	ln := s.Links.Net(n, nil, 0)
 	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = sim.Config{
-		Nodes: n,
-		New: func(id sim.NodeID) sim.Node {
-			nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
-				NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
-			r.Nodes[id] = nd
-			return nd
-		},
-		Network: ln,
-		Choices: sim.NewPCGChoices(seed),
-		Seed:    seed,
-		Limit:   s.Duration,
-		Stop:    net.quiet,
-	}
+	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
+		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
+			NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
+		r.Nodes[id] = nd
+		return nd
+	})
 	return r
 }
 
@@ -203,12 +180,7 @@ type Stats struct {
 }
 
 // CommonPrefix is the verdict of the common-prefix check at depth K.
-type CommonPrefix struct {
-	K          int    `json:"k"`
-	Holds      bool   `json:"holds"`
-	Violations int    `json:"violations"`
-	First      string `json:"first_violation,omitempty"`
-}
+type CommonPrefix = chain.CommonPrefix
 
 // MainTip is the tip with the most blocks among the honest validators'
 // final tips (every validator's, if none is honest).
@@ -231,23 +203,13 @@ func (r *Run) MainTip() chain.BlockID {
 func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
-	elapsed := res.End
-	if net.stopped {
-		elapsed = net.stopAt
-	}
-	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
+	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
 		Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg, Shares: net.shares}
-	if st.Height > 0 {
-		st.MeanInterval = net.Store.Get(tip).Time / sim.Time(st.Height)
-	}
+	st.MeanInterval = net.Store.MeanInterval(tip)
 	st.Branches = chain.AbandonedBranches(net.Store, tip)
 	main := net.Store.Chain(tip)
-	for k := 1; k <= r.Scenario.K; k++ {
-		c := chain.Confirmation{K: k}
-		c.Mean, c.Samples = net.TxLatency(main, net.Txs.Period, net.KDeep(main, k))
-		st.Confirmations = append(st.Confirmations, c)
-	}
-	st.CommonPrefix = CommonPrefix{K: net.K, Holds: net.CPFailures == 0, Violations: net.CPFailures, First: net.CPFirst}
+	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
+	st.CommonPrefix = net.CommonPrefix()
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if !nd.NothingAtStake && nd.tip != tip {
@@ -286,9 +248,8 @@ func (r *Run) Check(res sim.Result) error {
 		if nd.NothingAtStake {
 			continue
 		}
-		f := s.Fork(nd.tip, main)
-		if d := s.Get(main).Height - s.Get(f).Height; d > 1 {
-			return fmt.Errorf("after every block arrived, n%d is on a branch that left the main chain %d blocks below its tip", nd.ID, d)
+		if err := chain.Settled(s, main, nd.ID, nd.tip); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -309,11 +270,7 @@ func PropertyScenario(bug string) Scenario {
 	s.Stakes = []float64{2, 5, 4, 3, 1}
 	s.NothingAtStake = 1
 	s.F = 0.1
-	s.Degree = 4
-	s.Delay = 500 * sim.Millisecond
-	s.Bandwidth = 0
-	s.Jitter = 500 * sim.Millisecond
-	s.JitterSteps = 4
+	s.Links = chain.PropertyLinks(s.Validators, 500*sim.Millisecond, 500*sim.Millisecond)
 	s.Blocks = 15
 	s.TxRate = 0
 	s.K = 4

@@ -8,6 +8,7 @@
 package chaintest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -15,6 +16,7 @@ import (
 
 	"simulate/internal/goldenfile"
 	"simulate/scenario"
+	"simulate/search"
 	"simulate/sim"
 )
 
@@ -58,6 +60,42 @@ func SameSeedSameRun(t testing.TB, run func(seed uint64) sim.Result) {
 	a, b, c := run(3), run(3), run(4)
 	require.Equal(t, a.Hash, b.Hash)
 	require.NotEqual(t, a.Hash, c.Hash)
+}
+
+// SameSeed is SameSeedSameRun for scenario s run by a protocol's run
+// helper (see Runner).
+func SameSeed[S, St, R any](t testing.TB, run func(testing.TB, S, uint64) (St, sim.Result, R), s S) {
+	t.Helper()
+	SameSeedSameRun(t, func(seed uint64) sim.Result {
+		_, res, _ := run(t, s, seed)
+		return res
+	})
+}
+
+// GoldenRun requires the line that pins one run to equal testdata/name:
+// res's trace hash, events and messages sent, then fields (the
+// protocol's own measures, "height=20 made=21 ...") and the first 16
+// digits of the tip's hash. See Golden.
+func GoldenRun(t testing.TB, name string, res sim.Result, fields, tip string) {
+	t.Helper()
+	Golden(t, name, fmt.Sprintf("%s events=%d sent=%d %s tip=%s\n", res.HashString(), res.Events, res.Sent, fields, tip[:16]))
+}
+
+// Finds requires the search of sc (checks runs, seed 1) to find a
+// violation of property, shrunk to at most draws non-zero draws.
+func Finds(t testing.TB, sc scenario.Scenario, checks int, property string, draws int) {
+	t.Helper()
+	require.NoError(t, sc.Validate())
+	rep := scenario.Check(sc, 1, search.Config{Checks: checks, Seed: 1})
+	require.True(t, rep.Failed)
+	require.Equal(t, property, rep.Counterexample.Violation.Property)
+	require.LessOrEqual(t, rep.Draws.NonZero(), draws)
+}
+
+// Holds requires the search of sc (checks runs, seed 1) to find nothing.
+func Holds(t testing.TB, sc scenario.Scenario, checks int) {
+	t.Helper()
+	require.False(t, scenario.Check(sc, 1, search.Config{Checks: checks, Seed: 1}).Failed)
 }
 
 // RejectsEach requires Validate to fail for the default scenario changed by
