@@ -65,3 +65,27 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), len(q.free))
 	}
 }
+
+// TestBeforeBitIsBefore pins the branchless comparison to the plain one,
+// negative and extreme times and equal times included.
+func TestBeforeBitIsBefore(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	times := []Time{-1 << 63, -5, -1, 0, 1, 5, 1<<63 - 1}
+	pick := func() key {
+		at := times[r.IntN(len(times))]
+		if r.IntN(2) == 0 {
+			at = Time(r.Int64())
+		}
+		return key{at: at, seqSlot: uint64(r.IntN(3)) << 62}
+	}
+	for i := 0; i < 100000; i++ {
+		a, b := pick(), pick()
+		want := 0
+		if a.before(b) {
+			want = 1
+		}
+		if got := a.beforeBit(b); got != want {
+			t.Fatalf("%+v before %+v: beforeBit %d, before %d", a, b, got, want)
+		}
+	}
+}
