@@ -53,7 +53,8 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 		return kept[i].seq < kept[j].seq
 	})
 	for i, w := range kept {
-		at, e := q.pop()
+		var e event
+		at := q.pop(&e)
 		if at != w.at || e != w.e {
 			t.Fatalf("pop %d: got %v %+v, want %v %+v", i, at, e, w.at, w.e)
 		}
