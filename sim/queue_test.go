@@ -53,7 +53,8 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 		return kept[i].seq < kept[j].seq
 	})
 	for i, w := range kept {
-		at, e := q.pop()
+		var e event
+		at := q.pop(&e)
 		if at != w.at || e != w.e {
 			t.Fatalf("pop %d: got %v %+v, want %v %+v", i, at, e, w.at, w.e)
 		}
@@ -63,5 +64,29 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 	}
 	if len(q.slab) > 0 && len(q.free) != len(q.slab) {
 		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), len(q.free))
+	}
+}
+
+// TestBeforeBitIsBefore pins the branchless comparison to the plain one,
+// negative and extreme times and equal times included.
+func TestBeforeBitIsBefore(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	times := []Time{-1 << 63, -5, -1, 0, 1, 5, 1<<63 - 1}
+	pick := func() key {
+		at := times[r.IntN(len(times))]
+		if r.IntN(2) == 0 {
+			at = Time(r.Int64())
+		}
+		return key{at: at, seqSlot: uint64(r.IntN(3)) << 62}
+	}
+	for i := 0; i < 100000; i++ {
+		a, b := pick(), pick()
+		want := 0
+		if a.before(b) {
+			want = 1
+		}
+		if got := a.beforeBit(b); got != want {
+			t.Fatalf("%+v before %+v: beforeBit %d, before %d", a, b, got, want)
+		}
 	}
 }

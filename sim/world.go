@@ -233,8 +233,8 @@ func (w *World) Run() Result {
 			reason = StopMaxEvents
 			break
 		}
-		at, e := w.q.pop()
-		w.now = at
+		var e event
+		w.now = w.q.pop(&e)
 		w.step(&e)
 		if w.cfg.Stop != nil && w.cfg.Stop(w) {
 			reason = StopPredicate
