@@ -155,6 +155,15 @@ func (protocol) Cases() []scenario.Case {
 	return []scenario.Case{
 		{Name: "correct, n=5 f=2", Apply: func(scenario.Scenario) {}},
 		{Name: "correct, n=5 f=2, one crashed", Apply: func(sc scenario.Scenario) { sc.(*Scenario).Crash = []int{4} }},
+		// The count-duplicates row's shape with the senders counted once.
+		{Name: "correct, n=5 f=1", Apply: func(sc scenario.Scenario) { sc.(*Scenario).F = 1 }},
 		{Name: "bug eager-decide, n=3", Violates: "agreement", Only: true, MaxDraws: 8, Apply: func(sc scenario.Scenario) { three(sc); sc.(*Scenario).Bug = true }},
+		// With f = 1 of 5, one duplicated report already makes a false
+		// majority (4 of 5 needed to move on, 3 to propose): the swarm
+		// finds it from every seed; with f = 2 it needs rarer schedules.
+		{Name: "bug count-duplicates, n=5 f=1", Violates: "agreement", Only: true, MaxDraws: 6, Apply: func(sc scenario.Scenario) {
+			s := sc.(*Scenario)
+			s.F, s.CountDuplicates = 1, true
+		}},
 	}
 }
