@@ -142,7 +142,7 @@ func (q *queue) peek() Time { return q.h[0].at }
 
 func (q *queue) push(at Time, seq uint64, e event) {
 	if k, ok := inlineKey(at, seq, &e); ok {
-		q.h = append(q.h, k)
+		q.h = append(grow(q.h), k)
 		q.up(len(q.h) - 1)
 		return
 	}
@@ -163,10 +163,24 @@ func (q *queue) push(at Time, seq uint64, e event) {
 			panic("sim: more than 16,777,216 events pending at once")
 		}
 		slot = int32(len(q.slab))
-		q.slab = append(q.slab, p)
+		q.slab = append(grow(q.slab), p)
 	}
-	q.h = append(q.h, key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind) << 1})
+	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind) << 1})
 	q.up(len(q.h) - 1)
+}
+
+// grow returns s with room for one more element, doubling its capacity
+// when it is full. append grows a large slice by only a quarter, so a
+// queue that fills to a million events at once (OM(3)'s last round)
+// copied and allocated about five times its final size; doubling copies
+// it about once.
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	g := make([]T, len(s), max(2*cap(s), 64))
+	copy(g, s)
+	return g
 }
 
 // up sifts the key at i toward the root.
