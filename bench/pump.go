@@ -69,6 +69,10 @@ func (c *pumpCtx) Nodes() []sim.NodeID  { return c.p.ids }
 func (c *pumpCtx) Now() sim.Time        { return c.p.now }
 func (c *pumpCtx) Rand() *rand.Rand     { return c.rng }
 func (c *pumpCtx) Storage() sim.Storage { return c.storage }
+
+// Probe implements sim.Context: the pump has no observer.
+func (c *pumpCtx) Probe(sim.ProbeKind, int64, int64) {}
+
 func (c *pumpCtx) Sign([]byte) sim.Signature {
 	panic("bench: Multi-Paxos does not sign")
 }

@@ -46,6 +46,12 @@ type Context interface {
 	Storage() Storage
 	// Observe records something checkers read (a decision, a client result).
 	Observe(kind string, slot int, value string)
+	// Probe reports a measurement to the run's observer (Config.Probe), if
+	// any: what happened at this node, as a kind and two numbers. Unlike
+	// Observe it is neither stored, traced nor hashed, so a measurement
+	// taken at every node for every block costs one call, not a record;
+	// and since nothing comes back, a node cannot depend on it.
+	Probe(kind ProbeKind, a, b int64)
 	// Sign makes a signature by this node over payload. Only the kernel can
 	// make one, so no node can forge another's.
 	Sign(payload []byte) Signature
@@ -91,6 +97,18 @@ func GetInt64(s Storage, key string) (v int64, ok bool) {
 // PutInt64 writes v under key.
 func PutInt64(s Storage, key string, v int64) {
 	s.Put(key, binary.BigEndian.AppendUint64(nil, uint64(v)))
+}
+
+// ProbeKind names what a Probe measures; each observer defines its own.
+type ProbeKind uint8
+
+// Probe is one measurement a node reported (Context.Probe): at Time, node
+// Node, Kind with its two numbers.
+type Probe struct {
+	Time Time
+	Node NodeID
+	Kind ProbeKind
+	A, B int64
 }
 
 // Observation is something a node reported for checkers: typically a

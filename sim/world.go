@@ -57,6 +57,9 @@ type Config struct {
 	Stop func(w *World) bool
 	// Tracer, if set, receives every event as it happens.
 	Tracer Tracer
+	// Probe, if set, receives every Context.Probe: a measurement a node
+	// reports to an observer outside the simulated world.
+	Probe func(Probe)
 	// NoHash turns off the running trace hash (only benchmarks want this).
 	NoHash bool
 }
@@ -419,6 +422,12 @@ func (c *nodeCtx) Cancel(id TimerID) {
 			return e.kind == evTimer && dead
 		})
 		clear(w.cancelled) // every cancelled timer still queued is gone; the rest had fired
+	}
+}
+
+func (c *nodeCtx) Probe(kind ProbeKind, a, b int64) {
+	if p := c.w.cfg.Probe; p != nil {
+		p(Probe{Time: c.w.now, Node: c.id, Kind: kind, A: a, B: b})
 	}
 }
 

@@ -54,7 +54,7 @@ func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(
 		return
 	}
 	p.known.Set(id)
-	p.Tree.Reached(id, p.ID, ctx.Now())
+	p.Tree.Reached(ctx, id)
 	connect(b, from)
 	if len(p.orphans) == 0 {
 		return
@@ -66,7 +66,7 @@ func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(
 		x := queue[0]
 		queue = queue[1:]
 		p.known.Set(x.id)
-		p.Tree.Reached(x.id, p.ID, ctx.Now())
+		p.Tree.Reached(ctx, x.id)
 		connect(p.Tree.Store.Get(x.id), x.from)
 		if kids, ok := p.orphans[x.id]; ok {
 			delete(p.orphans, x.id)
@@ -78,7 +78,7 @@ func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(
 // Learn records a block this node made itself.
 func (p *Peer) Learn(ctx sim.Context, b *Block) {
 	p.known.Set(b.ID)
-	p.Tree.Reached(b.ID, p.ID, ctx.Now())
+	p.Tree.Reached(ctx, b.ID)
 }
 
 // Send gives block b to every neighbour but except (-1: to all).

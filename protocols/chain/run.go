@@ -52,25 +52,6 @@ type CommonPrefix struct {
 	First      string `json:"first_violation,omitempty"`
 }
 
-// CommonPrefix is t's common-prefix verdict so far.
-func (t *Tree) CommonPrefix() CommonPrefix {
-	return CommonPrefix{K: t.K, Holds: t.CPFailures == 0, Violations: t.CPFailures, First: t.CPFirst}
-}
-
-// Confirmations measures, for each depth 1..k, the mean confirmation time
-// of the transactions on main (genesis first) as the observer saw it: the
-// latency table every longest-chain protocol reports. period is the
-// transaction stream's (Txs.Period).
-func (t *Tree) Confirmations(main []BlockID, period sim.Time, k int) []Confirmation {
-	var out []Confirmation
-	for d := 1; d <= k; d++ {
-		c := Confirmation{K: d}
-		c.Mean, c.Samples = t.TxLatency(main, period, t.KDeep(main, d))
-		out = append(out, c)
-	}
-	return out
-}
-
 // MeanInterval is the mean time between blocks on the main chain ending
 // at tip: its time over its height (0 for genesis).
 func (s *Store) MeanInterval(tip BlockID) sim.Time {
@@ -112,6 +93,15 @@ type Built[S, N, Nd any] struct {
 	// Setup schedules the scenario's fault plan (Links.Faults) on the
 	// world before it runs; nil without one (see scenario.World.Setup).
 	Setup func(*sim.World)
+	// Meter measures the run from the nodes' probes (see Measure).
+	Meter *Meter
+}
+
+// Measure gives the run a Meter over t, the tree its nodes share, and
+// makes it the Config's probe. Call it once Config is set.
+func (b *Built[S, N, Nd]) Measure(t *Tree) {
+	b.Meter = NewMeter(t)
+	b.Config.Probe = b.Meter.Probe
 }
 
 // NewBuilt starts building a run of n nodes of scenario s sharing net:

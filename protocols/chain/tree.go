@@ -4,10 +4,13 @@ import (
 	"simulate/sim"
 )
 
-// Tree is the state one run's nodes share: the block store, the
-// peer-to-peer graph, and the bookkeeping that measures the run
-// (propagation, reorganisations, the common-prefix property). It lives
-// inside one world and is touched by one goroutine only.
+// Tree is the state one run's nodes share: the block store (blocks are
+// immutable once made), the peer-to-peer graph and the run's
+// configuration (who is honest, who observes, the common-prefix depth), a
+// node's disk across a crash when a fault plan restarts nodes, and the
+// block messages boxed once. It lives inside one world and is touched by
+// one goroutine only. What a run measures is not here: nodes report it
+// through probes (Reached, Adopt) to the run's Meter, outside the world.
 type Tree struct {
 	Store *Store
 	// Peers lists each node's neighbours; Complete says every node is a
@@ -25,25 +28,6 @@ type Tree struct {
 	// K is the depth of the common-prefix check; 0 turns it off.
 	K int
 
-	// Reorgs counts tip switches to a chain that drops the old tip;
-	// MaxReorg is the deepest (blocks dropped).
-	Reorgs   int
-	MaxReorg int
-	reach    []int32
-	// FullAt[b] is when block b reached every node (sim.Never if it did
-	// not); ObsAt[b] when it reached the observer.
-	FullAt []sim.Time
-	ObsAt  []sim.Time
-	// HalfAt[b] and NinetyAt[b] are when block b reached half and 90 % of
-	// the nodes (sim.Never if it did not): the percentiles
-	// block-propagation studies report.
-	HalfAt   []sim.Time
-	NinetyAt []sim.Time
-	// CPFailures counts common-prefix violations; CPFirst is when the
-	// first happened.
-	CPFailures int
-	CPFirst    string
-	cpDeepest  BlockID
 	// disks, when a fault plan restarts nodes, is what each node keeps
 	// across a crash; reconnects are the plan's heals (see Resume).
 	disks      []disk
@@ -74,84 +58,51 @@ func (t *Tree) Msg(b *Block) sim.Message {
 
 // NewTree builds the shared state for n nodes, all honest.
 func NewTree(n int, peers [][]sim.NodeID, complete bool) Tree {
-	t := Tree{Store: NewStore(), Peers: peers, Complete: complete, Honest: make([]bool, n), cpDeepest: Genesis}
+	t := Tree{Store: NewStore(), Peers: peers, Complete: complete, Honest: make([]bool, n)}
 	for i := range t.Honest {
 		t.Honest[i] = true
 	}
-	t.reach = []int32{0}
-	t.FullAt = []sim.Time{sim.Never}
-	t.ObsAt = []sim.Time{0}
-	t.HalfAt = []sim.Time{0}
-	t.NinetyAt = []sim.Time{0}
 	return t
 }
 
-// Add puts b in the store and makes room for its measurements.
+// Add puts b in the store.
 func (t *Tree) Add(b *Block) *Block {
 	t.Store.Add(b)
-	t.reach = append(t.reach, 0)
-	t.FullAt = append(t.FullAt, sim.Never)
-	t.ObsAt = append(t.ObsAt, sim.Never)
-	t.HalfAt = append(t.HalfAt, sim.Never)
-	t.NinetyAt = append(t.NinetyAt, sim.Never)
 	return b
 }
 
-// Reached notes that node id has block b.
-func (t *Tree) Reached(b BlockID, id sim.NodeID, now sim.Time) {
-	t.reach[b]++
+// Reached notes that this node (ctx's) has block b: on its disk, when a
+// fault plan restarts nodes, and to the run's Meter (ProbeReached).
+func (t *Tree) Reached(ctx sim.Context, b BlockID) {
 	if t.disks != nil {
-		t.disks[id].blocks.Set(b)
+		t.disks[ctx.Self()].blocks.Set(b)
 	}
-	n, r := len(t.Honest), int(t.reach[b])
-	if r == (n+1)/2 {
-		t.HalfAt[b] = now
-	}
-	if r == (9*n+9)/10 {
-		t.NinetyAt[b] = now
-	}
-	if r == n {
-		t.FullAt[b] = now
-	}
-	if id == t.Observer && t.ObsAt[b] == sim.Never {
-		t.ObsAt[b] = now
-	}
+	ctx.Probe(ProbeReached, int64(b), 0)
 }
 
 // Adopt notes that node id moved its tip from old (NoBlock at start) to
-// tip: it counts reorganisations and checks the common-prefix property
-// for honest nodes.
+// tip: on its disk, in a "reorg" observation when the move drops blocks
+// (unless Quiet), and to the run's Meter (ProbeAdopted), which counts
+// reorganisations and checks the common-prefix property.
 func (t *Tree) Adopt(ctx sim.Context, id sim.NodeID, old, tip BlockID) {
-	s := t.Store
 	if t.disks != nil {
 		t.disks[id].tip = tip
 	}
-	if old != NoBlock && !s.IsAncestor(old, tip) {
-		f := s.Fork(old, tip)
-		depth := s.Get(old).Height - s.Get(f).Height
-		t.Reorgs++
-		t.MaxReorg = max(t.MaxReorg, depth)
-		if !t.Quiet {
-			ctx.Observe("reorg", depth, s.Get(tip).ShortHash())
+	if !t.Quiet && old != NoBlock {
+		if depth, ok := reorgDepth(t.Store, old, tip); ok {
+			ctx.Observe("reorg", depth, t.Store.Get(tip).ShortHash())
 		}
 	}
-	if !t.Honest[id] || t.K <= 0 {
-		return
+	ctx.Probe(ProbeAdopted, int64(old), int64(tip))
+}
+
+// reorgDepth is how many blocks a move from tip old to tip new drops, and
+// whether it drops any (new does not extend old).
+func reorgDepth(s *Store, old, new BlockID) (int, bool) {
+	if s.IsAncestor(old, new) {
+		return 0, false
 	}
-	// Common prefix (Garay, Kiayias, Leonardos): every chain an honest node
-	// ever held, with its last k blocks cut off, is a prefix of every chain
-	// an honest node holds later. The cut-off tips seen so far lie on one
-	// chain (checked inductively), so comparing with the deepest suffices.
-	if !s.IsAncestor(t.cpDeepest, tip) {
-		t.CPFailures++
-		if t.CPFirst == "" {
-			t.CPFirst = ctx.Now().String()
-		}
-	}
-	b := s.Get(tip)
-	if b.Height-t.K > s.Get(t.cpDeepest).Height {
-		t.cpDeepest = s.AtHeight(tip, b.Height-t.K)
-	}
+	return s.Get(old).Height - s.Get(s.Fork(old, new)).Height, true
 }
 
 // Txs is the transaction stream: one transaction every Period (0: none),
@@ -227,15 +178,4 @@ func (t *Tree) TxLatency(chain []BlockID, period sim.Time, settledAt func(h int)
 		mean = sim.Time(sum / float64(samples))
 	}
 	return mean, samples
-}
-
-// KDeep is the settledAt function of k confirmations: the block at height
-// h is settled when the observer holds the block k-1 above it on chain.
-func (t *Tree) KDeep(chain []BlockID, k int) func(h int) sim.Time {
-	return func(h int) sim.Time {
-		if h+k-1 >= len(chain) {
-			return sim.Never
-		}
-		return t.ObsAt[chain[h+k-1]]
-	}
 }

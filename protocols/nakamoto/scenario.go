@@ -239,6 +239,7 @@ func (s Scenario) Build(seed uint64) *Run {
 		r.Nodes[id] = nd
 		return nd
 	})
+	r.Measure(&net.Tree)
 	return r
 }
 
@@ -308,7 +309,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 	net, s := r.Net, r.Net.Store
 	tip := r.MainTip()
 	chain := s.Chain(tip)
-	st := Stats{Height: len(chain) - 1, Mined: net.mined, Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg}
+	m := r.Meter
+	st := Stats{Height: len(chain) - 1, Mined: net.mined, Reorgs: m.Reorgs, MaxReorgDepth: m.MaxReorg}
 	st.Stale = st.Mined - st.Height
 	if st.Mined > 0 {
 		st.StaleRate = float64(st.Stale) / float64(st.Mined)
@@ -328,7 +330,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	var prop sim.Time
 	nprop := 0
 	for _, id := range chain[1:] {
-		if f := net.FullAt[id]; f != sim.Never {
+		if f := m.FullAt(id); f != sim.Never {
 			d := f - s.Get(id).Time
 			prop += d
 			nprop++
@@ -338,8 +340,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 	if nprop > 0 {
 		st.Propagation = prop / sim.Time(nprop)
 	}
-	st.Propagation50 = meanSince(chain[1:], s, net.HalfAt)
-	st.Propagation90 = meanSince(chain[1:], s, net.NinetyAt)
+	st.Propagation50 = meanSince(chain[1:], s, m.HalfAt)
+	st.Propagation90 = meanSince(chain[1:], s, m.NinetyAt)
 	st.ConfirmedForks, st.DoubleConfirmed = net.DoubleConfirmed()
 	if r.Scenario.Partition != nil {
 		st.Partition = r.partitionStats(res, chain)
@@ -347,8 +349,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 	if r.Scenario.Eclipse != nil {
 		st.Eclipse = r.eclipseStats(chain)
 	}
-	st.Confirmations = net.Confirmations(chain, net.Txs.Period, r.Scenario.K)
-	st.CommonPrefix = net.CommonPrefix()
+	st.Confirmations = m.Confirmations(chain, net.Txs.Period, r.Scenario.K)
+	st.CommonPrefix = m.CommonPrefix()
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if nd.tip != r.Nodes[0].tip {
@@ -360,13 +362,13 @@ func (r *Run) Stats(res sim.Result) Stats {
 	return st
 }
 
-// meanSince averages at[b] - b.Time over the blocks that got there.
-func meanSince(blocks []BlockID, s *Store, at []sim.Time) sim.Time {
+// meanSince averages at(b) - b.Time over the blocks that got there.
+func meanSince(blocks []BlockID, s *Store, at func(BlockID) sim.Time) sim.Time {
 	var sum sim.Time
 	n := 0
 	for _, id := range blocks {
-		if at[id] != sim.Never {
-			sum += at[id] - s.Get(id).Time
+		if t := at(id); t != sim.Never {
+			sum += t - s.Get(id).Time
 			n++
 		}
 	}

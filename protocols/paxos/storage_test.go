@@ -35,6 +35,7 @@ func (c *fakeCtx) Cancel(sim.TimerID)                {}
 func (c *fakeCtx) Rand() *rand.Rand                  { return c.rng }
 func (c *fakeCtx) Storage() sim.Storage              { return c.st }
 func (c *fakeCtx) Observe(string, int, string)       {}
+func (c *fakeCtx) Probe(sim.ProbeKind, int64, int64) {}
 func (c *fakeCtx) Sign(payload []byte) sim.Signature { return sim.Signature{} }
 
 // durableState is what a replica must get back from Storage after a crash:

@@ -271,6 +271,7 @@ func (s Scenario) Build(seed uint64) *Run {
 		r.Nodes[id] = nd
 		return nd
 	})
+	r.Measure(&net.Tree)
 	return r
 }
 
@@ -306,10 +307,10 @@ func (r *Run) MainTip() chain.BlockID {
 func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
-	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Reorgs: net.Reorgs, CommonPrefix: net.CPFailures == 0}
+	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Reorgs: r.Meter.Reorgs, CommonPrefix: r.Meter.CPFailures == 0}
 	st.MeanInterval = net.Store.MeanInterval(tip)
 	main := net.Store.Chain(tip)
-	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
+	st.Confirmations = r.Meter.Confirmations(main, net.Txs.Period, r.Scenario.K)
 	for _, x := range net.Rejected {
 		if x {
 			st.Rejected++

@@ -151,6 +151,7 @@ func (s Scenario) Build(seed uint64) *Run {
 		r.Nodes[id] = nd
 		return nd
 	})
+	r.Measure(&net.Tree)
 	return r
 }
 
@@ -204,12 +205,12 @@ func (r *Run) Stats(res sim.Result) Stats {
 	net := r.Net
 	tip := r.MainTip()
 	st := Stats{Summary: net.Summarize(tip, net.Elapsed(res), len(r.Nodes)), Slots: net.slots, Empty: net.slots - net.led, Multi: net.multi,
-		Reorgs: net.Reorgs, MaxReorgDepth: net.MaxReorg, Shares: net.shares}
+		Reorgs: r.Meter.Reorgs, MaxReorgDepth: r.Meter.MaxReorg, Shares: net.shares}
 	st.MeanInterval = net.Store.MeanInterval(tip)
 	st.Branches = chain.AbandonedBranches(net.Store, tip)
 	main := net.Store.Chain(tip)
-	st.Confirmations = net.Confirmations(main, net.Txs.Period, r.Scenario.K)
-	st.CommonPrefix = net.CommonPrefix()
+	st.Confirmations = r.Meter.Confirmations(main, net.Txs.Period, r.Scenario.K)
+	st.CommonPrefix = r.Meter.CommonPrefix()
 	st.Agree = true
 	for _, nd := range r.Nodes {
 		if !nd.NothingAtStake && nd.tip != tip {
@@ -236,8 +237,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 // returns nil or the violation in words.
 func (r *Run) Check(res sim.Result) error {
 	net := r.Net
-	if net.CPFailures > 0 {
-		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", net.K, net.CPFailures, net.CPFirst)
+	if cp := r.Meter.CommonPrefix(); !cp.Holds {
+		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
 	}
 	if res.Reason != sim.StopPredicate {
 		return nil // cut off by a time limit: blocks may still be in flight

@@ -51,7 +51,8 @@ func (c *fakeCtx) Storage() sim.Storage              { return c.disk }
 func (c *fakeCtx) Observe(kind string, slot int, value string) {
 	c.obs = append(c.obs, sim.Observation{Node: c.self, Kind: kind, Slot: slot, Value: value})
 }
-func (c *fakeCtx) Sign(p []byte) sim.Signature { return sim.Signature{} }
+func (c *fakeCtx) Probe(sim.ProbeKind, int64, int64) {}
+func (c *fakeCtx) Sign(p []byte) sim.Signature       { return sim.Signature{} }
 
 // lastVote returns the last Vote the node sent.
 func (c *fakeCtx) lastVote(t *testing.T) Vote {
