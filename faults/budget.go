@@ -472,3 +472,21 @@ func nodeList(ids []sim.NodeID) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// swarmDuplication are the duplication rates a swarm draws from; index
+// 0, no duplication, is the calm network.
+var swarmDuplication = []float64{0, 0.1, 0.3}
+
+// SwarmDuplication draws a run's duplication rate from c, as every
+// protocol's swarm does (one draw, "swarm dup level"; 0 is the calm
+// network): none, 10 % or 30 % of messages delivered twice.
+func SwarmDuplication(c sim.Choices) float64 {
+	return swarmDuplication[c.Intn("swarm dup level", len(swarmDuplication))]
+}
+
+// SortByTime orders p by time, keeping the order of events at one
+// instant: what a plan assembled from several sources needs before
+// Apply prints it in a counterexample.
+func (p Plan) SortByTime() {
+	slices.SortStableFunc(p, func(a, b Event) int { return cmp.Compare(a.At, b.At) })
+}

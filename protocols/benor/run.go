@@ -1,9 +1,7 @@
 package benor
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -78,11 +76,6 @@ func (s Scenario) Validate() error {
 	return nil
 }
 
-// Swarm levels, indexed by a draw; index 0 is the calm network. Ben-Or
-// assumes reliable channels, so the swarm never loses a message: it
-// duplicates them, and crashes processes for good.
-var swarmDup = []float64{0, 0.1, 0.3}
-
 // swarmCrashWithin bounds the drawn crash times, in milliseconds: Ben-Or's
 // rounds take a few mean delays (10ms by default), so a crash in the first
 // 64ms can land in any of its first rounds.
@@ -95,7 +88,9 @@ func (s *Scenario) swarm(c sim.Choices) Scenario {
 	r := *s
 	r.Swarm = false
 	r.Faults = append(faults.Plan(nil), s.Faults...)
-	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+	// Ben-Or assumes reliable channels, so the swarm never loses a
+	// message: it duplicates them, and crashes processes for good.
+	if p := faults.SwarmDuplication(c); p > 0 {
 		r.Faults = append(r.Faults, faults.Duplicate(0, p))
 	}
 	crashed := s.crashed()
@@ -108,7 +103,7 @@ func (s *Scenario) swarm(c sim.Choices) Scenario {
 		crashed[node-1] = true
 		r.Faults = append(r.Faults, faults.Crash(at, sim.NodeID(node-1)))
 	}
-	slices.SortStableFunc(r.Faults, func(a, b faults.Event) int { return cmp.Compare(a.At, b.At) })
+	r.Faults.SortByTime()
 	return r
 }
 

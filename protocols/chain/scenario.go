@@ -115,10 +115,7 @@ type Links struct {
 // the calm network. They stop at the configured jitter, the worst delay
 // the scenario promises: with twice PoET's check jitter an honest chain
 // loses 3-deep blocks, a consequence of the delays, not a bug.
-var (
-	swarmJitter = []float64{0, 0.25, 0.5, 1}
-	swarmDup    = []float64{0, 0.1, 0.3}
-)
+var swarmJitter = []float64{0, 0.25, 0.5, 1}
 
 // Swarmed resolves l's swarm with draws from c: l with Jitter scaled by a
 // drawn level (when l has jitter) and a duplication window from time 0
@@ -134,7 +131,7 @@ func (l Links) Swarmed(c sim.Choices) Links {
 	if l.Jitter > 0 && l.JitterSteps > 1 { // no jitter to scale: no draw
 		l.Jitter = sim.Time(float64(l.Jitter) * swarmJitter[c.Intn("swarm jitter level", len(swarmJitter))])
 	}
-	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+	if p := faults.SwarmDuplication(c); p > 0 {
 		l.Faults = append(faults.Plan{faults.Duplicate(0, p)}, l.Faults...)
 	}
 	return l

@@ -57,12 +57,14 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 			o.Decisions[ob.Node] = v
 		}
 	}
+	crashed := false
 	for _, id := range w.Nodes() {
 		node, up := w.Node(id).(statser)
 		if !up {
 			// Crashed by a fault plan: faulty, so judged as a traitor.
 			if _, traitor := s.Traitor(id); !traitor {
 				o.Scenario.Traitors = append(slices.Clip(o.Scenario.Traitors), Traitor{ID: id, Strategy: Crashed})
+				crashed = true
 			}
 			continue
 		}
@@ -77,7 +79,9 @@ func Judge(s Scenario, w *sim.World, res sim.Result) Outcome {
 		o.Ties += st.ties
 		o.Rejected += st.rejected
 	}
-	slices.SortStableFunc(o.Scenario.Traitors, func(a, b Traitor) int { return int(a.ID) - int(b.ID) })
+	if crashed { // a copy (Clip): the caller's cast stays as it was
+		slices.SortStableFunc(o.Scenario.Traitors, func(a, b Traitor) int { return int(a.ID) - int(b.ID) })
+	}
 	loyal := o.LoyalLieutenants()
 	for _, id := range loyal {
 		if _, ok := o.Decisions[id]; !ok {

@@ -1,7 +1,6 @@
 package generals
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -66,15 +65,12 @@ type Search struct {
 	Swarm bool `json:"swarm,omitempty"`
 }
 
-// Swarm levels, indexed by a draw; index 0 is the calm network.
-var swarmDup = []float64{0, 0.1, 0.3}
-
 // swarm returns sc's fault plan with the swarm's draws appended: a
 // duplication window from time 0, then, for each traitor playing honest,
 // a crash at a drawn millisecond of the run (0: none).
 func swarm(c sim.Choices, sc Scenario) faults.Plan {
 	plan := append(faults.Plan(nil), sc.Faults...)
-	if p := swarmDup[c.Intn("swarm dup level", len(swarmDup))]; p > 0 {
+	if p := faults.SwarmDuplication(c); p > 0 {
 		plan = append(plan, faults.Duplicate(0, p))
 	}
 	within := int(sim.Time(sc.Rounds+2) * RoundLength / sim.Millisecond)
@@ -86,7 +82,7 @@ func swarm(c sim.Choices, sc Scenario) faults.Plan {
 			plan = append(plan, faults.Crash(sim.Time(at)*sim.Millisecond, t.ID))
 		}
 	}
-	slices.SortStableFunc(plan, func(a, b faults.Event) int { return cmp.Compare(a.At, b.At) })
+	plan.SortByTime()
 	return plan
 }
 

@@ -243,10 +243,8 @@ func (s Scenario) plan() faults.Plan {
 func (s Scenario) MaxDelay() sim.Time { return s.Latency + s.Jitter }
 
 // Swarm levels, indexed by a draw; index 0 is the calm network.
-var (
-	swarmLoss = []float64{0, 0.1, 0.25, 0.4}
-	swarmDup  = []float64{0, 0.1, 0.3}
-)
+// (The duplication rate is faults.SwarmDuplication's.)
+var swarmLoss = []float64{0, 0.1, 0.25, 0.4}
 
 // Swarm crash plan: up to swarmCrashes crash-restarts, each at a drawn
 // millisecond below swarmCrashWithin, down for a drawn 1..swarmMaxDown
@@ -331,7 +329,8 @@ func (in *Instance) setup(w *sim.World) {
 		var draws int
 		draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
 		s.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
-		s.Dup = swarmDup[draw("swarm dup level", len(swarmDup))]
+		s.Dup = faults.SwarmDuplication(c)
+		draws++
 		in.net.SetBaseline(s.Loss, s.Dup)
 		s.Starts = nil
 		for p := 1; p < s.Proposers; p++ {

@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 
@@ -186,10 +185,8 @@ func (s Scenario) Validate() error {
 }
 
 // Swarm levels, indexed by a draw; index 0 is the calm network.
-var (
-	swarmLoss = []float64{0, 0.05, 0.15, 0.3}
-	swarmDup  = []float64{0, 0.1, 0.3}
-)
+// (The duplication rate is faults.SwarmDuplication's.)
+var swarmLoss = []float64{0, 0.05, 0.15, 0.3}
 
 // The swarm's fault plan: swarmCrashes crash slots and swarmPartitions
 // partition slots, each starting at a drawn multiple of swarmStep within
@@ -215,7 +212,8 @@ func (s Scenario) resolve(c sim.Choices) (Scenario, int) {
 	draws := 0
 	draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
 	s.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
-	s.Dup = swarmDup[draw("swarm dup level", len(swarmDup))]
+	s.Dup = faults.SwarmDuplication(c)
+	draws++
 	steps := int(swarmWindow / swarmStep)
 	s.Crashes = slices.Clone(s.Crashes)
 	for k := 0; k < swarmCrashes; k++ {
@@ -298,7 +296,7 @@ func (s Scenario) Plan() faults.Plan {
 	if s.GST > 0 && s.Loss > 0 {
 		p = append(p, faults.Loss(s.GST, 0))
 	}
-	slices.SortStableFunc(p, func(a, b faults.Event) int { return cmp.Compare(a.At, b.At) })
+	p.SortByTime()
 	return p
 }
 
