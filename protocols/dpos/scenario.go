@@ -134,6 +134,8 @@ type Run struct {
 	// (nil entries for the rest).
 	Nodes    []*Node
 	Traitors []*Traitor
+	// meter measures the run from its nodes' probes.
+	meter *meter
 	// setup schedules the scenario's fault plan (Links.Faults); Attach
 	// runs it.
 	setup func(*sim.World)
@@ -162,6 +164,8 @@ func (s Scenario) Build(seed uint64) *Run {
 	if s.Traitors > 0 && s.Strategy == Equivocate {
 		r.Config.Network = splitModel{inner: ln, net: net}
 	}
+	r.meter = newMeter(net)
+	r.Config.Probe = r.meter.Probe
 	return r
 }
 

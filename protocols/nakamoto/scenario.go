@@ -139,6 +139,8 @@ type Run struct {
 	// Region is each node's region (nil without Regions).
 	Region []uint8
 	shares []float64
+	// meter measures what only Nakamoto reports, beside Built's Meter.
+	meter *meter
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -216,7 +218,6 @@ func (s Scenario) Build(seed uint64) *Run {
 	}
 	if e := s.Eclipse; e != nil {
 		net.victim = sim.NodeID(e.Victim)
-		net.victimTip = Genesis
 		model = &eclipseModel{inner: model, victim: net.victim, delay: e.Delay}
 	}
 	// A run whose mining stops while the network is cut goes on until the
@@ -240,6 +241,8 @@ func (s Scenario) Build(seed uint64) *Run {
 		return nd
 	})
 	r.Measure(&net.Tree)
+	r.meter = newMeter(r.Meter, net)
+	r.Config.Probe = r.meter.Probe
 	return r
 }
 
@@ -342,7 +345,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	}
 	st.Propagation50 = meanSince(chain[1:], s, m.HalfAt)
 	st.Propagation90 = meanSince(chain[1:], s, m.NinetyAt)
-	st.ConfirmedForks, st.DoubleConfirmed = net.DoubleConfirmed()
+	st.ConfirmedForks, st.DoubleConfirmed = r.meter.DoubleConfirmed()
 	if r.Scenario.Partition != nil {
 		st.Partition = r.partitionStats(res, chain)
 	}
