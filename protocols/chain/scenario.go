@@ -155,6 +155,12 @@ func (l Links) Validate(n int, nodes string) error {
 		return fmt.Errorf("jitter must not be negative, got %v", l.Jitter)
 	case l.JitterSteps < 0:
 		return fmt.Errorf("jitter steps must not be negative, got %d", l.JitterSteps)
+	case l.Jitter > 0 && l.JitterSteps < 2:
+		// The extra delay is a drawn 0..steps-1 times the jitter: with
+		// fewer than 2 steps it is always 0, and the jitter does nothing.
+		return fmt.Errorf("jitter %v needs jitter steps of at least 2 (the extra delay is a drawn 0..steps-1 times the jitter), got %d", l.Jitter, l.JitterSteps)
+	case l.JitterSteps > 1 && l.Jitter == 0:
+		return fmt.Errorf("jitter steps %d need a jitter (the step of the extra delay), got none", l.JitterSteps)
 	}
 	if err := l.Faults.Validate(n); err != nil {
 		return fmt.Errorf("--faults: %v", err)
