@@ -169,12 +169,7 @@ func must(err error) {
 
 func (n *Node) resetElection(ctx sim.Context) {
 	ctx.Cancel(n.election)
-	t := n.p.Timing
-	d := t.ElectionMin
-	if span := t.ElectionMax - t.ElectionMin; span > 0 {
-		d += sim.Time(ctx.Rand().Int64N(int64(span)))
-	}
-	n.election = ctx.After(d, tagElection)
+	n.election = ctx.After(n.p.Timing.ElectionTimeout(ctx.Rand()), tagElection)
 }
 
 // Fire implements sim.Node.

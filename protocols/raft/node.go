@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,19 @@ type Timing struct {
 	// Client is how long a client waits for a reply before it retries at
 	// the next replica.
 	Client sim.Time `json:"client"`
+}
+
+// ElectionTimeout draws one election timeout from rng, uniform in
+// [ElectionMin, ElectionMax) (exactly ElectionMin when the range is empty).
+// The teaching Raft and the etcd adapter (raftetcd) both draw it here, from
+// the node's own stream, so the two cannot drift apart in how they
+// randomize elections.
+func (t Timing) ElectionTimeout(rng *rand.Rand) sim.Time {
+	d := t.ElectionMin
+	if span := t.ElectionMax - t.ElectionMin; span > 0 {
+		d += sim.Time(rng.Int64N(int64(span)))
+	}
+	return d
 }
 
 // DefaultTiming scales the timeouts to a network whose one-way delay is at
@@ -187,12 +201,7 @@ func (n *Node) quorum() int { return n.p.N/2 + 1 }
 
 func (n *Node) resetElection(ctx sim.Context) {
 	ctx.Cancel(n.election)
-	t := n.p.Timing
-	d := t.ElectionMin
-	if span := t.ElectionMax - t.ElectionMin; span > 0 {
-		d += sim.Time(ctx.Rand().Int64N(int64(span)))
-	}
-	n.election = ctx.After(d, tagElection)
+	n.election = ctx.After(n.p.Timing.ElectionTimeout(ctx.Rand()), tagElection)
 }
 
 // stepDown adopts a newer term as a follower (§5.1: a node that sees a
