@@ -174,7 +174,7 @@ func TestRetriedCommandAppliedOnce(t *testing.T) {
 	overwrite := Entry{Term: 1, Cmd: Cmd{Client: 4, Seq: 1, Kind: CmdPut, Key: "x", Value: "b"}}
 	n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{first, overwrite, first}, Commit: 3})
 	require.Equal(t, 3, n.Applied())
-	require.Equal(t, "b", n.kv["x"], "the retry of c3#1 must not overwrite c4's later put")
+	require.Equal(t, "b", n.kv.kv["x"], "the retry of c3#1 must not overwrite c4's later put")
 }
 
 func TestEntryText(t *testing.T) {
