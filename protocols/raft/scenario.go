@@ -106,6 +106,14 @@ type Rolling struct {
 // LivenessBound is how long after GST a swarm run's clients have to finish.
 const LivenessBound = 2 * sim.Second
 
+// CalmScenario is the fault-free baseline every Raft here is held to:
+// three replicas, three clients of eight operations, a constant 1ms
+// network, GST at 500ms and a 3s limit. The teaching Raft's tests and the
+// etcd adapter's run the same one, so "calm" means the same run for both.
+func CalmScenario() Scenario {
+	return Scenario{Nodes: 3, Clients: 3, Ops: 8, Latency: network.Constant(sim.Millisecond), GST: 500 * sim.Millisecond, Limit: 3 * sim.Second}
+}
+
 // SwarmScenario is the scenario property search uses: n replicas, three
 // clients of ten operations, a 1–5ms network, faults drawn per run within
 // the first swarmWindow, GST after them.
