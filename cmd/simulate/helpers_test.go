@@ -91,6 +91,24 @@ func requireJSON(t *testing.T, v any, args ...string) {
 	require.NoError(t, json.Unmarshal([]byte(out), v), "%v", args)
 }
 
+// requireBugList runs `PROTOCOL --list-bugs --format csv` and requires a
+// header and one row per teaching bug, in the order given: its name
+// first (what --bug takes) and a description of more than words words
+// beside it. It returns the rows, header first, for what else the caller
+// requires of them (the flags a bug needs).
+func requireBugList(t *testing.T, protocol string, words int, bugs ...string) []string {
+	t.Helper()
+	out := requireRun(t, protocol, "--list-bugs", "--format", "csv")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 1+len(bugs), "a header and %d bugs", len(bugs))
+	for i, name := range bugs {
+		fields := strings.Split(lines[i+1], ",")
+		require.Equal(t, name, fields[0])
+		require.Greater(t, len(strings.Fields(fields[1])), words, "a description beside %s", name)
+	}
+	return lines
+}
+
 // sweepRows is the JSON of a sweep that prints one table: its runs and
 // its rows.
 type sweepRows struct {
