@@ -91,6 +91,18 @@ func requireJSON(t *testing.T, v any, args ...string) {
 	require.NoError(t, json.Unmarshal([]byte(out), v), "%v", args)
 }
 
+// requireStats runs a command line with --format json that must succeed
+// and decodes the "stats" object of its output into a T, the statistics
+// a test reads without the wrapper around them.
+func requireStats[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	var o struct {
+		Stats T `json:"stats"`
+	}
+	requireJSON(t, &o, args...)
+	return o.Stats
+}
+
 // requireBugList runs `PROTOCOL --list-bugs --format csv` and requires a
 // header and one row per teaching bug, in the order given: its name
 // first (what --bug takes) and a description of more than words words
