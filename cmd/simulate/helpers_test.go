@@ -121,6 +121,26 @@ func requireBugList(t *testing.T, protocol string, words int, bugs ...string) []
 	return lines
 }
 
+// replaceResult writes to dst the results file at src with the result of
+// its line i (0 is the header, then a run a line) replaced by result, as a
+// hand edit or a forger would leave it, and returns that line's run
+// number, which merge's errors name.
+func replaceResult(t *testing.T, src, dst string, i int, result string) int {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	at := strings.Index(lines[i], `"result":`)
+	require.Positive(t, at, lines[i])
+	var rec struct {
+		Run int `json:"run"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[i]), &rec))
+	lines[i] = lines[i][:at] + `"result":` + result + "}\n"
+	require.NoError(t, os.WriteFile(dst, []byte(strings.Join(lines, "")), 0o644))
+	return rec.Run
+}
+
 // sweepRows is the JSON of a sweep that prints one table: its runs and
 // its rows.
 type sweepRows struct {
