@@ -192,29 +192,14 @@ func (g *omNode) wellFormed(ctx sim.Context, from sim.NodeID, path []sim.NodeID)
 
 // Fire handles a round boundary: relay (rounds 1..m) or decide (m+1).
 func (g *omNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
-	k, ok := tag.(round)
-	if !ok {
-		return
-	}
-	if int(k) <= g.p.m {
-		if g.p.s.Bug != BugTrustCommander {
-			g.relay(ctx, int(k))
+	g.p.atRound(ctx, tag, g.strat, func(k int) { g.relay(ctx, k) }, func() Value {
+		if g.p.s.Bug == BugTrustCommander {
+			return g.held([]sim.NodeID{Commander})
 		}
-		ctx.After(RoundLength, k+1)
-		return
-	}
-	if g.strat != "" {
-		return // a traitor's decision means nothing
-	}
-	var v Value
-	if g.p.s.Bug == BugTrustCommander {
-		v = g.held([]sim.NodeID{Commander})
-	} else {
 		used := make([]bool, g.p.n)
 		used[Commander] = true
-		v = g.decide(make([]sim.NodeID, 1, g.p.m+2), used)
-	}
-	ctx.Observe(check.KindDecide, 0, v.String())
+		return g.decide(make([]sim.NodeID, 1, g.p.m+2), used)
+	})
 }
 
 // relay sends round k: for every path p of length k from the commander
