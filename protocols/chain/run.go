@@ -74,6 +74,35 @@ func Settled(s *Store, main BlockID, id sim.NodeID, tip BlockID) error {
 	return nil
 }
 
+// Err is the common-prefix verdict in words, as a longest-chain
+// protocol's Check reports a violation, or nil when it holds.
+func (cp CommonPrefix) Err() error {
+	if !cp.Holds {
+		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
+	}
+	return nil
+}
+
+// Agreed is the agreement half of a longest-chain protocol's Check: once
+// every block has arrived (the run ended with res by its stop predicate,
+// not a time limit), no node is on a branch that left the main chain
+// (ending at main) more than one block below its tip (Settled). tip gives
+// node i's final tip of n, and whether the protocol promises agreement
+// for it (the honest nodes).
+func Agreed(res sim.Result, s *Store, main BlockID, n int, tip func(i int) (BlockID, bool)) error {
+	if res.Reason != sim.StopPredicate {
+		return nil // cut off by a time limit: blocks may still be in flight
+	}
+	for i := range n {
+		if t, judged := tip(i); judged {
+			if err := Settled(s, main, sim.NodeID(i), t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // PropertyLinks is the network the property searches of the
 // longest-chain protocols run on: a complete graph of n nodes whose every
 // message takes delay plus a drawn 0, 1, 2 or 3 times jitter, with no

@@ -219,3 +219,17 @@ func ValidateCount(n int, nodes string, most int) error {
 	}
 	return nil
 }
+
+// ValidateWeighted is ValidateCount for a scenario that weighs its nodes
+// (stakes, hash-power shares), followed by the check each such scenario
+// makes next: weights (named by what: "stakes", "shares"), when given,
+// are one per node. Their values are Weights' to check.
+func ValidateWeighted(n int, nodes string, most int, weights []float64, what string) error {
+	if err := ValidateCount(n, nodes, most); err != nil {
+		return err
+	}
+	if len(weights) != 0 && len(weights) != n {
+		return fmt.Errorf("%d %s for %d %s", len(weights), what, n, nodes)
+	}
+	return nil
+}

@@ -176,12 +176,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	var props []scenario.Property
 	if s.Partition == nil {
 		props = []scenario.Property{
-			{Name: PropCommonPrefix, Check: func(x scenario.Run) error {
-				if cp := judge(x).CommonPrefix; !cp.Holds {
-					return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
-				}
-				return nil
-			}},
+			{Name: PropCommonPrefix, Check: func(x scenario.Run) error { return judge(x).CommonPrefix.Err() }},
 			{Name: PropAgreement, Check: func(x scenario.Run) error { return run.agreed(x.Result) }},
 		}
 	} else {
