@@ -133,6 +133,27 @@ func (b *Built[S, N, Nd]) Measure(t *Tree) {
 	b.Config.Probe = b.Meter.Probe
 }
 
+// Configure sets the run's Config (see Config) for n = len(Nodes) nodes,
+// each made by node and kept in Nodes for Stats, and measures the run
+// over t, the tree its nodes share (Measure). *Nd must be a sim.Node.
+func (b *Built[S, N, Nd]) Configure(seed uint64, network sim.Model, limit sim.Time, stop func(*sim.World) bool, t *Tree, node func(id sim.NodeID) *Nd) {
+	b.Config = Config(len(b.Nodes), seed, network, limit, stop, func(id sim.NodeID) sim.Node {
+		nd := node(id)
+		b.Nodes[id] = nd
+		return any(nd).(sim.Node)
+	})
+	b.Measure(t)
+}
+
+// OnLinks configures a run on l's own network (Links.Net, no regions):
+// l's fault plan is scheduled on it (Setup, Links.Setup) and the nodes,
+// each made by node, are configured as Configure does.
+func (b *Built[S, N, Nd]) OnLinks(l Links, t *Tree, seed uint64, limit sim.Time, stop func(*sim.World) bool, node func(id sim.NodeID) *Nd) {
+	ln := l.Net(len(b.Nodes), nil, 0)
+	b.Setup = l.Setup(t, ln)
+	b.Configure(seed, ln, limit, stop, t, node)
+}
+
 // NewBuilt starts building a run of n nodes of scenario s sharing net:
 // its Config, Setup and nodes are the Build's to fill in.
 func NewBuilt[S, N, Nd any](s S, net *N, n int) Built[S, N, Nd] {

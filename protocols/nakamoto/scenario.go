@@ -231,12 +231,9 @@ func (s Scenario) Build(seed uint64) *Run {
 	// Once mining has stopped, end the run as soon as every block has
 	// arrived: no message in flight.
 	stop := func(w *sim.World) bool { return w.Now() >= settle && net.Drained(w) }
-	r.Config = chain.Config(n, seed, model, s.Duration, stop, func(id sim.NodeID) sim.Node {
-		nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
-		r.Nodes[id] = nd
-		return nd
+	r.Configure(seed, model, s.Duration, stop, &net.Tree, func(id sim.NodeID) *Node {
+		return &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
 	})
-	r.Measure(&net.Tree)
 	return r
 }
 

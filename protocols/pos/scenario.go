@@ -141,15 +141,10 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.Honest[i] = false
 	}
 	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
-	ln := s.Links.Net(n, nil, 0)
-	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
-		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
+	r.OnLinks(s.Links, &net.Tree, seed, s.Duration, net.Drained, func(id sim.NodeID) *Node {
+		return &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
 			NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
-		r.Nodes[id] = nd
-		return nd
 	})
-	r.Measure(&net.Tree)
 	return r
 }
 
