@@ -189,6 +189,15 @@ func (h *Halt) Made(height int, now sim.Time) {
 	}
 }
 
+// Announce notes block b, made just now: the "block" observation (unless
+// quiet, as in sweeps) and Made, which may end block making.
+func (h *Halt) Announce(ctx sim.Context, quiet bool, b *Block) {
+	if !quiet {
+		ctx.Observe("block", b.Height, b.ShortHash())
+	}
+	h.Made(b.Height, ctx.Now())
+}
+
 // Drained is a world's Stop predicate: block making has ended and no
 // message is in flight.
 func (h *Halt) Drained(w *sim.World) bool {

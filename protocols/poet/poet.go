@@ -226,10 +226,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	net.Add(b)
 	net.waits = append(net.waits, n.wait)
 	net.Rejected = append(net.Rejected, false)
-	if !net.Quiet {
-		ctx.Observe("block", b.Height, b.ShortHash())
-	}
-	net.Made(b.Height, now)
+	net.Announce(ctx, net.Quiet, b)
 	n.Learn(ctx, b)
 	n.Send(ctx, b, -1)
 	old := n.tip
