@@ -109,6 +109,10 @@ type Links struct {
 	Swarm bool `json:"swarm,omitempty"`
 }
 
+// SwarmOn turns the swarm on (Swarm). A registered scenario that embeds
+// Links has it too, so that Protocol.NewSearch reaches it.
+func (l *Links) SwarmOn() { l.Swarm = true }
+
 // Swarm levels, indexed by a draw; index 0 is the calm network. The
 // jitter levels scale Jitter (none, a quarter, one half, all of it): some
 // runs are calm, some fork often, and the search's shrinking walks toward

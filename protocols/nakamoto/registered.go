@@ -199,21 +199,9 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	}
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "nakamoto" }
-func (protocol) Summary() string {
-	return "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched: `simulate check nakamoto`
-// searches a small network whose delays fork it (PropertyScenario).
-func (protocol) NewSearch() scenario.Scenario {
-	s := PropertyScenario("")
-	s.Swarm = true
-	return &Registered{Scenario: s}
-}
+// protocol is Nakamoto's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the flags, bugs, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	r := sc.(*Registered)
@@ -327,4 +315,11 @@ the blocks they missed, fails it.
 The flags of simulate nakamoto change the searched network.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "nakamoto", About: "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check nakamoto searches a small network whose delays fork it
+		// (PropertyScenario).
+		Search: func() scenario.Scenario { return &Registered{Scenario: PropertyScenario("")} },
+	}})
+}

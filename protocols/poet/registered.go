@@ -130,20 +130,9 @@ func SearchScenario() Scenario {
 	return s
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "poet" }
-func (protocol) Summary() string {
-	return "Run proof of elapsed time: trusted random waits, no hashing"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched.
-func (protocol) NewSearch() scenario.Scenario {
-	s := SearchScenario()
-	s.Swarm = true
-	return &Registered{Scenario: s}
-}
+// protocol is PoET's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the flags, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Bugs() []scenario.Bug { return nil }
 
@@ -194,4 +183,10 @@ reorganisations the search saw. The flags of simulate poet change the
 searched network.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "poet", About: "Run proof of elapsed time: trusted random waits, no hashing",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check poet searches SearchScenario's delays.
+		Search: func() scenario.Scenario { return &Registered{Scenario: SearchScenario()} },
+	}})
+}

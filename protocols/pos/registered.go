@@ -139,21 +139,9 @@ func Table(o Output) report.Table {
 	return *t
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "pos" }
-func (protocol) Summary() string {
-	return "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched: `simulate check pos` searches
-// PropertyScenario's delays against its eight lotteries.
-func (protocol) NewSearch() scenario.Scenario {
-	s := PropertyScenario("")
-	s.Swarm = true
-	return &Registered{Scenario: s, LotterySeeds: PropertySeeds}
-}
+// protocol is PoS's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the bugs, flags, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Bugs() []scenario.Bug {
 	return []scenario.Bug{{Name: "ignore-forks", Description: "validators never leave their branch for a longer one", Needs: "delays long enough to fork the chain (check pos's drawn delays)"}}
@@ -218,7 +206,16 @@ it holds; --bug ignore-forks (validators never leave their branch) breaks
 it, and the search shrinks the counterexample.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "pos", About: "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check pos searches PropertyScenario's delays against its eight
+		// lotteries.
+		Search: func() scenario.Scenario {
+			return &Registered{Scenario: PropertyScenario(""), LotterySeeds: PropertySeeds}
+		},
+	}})
+}
 
 // stakesFlag is --stakes: what the user typed (parsed by Validate, which
 // knows the number of validators), or the scenario's own stakes, so that a
