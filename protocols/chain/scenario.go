@@ -109,6 +109,10 @@ type Links struct {
 	Swarm bool `json:"swarm,omitempty"`
 }
 
+// SwarmOn turns the swarm on (Swarm). A registered scenario that embeds
+// Links has it too, so that Protocol.NewSearch reaches it.
+func (l *Links) SwarmOn() { l.Swarm = true }
+
 // Swarm levels, indexed by a draw; index 0 is the calm network. The
 // jitter levels scale Jitter (none, a quarter, one half, all of it): some
 // runs are calm, some fork often, and the search's shrinking walks toward
@@ -222,6 +226,20 @@ func DefaultLinks() Links {
 func ValidateCount(n int, nodes string, most int) error {
 	if n < 1 || n > most {
 		return fmt.Errorf("%s must be between 1 and %d, got %d", nodes, most, n)
+	}
+	return nil
+}
+
+// ValidateWeighted is ValidateCount for a scenario that weighs its nodes
+// (stakes, hash-power shares), followed by the check each such scenario
+// makes next: weights (named by what: "stakes", "shares"), when given,
+// are one per node. Their values are Weights' to check.
+func ValidateWeighted(n int, nodes string, most int, weights []float64, what string) error {
+	if err := ValidateCount(n, nodes, most); err != nil {
+		return err
+	}
+	if len(weights) != 0 && len(weights) != n {
+		return fmt.Errorf("%d %s for %d %s", len(weights), what, n, nodes)
 	}
 	return nil
 }

@@ -85,12 +85,10 @@ func Quorum(n int) int { return 2*n/3 + 1 }
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
-	if err := chain.ValidateCount(s.Nodes, "nodes", 10_000); err != nil {
+	if err := chain.ValidateWeighted(s.Nodes, "nodes", 10_000, s.Stakes, "stakes"); err != nil {
 		return err
 	}
 	switch {
-	case len(s.Stakes) != 0 && len(s.Stakes) != s.Nodes:
-		return fmt.Errorf("%d stakes for %d nodes", len(s.Stakes), s.Nodes)
 	case s.Delegates < 1 || s.Delegates > s.Nodes:
 		return fmt.Errorf("delegates must be between 1 and nodes (%d), got %d", s.Nodes, s.Delegates)
 	case s.Slot <= 0:
