@@ -32,7 +32,8 @@ type Client = kvclient.Client
 
 // NewClient returns a key-value client.
 func NewClient(p ClientParams) *Client {
-	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return Request{Cmd: Cmd(c)} })
+	var requests boxer[Request]
+	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return requests.box(Request{Cmd: Cmd(c)}) })
 }
 
 // Op is one client operation of a history (check.Op).

@@ -61,9 +61,9 @@ const (
 )
 
 // slotsPerChunk is how many consecutive slots share one storage key. Each
-// write re-stores its chunk (Storage copies values), so a chunk is kept
-// small: the copy costs about as much as the key a slot of its own would.
-const slotsPerChunk = 8
+// write re-stores its chunk (Storage copies values, into the buffer the
+// key reserved: see chunkFile), so a chunk is kept to a few hundred bytes.
+const slotsPerChunk = 32
 
 const (
 	roleFollower = iota
@@ -224,6 +224,7 @@ type Replica struct {
 	failures int
 
 	buf []byte // scratch for storage values and observation text
+	box boxes  // the messages it sends often, boxed without an allocation each
 }
 
 // NewReplica returns a Multi-Paxos replica; Start recovers its durable state.
@@ -387,7 +388,7 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 	case CatchUp:
 		for s := m.From; s < r.applied && s < m.From+64; s++ {
 			c, _ := r.logged(s)
-			ctx.Send(from, MCommit{Slot: s, Cmd: c})
+			ctx.Send(from, r.box.commit.box(MCommit{Slot: s, Cmd: c}))
 		}
 	case Request:
 		r.onRequest(ctx, from, m)
@@ -440,7 +441,7 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 			r.stepDown(ctx, m.B)
 		}
 	}
-	ctx.Send(from, MAccepted{B: m.B, Slot: m.Slot})
+	ctx.Send(from, r.box.accepted.box(MAccepted{B: m.B, Slot: m.Slot}))
 	if r.p.Bug == EagerLearner {
 		r.commit(ctx, m.Slot, m.Cmd) // the bug: one accept is not a quorum
 	}
@@ -508,7 +509,7 @@ func (r *Replica) propose(ctx sim.Context, slot int, c Cmd) {
 	if c.Kind != CmdNoop {
 		r.proposed[clientSeq{c.Client, c.Seq}] = true
 	}
-	r.toReplicas(ctx, MAccept{B: r.ballot, Slot: slot, Cmd: c})
+	r.toReplicas(ctx, r.box.accept.box(MAccept{B: r.ballot, Slot: slot, Cmd: c}))
 }
 
 // pendingSlot returns slot's place in r.pending, making room for it.
@@ -550,7 +551,7 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 			clear(r.pending[n:])
 			r.pending, r.pendBase = r.pending[:n], r.pendBase+k
 		}
-		var commit sim.Message = MCommit{Slot: m.Slot, Cmd: c}
+		commit := r.box.commit.box(MCommit{Slot: m.Slot, Cmd: c})
 		for _, id := range r.replicas(ctx) {
 			if id != ctx.Self() {
 				ctx.Send(id, commit)
@@ -563,7 +564,7 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 // heartbeat reassures followers and resends accepts that are still
 // waiting for a quorum (their messages may have been lost).
 func (r *Replica) heartbeat(ctx sim.Context) {
-	var hb sim.Message = Heartbeat{B: r.ballot, Commit: r.applied}
+	hb := r.box.beat.box(Heartbeat{B: r.ballot, Commit: r.applied})
 	for _, id := range r.replicas(ctx) {
 		if id != ctx.Self() {
 			ctx.Send(id, hb)
@@ -578,7 +579,7 @@ func (r *Replica) heartbeat(ctx sim.Context) {
 		for _, id := range r.replicas(ctx) {
 			if !p.acks.has(id) {
 				if accept == nil {
-					accept = MAccept{B: r.ballot, Slot: r.pendBase + i, Cmd: p.cmd}
+					accept = r.box.accept.box(MAccept{B: r.ballot, Slot: r.pendBase + i, Cmd: p.cmd})
 				}
 				ctx.Send(id, accept)
 			}
@@ -610,12 +611,12 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 	c := m.Cmd
 	if rec, ok := r.table[c.Client]; ok && rec.seq >= c.Seq {
 		if rec.seq == c.Seq {
-			ctx.Send(from, Reply{Seq: c.Seq, OK: true, Output: rec.out})
+			ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: rec.out}))
 		}
 		return
 	}
 	if r.role != roleLeader {
-		ctx.Send(from, Reply{Seq: c.Seq, Leader: r.leader})
+		ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, Leader: r.leader}))
 		return
 	}
 	if r.proposed[clientSeq{c.Client, c.Seq}] {
@@ -681,7 +682,7 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		}
 		r.table[c.Client] = clientRec{seq: c.Seq, out: out}
 		if reply && r.role == roleLeader {
-			ctx.Send(c.Client, Reply{Seq: c.Seq, OK: true, Output: out})
+			ctx.Send(c.Client, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: out}))
 		}
 	}
 }
@@ -722,13 +723,30 @@ func (r *Replica) toReplicas(ctx sim.Context, m sim.Message) {
 // (stored under countKey) is one more than the highest chunk written. The
 // last chunk touched is kept in buf, so the common case, slots in
 // increasing order, never reads Storage.
+//
+// Storage copies a value in, into the buffer the key already has when it
+// is large enough, so a chunk that grows by a record at a time would be
+// copied into a new buffer at nearly every write. Instead, the first write
+// of a chunk (and the first that outgrows what it reserved) stores zeros
+// of the size it reserves, as a disk file is preallocated, and then the
+// records: the buffer is allocated once for the chunk's whole life. Both
+// writes happen in one handler, and only the second is ever read.
 type chunkFile struct {
 	prefix, countKey string
 	chunks           int
 	cur              int    // chunk held in buf; -1 for none
 	key              string // cur's key
+	room             int    // bytes reserved under key; 0 if unknown
 	buf              []byte
+	num              [8]byte // scratch for the chunk count
 }
+
+// chunkBytes is the space reserved for a chunk at first: enough for
+// slotsPerChunk records of a short command each.
+const chunkBytes = slotsPerChunk * 32
+
+// zeros reserves room in Storage (see chunkFile).
+var zeros [chunkBytes]byte
 
 func newChunkFile(prefix, countKey string) chunkFile {
 	return chunkFile{prefix: prefix, countKey: countKey, cur: -1}
@@ -740,19 +758,30 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 	if k == f.cur {
 		return
 	}
-	f.cur, f.key = k, f.prefix+strconv.Itoa(k)
+	f.cur, f.key, f.room = k, f.prefix+strconv.Itoa(k), 0
 	f.buf = f.buf[:0]
 	if b, ok := st.Get(f.key); ok {
 		f.buf = append(f.buf, b...)
 	}
 	if k >= f.chunks {
 		f.chunks = k + 1
-		sim.PutInt64(st, f.countKey, int64(f.chunks))
+		binary.BigEndian.PutUint64(f.num[:], uint64(f.chunks))
+		st.Put(f.countKey, f.num[:])
 	}
 }
 
 // save stores the open chunk.
-func (f *chunkFile) save(st sim.Storage) { st.Put(f.key, f.buf) }
+func (f *chunkFile) save(st sim.Storage) {
+	if len(f.buf) > f.room {
+		f.room = max(chunkBytes, 2*len(f.buf))
+		if f.room <= len(zeros) {
+			st.Put(f.key, zeros[:f.room])
+		} else {
+			st.Put(f.key, make([]byte, f.room))
+		}
+	}
+	st.Put(f.key, f.buf)
+}
 
 // load replays every stored record through read, which decodes one
 // record. It reports whether anything was stored.

@@ -1,0 +1,63 @@
+package paxos
+
+import (
+	"unsafe"
+
+	"simulate/sim"
+)
+
+// A boxer turns message values into sim.Message interface values without
+// a heap allocation per message. Converting a struct of more than one word
+// to an interface copies it to the heap; a boxer instead copies it into a
+// slab it owns and makes an interface value that points there, so that one
+// allocation serves a whole slab of messages. The message keeps its type —
+// a receiver, a trace or another package's type assertion (the nines
+// experiment reads a paxos.Reply) sees exactly the value it would have seen.
+//
+// A slab entry is written once, before the interface value exists, and
+// never again: a boxer does not recycle, so a message the network
+// duplicates or a tracer keeps stays valid, and a full slab is simply left
+// to the collector once no message in flight points into it. Slabs start
+// small and double up to boxSlabMax entries, so a short run (a property
+// search runs thousands) pays for no more than it sends.
+type boxer[T sim.Message] struct {
+	slab []T
+	tmpl sim.Message // a T boxed once: its type word is reused
+}
+
+// boxSlabMax bounds a boxer's slab: past it, each new slab is this long.
+const boxSlabMax = 256
+
+// iface is the layout of a non-empty interface value: its type word and a
+// pointer to its data, which for a struct of more than one word is always
+// a pointer to a copy of the value.
+type iface struct {
+	tab  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// box returns v as a sim.Message. T must not be pointer-shaped (a pointer,
+// or a struct holding just one): every message type of this package is a
+// struct of several words, whose interface value points to its data.
+func (b *boxer[T]) box(v T) sim.Message {
+	if len(b.slab) == cap(b.slab) {
+		if b.tmpl == nil {
+			var zero T
+			b.tmpl = zero
+		}
+		b.slab = make([]T, 0, min(boxSlabMax, max(8, 2*cap(b.slab))))
+	}
+	b.slab = append(b.slab, v)
+	m := b.tmpl
+	(*iface)(unsafe.Pointer(&m)).data = unsafe.Pointer(&b.slab[len(b.slab)-1])
+	return m
+}
+
+// boxes holds a node's boxers, one per message type it sends often.
+type boxes struct {
+	accept   boxer[MAccept]
+	accepted boxer[MAccepted]
+	commit   boxer[MCommit]
+	beat     boxer[Heartbeat]
+	reply    boxer[Reply]
+}
