@@ -61,3 +61,26 @@ type boxes struct {
 	beat     boxer[Heartbeat]
 	reply    boxer[Reply]
 }
+
+// A textArena renders commands' texts (Cmd.String) into blocks of bytes it
+// owns and hands out strings that point into them, so that one allocation
+// serves many commands. The bytes behind a string are written once, before
+// the string exists, and never again; a block full or not is left to the
+// collector once no string points into it.
+type textArena struct{ block []byte }
+
+// textBlock is the size of a textArena's blocks.
+const textBlock = 2048
+
+// text returns c.String().
+func (a *textArena) text(c Cmd) string {
+	if c.Kind == CmdNoop || c.Kind == "" {
+		return CmdNoop
+	}
+	if cap(a.block)-len(a.block) < 64+len(c.Key)+len(c.Value) {
+		a.block = make([]byte, 0, max(textBlock, 64+len(c.Key)+len(c.Value)))
+	}
+	start := len(a.block)
+	a.block = c.appendText(a.block)
+	return unsafe.String(&a.block[start], len(a.block)-start)
+}

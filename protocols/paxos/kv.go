@@ -33,7 +33,14 @@ type Client = kvclient.Client
 // NewClient returns a key-value client.
 func NewClient(p ClientParams) *Client {
 	var requests boxer[Request]
-	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return requests.box(Request{Cmd: Cmd(c)}) })
+	var texts textArena
+	return kvclient.NewTexted(p, func(kc kvclient.Cmd) (sim.Message, string) {
+		// The decide text, "c5#3 put x=5.3", rendered once here and
+		// carried to the leader, ends in the invoke text, "put x=5.3".
+		c := Cmd(kc)
+		text := texts.text(c)
+		return requests.box(Request{Cmd: c, text: text}), text[c.originLen():]
+	})
 }
 
 // Op is one client operation of a history (check.Op).

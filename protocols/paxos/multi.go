@@ -63,7 +63,7 @@ const (
 // slotsPerChunk is how many consecutive slots share one storage key. Each
 // write re-stores its chunk (Storage copies values, into the buffer the
 // key reserved: see chunkFile), so a chunk is kept to a few hundred bytes.
-const slotsPerChunk = 32
+const slotsPerChunk = 64
 
 const (
 	roleFollower = iota
@@ -88,6 +88,7 @@ type clientRec struct {
 // pending is a slot the leader proposed and awaits a quorum for.
 type pending struct {
 	cmd  Cmd
+	text string // cmd.String() if the client sent it, for MCommit
 	live bool
 	acks nodeSet
 }
@@ -382,7 +383,7 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 			r.stepDown(ctx, m.Promised)
 		}
 	case MCommit:
-		r.commit(ctx, m.Slot, m.Cmd)
+		r.commit(ctx, m.Slot, m.Cmd, m.text)
 	case Heartbeat:
 		r.onHeartbeat(ctx, from, m)
 	case CatchUp:
@@ -443,7 +444,7 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 	}
 	ctx.Send(from, r.box.accepted.box(MAccepted{B: m.B, Slot: m.Slot}))
 	if r.p.Bug == EagerLearner {
-		r.commit(ctx, m.Slot, m.Cmd) // the bug: one accept is not a quorum
+		r.commit(ctx, m.Slot, m.Cmd, "") // the bug: one accept is not a quorum
 	}
 }
 
@@ -499,13 +500,13 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 		if e, ok := r.found[s]; ok && r.p.Bug != NoAdopt {
 			c = e.Cmd
 		}
-		r.propose(ctx, s, c)
+		r.propose(ctx, s, c, "")
 	}
 	r.heartbeat(ctx)
 }
 
-func (r *Replica) propose(ctx sim.Context, slot int, c Cmd) {
-	*r.pendingSlot(slot) = pending{cmd: c, live: true}
+func (r *Replica) propose(ctx sim.Context, slot int, c Cmd, text string) {
+	*r.pendingSlot(slot) = pending{cmd: c, text: text, live: true}
 	if c.Kind != CmdNoop {
 		r.proposed[clientSeq{c.Client, c.Seq}] = true
 	}
@@ -539,7 +540,7 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 	p := &r.pending[i]
 	p.acks.add(from)
 	if p.acks.n >= r.quorum {
-		c := p.cmd
+		c, text := p.cmd, p.text
 		*p = pending{}
 		// Drop the settled prefix, so the slice does not grow with the log.
 		k := 0
@@ -551,13 +552,13 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 			clear(r.pending[n:])
 			r.pending, r.pendBase = r.pending[:n], r.pendBase+k
 		}
-		commit := r.box.commit.box(MCommit{Slot: m.Slot, Cmd: c})
+		commit := r.box.commit.box(MCommit{Slot: m.Slot, Cmd: c, text: text})
 		for _, id := range r.replicas(ctx) {
 			if id != ctx.Self() {
 				ctx.Send(id, commit)
 			}
 		}
-		r.commit(ctx, m.Slot, c)
+		r.commit(ctx, m.Slot, c, text)
 	}
 }
 
@@ -629,12 +630,14 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		r.next++
 	}
 	r.next++
-	r.propose(ctx, r.next-1, c)
+	r.propose(ctx, r.next-1, c, m.text)
 }
 
 // --- learner and state machine ---
 
-func (r *Replica) commit(ctx sim.Context, slot int, c Cmd) {
+// commit learns that slot chose c; text is c.String() if a message
+// brought it, or empty.
+func (r *Replica) commit(ctx sim.Context, slot int, c Cmd, text string) {
 	if _, ok := r.logged(slot); ok {
 		return
 	}
@@ -647,8 +650,15 @@ func (r *Replica) commit(ctx sim.Context, slot int, c Cmd) {
 	f.open(st, slot)
 	f.buf = appendCmdRecord(binary.AppendVarint(f.buf, int64(slot)), c)
 	f.save(st)
-	r.buf = c.appendText(r.buf[:0])
-	ctx.Observe(ObsDecide, slot, string(r.buf))
+	switch {
+	case text != "":
+	case c.Kind == CmdNoop || c.Kind == "":
+		text = CmdNoop
+	default:
+		r.buf = c.appendText(r.buf[:0])
+		text = string(r.buf)
+	}
+	ctx.Observe(ObsDecide, slot, text)
 	r.applyReady(ctx, true)
 }
 

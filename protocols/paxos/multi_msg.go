@@ -56,11 +56,7 @@ func (c Cmd) appendText(b []byte) []byte {
 	if c.Kind == CmdNoop || c.Kind == "" {
 		return append(b, CmdNoop...)
 	}
-	b = append(b, 'c')
-	b = strconv.AppendInt(b, int64(c.Client), 10)
-	b = append(b, '#')
-	b = strconv.AppendInt(b, int64(c.Seq), 10)
-	b = append(b, ' ')
+	b = c.appendOrigin(b)
 	switch c.Kind {
 	case CmdPut:
 		return append(append(append(append(b, "put "...), c.Key...), '='), c.Value...)
@@ -70,6 +66,23 @@ func (c Cmd) appendText(b []byte) []byte {
 		return append(append(b, "sell "...), c.Key...)
 	}
 	return append(b, CmdNoop...)
+}
+
+// appendOrigin appends the prefix of c.String() that names c's origin:
+// "c5#3 ".
+func (c Cmd) appendOrigin(b []byte) []byte {
+	b = append(b, 'c')
+	b = strconv.AppendInt(b, int64(c.Client), 10)
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(c.Seq), 10)
+	return append(b, ' ')
+}
+
+// originLen is the length of c's origin prefix, for a command that is
+// not a no-op.
+func (c Cmd) originLen() int {
+	var a [48]byte
+	return len(c.appendOrigin(a[:0]))
 }
 
 func (c Cmd) appendTo(b []byte) []byte {
@@ -139,6 +152,7 @@ type MNack struct {
 type MCommit struct {
 	Slot int
 	Cmd  Cmd
+	text string // Cmd.String() if known, as in Request
 }
 
 // Heartbeat keeps followers from starting an election and tells them how far
@@ -152,7 +166,14 @@ type Heartbeat struct {
 type CatchUp struct{ From int }
 
 // Request is a client's command to the replica it believes leads.
-type Request struct{ Cmd Cmd }
+type Request struct {
+	Cmd Cmd
+	// text is Cmd.String(), when the sender rendered it (the paxos
+	// client does, for its invoke observation): the leader passes it on
+	// in MCommit, so that no replica renders the command again for its
+	// decide observation. It is no part of the message's digest or text.
+	text string
+}
 
 // Reply answers a Request: OK with the command's output, or not OK with a
 // hint of the leader (-1 if unknown). Its fields are what the key-value
