@@ -94,6 +94,13 @@ func BenchmarkMultiPaxosPipelined(b *testing.B) {
 	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunMultiPaxosWindow(n, pipeK, pipeWindow, seed) })
 }
 
+// BenchmarkMultiPaxosBatched is BenchmarkMultiPaxosPipelined with the
+// leader batching (paxos.Scenario.Batch): one accept, accepted and commit
+// message per replica for the requests that reach it at one instant.
+func BenchmarkMultiPaxosBatched(b *testing.B) {
+	benchRuns(b, func(n int, seed uint64) (Stats, error) { return RunMultiPaxosBatched(n, pipeK, pipeWindow, seed) })
+}
+
 // BenchmarkRaftPipelined: the etcd raft pump on the pipelined workload.
 func BenchmarkRaftPipelined(b *testing.B) {
 	benchRuns(b, func(n int, _ uint64) (Stats, error) { return RunRaftWindow(n, pipeK, pipeWindow) })
@@ -178,11 +185,12 @@ func BenchmarkRatio(b *testing.B) {
 func BenchmarkRatioPipelined(b *testing.B) {
 	for _, n := range replicaCounts {
 		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
-			var wall, cpu [2]time.Duration
-			var cmds [2]int
-			runs := [2]run{
+			var wall, cpu [3]time.Duration
+			var cmds [3]int
+			runs := [3]run{
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosWindow(n, pipeK, pipeWindow, seed) },
 				func(n int, _ uint64) (Stats, error) { return RunRaftWindow(n, pipeK, pipeWindow) },
+				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosBatched(n, pipeK, pipeWindow, seed) },
 			}
 			for i := 0; b.Loop(); i++ {
 				for j, f := range runs {
@@ -197,7 +205,7 @@ func BenchmarkRatioPipelined(b *testing.B) {
 					cmds[j] += st.Commands
 				}
 			}
-			var crate [2]float64
+			var crate [3]float64
 			for j := range crate {
 				crate[j] = float64(cmds[j]) / wall[j].Seconds()
 			}
@@ -205,6 +213,9 @@ func BenchmarkRatioPipelined(b *testing.B) {
 			b.ReportMetric(crate[1], "raft-cmd/s")
 			b.ReportMetric(crate[0]/crate[1], "sim-cmd/raft-cmd")
 			b.ReportMetric((float64(cmds[0])/cpu[0].Seconds())/(float64(cmds[1])/cpu[1].Seconds()), "cpu:sim-cmd/raft-cmd")
+			b.ReportMetric(crate[2], "batched-cmd/s")
+			b.ReportMetric(crate[2]/crate[1], "batched-cmd/raft-cmd")
+			b.ReportMetric((float64(cmds[2])/cpu[2].Seconds())/(float64(cmds[1])/cpu[1].Seconds()), "cpu:batched-cmd/raft-cmd")
 		})
 	}
 }

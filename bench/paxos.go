@@ -53,8 +53,19 @@ func MultiPaxosWindowScenario(replicas, k, window int) paxos.Scenario {
 // RunMultiPaxosWindow runs MultiPaxosWindowScenario once on the simulator,
 // as RunMultiPaxos does.
 func RunMultiPaxosWindow(replicas, k, window int, seed uint64) (Stats, error) {
+	return runMultiPaxosWindow(replicas, k, window, seed, false, nil)
+}
+
+// RunMultiPaxosBatched is RunMultiPaxosWindow with the leader batching
+// the requests that reach it at one instant (paxos.Scenario.Batch).
+func RunMultiPaxosBatched(replicas, k, window int, seed uint64) (Stats, error) {
+	return runMultiPaxosWindow(replicas, k, window, seed, true, nil)
+}
+
+func runMultiPaxosWindow(replicas, k, window int, seed uint64, batch bool, tracer sim.Tracer) (Stats, error) {
 	s := MultiPaxosWindowScenario(replicas, k, window)
-	in := s.Instance(seed, nil, nil)
+	s.Batch = batch
+	in := s.Instance(seed, nil, tracer)
 	w := sim.New(in.Config)
 	in.Setup(w)
 	return simStats("multi-paxos pipelined", w.Run(), k)

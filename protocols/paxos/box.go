@@ -69,7 +69,8 @@ type boxes struct {
 // collector once no string points into it.
 type textArena struct{ block []byte }
 
-// textBlock is the size of a textArena's blocks.
+// textBlock bounds a textArena's blocks: they start at a tenth of it and
+// double, so a client of a few commands does not take a whole block.
 const textBlock = 2048
 
 // text returns c.String().
@@ -78,7 +79,8 @@ func (a *textArena) text(c Cmd) string {
 		return CmdNoop
 	}
 	if cap(a.block)-len(a.block) < 64+len(c.Key)+len(c.Value) {
-		a.block = make([]byte, 0, max(textBlock, 64+len(c.Key)+len(c.Value)))
+		size := min(textBlock, max(textBlock/10, 2*cap(a.block)))
+		a.block = make([]byte, 0, max(size, 64+len(c.Key)+len(c.Value)))
 	}
 	start := len(a.block)
 	a.block = c.appendText(a.block)

@@ -55,7 +55,7 @@ func (in *Instance) newMultiNode(id sim.NodeID) sim.Node {
 	if int(id) >= s.Nodes {
 		return NewClient(ClientParams{Replicas: s.Nodes, Ops: s.Ops, Keys: []string{"x", "y"}, Timeout: t.Client})
 	}
-	p := MultiParams{N: s.Nodes, Timing: t, Bug: s.Bug}
+	p := MultiParams{N: s.Nodes, Timing: t, Bug: s.Bug, Batch: s.Batch}
 	if int(id) < s.Proposers {
 		p.Candidate = true
 		if int(id) < len(s.Starts) {

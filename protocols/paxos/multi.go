@@ -45,6 +45,9 @@ type MultiParams struct {
 	StartAt   sim.Time
 	Timing    MultiTiming
 	Bug       Bug
+	// Batch: as leader, propose the requests that arrive at one instant
+	// together (Scenario.Batch).
+	Batch bool
 }
 
 // Storage keys of a replica's durable state. Accepted entries and
@@ -78,7 +81,15 @@ const (
 	mtRound                      // phase 1 took too long
 	mtRetry                      // backoff over: stand again
 	mtTick                       // leader: heartbeat and resend accepts
+	mtFlush                      // batching leader: propose the queued requests
 )
+
+// queued is a command waiting to be proposed (or committed) in a batch.
+type queued struct {
+	slot int
+	cmd  Cmd
+	text string
+}
 
 type clientRec struct {
 	seq int
@@ -88,7 +99,8 @@ type clientRec struct {
 // pending is a slot the leader proposed and awaits a quorum for.
 type pending struct {
 	cmd  Cmd
-	text string // cmd.String() if the client sent it, for MCommit
+	text string   // cmd.String() if the client sent it, for MCommit
+	at   sim.Time // when it was proposed (kept for a batching leader)
 	live bool
 	acks nodeSet
 }
@@ -223,6 +235,12 @@ type Replica struct {
 	timer    sim.TimerID
 	tick     sim.TimerID
 	failures int
+	// queue holds a batching leader's requests until flush fires, at the
+	// same instant, after the deliveries already due then.
+	queue []queued
+	flush sim.TimerID
+	// chosen gathers the slots one MAccepteds chose (scratch).
+	chosen []queued
 
 	buf []byte // scratch for storage values and observation text
 	box boxes  // the messages it sends often, boxed without an allocation each
@@ -322,6 +340,13 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		if id == r.tick && r.role == roleLeader {
 			r.heartbeat(ctx)
 		}
+	case mtFlush:
+		if id == r.flush {
+			r.flush = 0
+			if r.role == roleLeader {
+				r.proposeQueued(ctx)
+			}
+		}
 	}
 }
 
@@ -363,6 +388,7 @@ func (r *Replica) stepDown(ctx sim.Context, b Ballot) {
 	r.role = roleFollower
 	r.pending = nil
 	r.proposed = nil
+	r.queue = r.queue[:0] // their clients retry
 	ctx.Cancel(r.tick)
 	r.armElection(ctx)
 }
@@ -384,6 +410,18 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		}
 	case MCommit:
 		r.commit(ctx, m.Slot, m.Cmd, m.text)
+	case MAccepts:
+		r.onAccepts(ctx, from, m)
+	case MAccepteds:
+		r.onAccepteds(ctx, from, m)
+	case MCommits:
+		for i, c := range m.Cmds {
+			text := ""
+			if i < len(m.texts) {
+				text = m.texts[i]
+			}
+			r.commit(ctx, m.Slot+i, c, text)
+		}
 	case Heartbeat:
 		r.onHeartbeat(ctx, from, m)
 	case CatchUp:
@@ -533,25 +571,7 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 	if r.role != roleLeader || m.B != r.ballot {
 		return
 	}
-	i := m.Slot - r.pendBase
-	if i < 0 || i >= len(r.pending) || !r.pending[i].live {
-		return
-	}
-	p := &r.pending[i]
-	p.acks.add(from)
-	if p.acks.n >= r.quorum {
-		c, text := p.cmd, p.text
-		*p = pending{}
-		// Drop the settled prefix, so the slice does not grow with the log.
-		k := 0
-		for k < len(r.pending) && !r.pending[k].live {
-			k++
-		}
-		if k > 0 {
-			n := copy(r.pending, r.pending[k:])
-			clear(r.pending[n:])
-			r.pending, r.pendBase = r.pending[:n], r.pendBase+k
-		}
+	if c, text, ok := r.ack(from, m.Slot); ok {
 		commit := r.box.commit.box(MCommit{Slot: m.Slot, Cmd: c, text: text})
 		for _, id := range r.replicas(ctx) {
 			if id != ctx.Self() {
@@ -560,6 +580,39 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 		}
 		r.commit(ctx, m.Slot, c, text)
 	}
+}
+
+// ack records from's acceptance of a pending slot and reports whether
+// that made a quorum, with the slot's command; the slot is then settled.
+func (r *Replica) ack(from sim.NodeID, slot int) (Cmd, string, bool) {
+	i := slot - r.pendBase
+	if i < 0 || i >= len(r.pending) || !r.pending[i].live {
+		return Cmd{}, "", false
+	}
+	p := &r.pending[i]
+	p.acks.add(from)
+	if p.acks.n < r.quorum {
+		return Cmd{}, "", false
+	}
+	c, text := p.cmd, p.text
+	*p = pending{}
+	// Drop the settled prefix, so the slice does not grow with the log:
+	// if the first slot settled, move past it without copying the rest
+	// (a pipelining leader has hundreds pending), and once none is left
+	// start again at the front.
+	if i == 0 {
+		k := 1
+		for k < len(r.pending) && !r.pending[k].live {
+			k++
+		}
+		if k == len(r.pending) {
+			r.pending = r.pending[:0]
+		} else {
+			r.pending = r.pending[k:]
+		}
+		r.pendBase += k
+	}
+	return c, text, true
 }
 
 // heartbeat reassures followers and resends accepts that are still
@@ -573,6 +626,12 @@ func (r *Replica) heartbeat(ctx sim.Context) {
 	}
 	for i := range r.pending {
 		if !r.pending[i].live {
+			continue
+		}
+		if r.p.Batch && ctx.Now()-r.pending[i].at < r.p.Timing.Heartbeat {
+			// A batching leader has up to hundreds of slots in flight, most
+			// proposed since the last tick: resend only those that had a
+			// whole heartbeat interval to be accepted.
 			continue
 		}
 		p := r.pending[i] // a copy: sending never changes what is pending, but be sure
@@ -629,8 +688,128 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		}
 		r.next++
 	}
+	if r.p.Batch {
+		r.proposed[clientSeq{c.Client, c.Seq}] = true
+		r.queue = append(r.queue, queued{cmd: c, text: m.text})
+		if r.flush == 0 {
+			r.flush = ctx.After(0, mtFlush)
+		}
+		return
+	}
 	r.next++
 	r.propose(ctx, r.next-1, c, m.text)
+}
+
+// proposeQueued proposes a batching leader's queued requests in the next
+// free slots, one MAccepts for each run of consecutive slots.
+func (r *Replica) proposeQueued(ctx sim.Context) {
+	q := r.queue
+	for len(q) > 0 {
+		for {
+			if _, done := r.logged(r.next); !done {
+				break
+			}
+			r.next++
+		}
+		// The run: as many queued commands as there are free slots in a row.
+		n := 0
+		for n < len(q) {
+			if _, done := r.logged(r.next + n); done {
+				break
+			}
+			n++
+		}
+		cmds := make([]Cmd, n)
+		for i := range cmds {
+			cmds[i] = q[i].cmd
+			*r.pendingSlot(r.next + i) = pending{cmd: q[i].cmd, text: q[i].text, at: ctx.Now(), live: true}
+		}
+		r.toReplicas(ctx, MAccepts{B: r.ballot, Slot: r.next, Cmds: cmds})
+		r.next += n
+		q = q[n:]
+	}
+	clear(r.queue)
+	r.queue = r.queue[:0]
+}
+
+// onAccepts is onAccept for a run of slots, answered by one MAccepteds.
+func (r *Replica) onAccepts(ctx sim.Context, from sim.NodeID, m MAccepts) {
+	if m.B.Less(r.promised) {
+		ctx.Send(from, MNack{B: m.B, Promised: r.promised})
+		return
+	}
+	r.setPromised(ctx, m.B)
+	durable := r.p.Bug != VolatileAcceptor
+	f := &r.accFile
+	st := ctx.Storage()
+	for i, c := range m.Cmds {
+		slot := m.Slot + i
+		*r.accepted.at(slot) = accSlot{b: m.B, cmd: c, ok: true}
+		if slot > r.maxAcc {
+			r.maxAcc = slot
+		}
+		if durable {
+			if f.cur >= 0 && slot/slotsPerChunk != f.cur && i > 0 {
+				f.save(st) // the run crosses into the next chunk
+			}
+			f.open(st, slot)
+			f.buf = binary.AppendVarint(f.buf, int64(slot))
+			f.buf = binary.AppendVarint(f.buf, m.B.Round)
+			f.buf = binary.AppendVarint(f.buf, int64(m.B.Node))
+			f.buf = appendCmdRecord(f.buf, c)
+		}
+	}
+	if durable && len(m.Cmds) > 0 {
+		f.save(st)
+	}
+	if from != ctx.Self() {
+		r.leader = from
+		if r.role != roleFollower && r.ballot.Less(m.B) {
+			r.stepDown(ctx, m.B)
+		}
+	}
+	ctx.Send(from, MAccepteds{B: m.B, Slot: m.Slot, N: len(m.Cmds)})
+	if r.p.Bug == EagerLearner {
+		for i, c := range m.Cmds {
+			r.commit(ctx, m.Slot+i, c, "") // the bug: one accept is not a quorum
+		}
+	}
+}
+
+// onAccepteds is onAccepted for a run of slots: the slots it completes a
+// quorum for are committed with one MCommits per run of consecutive ones.
+func (r *Replica) onAccepteds(ctx sim.Context, from sim.NodeID, m MAccepteds) {
+	if r.role != roleLeader || m.B != r.ballot {
+		return
+	}
+	chosen := r.chosen[:0]
+	for slot := m.Slot; slot < m.Slot+m.N; slot++ {
+		if c, text, ok := r.ack(from, slot); ok {
+			chosen = append(chosen, queued{slot: slot, cmd: c, text: text})
+		}
+	}
+	for rest := chosen; len(rest) > 0; {
+		n := 1
+		for n < len(rest) && rest[n].slot == rest[0].slot+n {
+			n++
+		}
+		cm := MCommits{Slot: rest[0].slot, Cmds: make([]Cmd, n), texts: make([]string, n)}
+		for i := range n {
+			cm.Cmds[i], cm.texts[i] = rest[i].cmd, rest[i].text
+		}
+		var commit sim.Message = cm
+		for _, id := range r.replicas(ctx) {
+			if id != ctx.Self() {
+				ctx.Send(id, commit)
+			}
+		}
+		rest = rest[n:]
+	}
+	for _, q := range chosen {
+		r.commit(ctx, q.slot, q.cmd, q.text)
+	}
+	clear(chosen)
+	r.chosen = chosen[:0]
 }
 
 // --- learner and state machine ---

@@ -112,6 +112,9 @@ const (
 	tagCatchUp
 	tagRequest
 	tagReply
+	tagMAccepts
+	tagMAccepteds
+	tagMCommits
 )
 
 // MPrepare is Multi-Paxos phase 1a for every slot from From on: a would-be
@@ -153,6 +156,28 @@ type MCommit struct {
 	Slot int
 	Cmd  Cmd
 	text string // Cmd.String() if known, as in Request
+}
+
+// MAccepts is phase 2a for the consecutive slots from Slot on, one
+// command each: a batching leader's MAccept (Scenario.Batch).
+type MAccepts struct {
+	B    Ballot
+	Slot int
+	Cmds []Cmd
+}
+
+// MAccepteds is phase 2b for the N consecutive slots from Slot on.
+type MAccepteds struct {
+	B    Ballot
+	Slot int
+	N    int
+}
+
+// MCommits tells a replica the consecutive slots from Slot on chose Cmds.
+type MCommits struct {
+	Slot  int
+	Cmds  []Cmd
+	texts []string // each command's String() if known, as in Request
 }
 
 // Heartbeat keeps followers from starting an election and tells them how far
@@ -211,6 +236,29 @@ func (m MAccepted) AppendDigest(b []byte) []byte {
 }
 
 // AppendDigest implements sim.Message.
+func (m MAccepts) AppendDigest(b []byte) []byte {
+	b = appendInt(appendInt(m.B.appendTo(append(b, tagMAccepts)), m.Slot), len(m.Cmds))
+	for _, c := range m.Cmds {
+		b = c.appendTo(b)
+	}
+	return b
+}
+
+// AppendDigest implements sim.Message.
+func (m MAccepteds) AppendDigest(b []byte) []byte {
+	return appendInt(appendInt(m.B.appendTo(append(b, tagMAccepteds)), m.Slot), m.N)
+}
+
+// AppendDigest implements sim.Message.
+func (m MCommits) AppendDigest(b []byte) []byte {
+	b = appendInt(appendInt(append(b, tagMCommits), m.Slot), len(m.Cmds))
+	for _, c := range m.Cmds {
+		b = c.appendTo(b)
+	}
+	return b
+}
+
+// AppendDigest implements sim.Message.
 func (m MNack) AppendDigest(b []byte) []byte {
 	return m.Promised.appendTo(m.B.appendTo(append(b, tagMNack)))
 }
@@ -263,4 +311,28 @@ func (m Reply) String() string {
 		return fmt.Sprintf("Reply{#%d not leader, try n%d}", m.Seq, m.Leader)
 	}
 	return fmt.Sprintf("Reply{#%d %q}", m.Seq, m.Output)
+}
+
+func (m MAccepts) String() string {
+	return fmt.Sprintf("Accepts{%s slots %d..%d %s}", m.B, m.Slot, m.Slot+len(m.Cmds)-1, cmdList(m.Cmds))
+}
+func (m MAccepteds) String() string {
+	return fmt.Sprintf("Accepteds{%s slots %d..%d}", m.B, m.Slot, m.Slot+m.N-1)
+}
+func (m MCommits) String() string {
+	return fmt.Sprintf("Commits{slots %d..%d %s}", m.Slot, m.Slot+len(m.Cmds)-1, cmdList(m.Cmds))
+}
+
+// cmdList renders commands for a batch's text: "[c5#3 put x=5.3, noop]".
+func cmdList(cs []Cmd) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.String())
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -79,6 +79,11 @@ type Scenario struct {
 	// to 256, as many as an etcd raft leader keeps in flight by default.
 	Clients int `json:"clients,omitempty"`
 	Ops     int `json:"ops,omitempty"`
+	// Batch (Multi-Paxos): the leader gathers the requests that reach it
+	// at one instant and proposes them together, one MAccepts for a run
+	// of consecutive slots (and one MAccepteds, one MCommits in answer),
+	// rather than a message per slot. Off by default.
+	Batch bool `json:"batch,omitempty"`
 }
 
 // Crash takes Node down At and, if Restart is positive, brings it back
