@@ -420,8 +420,9 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 			if i < len(m.texts) {
 				text = m.texts[i]
 			}
-			r.commit(ctx, m.Slot+i, c, text)
+			r.learn(ctx, m.Slot+i, c, text)
 		}
+		r.commitLearned(ctx)
 	case Heartbeat:
 		r.onHeartbeat(ctx, from, m)
 	case CatchUp:
@@ -749,17 +750,15 @@ func (r *Replica) onAccepts(ctx sim.Context, from sim.NodeID, m MAccepts) {
 			r.maxAcc = slot
 		}
 		if durable {
-			if f.cur >= 0 && slot/slotsPerChunk != f.cur && i > 0 {
-				f.save(st) // the run crosses into the next chunk
-			}
 			f.open(st, slot)
+			f.dirty = true
 			f.buf = binary.AppendVarint(f.buf, int64(slot))
 			f.buf = binary.AppendVarint(f.buf, m.B.Round)
 			f.buf = binary.AppendVarint(f.buf, int64(m.B.Node))
 			f.buf = appendCmdRecord(f.buf, c)
 		}
 	}
-	if durable && len(m.Cmds) > 0 {
+	if f.dirty {
 		f.save(st)
 	}
 	if from != ctx.Self() {
@@ -806,8 +805,9 @@ func (r *Replica) onAccepteds(ctx sim.Context, from sim.NodeID, m MAccepteds) {
 		rest = rest[n:]
 	}
 	for _, q := range chosen {
-		r.commit(ctx, q.slot, q.cmd, q.text)
+		r.learn(ctx, q.slot, q.cmd, q.text)
 	}
+	r.commitLearned(ctx)
 	clear(chosen)
 	r.chosen = chosen[:0]
 }
@@ -817,18 +817,34 @@ func (r *Replica) onAccepteds(ctx sim.Context, from sim.NodeID, m MAccepteds) {
 // commit learns that slot chose c; text is c.String() if a message
 // brought it, or empty.
 func (r *Replica) commit(ctx sim.Context, slot int, c Cmd, text string) {
+	if r.learn(ctx, slot, c, text) {
+		r.commitLearned(ctx)
+	}
+}
+
+// commitLearned stores what learn logged and applies the log.
+func (r *Replica) commitLearned(ctx sim.Context) {
+	if r.logFile.dirty {
+		r.logFile.save(ctx.Storage())
+	}
+	r.applyReady(ctx, true)
+}
+
+// learn logs that slot chose c, observes the decision and reports whether
+// it was news; commitLearned then stores the log and applies it (learning
+// a batch, it is called once for all).
+func (r *Replica) learn(ctx sim.Context, slot int, c Cmd, text string) bool {
 	if _, ok := r.logged(slot); ok {
-		return
+		return false
 	}
 	*r.log.at(slot) = logSlot{cmd: c, ok: true}
 	if slot > r.logMax {
 		r.logMax = slot
 	}
 	f := &r.logFile
-	st := ctx.Storage()
-	f.open(st, slot)
+	f.open(ctx.Storage(), slot)
 	f.buf = appendCmdRecord(binary.AppendVarint(f.buf, int64(slot)), c)
-	f.save(st)
+	f.dirty = true
 	switch {
 	case text != "":
 	case c.Kind == CmdNoop || c.Kind == "":
@@ -838,7 +854,7 @@ func (r *Replica) commit(ctx sim.Context, slot int, c Cmd, text string) {
 		text = string(r.buf)
 	}
 	ctx.Observe(ObsDecide, slot, text)
-	r.applyReady(ctx, true)
+	return true
 }
 
 // applyReady applies the committed log in order. reply is false while a
@@ -926,6 +942,7 @@ type chunkFile struct {
 	cur              int    // chunk held in buf; -1 for none
 	key              string // cur's key
 	room             int    // bytes reserved under key; 0 if unknown
+	dirty            bool   // buf holds records not yet saved
 	buf              []byte
 	num              [8]byte // scratch for the chunk count
 }
@@ -947,6 +964,9 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 	if k == f.cur {
 		return
 	}
+	if f.dirty {
+		f.save(st) // a batch crossed into the next chunk
+	}
 	f.cur, f.key, f.room = k, f.prefix+strconv.Itoa(k), 0
 	f.buf = f.buf[:0]
 	if b, ok := st.Get(f.key); ok {
@@ -961,6 +981,7 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 
 // save stores the open chunk.
 func (f *chunkFile) save(st sim.Storage) {
+	f.dirty = false
 	if len(f.buf) > f.room {
 		f.room = max(chunkBytes, 2*len(f.buf))
 		if f.room <= len(zeros) {
