@@ -94,6 +94,45 @@ type queued struct {
 type clientRec struct {
 	seq int
 	out string
+	ok  bool // in a clientTable's slice: the client has a record
+}
+
+// clientTable is each client's last applied command: a slice indexed by
+// client id for the ids a world has (a few hundred at most), a map for
+// any other (a test's made-up command may name any id). A replica looks
+// it up at every request and every applied command.
+type clientTable struct {
+	small []clientRec
+	other map[sim.NodeID]clientRec
+}
+
+// clientTableSmall bounds the ids clientTable keeps in its slice.
+const clientTableSmall = 4096
+
+func (t *clientTable) get(id sim.NodeID) (clientRec, bool) {
+	if id >= 0 && id < clientTableSmall {
+		if int(id) < len(t.small) && t.small[id].ok {
+			return t.small[id], true
+		}
+		return clientRec{}, false
+	}
+	rec, ok := t.other[id]
+	return rec, ok
+}
+
+func (t *clientTable) set(id sim.NodeID, rec clientRec) {
+	if id >= 0 && id < clientTableSmall {
+		for int(id) >= len(t.small) {
+			t.small = append(t.small, clientRec{})
+		}
+		rec.ok = true
+		t.small[id] = rec
+		return
+	}
+	if t.other == nil {
+		t.other = map[sim.NodeID]clientRec{}
+	}
+	t.other[id] = rec
 }
 
 // pending is a slot the leader proposed and awaits a quorum for.
@@ -213,7 +252,7 @@ type Replica struct {
 	logFile chunkFile
 	applied int // slots below applied are committed and applied
 	kv      map[string]string
-	table   map[sim.NodeID]clientRec
+	table   clientTable
 
 	// leadership
 	role     int
@@ -279,7 +318,7 @@ func (r *Replica) logged(slot int) (Cmd, bool) {
 // Start implements sim.Node.
 func (r *Replica) Start(ctx sim.Context) {
 	r.kv = map[string]string{}
-	r.table = map[sim.NodeID]clientRec{}
+	r.table = clientTable{}
 	st := ctx.Storage()
 	if r.p.Bug != VolatileAcceptor {
 		if b, ok := st.Get(keyMPromised); ok {
@@ -670,7 +709,7 @@ func (r *Replica) onHeartbeat(ctx sim.Context, from sim.NodeID, m Heartbeat) {
 
 func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 	c := m.Cmd
-	if rec, ok := r.table[c.Client]; ok && rec.seq >= c.Seq {
+	if rec, ok := r.table.get(c.Client); ok && rec.seq >= c.Seq {
 		if rec.seq == c.Seq {
 			ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: rec.out}))
 		}
@@ -872,7 +911,7 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		// Applied, the command is the client table's business: a retry of
 		// it is answered from there before proposed is consulted.
 		delete(r.proposed, clientSeq{c.Client, c.Seq})
-		rec, seen := r.table[c.Client]
+		rec, seen := r.table.get(c.Client)
 		if seen && rec.seq >= c.Seq {
 			continue // a retried command committed twice is applied once
 		}
@@ -885,7 +924,7 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		case CmdSell:
 			out = sellTicket(r.kv, c)
 		}
-		r.table[c.Client] = clientRec{seq: c.Seq, out: out}
+		r.table.set(c.Client, clientRec{seq: c.Seq, out: out})
 		if reply && r.role == roleLeader {
 			ctx.Send(c.Client, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: out}))
 		}

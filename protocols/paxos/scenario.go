@@ -276,6 +276,7 @@ type Instance struct {
 	net        *network.Net
 	world      *sim.World
 	setupDraws int
+	clients    *clientAlloc // the Multi-Paxos clients' (see clientAlloc)
 }
 
 // Instance prepares a run of s with seed. choices is the environment
