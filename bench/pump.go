@@ -62,6 +62,10 @@ func (s pumpStorage) Get(key string) ([]byte, bool) {
 	return append([]byte(nil), v...), true
 }
 
+// Append adds value to key's value in place, as sim's storage does
+// (sim.Appender).
+func (s pumpStorage) Append(key string, value []byte) { s[key] = append(s[key], value...) }
+
 // Put copies value in, reusing the key's buffer when the value fits, as
 // sim's storage does (the replicas reserve a chunk's buffer once and count
 // on it being reused).

@@ -63,10 +63,10 @@ const (
 	keyMRound     = "m/proposer/round"
 )
 
-// slotsPerChunk is how many consecutive slots share one storage key. Each
-// write re-stores its chunk (Storage copies values, into the buffer the
-// key reserved: see chunkFile), so a chunk is kept to a few hundred bytes.
-const slotsPerChunk = 64
+// slotsPerChunk is how many consecutive slots share one storage key. A
+// write appends its record to the chunk's key where the Storage can
+// (sim.Appender, as the simulator's does), else re-stores the chunk.
+const slotsPerChunk = 256
 
 const (
 	roleFollower = iota
@@ -973,22 +973,26 @@ func (r *Replica) toReplicas(ctx sim.Context, m sim.Message) {
 // copied into a new buffer at nearly every write. Instead, the first write
 // of a chunk (and the first that outgrows what it reserved) stores zeros
 // of the size it reserves, as a disk file is preallocated, and then the
-// records: the buffer is allocated once for the chunk's whole life. Both
-// writes happen in one handler, and only the second is ever read.
+// records: the buffer is allocated once, or a few times for a chunk that
+// outgrows it. Both writes happen in one handler, and only the second is
+// ever read. After that, a Storage that appends (sim.Appender) is given
+// just the new records, so a write copies its record and not the chunk.
 type chunkFile struct {
 	prefix, countKey string
 	chunks           int
 	cur              int    // chunk held in buf; -1 for none
 	key              string // cur's key
 	room             int    // bytes reserved under key; 0 if unknown
+	saved            int    // key holds buf[:saved] (0: nothing known)
 	dirty            bool   // buf holds records not yet saved
 	buf              []byte
 	num              [8]byte // scratch for the chunk count
 }
 
-// chunkBytes is the space reserved for a chunk at first: enough for
-// slotsPerChunk records of a short command each.
-const chunkBytes = slotsPerChunk * 32
+// chunkBytes is the space reserved for a chunk at first: enough for a
+// quarter of its records, each of a short command. A Storage that appends
+// (sim.Appender) grows it in place from there.
+const chunkBytes = slotsPerChunk * 8
 
 // zeros reserves room in Storage (see chunkFile).
 var zeros [chunkBytes]byte
@@ -1011,6 +1015,7 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 	if b, ok := st.Get(f.key); ok {
 		f.buf = append(f.buf, b...)
 	}
+	f.saved = len(f.buf)
 	if k >= f.chunks {
 		f.chunks = k + 1
 		binary.BigEndian.PutUint64(f.num[:], uint64(f.chunks))
@@ -1021,6 +1026,13 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 // save stores the open chunk.
 func (f *chunkFile) save(st sim.Storage) {
 	f.dirty = false
+	if a, ok := st.(sim.Appender); ok && f.saved > 0 {
+		// The key holds buf[:saved]: add only the new records.
+		a.Append(f.key, f.buf[f.saved:])
+		f.saved = len(f.buf)
+		return
+	}
+	f.saved = len(f.buf)
 	if len(f.buf) > f.room {
 		f.room = max(chunkBytes, 2*len(f.buf))
 		if f.room <= len(zeros) {
