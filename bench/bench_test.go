@@ -304,6 +304,20 @@ func TestWorkloads(t *testing.T) {
 		if again != nr {
 			t.Fatalf("replicas=%d: native raft is not deterministic: %+v, then %+v", n, again, nr)
 		}
+		// The pipelined workload, small: 64 commands, 16 in flight.
+		for _, f := range []func() (Stats, error){
+			func() (Stats, error) { return RunMultiPaxosWindow(n, 64, 16, 1) },
+			func() (Stats, error) { return RunMultiPaxosBatched(n, 64, 16, 1) },
+			func() (Stats, error) { return RunRaftWindow(n, 64, 16) },
+		} {
+			st, err := f()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Commands != 64 {
+				t.Fatalf("replicas=%d: pipelined run committed %d, want 64", n, st.Commands)
+			}
+		}
 		t.Logf("replicas=%d native raft: %d msgs, %.1f/cmd, %s virtual: %s", n, nr.Delivered, float64(nr.Delivered)/k, nr.Time, nmix)
 		pm, qm, rm := float64(p.Delivered)/k, float64(q.Delivered)/k, float64(r.Delivered)/k
 		t.Logf("replicas=%d multi-paxos: %d msgs, %.1f/cmd, %s virtual: %s", n, p.Delivered, pm, p.Time, pmix)
