@@ -41,6 +41,36 @@ func MultiPaxosScenario(replicas, k int) paxos.Scenario {
 	}
 }
 
+// MultiPaxosWindowScenario is MultiPaxosScenario with window clients,
+// each issuing k/window commands one at a time, so that up to window
+// commands are in flight (the pipelined workload; k a multiple of window).
+func MultiPaxosWindowScenario(replicas, k, window int) paxos.Scenario {
+	s := MultiPaxosScenario(replicas, k)
+	s.Clients, s.Ops = window, k/window
+	return s
+}
+
+// RunMultiPaxosWindow runs MultiPaxosWindowScenario once on the simulator,
+// as RunMultiPaxos does.
+func RunMultiPaxosWindow(replicas, k, window int, seed uint64) (Stats, error) {
+	return runMultiPaxosWindow(replicas, k, window, seed, false, nil)
+}
+
+// RunMultiPaxosBatched is RunMultiPaxosWindow with the leader batching
+// the requests that reach it at one instant (paxos.Scenario.Batch).
+func RunMultiPaxosBatched(replicas, k, window int, seed uint64) (Stats, error) {
+	return runMultiPaxosWindow(replicas, k, window, seed, true, nil)
+}
+
+func runMultiPaxosWindow(replicas, k, window int, seed uint64, batch bool, tracer sim.Tracer) (Stats, error) {
+	s := MultiPaxosWindowScenario(replicas, k, window)
+	s.Batch = batch
+	in := s.Instance(seed, nil, tracer)
+	w := sim.New(in.Config)
+	in.Setup(w)
+	return simStats("multi-paxos pipelined", w.Run(), k)
+}
+
 // RunMultiPaxos runs MultiPaxosScenario once on the simulator, exactly as
 // `simulate` would (trace hash on, observations recorded), and counts the
 // client operations that returned and the messages the world delivered.

@@ -62,7 +62,20 @@ func (s pumpStorage) Get(key string) ([]byte, bool) {
 	return append([]byte(nil), v...), true
 }
 
-func (s pumpStorage) Put(key string, value []byte) { s[key] = append([]byte(nil), value...) }
+// Append adds value to key's value in place, as sim's storage does
+// (sim.Appender).
+func (s pumpStorage) Append(key string, value []byte) { s[key] = append(s[key], value...) }
+
+// Put copies value in, reusing the key's buffer when the value fits, as
+// sim's storage does (the replicas reserve a chunk's buffer once and count
+// on it being reused).
+func (s pumpStorage) Put(key string, value []byte) {
+	if old, ok := s[key]; ok && cap(old) >= len(value) {
+		s[key] = append(old[:0], value...)
+		return
+	}
+	s[key] = append([]byte(nil), value...)
+}
 
 func (c *pumpCtx) Self() sim.NodeID     { return c.self }
 func (c *pumpCtx) Nodes() []sim.NodeID  { return c.p.ids }

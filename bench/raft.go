@@ -143,9 +143,15 @@ func (c *raftCluster) leader() *raftNode {
 // after the previous one is committed and applied at the leader (as the
 // Multi-Paxos client waits for its reply). Commands alternate puts and gets
 // on two keys, like the Multi-Paxos client's.
-func RunRaft(n, k int) (Stats, error) { return runRaft(n, k, nil) }
+func RunRaft(n, k int) (Stats, error) { return runRaft(n, k, 1, nil) }
 
-func runRaft(n, k int, count func(string)) (Stats, error) {
+// RunRaftWindow is RunRaft with up to window commands in flight: it
+// proposes window commands at once, then, after every pump round, as many
+// more as the leader applied in it (the pipelined workload, against
+// Multi-Paxos with window clients each one command at a time).
+func RunRaftWindow(n, k, window int) (Stats, error) { return runRaft(n, k, window, nil) }
+
+func runRaft(n, k, window int, count func(string)) (Stats, error) {
 	c, err := newRaftCluster(n)
 	if err != nil {
 		return Stats{}, err
@@ -169,35 +175,40 @@ func runRaft(n, k int, count func(string)) (Stats, error) {
 	}
 	keys := [2]string{"x", "y"}
 	buf := make([]byte, 0, 32)
-	for i := 1; i <= k; i++ {
-		buf = buf[:0]
-		key := keys[i%2]
-		if i%2 == 0 {
-			buf = append(buf, "p "...)
-			buf = append(buf, key...)
-			buf = append(buf, ' ')
-			buf = strconv.AppendInt(buf, int64(i), 10)
-		} else {
-			buf = append(buf, "g "...)
-			buf = append(buf, key...)
-		}
-		want := lead.applied + 1
-		// Propose copies nothing: the entry keeps the slice, so each
-		// command gets its own.
-		if err := lead.rn.Propose(append([]byte(nil), buf...)); err != nil {
-			return Stats{}, fmt.Errorf("raft: propose %d: %v", i, err)
+	base := lead.applied
+	proposed := 0
+	for start := c.rounds; lead.applied-base < k; {
+		for proposed < k && proposed-(lead.applied-base) < window {
+			proposed++
+			i := proposed
+			buf = buf[:0]
+			key := keys[i%2]
+			if i%2 == 0 {
+				buf = append(buf, "p "...)
+				buf = append(buf, key...)
+				buf = append(buf, ' ')
+				buf = strconv.AppendInt(buf, int64(i), 10)
+			} else {
+				buf = append(buf, "g "...)
+				buf = append(buf, key...)
+			}
+			// Propose copies nothing: the entry keeps the slice, so each
+			// command gets its own.
+			if err := lead.rn.Propose(append([]byte(nil), buf...)); err != nil {
+				return Stats{}, fmt.Errorf("raft: propose %d: %v", i, err)
+			}
 		}
 		if err := c.drain(); err != nil {
 			return Stats{}, err
 		}
-		for start := c.rounds; lead.applied < want; {
-			if c.rounds-start > 1000 {
-				return Stats{}, fmt.Errorf("raft: command %d not committed after 1000 rounds", i)
-			}
+		if c.rounds-start > 1000*k {
+			return Stats{}, fmt.Errorf("raft: %d of %d commands applied after %d rounds", lead.applied-base, k, c.rounds-start)
+		}
+		if lead.applied-base < proposed {
 			if err := c.round(); err != nil {
 				return Stats{}, err
 			}
 		}
 	}
-	return Stats{Commands: lead.applied, Delivered: c.delivered, Time: sim.Time(c.rounds) * sim.Millisecond}, nil
+	return Stats{Commands: lead.applied - base, Delivered: c.delivered, Time: sim.Time(c.rounds) * sim.Millisecond}, nil
 }

@@ -31,8 +31,27 @@ type ClientParams = kvclient.Params
 type Client = kvclient.Client
 
 // NewClient returns a key-value client.
-func NewClient(p ClientParams) *Client {
-	return kvclient.New(p, func(c kvclient.Cmd) sim.Message { return Request{Cmd: Cmd(c)} })
+func NewClient(p ClientParams) *Client { return newClient(p, &clientAlloc{}) }
+
+// clientAlloc is where clients make their requests and command texts. A
+// run's clients share one (Instance.clients): a run of many clients of a
+// few commands each would otherwise start a slab and a block per client.
+// Sharing it shares no state between the clients, only memory: every slab
+// entry and every text is one client's, written once, and reached only
+// through that client's message or observation.
+type clientAlloc struct {
+	requests boxer[Request]
+	texts    textArena
+}
+
+func newClient(p ClientParams, a *clientAlloc) *Client {
+	return kvclient.NewTexted(p, func(kc kvclient.Cmd) (sim.Message, string) {
+		// The decide text, "c5#3 put x=5.3", rendered once here and
+		// carried to the leader, ends in the invoke text, "put x=5.3".
+		c := Cmd(kc)
+		text := a.texts.text(c)
+		return a.requests.box(Request{Cmd: c, text: text}), text[c.originLen():]
+	})
 }
 
 // Op is one client operation of a history (check.Op).
@@ -45,9 +64,12 @@ func (in *Instance) newMultiNode(id sim.NodeID) sim.Node {
 	s := in.resolved
 	t := DefaultMultiTiming(s.MaxDelay())
 	if int(id) >= s.Nodes {
-		return NewClient(ClientParams{Replicas: s.Nodes, Ops: s.Ops, Keys: []string{"x", "y"}, Timeout: t.Client})
+		if in.clients == nil {
+			in.clients = &clientAlloc{}
+		}
+		return newClient(ClientParams{Replicas: s.Nodes, Ops: s.Ops, Keys: []string{"x", "y"}, Timeout: t.Client}, in.clients)
 	}
-	p := MultiParams{N: s.Nodes, Timing: t, Bug: s.Bug}
+	p := MultiParams{N: s.Nodes, Timing: t, Bug: s.Bug, Batch: s.Batch}
 	if int(id) < s.Proposers {
 		p.Candidate = true
 		if int(id) < len(s.Starts) {

@@ -45,6 +45,9 @@ type MultiParams struct {
 	StartAt   sim.Time
 	Timing    MultiTiming
 	Bug       Bug
+	// Batch: as leader, propose the requests that arrive at one instant
+	// together (Scenario.Batch).
+	Batch bool
 }
 
 // Storage keys of a replica's durable state. Accepted entries and
@@ -60,10 +63,10 @@ const (
 	keyMRound     = "m/proposer/round"
 )
 
-// slotsPerChunk is how many consecutive slots share one storage key. Each
-// write re-stores its chunk (Storage copies values), so a chunk is kept
-// small: the copy costs about as much as the key a slot of its own would.
-const slotsPerChunk = 8
+// slotsPerChunk is how many consecutive slots share one storage key. A
+// write appends its record to the chunk's key where the Storage can
+// (sim.Appender, as the simulator's does), else re-stores the chunk.
+const slotsPerChunk = 256
 
 const (
 	roleFollower = iota
@@ -78,16 +81,65 @@ const (
 	mtRound                      // phase 1 took too long
 	mtRetry                      // backoff over: stand again
 	mtTick                       // leader: heartbeat and resend accepts
+	mtFlush                      // batching leader: propose the queued requests
 )
+
+// queued is a command waiting to be proposed (or committed) in a batch.
+type queued struct {
+	slot int
+	cmd  Cmd
+	text string
+}
 
 type clientRec struct {
 	seq int
 	out string
+	ok  bool // in a clientTable's slice: the client has a record
+}
+
+// clientTable is each client's last applied command: a slice indexed by
+// client id for the ids a world has (a few hundred at most), a map for
+// any other (a test's made-up command may name any id). A replica looks
+// it up at every request and every applied command.
+type clientTable struct {
+	small []clientRec
+	other map[sim.NodeID]clientRec
+}
+
+// clientTableSmall bounds the ids clientTable keeps in its slice.
+const clientTableSmall = 4096
+
+func (t *clientTable) get(id sim.NodeID) (clientRec, bool) {
+	if id >= 0 && id < clientTableSmall {
+		if int(id) < len(t.small) && t.small[id].ok {
+			return t.small[id], true
+		}
+		return clientRec{}, false
+	}
+	rec, ok := t.other[id]
+	return rec, ok
+}
+
+func (t *clientTable) set(id sim.NodeID, rec clientRec) {
+	if id >= 0 && id < clientTableSmall {
+		for int(id) >= len(t.small) {
+			t.small = append(t.small, clientRec{})
+		}
+		rec.ok = true
+		t.small[id] = rec
+		return
+	}
+	if t.other == nil {
+		t.other = map[sim.NodeID]clientRec{}
+	}
+	t.other[id] = rec
 }
 
 // pending is a slot the leader proposed and awaits a quorum for.
 type pending struct {
 	cmd  Cmd
+	text string   // cmd.String() if the client sent it, for MCommit
+	at   sim.Time // when it was proposed (kept for a batching leader)
 	live bool
 	acks nodeSet
 }
@@ -200,7 +252,7 @@ type Replica struct {
 	logFile chunkFile
 	applied int // slots below applied are committed and applied
 	kv      map[string]string
-	table   map[sim.NodeID]clientRec
+	table   clientTable
 
 	// leadership
 	role     int
@@ -222,8 +274,15 @@ type Replica struct {
 	timer    sim.TimerID
 	tick     sim.TimerID
 	failures int
+	// queue holds a batching leader's requests until flush fires, at the
+	// same instant, after the deliveries already due then.
+	queue []queued
+	flush sim.TimerID
+	// chosen gathers the slots one MAccepteds chose (scratch).
+	chosen []queued
 
 	buf []byte // scratch for storage values and observation text
+	box boxes  // the messages it sends often, boxed without an allocation each
 }
 
 // NewReplica returns a Multi-Paxos replica; Start recovers its durable state.
@@ -259,7 +318,7 @@ func (r *Replica) logged(slot int) (Cmd, bool) {
 // Start implements sim.Node.
 func (r *Replica) Start(ctx sim.Context) {
 	r.kv = map[string]string{}
-	r.table = map[sim.NodeID]clientRec{}
+	r.table = clientTable{}
 	st := ctx.Storage()
 	if r.p.Bug != VolatileAcceptor {
 		if b, ok := st.Get(keyMPromised); ok {
@@ -320,6 +379,13 @@ func (r *Replica) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 		if id == r.tick && r.role == roleLeader {
 			r.heartbeat(ctx)
 		}
+	case mtFlush:
+		if id == r.flush {
+			r.flush = 0
+			if r.role == roleLeader {
+				r.proposeQueued(ctx)
+			}
+		}
 	}
 }
 
@@ -361,6 +427,7 @@ func (r *Replica) stepDown(ctx sim.Context, b Ballot) {
 	r.role = roleFollower
 	r.pending = nil
 	r.proposed = nil
+	r.queue = r.queue[:0] // their clients retry
 	ctx.Cancel(r.tick)
 	r.armElection(ctx)
 }
@@ -381,13 +448,26 @@ func (r *Replica) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 			r.stepDown(ctx, m.Promised)
 		}
 	case MCommit:
-		r.commit(ctx, m.Slot, m.Cmd)
+		r.commit(ctx, m.Slot, m.Cmd, m.text)
+	case MAccepts:
+		r.onAccepts(ctx, from, m)
+	case MAccepteds:
+		r.onAccepteds(ctx, from, m)
+	case MCommits:
+		for i, c := range m.Cmds {
+			text := ""
+			if i < len(m.texts) {
+				text = m.texts[i]
+			}
+			r.learn(ctx, m.Slot+i, c, text)
+		}
+		r.commitLearned(ctx)
 	case Heartbeat:
 		r.onHeartbeat(ctx, from, m)
 	case CatchUp:
 		for s := m.From; s < r.applied && s < m.From+64; s++ {
 			c, _ := r.logged(s)
-			ctx.Send(from, MCommit{Slot: s, Cmd: c})
+			ctx.Send(from, r.box.commit.box(MCommit{Slot: s, Cmd: c}))
 		}
 	case Request:
 		r.onRequest(ctx, from, m)
@@ -440,9 +520,9 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 			r.stepDown(ctx, m.B)
 		}
 	}
-	ctx.Send(from, MAccepted{B: m.B, Slot: m.Slot})
+	ctx.Send(from, r.box.accepted.box(MAccepted{B: m.B, Slot: m.Slot}))
 	if r.p.Bug == EagerLearner {
-		r.commit(ctx, m.Slot, m.Cmd) // the bug: one accept is not a quorum
+		r.commit(ctx, m.Slot, m.Cmd, "") // the bug: one accept is not a quorum
 	}
 }
 
@@ -498,17 +578,17 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 		if e, ok := r.found[s]; ok && r.p.Bug != NoAdopt {
 			c = e.Cmd
 		}
-		r.propose(ctx, s, c)
+		r.propose(ctx, s, c, "")
 	}
 	r.heartbeat(ctx)
 }
 
-func (r *Replica) propose(ctx sim.Context, slot int, c Cmd) {
-	*r.pendingSlot(slot) = pending{cmd: c, live: true}
+func (r *Replica) propose(ctx sim.Context, slot int, c Cmd, text string) {
+	*r.pendingSlot(slot) = pending{cmd: c, text: text, live: true}
 	if c.Kind != CmdNoop {
 		r.proposed[clientSeq{c.Client, c.Seq}] = true
 	}
-	r.toReplicas(ctx, MAccept{B: r.ballot, Slot: slot, Cmd: c})
+	r.toReplicas(ctx, r.box.accept.box(MAccept{B: r.ballot, Slot: slot, Cmd: c}))
 }
 
 // pendingSlot returns slot's place in r.pending, making room for it.
@@ -531,39 +611,54 @@ func (r *Replica) onAccepted(ctx sim.Context, from sim.NodeID, m MAccepted) {
 	if r.role != roleLeader || m.B != r.ballot {
 		return
 	}
-	i := m.Slot - r.pendBase
-	if i < 0 || i >= len(r.pending) || !r.pending[i].live {
-		return
-	}
-	p := &r.pending[i]
-	p.acks.add(from)
-	if p.acks.n >= r.quorum {
-		c := p.cmd
-		*p = pending{}
-		// Drop the settled prefix, so the slice does not grow with the log.
-		k := 0
-		for k < len(r.pending) && !r.pending[k].live {
-			k++
-		}
-		if k > 0 {
-			n := copy(r.pending, r.pending[k:])
-			clear(r.pending[n:])
-			r.pending, r.pendBase = r.pending[:n], r.pendBase+k
-		}
-		var commit sim.Message = MCommit{Slot: m.Slot, Cmd: c}
+	if c, text, ok := r.ack(from, m.Slot); ok {
+		commit := r.box.commit.box(MCommit{Slot: m.Slot, Cmd: c, text: text})
 		for _, id := range r.replicas(ctx) {
 			if id != ctx.Self() {
 				ctx.Send(id, commit)
 			}
 		}
-		r.commit(ctx, m.Slot, c)
+		r.commit(ctx, m.Slot, c, text)
 	}
+}
+
+// ack records from's acceptance of a pending slot and reports whether
+// that made a quorum, with the slot's command; the slot is then settled.
+func (r *Replica) ack(from sim.NodeID, slot int) (Cmd, string, bool) {
+	i := slot - r.pendBase
+	if i < 0 || i >= len(r.pending) || !r.pending[i].live {
+		return Cmd{}, "", false
+	}
+	p := &r.pending[i]
+	p.acks.add(from)
+	if p.acks.n < r.quorum {
+		return Cmd{}, "", false
+	}
+	c, text := p.cmd, p.text
+	*p = pending{}
+	// Drop the settled prefix, so the slice does not grow with the log:
+	// if the first slot settled, move past it without copying the rest
+	// (a pipelining leader has hundreds pending), and once none is left
+	// start again at the front.
+	if i == 0 {
+		k := 1
+		for k < len(r.pending) && !r.pending[k].live {
+			k++
+		}
+		if k == len(r.pending) {
+			r.pending = r.pending[:0]
+		} else {
+			r.pending = r.pending[k:]
+		}
+		r.pendBase += k
+	}
+	return c, text, true
 }
 
 // heartbeat reassures followers and resends accepts that are still
 // waiting for a quorum (their messages may have been lost).
 func (r *Replica) heartbeat(ctx sim.Context) {
-	var hb sim.Message = Heartbeat{B: r.ballot, Commit: r.applied}
+	hb := r.box.beat.box(Heartbeat{B: r.ballot, Commit: r.applied})
 	for _, id := range r.replicas(ctx) {
 		if id != ctx.Self() {
 			ctx.Send(id, hb)
@@ -573,12 +668,18 @@ func (r *Replica) heartbeat(ctx sim.Context) {
 		if !r.pending[i].live {
 			continue
 		}
+		if r.p.Batch && ctx.Now()-r.pending[i].at < r.p.Timing.Heartbeat {
+			// A batching leader has up to hundreds of slots in flight, most
+			// proposed since the last tick: resend only those that had a
+			// whole heartbeat interval to be accepted.
+			continue
+		}
 		p := r.pending[i] // a copy: sending never changes what is pending, but be sure
 		var accept sim.Message
 		for _, id := range r.replicas(ctx) {
 			if !p.acks.has(id) {
 				if accept == nil {
-					accept = MAccept{B: r.ballot, Slot: r.pendBase + i, Cmd: p.cmd}
+					accept = r.box.accept.box(MAccept{B: r.ballot, Slot: r.pendBase + i, Cmd: p.cmd})
 				}
 				ctx.Send(id, accept)
 			}
@@ -608,14 +709,14 @@ func (r *Replica) onHeartbeat(ctx sim.Context, from sim.NodeID, m Heartbeat) {
 
 func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 	c := m.Cmd
-	if rec, ok := r.table[c.Client]; ok && rec.seq >= c.Seq {
+	if rec, ok := r.table.get(c.Client); ok && rec.seq >= c.Seq {
 		if rec.seq == c.Seq {
-			ctx.Send(from, Reply{Seq: c.Seq, OK: true, Output: rec.out})
+			ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: rec.out}))
 		}
 		return
 	}
 	if r.role != roleLeader {
-		ctx.Send(from, Reply{Seq: c.Seq, Leader: r.leader})
+		ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, Leader: r.leader}))
 		return
 	}
 	if r.proposed[clientSeq{c.Client, c.Seq}] {
@@ -627,28 +728,172 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		}
 		r.next++
 	}
+	if r.p.Batch {
+		r.proposed[clientSeq{c.Client, c.Seq}] = true
+		r.queue = append(r.queue, queued{cmd: c, text: m.text})
+		if r.flush == 0 {
+			r.flush = ctx.After(0, mtFlush)
+		}
+		return
+	}
 	r.next++
-	r.propose(ctx, r.next-1, c)
+	r.propose(ctx, r.next-1, c, m.text)
+}
+
+// proposeQueued proposes a batching leader's queued requests in the next
+// free slots, one MAccepts for each run of consecutive slots.
+func (r *Replica) proposeQueued(ctx sim.Context) {
+	q := r.queue
+	for len(q) > 0 {
+		for {
+			if _, done := r.logged(r.next); !done {
+				break
+			}
+			r.next++
+		}
+		// The run: as many queued commands as there are free slots in a row.
+		n := 0
+		for n < len(q) {
+			if _, done := r.logged(r.next + n); done {
+				break
+			}
+			n++
+		}
+		cmds := make([]Cmd, n)
+		for i := range cmds {
+			cmds[i] = q[i].cmd
+			*r.pendingSlot(r.next + i) = pending{cmd: q[i].cmd, text: q[i].text, at: ctx.Now(), live: true}
+		}
+		r.toReplicas(ctx, MAccepts{B: r.ballot, Slot: r.next, Cmds: cmds})
+		r.next += n
+		q = q[n:]
+	}
+	clear(r.queue)
+	r.queue = r.queue[:0]
+}
+
+// onAccepts is onAccept for a run of slots, answered by one MAccepteds.
+func (r *Replica) onAccepts(ctx sim.Context, from sim.NodeID, m MAccepts) {
+	if m.B.Less(r.promised) {
+		ctx.Send(from, MNack{B: m.B, Promised: r.promised})
+		return
+	}
+	r.setPromised(ctx, m.B)
+	durable := r.p.Bug != VolatileAcceptor
+	f := &r.accFile
+	st := ctx.Storage()
+	for i, c := range m.Cmds {
+		slot := m.Slot + i
+		*r.accepted.at(slot) = accSlot{b: m.B, cmd: c, ok: true}
+		if slot > r.maxAcc {
+			r.maxAcc = slot
+		}
+		if durable {
+			f.open(st, slot)
+			f.dirty = true
+			f.buf = binary.AppendVarint(f.buf, int64(slot))
+			f.buf = binary.AppendVarint(f.buf, m.B.Round)
+			f.buf = binary.AppendVarint(f.buf, int64(m.B.Node))
+			f.buf = appendCmdRecord(f.buf, c)
+		}
+	}
+	if f.dirty {
+		f.save(st)
+	}
+	if from != ctx.Self() {
+		r.leader = from
+		if r.role != roleFollower && r.ballot.Less(m.B) {
+			r.stepDown(ctx, m.B)
+		}
+	}
+	ctx.Send(from, MAccepteds{B: m.B, Slot: m.Slot, N: len(m.Cmds)})
+	if r.p.Bug == EagerLearner {
+		for i, c := range m.Cmds {
+			r.commit(ctx, m.Slot+i, c, "") // the bug: one accept is not a quorum
+		}
+	}
+}
+
+// onAccepteds is onAccepted for a run of slots: the slots it completes a
+// quorum for are committed with one MCommits per run of consecutive ones.
+func (r *Replica) onAccepteds(ctx sim.Context, from sim.NodeID, m MAccepteds) {
+	if r.role != roleLeader || m.B != r.ballot {
+		return
+	}
+	chosen := r.chosen[:0]
+	for slot := m.Slot; slot < m.Slot+m.N; slot++ {
+		if c, text, ok := r.ack(from, slot); ok {
+			chosen = append(chosen, queued{slot: slot, cmd: c, text: text})
+		}
+	}
+	for rest := chosen; len(rest) > 0; {
+		n := 1
+		for n < len(rest) && rest[n].slot == rest[0].slot+n {
+			n++
+		}
+		cm := MCommits{Slot: rest[0].slot, Cmds: make([]Cmd, n), texts: make([]string, n)}
+		for i := range n {
+			cm.Cmds[i], cm.texts[i] = rest[i].cmd, rest[i].text
+		}
+		var commit sim.Message = cm
+		for _, id := range r.replicas(ctx) {
+			if id != ctx.Self() {
+				ctx.Send(id, commit)
+			}
+		}
+		rest = rest[n:]
+	}
+	for _, q := range chosen {
+		r.learn(ctx, q.slot, q.cmd, q.text)
+	}
+	r.commitLearned(ctx)
+	clear(chosen)
+	r.chosen = chosen[:0]
 }
 
 // --- learner and state machine ---
 
-func (r *Replica) commit(ctx sim.Context, slot int, c Cmd) {
+// commit learns that slot chose c; text is c.String() if a message
+// brought it, or empty.
+func (r *Replica) commit(ctx sim.Context, slot int, c Cmd, text string) {
+	if r.learn(ctx, slot, c, text) {
+		r.commitLearned(ctx)
+	}
+}
+
+// commitLearned stores what learn logged and applies the log.
+func (r *Replica) commitLearned(ctx sim.Context) {
+	if r.logFile.dirty {
+		r.logFile.save(ctx.Storage())
+	}
+	r.applyReady(ctx, true)
+}
+
+// learn logs that slot chose c, observes the decision and reports whether
+// it was news; commitLearned then stores the log and applies it (learning
+// a batch, it is called once for all).
+func (r *Replica) learn(ctx sim.Context, slot int, c Cmd, text string) bool {
 	if _, ok := r.logged(slot); ok {
-		return
+		return false
 	}
 	*r.log.at(slot) = logSlot{cmd: c, ok: true}
 	if slot > r.logMax {
 		r.logMax = slot
 	}
 	f := &r.logFile
-	st := ctx.Storage()
-	f.open(st, slot)
+	f.open(ctx.Storage(), slot)
 	f.buf = appendCmdRecord(binary.AppendVarint(f.buf, int64(slot)), c)
-	f.save(st)
-	r.buf = c.appendText(r.buf[:0])
-	ctx.Observe(ObsDecide, slot, string(r.buf))
-	r.applyReady(ctx, true)
+	f.dirty = true
+	switch {
+	case text != "":
+	case c.Kind == CmdNoop || c.Kind == "":
+		text = CmdNoop
+	default:
+		r.buf = c.appendText(r.buf[:0])
+		text = string(r.buf)
+	}
+	ctx.Observe(ObsDecide, slot, text)
+	return true
 }
 
 // applyReady applies the committed log in order. reply is false while a
@@ -666,7 +911,7 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		// Applied, the command is the client table's business: a retry of
 		// it is answered from there before proposed is consulted.
 		delete(r.proposed, clientSeq{c.Client, c.Seq})
-		rec, seen := r.table[c.Client]
+		rec, seen := r.table.get(c.Client)
 		if seen && rec.seq >= c.Seq {
 			continue // a retried command committed twice is applied once
 		}
@@ -679,9 +924,9 @@ func (r *Replica) applyReady(ctx sim.Context, reply bool) {
 		case CmdSell:
 			out = sellTicket(r.kv, c)
 		}
-		r.table[c.Client] = clientRec{seq: c.Seq, out: out}
+		r.table.set(c.Client, clientRec{seq: c.Seq, out: out})
 		if reply && r.role == roleLeader {
-			ctx.Send(c.Client, Reply{Seq: c.Seq, OK: true, Output: out})
+			ctx.Send(c.Client, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: out}))
 		}
 	}
 }
@@ -722,13 +967,35 @@ func (r *Replica) toReplicas(ctx sim.Context, m sim.Message) {
 // (stored under countKey) is one more than the highest chunk written. The
 // last chunk touched is kept in buf, so the common case, slots in
 // increasing order, never reads Storage.
+//
+// Storage copies a value in, into the buffer the key already has when it
+// is large enough, so a chunk that grows by a record at a time would be
+// copied into a new buffer at nearly every write. Instead, the first write
+// of a chunk (and the first that outgrows what it reserved) stores zeros
+// of the size it reserves, as a disk file is preallocated, and then the
+// records: the buffer is allocated once, or a few times for a chunk that
+// outgrows it. Both writes happen in one handler, and only the second is
+// ever read. After that, a Storage that appends (sim.Appender) is given
+// just the new records, so a write copies its record and not the chunk.
 type chunkFile struct {
 	prefix, countKey string
 	chunks           int
 	cur              int    // chunk held in buf; -1 for none
 	key              string // cur's key
+	room             int    // bytes reserved under key; 0 if unknown
+	saved            int    // key holds buf[:saved] (0: nothing known)
+	dirty            bool   // buf holds records not yet saved
 	buf              []byte
+	num              [8]byte // scratch for the chunk count
 }
+
+// chunkBytes is the space reserved for a chunk at first: enough for a
+// quarter of its records, each of a short command. A Storage that appends
+// (sim.Appender) grows it in place from there.
+const chunkBytes = slotsPerChunk * 8
+
+// zeros reserves room in Storage (see chunkFile).
+var zeros [chunkBytes]byte
 
 func newChunkFile(prefix, countKey string) chunkFile {
 	return chunkFile{prefix: prefix, countKey: countKey, cur: -1}
@@ -740,19 +1007,42 @@ func (f *chunkFile) open(st sim.Storage, slot int) {
 	if k == f.cur {
 		return
 	}
-	f.cur, f.key = k, f.prefix+strconv.Itoa(k)
+	if f.dirty {
+		f.save(st) // a batch crossed into the next chunk
+	}
+	f.cur, f.key, f.room = k, f.prefix+strconv.Itoa(k), 0
 	f.buf = f.buf[:0]
 	if b, ok := st.Get(f.key); ok {
 		f.buf = append(f.buf, b...)
 	}
+	f.saved = len(f.buf)
 	if k >= f.chunks {
 		f.chunks = k + 1
-		sim.PutInt64(st, f.countKey, int64(f.chunks))
+		binary.BigEndian.PutUint64(f.num[:], uint64(f.chunks))
+		st.Put(f.countKey, f.num[:])
 	}
 }
 
 // save stores the open chunk.
-func (f *chunkFile) save(st sim.Storage) { st.Put(f.key, f.buf) }
+func (f *chunkFile) save(st sim.Storage) {
+	f.dirty = false
+	if a, ok := st.(sim.Appender); ok && f.saved > 0 {
+		// The key holds buf[:saved]: add only the new records.
+		a.Append(f.key, f.buf[f.saved:])
+		f.saved = len(f.buf)
+		return
+	}
+	f.saved = len(f.buf)
+	if len(f.buf) > f.room {
+		f.room = max(chunkBytes, 2*len(f.buf))
+		if f.room <= len(zeros) {
+			st.Put(f.key, zeros[:f.room])
+		} else {
+			st.Put(f.key, make([]byte, f.room))
+		}
+	}
+	st.Put(f.key, f.buf)
+}
 
 // load replays every stored record through read, which decodes one
 // record. It reports whether anything was stored.

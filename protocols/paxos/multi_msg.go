@@ -56,11 +56,7 @@ func (c Cmd) appendText(b []byte) []byte {
 	if c.Kind == CmdNoop || c.Kind == "" {
 		return append(b, CmdNoop...)
 	}
-	b = append(b, 'c')
-	b = strconv.AppendInt(b, int64(c.Client), 10)
-	b = append(b, '#')
-	b = strconv.AppendInt(b, int64(c.Seq), 10)
-	b = append(b, ' ')
+	b = c.appendOrigin(b)
 	switch c.Kind {
 	case CmdPut:
 		return append(append(append(append(b, "put "...), c.Key...), '='), c.Value...)
@@ -70,6 +66,23 @@ func (c Cmd) appendText(b []byte) []byte {
 		return append(append(b, "sell "...), c.Key...)
 	}
 	return append(b, CmdNoop...)
+}
+
+// appendOrigin appends the prefix of c.String() that names c's origin:
+// "c5#3 ".
+func (c Cmd) appendOrigin(b []byte) []byte {
+	b = append(b, 'c')
+	b = strconv.AppendInt(b, int64(c.Client), 10)
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(c.Seq), 10)
+	return append(b, ' ')
+}
+
+// originLen is the length of c's origin prefix, for a command that is
+// not a no-op.
+func (c Cmd) originLen() int {
+	var a [48]byte
+	return len(c.appendOrigin(a[:0]))
 }
 
 func (c Cmd) appendTo(b []byte) []byte {
@@ -99,6 +112,9 @@ const (
 	tagCatchUp
 	tagRequest
 	tagReply
+	tagMAccepts
+	tagMAccepteds
+	tagMCommits
 )
 
 // MPrepare is Multi-Paxos phase 1a for every slot from From on: a would-be
@@ -139,6 +155,29 @@ type MNack struct {
 type MCommit struct {
 	Slot int
 	Cmd  Cmd
+	text string // Cmd.String() if known, as in Request
+}
+
+// MAccepts is phase 2a for the consecutive slots from Slot on, one
+// command each: a batching leader's MAccept (Scenario.Batch).
+type MAccepts struct {
+	B    Ballot
+	Slot int
+	Cmds []Cmd
+}
+
+// MAccepteds is phase 2b for the N consecutive slots from Slot on.
+type MAccepteds struct {
+	B    Ballot
+	Slot int
+	N    int
+}
+
+// MCommits tells a replica the consecutive slots from Slot on chose Cmds.
+type MCommits struct {
+	Slot  int
+	Cmds  []Cmd
+	texts []string // each command's String() if known, as in Request
 }
 
 // Heartbeat keeps followers from starting an election and tells them how far
@@ -152,7 +191,14 @@ type Heartbeat struct {
 type CatchUp struct{ From int }
 
 // Request is a client's command to the replica it believes leads.
-type Request struct{ Cmd Cmd }
+type Request struct {
+	Cmd Cmd
+	// text is Cmd.String(), when the sender rendered it (the paxos
+	// client does, for its invoke observation): the leader passes it on
+	// in MCommit, so that no replica renders the command again for its
+	// decide observation. It is no part of the message's digest or text.
+	text string
+}
 
 // Reply answers a Request: OK with the command's output, or not OK with a
 // hint of the leader (-1 if unknown). Its fields are what the key-value
@@ -187,6 +233,29 @@ func (m MAccept) AppendDigest(b []byte) []byte {
 // AppendDigest implements sim.Message.
 func (m MAccepted) AppendDigest(b []byte) []byte {
 	return appendInt(m.B.appendTo(append(b, tagMAccepted)), m.Slot)
+}
+
+// AppendDigest implements sim.Message.
+func (m MAccepts) AppendDigest(b []byte) []byte {
+	b = appendInt(appendInt(m.B.appendTo(append(b, tagMAccepts)), m.Slot), len(m.Cmds))
+	for _, c := range m.Cmds {
+		b = c.appendTo(b)
+	}
+	return b
+}
+
+// AppendDigest implements sim.Message.
+func (m MAccepteds) AppendDigest(b []byte) []byte {
+	return appendInt(appendInt(m.B.appendTo(append(b, tagMAccepteds)), m.Slot), m.N)
+}
+
+// AppendDigest implements sim.Message.
+func (m MCommits) AppendDigest(b []byte) []byte {
+	b = appendInt(appendInt(append(b, tagMCommits), m.Slot), len(m.Cmds))
+	for _, c := range m.Cmds {
+		b = c.appendTo(b)
+	}
+	return b
 }
 
 // AppendDigest implements sim.Message.
@@ -242,4 +311,28 @@ func (m Reply) String() string {
 		return fmt.Sprintf("Reply{#%d not leader, try n%d}", m.Seq, m.Leader)
 	}
 	return fmt.Sprintf("Reply{#%d %q}", m.Seq, m.Output)
+}
+
+func (m MAccepts) String() string {
+	return fmt.Sprintf("Accepts{%s slots %d..%d %s}", m.B, m.Slot, m.Slot+len(m.Cmds)-1, cmdList(m.Cmds))
+}
+func (m MAccepteds) String() string {
+	return fmt.Sprintf("Accepteds{%s slots %d..%d}", m.B, m.Slot, m.Slot+m.N-1)
+}
+func (m MCommits) String() string {
+	return fmt.Sprintf("Commits{slots %d..%d %s}", m.Slot, m.Slot+len(m.Cmds)-1, cmdList(m.Cmds))
+}
+
+// cmdList renders commands for a batch's text: "[c5#3 put x=5.3, noop]".
+func cmdList(cs []Cmd) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.String())
+	}
+	b.WriteByte(']')
+	return b.String()
 }

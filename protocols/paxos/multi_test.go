@@ -144,3 +144,72 @@ func TestMultiPaxosBugsBreakTheLog(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiPaxosBatchedUnderFaults is TestMultiPaxosUnderFaults with the
+// leader batching requests (Scenario.Batch) and more clients, so that
+// batches of several commands are lost, duplicated, reordered and
+// resent: the logs must agree, every operation complete once the network
+// is stable, and the store stay linearizable. A batching leader with no
+// faults sends fewer accepts than commands.
+func TestMultiPaxosBatchedUnderFaults(t *testing.T) {
+	runs := 40
+	if testing.Short() {
+		runs = 10
+	}
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		s := multiScenario()
+		s.Batch, s.Clients, s.Nodes = true, 8, 3+2*int(seed%2)
+		s.Loss, s.Dup, s.Jitter = 0.15, 0.05, 4*sim.Millisecond
+		s.Crashes = []paxos.Crash{
+			{Node: 0, At: 10 * sim.Millisecond, Restart: 150 * sim.Millisecond},
+			{Node: 2, At: sim.Time(seed) * 5 * sim.Millisecond, Restart: 250 * sim.Millisecond},
+		}
+		log, o := logsAgree(t, s, seed)
+		require.Empty(t, paxos.Check(o), "seed %d", seed)
+		require.True(t, linearizable(o.History), "seed %d: history not linearizable", seed)
+		require.GreaterOrEqual(t, len(log), s.Clients*s.Ops)
+		for _, op := range o.History {
+			require.True(t, op.Done, "seed %d: %+v", seed, op)
+		}
+	}
+	s := multiScenario()
+	s.Batch, s.Clients, s.Loss, s.Jitter = true, 16, 0, 0
+	m := counter{}
+	in := s.Instance(1, nil, m)
+	w := sim.New(in.Config)
+	in.Setup(w)
+	o := in.Outcome(w.Run())
+	require.Empty(t, paxos.Check(o))
+	require.Positive(t, m["MAccepts"])
+	require.Less(t, m["MAccepts"]+m["MAccept"], s.Clients*s.Ops, "batching: %v", m)
+}
+
+// TestMultiPaxosBatchedBugsBreakTheLog: with batching, the teaching bugs
+// that need no election race still break the log.
+func TestMultiPaxosBatchedBugsBreakTheLog(t *testing.T) {
+	for _, b := range []paxos.Bug{paxos.SmallQuorum, paxos.EagerLearner} {
+		first := uint64(0)
+		for seed := uint64(1); seed <= 1500 && first == 0; seed++ {
+			s := multiScenario()
+			s.Proposers, s.Bug, s.Batch, s.Clients = 2, b, true, 6
+			s.Loss, s.Jitter = 0.3, 4*sim.Millisecond
+			a := sim.NodeID(seed % 3)
+			s.Crashes = []paxos.Crash{{Node: a, At: sim.Time(seed%13+1) * 5 * sim.Millisecond, Restart: sim.Time(seed%13+2) * 5 * sim.Millisecond}}
+			for _, v := range paxos.Check(paxos.Run(s, seed, nil)) {
+				if v.Property == "agreement" {
+					first = seed
+				}
+			}
+		}
+		require.NotZero(t, first, "%s never broke the batched log", b)
+	}
+}
+
+// counter counts delivered messages by type.
+type counter map[string]int
+
+func (c counter) Record(e sim.TraceEvent) {
+	if e.Kind == sim.TraceDeliver {
+		c[sim.MessageType(e.Msg)]++
+	}
+}

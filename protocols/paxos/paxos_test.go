@@ -223,6 +223,7 @@ func TestMessagesDigestApart(t *testing.T) {
 		paxos.Nack{B: b}, paxos.Query{}, paxos.Decided{V: "v0"}, paxos.Accept{B: b, V: "v1"},
 		paxos.MPrepare{B: b}, paxos.MPromise{B: b}, paxos.MAccept{B: b}, paxos.MAccepted{B: b},
 		paxos.MNack{B: b}, paxos.MCommit{}, paxos.Heartbeat{B: b}, paxos.CatchUp{}, paxos.Request{}, paxos.Reply{},
+		paxos.MAccepts{B: b}, paxos.MAccepteds{B: b}, paxos.MCommits{},
 	}
 	seen := map[string]int{}
 	for i, m := range msgs {

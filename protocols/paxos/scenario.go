@@ -74,9 +74,16 @@ type Scenario struct {
 	Scripted bool  `json:"scripted,omitempty"`
 	Schedule []int `json:"schedule,omitempty"`
 	// Clients and Ops (Multi-Paxos): how many clients, and how many
-	// operations each issues.
+	// operations each issues. Each client has one operation in flight, so
+	// Clients is how many the leader has open at once (its pipeline): up
+	// to 256, as many as an etcd raft leader keeps in flight by default.
 	Clients int `json:"clients,omitempty"`
 	Ops     int `json:"ops,omitempty"`
+	// Batch (Multi-Paxos): the leader gathers the requests that reach it
+	// at one instant and proposes them together, one MAccepts for a run
+	// of consecutive slots (and one MAccepteds, one MCommits in answer),
+	// rather than a message per slot. Off by default.
+	Batch bool `json:"batch,omitempty"`
 }
 
 // Crash takes Node down At and, if Restart is positive, brings it back
@@ -189,8 +196,8 @@ func (s Scenario) Validate() error {
 		return err
 	}
 	if mode == ModeMulti {
-		if s.Clients < 1 || s.Clients > 100 {
-			return fmt.Errorf("clients %d: want 1 to 100", s.Clients)
+		if s.Clients < 1 || s.Clients > 256 {
+			return fmt.Errorf("clients %d: want 1 to 256", s.Clients)
 		}
 		if s.Ops < 0 || s.Ops > 10000 {
 			return fmt.Errorf("ops %d: want 0 to 10000", s.Ops)
@@ -269,6 +276,7 @@ type Instance struct {
 	net        *network.Net
 	world      *sim.World
 	setupDraws int
+	clients    *clientAlloc // the Multi-Paxos clients' (see clientAlloc)
 }
 
 // Instance prepares a run of s with seed. choices is the environment

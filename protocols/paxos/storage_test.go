@@ -13,6 +13,7 @@ import (
 // fakeCtx is just enough of a sim.Context to drive one replica by hand.
 type fakeCtx struct {
 	st    mapStorage
+	app   bool // Storage is a sim.Appender
 	nodes []sim.NodeID
 	rng   *rand.Rand
 	timer sim.TimerID
@@ -26,14 +27,25 @@ func (s mapStorage) Get(k string) ([]byte, bool) {
 }
 func (s mapStorage) Put(k string, v []byte) { s[k] = append([]byte(nil), v...) }
 
-func (c *fakeCtx) Self() sim.NodeID                  { return 0 }
-func (c *fakeCtx) Nodes() []sim.NodeID               { return c.nodes }
-func (c *fakeCtx) Now() sim.Time                     { return 0 }
-func (c *fakeCtx) Send(sim.NodeID, sim.Message)      {}
-func (c *fakeCtx) After(sim.Time, any) sim.TimerID   { c.timer++; return c.timer }
-func (c *fakeCtx) Cancel(sim.TimerID)                {}
-func (c *fakeCtx) Rand() *rand.Rand                  { return c.rng }
-func (c *fakeCtx) Storage() sim.Storage              { return c.st }
+// appendStorage is a mapStorage that appends in place, as the simulator's
+// storage does (sim.Appender).
+type appendStorage struct{ mapStorage }
+
+func (s appendStorage) Append(k string, v []byte) { s.mapStorage[k] = append(s.mapStorage[k], v...) }
+
+func (c *fakeCtx) Self() sim.NodeID                { return 0 }
+func (c *fakeCtx) Nodes() []sim.NodeID             { return c.nodes }
+func (c *fakeCtx) Now() sim.Time                   { return 0 }
+func (c *fakeCtx) Send(sim.NodeID, sim.Message)    {}
+func (c *fakeCtx) After(sim.Time, any) sim.TimerID { c.timer++; return c.timer }
+func (c *fakeCtx) Cancel(sim.TimerID)              {}
+func (c *fakeCtx) Rand() *rand.Rand                { return c.rng }
+func (c *fakeCtx) Storage() sim.Storage {
+	if c.app {
+		return appendStorage{c.st}
+	}
+	return c.st
+}
 func (c *fakeCtx) Observe(string, int, string)       {}
 func (c *fakeCtx) Probe(sim.ProbeKind, int64, int64) {}
 func (c *fakeCtx) Sign(payload []byte) sim.Signature { return sim.Signature{} }
@@ -80,6 +92,7 @@ func TestReplicaRecoversDurableState(t *testing.T) {
 		bug := rapid.SampledFrom([]Bug{"", VolatileAcceptor}).Draw(t, "bug")
 		p := MultiParams{N: 3, Timing: DefaultMultiTiming(sim.Millisecond), Bug: bug}
 		ctx := &fakeCtx{st: mapStorage{}, nodes: []sim.NodeID{0, 1, 2, 3}, rng: rand.New(rand.NewPCG(1, 2))}
+		ctx.app = rapid.Bool().Draw(t, "appender")
 		r := NewReplica(p)
 		r.Start(ctx)
 		slot := rapid.IntRange(0, 3*slotsPerChunk+5)
@@ -97,7 +110,7 @@ func TestReplicaRecoversDurableState(t *testing.T) {
 		steps := rapid.IntRange(1, 60).Draw(t, "steps")
 		var stood int64 // the round stored by the last election; stepping down raises r.round only in memory
 		for i := 0; i < steps; i++ {
-			switch rapid.IntRange(0, 3).Draw(t, "op") {
+			switch rapid.IntRange(0, 5).Draw(t, "op") {
 			case 0:
 				r.Deliver(ctx, 1, MPrepare{B: ballot.Draw(t, "b"), From: slot.Draw(t, "from")})
 			case 1:
@@ -107,6 +120,10 @@ func TestReplicaRecoversDurableState(t *testing.T) {
 			case 3:
 				r.stand(ctx)
 				stood = r.round
+			case 4: // a batching leader's accepts for a run of slots
+				r.Deliver(ctx, 1, MAccepts{B: ballot.Draw(t, "b"), Slot: slot.Draw(t, "slot"), Cmds: rapid.SliceOfN(cmd, 1, 20).Draw(t, "cmds")})
+			case 5:
+				r.Deliver(ctx, 1, MCommits{Slot: slot.Draw(t, "slot"), Cmds: rapid.SliceOfN(cmd, 1, 20).Draw(t, "cmds")})
 			}
 			want := durable(r)
 			want.Round = stood

@@ -73,8 +73,10 @@ type Answer interface {
 // replica, so the store must apply it at most once.
 type Client struct {
 	p Params
-	// request wraps a command in the protocol's request message.
+	// request wraps a command in the protocol's request message; texted
+	// does too, and renders the command's invoke text (see NewTexted).
 	request func(Cmd) sim.Message
+	texted  func(Cmd) (sim.Message, string)
 	seq     int
 	req     sim.Message
 	target  sim.NodeID
@@ -88,6 +90,15 @@ type Client struct {
 // reads the replicas' Answers.
 func New(p Params, request func(Cmd) sim.Message) *Client {
 	return &Client{p: p, request: request}
+}
+
+// NewTexted is New for a protocol that renders each command as text anyway
+// (Paxos observes "c5#3 put x=5.3" at every replica that decides it):
+// request returns the request message and the command's invoke text, "put
+// x=5.3" or "get x" as Cmd's own rendering would read, typically the tail
+// of its longer form. The client then renders nothing itself.
+func NewTexted(p Params, request func(Cmd) (sim.Message, string)) *Client {
+	return &Client{p: p, texted: request}
 }
 
 // Start implements sim.Node.
@@ -104,8 +115,13 @@ func (c *Client) next(ctx sim.Context) {
 	c.seq++
 	cmd := Cmd{Client: ctx.Self(), Seq: c.seq}
 	cmd.Kind, cmd.Key, cmd.Value = check.DrawKVOp(ctx.Rand(), c.p.Keys, ctx.Self(), c.seq)
-	c.req = c.request(cmd)
-	ctx.Observe(check.ObsInvoke, c.seq, cmd.text())
+	var text string
+	if c.texted != nil {
+		c.req, text = c.texted(cmd)
+	} else {
+		c.req, text = c.request(cmd), cmd.text()
+	}
+	ctx.Observe(check.ObsInvoke, c.seq, text)
 	c.send(ctx)
 }
 
