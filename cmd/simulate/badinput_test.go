@@ -68,6 +68,7 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 			{"paxos", "--proposers", "9"},
 			{"paxos", "--loss", "1.5"},
 			{"paxos", "--latency", "soon"},
+			{"paxos", "--crashes", "3"}, // bounds the swarm's crashes: refused without --swarm
 			{"paxos", "--bug", "off-by-one"},
 			{"paxos", "--crash", "9@1ms"},
 			{"paxos", "--crash", "x"},

@@ -61,8 +61,9 @@ type Scenario struct {
 	// Limit ends the run.
 	Limit sim.Time `json:"limit"`
 	Bug   Bug      `json:"bug,omitempty"`
-	// Swarm draws each run's fault mix (loss and duplication rates,
-	// proposer start times, crash-restarts) from the environment's Choices,
+	// Swarm draws each run's fault mix (loss and duplication rates and
+	// proposer start times unless set, crash-restarts, a partition) from
+	// the environment's Choices,
 	// so a search sees calm runs and storms alike.
 	Swarm bool `json:"swarm,omitempty"`
 	// CrashSlots is how many crash-restarts a swarm may draw per run (0:
@@ -157,6 +158,8 @@ func (s Scenario) Validate() error {
 		return fmt.Errorf("limit %s: want a positive duration", s.Limit)
 	case s.CrashSlots < 0 || s.CrashSlots > 16:
 		return fmt.Errorf("crashes %d: want 0 to 16", s.CrashSlots)
+	case s.CrashSlots > 0 && !s.Swarm:
+		return fmt.Errorf("--crashes %d bounds the crash-restarts that --swarm draws: give --swarm too (or --crash to plan one)", s.CrashSlots)
 	}
 	step := s.JitterStep
 	if step <= 0 {
@@ -336,14 +339,21 @@ func (in *Instance) setup(w *sim.World) {
 		c := w.Choices()
 		var draws int
 		draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
-		s.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
-		s.Dup = faults.SwarmDuplication(c)
+		// What the user set stays (a loss or duplication rate, start
+		// times); the swarm draws the rest, drawing either way so that a
+		// set value does not shift the draws after it.
+		if loss := swarmLoss[draw("swarm loss level", len(swarmLoss))]; s.Loss == 0 {
+			s.Loss = loss
+		}
+		if dup := faults.SwarmDuplication(c); s.Dup == 0 {
+			s.Dup = dup
+		}
 		draws++
 		in.net.SetBaseline(s.Loss, s.Dup)
-		s.Starts = nil
+		setStarts := len(s.Starts) > 0
 		for p := 1; p < s.Proposers; p++ {
 			d := draw(fmt.Sprintf("swarm start n%d (ms)", p), swarmStartWithin)
-			if d != 0 {
+			if d != 0 && !setStarts {
 				for len(s.Starts) < p {
 					s.Starts = append(s.Starts, 0)
 				}
