@@ -21,7 +21,7 @@ func TestPaxosJSONKeys(t *testing.T) {
 	t.Parallel()
 	var m map[string]any
 	requireJSON(t, &m, "paxos", "--seed", "3")
-	requireKeys(t, m, "nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide_s", "messages", "retries", "hash")
+	requireKeys(t, m, "nodes", "proposers", "agreement", "decided", "decisions", "time_to_decide_s", "messages", "retries", "trace_hash")
 	require.Equal(t, true, m["agreement"])
 	require.EqualValues(t, 5, m["decided"])
 	require.Len(t, m["decisions"], 5)

@@ -38,7 +38,7 @@ type Outcome struct {
 	// offices' counters agree after the partition healed.
 	End    sim.Time `json:"end"`
 	Events int      `json:"events"`
-	Hash   string   `json:"hash"`
+	Hash   string   `json:"trace_hash"`
 	// Complete is false if the run hit its time limit before every
 	// window closed.
 	Complete bool `json:"complete"`

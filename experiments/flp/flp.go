@@ -73,7 +73,7 @@ type DuelOutcome struct {
 	Events   int      `json:"events"`
 	Ballots  int      `json:"ballots"`
 	Messages int      `json:"messages"`
-	Hash     string   `json:"hash"`
+	Hash     string   `json:"trace_hash"`
 }
 
 // Duel runs two proposers (n0 proposes "a", n1 proposes "b") under the

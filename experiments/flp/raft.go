@@ -40,7 +40,7 @@ type RaftOutcome struct {
 	// in a new term.
 	Candidacies int    `json:"candidacies"`
 	Messages    int    `json:"messages"`
-	Hash        string `json:"hash"`
+	Hash        string `json:"trace_hash"`
 }
 
 // symmetric delivers every message after D and draws nothing.

@@ -131,7 +131,7 @@ type JSON struct {
 	Ops          []Op        `json:"ops,omitempty"`
 	End          sim.Time    `json:"end"`
 	Reason       string      `json:"reason"`
-	Hash         string      `json:"hash"`
+	Hash         string      `json:"trace_hash"`
 	Scenario     Scenario    `json:"scenario"`
 }
 
