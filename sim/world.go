@@ -100,16 +100,19 @@ type Result struct {
 // HashString renders the trace hash as 16 hex digits.
 func (r Result) HashString() string { return fmt.Sprintf("%016x", r.Hash) }
 
-// nodeState is 64 bytes, what a delivery reads of it (node, ctx,
-// crashed) first, so that at thousands of nodes it is one cache line.
+// nodeState is two 64-byte cache lines: the first holds what a delivery
+// reads (node, ctx, crashed) and the node's random stream, the second that
+// stream's generator, so that at thousands of nodes neither an event nor
+// a draw chases pointers to memory elsewhere.
 type nodeState struct {
 	node    Node
 	ctx     nodeCtx
+	rng     rand.Rand // drawing from pcg
 	crashed bool
 	inc     uint32
-	rng     *rand.Rand
 	storage memStorage
-	_       [8]byte
+	pcg     rand.PCG
+	_       [48]byte
 }
 
 // World is one simulated run. Build it with New, schedule environment events
@@ -164,7 +167,8 @@ func New(cfg Config) *World {
 		st := &w.nodes[i]
 		st.ctx = nodeCtx{w: w, id: id}
 		st.storage = memStorage{}
-		st.rng = nodeStream(cfg.Seed, id)
+		st.pcg = *nodeStream(cfg.Seed, id)
+		st.rng = *rand.New(&st.pcg)
 	}
 	return w
 }
@@ -263,9 +267,11 @@ func (w *World) prefetchNext() {
 	if len(h) > 2 {
 		if i := uint(h[1].node()); i < uint(len(w.nodes)) {
 			prefetch(unsafe.Pointer(&w.nodes[i]))
+			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
 		}
 		if i := uint(h[2].node()); i < uint(len(w.nodes)) {
 			prefetch(unsafe.Pointer(&w.nodes[i]))
+			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
 		}
 	}
 	if len(h) > 0 {
@@ -418,7 +424,7 @@ func (c *nodeCtx) Self() NodeID    { return c.id }
 func (c *nodeCtx) Nodes() []NodeID { return c.w.ids }
 func (c *nodeCtx) Now() Time       { return c.w.now }
 func (c *nodeCtx) Rand() *rand.Rand {
-	return c.w.nodes[c.id].rng
+	return &c.w.nodes[c.id].rng
 }
 func (c *nodeCtx) Storage() Storage { return c.w.nodes[c.id].storage }
 
