@@ -234,6 +234,7 @@ func (w *World) Run() Result {
 	if w.cfg.Stop != nil && w.cfg.Stop(w) {
 		return w.result(StopPredicate)
 	}
+	ahead := len(w.nodes) >= prefetchFrom
 	for w.q.len() > 0 {
 		if w.cfg.Limit > 0 && w.q.peek() > w.cfg.Limit {
 			w.now = w.cfg.Limit
@@ -246,7 +247,9 @@ func (w *World) Run() Result {
 		}
 		var e event
 		w.now = w.q.pop(&e)
-		w.prefetchNext()
+		if ahead {
+			w.prefetchNext()
+		}
 		w.step(&e)
 		if w.cfg.Stop != nil && w.cfg.Stop(w) {
 			reason = StopPredicate
@@ -262,6 +265,9 @@ func (w *World) Run() Result {
 // asked for one event ago, as one of the heap's second tier) is
 // prefetched itself, and the state of the two events likely after it.
 // It changes no value, only how soon later reads are served.
+//
+// Below prefetchFrom nodes the nodes' state stays in the cache and the
+// prefetches would only cost time (about 5% of an event at 100 nodes).
 func (w *World) prefetchNext() {
 	h := w.q.h
 	if len(h) > 2 {
@@ -282,6 +288,11 @@ func (w *World) prefetchNext() {
 		}
 	}
 }
+
+// prefetchFrom is the number of nodes from which the kernel prefetches
+// the next events' node state (prefetchNext): 2,048 nodes' kernel state
+// alone is 256 kB.
+const prefetchFrom = 2048
 
 func (w *World) result(r StopReason) Result {
 	end := w.lastEvent
