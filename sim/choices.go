@@ -84,8 +84,8 @@ func (Boring) Intn(string, int) int { return 0 }
 // nodeStream derives node id's private random stream from the seed. It is a
 // different stream from the environment's, so a protocol's coin flips do not
 // shift when the network draws more or fewer choices.
-func nodeStream(seed uint64, id NodeID) *rand.Rand {
-	return rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, uint64(id)*0x14057b7ef767814f+1))
+func nodeStream(seed uint64, id NodeID) *rand.PCG {
+	return rand.NewPCG(seed^0x5851f42d4c957f2d, uint64(id)*0x14057b7ef767814f+1)
 }
 
 // Labelled reports whether c reads the labels of its draws. The seeded PCG

@@ -64,8 +64,8 @@ type action struct {
 type key struct {
 	at      Time
 	seqSlot uint64
-	// inline is kind<<1 for a slab event, or 1 | inc<<1 | timer<<24
-	// for a plain timer.
+	// inline is kind<<1 | to<<32 for a slab event, or 1 | inc<<1 |
+	// timer<<24 for a plain timer.
 	inline uint64
 }
 
@@ -78,6 +78,16 @@ const (
 )
 
 func (k key) slot() int32 { return int32(k.seqSlot & (maxSlots - 1)) }
+
+// node is the node the event of k happens at (its target; 0 for an
+// environment action): a slab event keeps it in the high half of inline,
+// so the kernel can fetch the node's state before it reads the slab.
+func (k key) node() int32 {
+	if k.isInline() {
+		return k.slot()
+	}
+	return int32(k.inline >> 32)
+}
 
 // isInline reports whether k is a plain timer carried whole in the key.
 func (k key) isInline() bool { return k.inline&1 != 0 }
@@ -165,7 +175,7 @@ func (q *queue) push(at Time, seq uint64, e event) {
 		slot = int32(len(q.slab))
 		q.slab = append(grow(q.slab), p)
 	}
-	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind) << 1})
+	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind)<<1 | uint64(uint32(e.to))<<32})
 	q.up(len(q.h) - 1)
 }
 
@@ -266,7 +276,7 @@ func (q *queue) pop(e *event) Time {
 // event unpacks the slab event of key k into e.
 func (q *queue) event(k key, e *event) {
 	p := &q.slab[k.slot()]
-	if kind := eventKind(k.inline >> 1); kind == evDeliver {
+	if kind := eventKind(k.inline >> 1 & 0x7f); kind == evDeliver {
 		msg, _ := p.val.(Message)
 		*e = event{kind: kind, to: p.to, from: int32(p.aux), msgID: p.id, msg: msg}
 	} else {

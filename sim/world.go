@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"unsafe"
 )
 
 // Model is a network: it decides the fate of every message when it is sent.
@@ -99,13 +100,19 @@ type Result struct {
 // HashString renders the trace hash as 16 hex digits.
 func (r Result) HashString() string { return fmt.Sprintf("%016x", r.Hash) }
 
+// nodeState is two 64-byte cache lines: the first holds what a delivery
+// reads (node, ctx, crashed) and the node's random stream, the second that
+// stream's generator, so that at thousands of nodes neither an event nor
+// a draw chases pointers to memory elsewhere.
 type nodeState struct {
-	ctx     nodeCtx
 	node    Node
-	storage memStorage
-	rng     *rand.Rand
+	ctx     nodeCtx
+	rng     rand.Rand // drawing from pcg
 	crashed bool
 	inc     uint32
+	storage memStorage
+	pcg     rand.PCG
+	_       [48]byte
 }
 
 // World is one simulated run. Build it with New, schedule environment events
@@ -160,7 +167,8 @@ func New(cfg Config) *World {
 		st := &w.nodes[i]
 		st.ctx = nodeCtx{w: w, id: id}
 		st.storage = memStorage{}
-		st.rng = nodeStream(cfg.Seed, id)
+		st.pcg = *nodeStream(cfg.Seed, id)
+		st.rng = *rand.New(&st.pcg)
 	}
 	return w
 }
@@ -226,6 +234,7 @@ func (w *World) Run() Result {
 	if w.cfg.Stop != nil && w.cfg.Stop(w) {
 		return w.result(StopPredicate)
 	}
+	ahead := len(w.nodes) >= prefetchFrom
 	for w.q.len() > 0 {
 		if w.cfg.Limit > 0 && w.q.peek() > w.cfg.Limit {
 			w.now = w.cfg.Limit
@@ -238,6 +247,9 @@ func (w *World) Run() Result {
 		}
 		var e event
 		w.now = w.q.pop(&e)
+		if ahead {
+			w.prefetchNext()
+		}
 		w.step(&e)
 		if w.cfg.Stop != nil && w.cfg.Stop(w) {
 			reason = StopPredicate
@@ -246,6 +258,41 @@ func (w *World) Run() Result {
 	}
 	return w.result(reason)
 }
+
+// prefetchNext starts loading what the next events will read, while this
+// one runs: at thousands of nodes a node's state is a cache miss by the
+// time an event reaches it. The likely next event's node (its state was
+// asked for one event ago, as one of the heap's second tier) is
+// prefetched itself, and the state of the two events likely after it.
+// It changes no value, only how soon later reads are served.
+//
+// Below prefetchFrom nodes the nodes' state stays in the cache and the
+// prefetches would only cost time (about 5% of an event at 100 nodes).
+func (w *World) prefetchNext() {
+	h := w.q.h
+	if len(h) > 2 {
+		if i := uint(h[1].node()); i < uint(len(w.nodes)) {
+			prefetch(unsafe.Pointer(&w.nodes[i]))
+			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
+		}
+		if i := uint(h[2].node()); i < uint(len(w.nodes)) {
+			prefetch(unsafe.Pointer(&w.nodes[i]))
+			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
+		}
+	}
+	if len(h) > 0 {
+		if i := uint(h[0].node()); i < uint(len(w.nodes)) {
+			if p := (*[2]unsafe.Pointer)(unsafe.Pointer(&w.nodes[i].node))[1]; p != nil {
+				prefetch(p)
+			}
+		}
+	}
+}
+
+// prefetchFrom is the number of nodes from which the kernel prefetches
+// the next events' node state (prefetchNext): 2,048 nodes' kernel state
+// alone is 256 kB.
+const prefetchFrom = 2048
 
 func (w *World) result(r StopReason) Result {
 	end := w.lastEvent
@@ -388,7 +435,7 @@ func (c *nodeCtx) Self() NodeID    { return c.id }
 func (c *nodeCtx) Nodes() []NodeID { return c.w.ids }
 func (c *nodeCtx) Now() Time       { return c.w.now }
 func (c *nodeCtx) Rand() *rand.Rand {
-	return c.w.nodes[c.id].rng
+	return &c.w.nodes[c.id].rng
 }
 func (c *nodeCtx) Storage() Storage { return c.w.nodes[c.id].storage }
 

@@ -7,6 +7,7 @@ import (
 	"runtime/metrics"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -165,4 +166,14 @@ func TestTenThousandNodesOneDay(t *testing.T) {
 	require.LessOrEqual(t, st.Mined, 204)
 	require.True(t, st.CommonPrefix.Holds, "common prefix: %+v", st.CommonPrefix)
 	require.Less(t, h.peakHeap, uint64(1<<30), "a day of 10,000 miners fits in well under a gigabyte")
+}
+
+// TestNodeFillsCacheLines keeps a Node a whole number of cache lines, of
+// a size the allocator keeps aligned to them (its size classes up to 768
+// bytes that are multiples of 64), so that a delivery of a block the node
+// already holds reads one line (see the padding in Node).
+func TestNodeFillsCacheLines(t *testing.T) {
+	size := unsafe.Sizeof(nakamoto.Node{})
+	require.Zero(t, size%64, "Node is %d bytes", size)
+	require.LessOrEqual(t, size, uintptr(768), "Node is %d bytes", size)
 }
