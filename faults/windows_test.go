@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/rally"
 	"simulate/network"
 	"simulate/sim"
 )
@@ -107,20 +108,9 @@ func TestDuplicateWindow(t *testing.T) {
 	w.Run()
 }
 
-// pinger sends one message to node 1 when it starts.
-type pinger struct{}
-
-func (pinger) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, ping{})
-	}
-}
-func (pinger) Deliver(sim.Context, sim.NodeID, sim.Message) {}
-func (pinger) Fire(sim.Context, sim.TimerID, any)           {}
-
-type ping struct{}
-
-func (ping) AppendDigest(b []byte) []byte { return b }
+// serve is one message from node 0 to node 1 when they start, which
+// nobody answers.
+var serve = rally.Player{Name: "ping", Last: 1}
 
 // TestNetworkEventsAtZeroPrecedeStart: a plan that partitions the network
 // at time 0 catches the messages nodes send from Start, as a network that
@@ -128,7 +118,7 @@ func (ping) AppendDigest(b []byte) []byte { return b }
 func TestNetworkEventsAtZeroPrecedeStart(t *testing.T) {
 	net := network.MustNew(2, network.Options{})
 	fx := &Effects{Next: &sim.Log{}}
-	w := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Network: net, Tracer: fx})
+	w := sim.New(sim.Config{Nodes: 2, New: serve.New, Network: net, Tracer: fx})
 	require.NoError(t, Plan{Partition(0, []sim.NodeID{0})}.Apply(w, net))
 	res := w.Run()
 	assert.Equal(t, 1, fx.Drops[network.ReasonPartition], "Start's message meets the partition")

@@ -74,11 +74,6 @@ const (
 
 var quiet = &etcd.DefaultLogger{Logger: log.New(io.Discard, "", 0)}
 
-type session struct {
-	seq int
-	out string
-}
-
 // Node is one etcd raft replica. Its durable state (HardState and log
 // entries) lives in ctx.Storage; the library's MemoryStorage is rebuilt
 // from it at every start.
@@ -99,13 +94,12 @@ type Node struct {
 	term     int64
 	applied  int // our index (etcd's minus the bootstrap entry)
 
-	kv       map[string]string
-	sessions map[sim.NodeID]session
+	kv raft.KV
 }
 
 // New returns a replica; it reads its durable state in Start.
 func New(p Params) *Node {
-	return &Node{p: p, kv: map[string]string{}, sessions: map[sim.NodeID]session{}}
+	return &Node{p: p, kv: raft.NewKV()}
 }
 
 // Index mapping: etcd's log starts with the bootstrap snapshot at index 1
@@ -169,12 +163,7 @@ func must(err error) {
 
 func (n *Node) resetElection(ctx sim.Context) {
 	ctx.Cancel(n.election)
-	t := n.p.Timing
-	d := t.ElectionMin
-	if span := t.ElectionMax - t.ElectionMin; span > 0 {
-		d += sim.Time(ctx.Rand().Int64N(int64(span)))
-	}
-	n.election = ctx.After(d, tagElection)
+	n.election = ctx.After(n.p.Timing.ElectionTimeout(ctx.Rand()), tagElection)
 }
 
 // Fire implements sim.Node.
@@ -223,9 +212,9 @@ func (n *Node) onRequest(ctx sim.Context, from sim.NodeID, m raft.Request) {
 		ctx.Send(from, raft.Reply{Seq: m.Cmd.Seq, Leader: sim.NodeID(n.rn.BasicStatus().Lead) - 1})
 		return
 	}
-	if s, ok := n.sessions[m.Cmd.Client]; ok && m.Cmd.Seq <= s.seq {
-		if m.Cmd.Seq == s.seq {
-			ctx.Send(from, raft.Reply{Seq: s.seq, OK: true, Leader: ctx.Self(), Output: s.out})
+	if dup, latest, out := n.kv.Duplicate(m.Cmd); dup {
+		if latest {
+			ctx.Send(from, raft.Reply{Seq: m.Cmd.Seq, OK: true, Leader: ctx.Self(), Output: out})
 		}
 		return
 	}
@@ -349,31 +338,14 @@ func (n *Node) apply(ctx sim.Context, e pb.Entry) {
 		return
 	}
 	n.applied = int(e.Index) - base
-	ent := raft.Entry{Term: int64(e.Term), Cmd: raft.Cmd{Kind: raft.CmdNoop}}
-	if len(e.Data) > 0 {
-		parsed, err := raft.ParseEntry("t" + strconv.FormatUint(e.Term, 10) + " " + string(e.Data))
-		must(err)
-		ent = parsed
-	}
+	ent := toEntry(e)
 	ctx.Observe(raft.ObsApply, n.applied, ent.String())
 	c := ent.Cmd
 	if c.Kind == raft.CmdNoop {
 		return
 	}
-	s, seen := n.sessions[c.Client]
-	if !seen || c.Seq > s.seq {
-		out := ""
-		if c.Kind == raft.CmdPut {
-			n.kv[c.Key] = c.Value
-			out = "ok"
-		} else {
-			out = n.kv[c.Key]
-		}
-		s = session{seq: c.Seq, out: out}
-		n.sessions[c.Client] = s
-	}
-	if n.leading && c.Seq == s.seq {
-		ctx.Send(c.Client, raft.Reply{Seq: c.Seq, OK: true, Leader: ctx.Self(), Output: s.out})
+	if seq, out := n.kv.Apply(c); n.leading && c.Seq == seq {
+		ctx.Send(c.Client, raft.Reply{Seq: c.Seq, OK: true, Leader: ctx.Self(), Output: out})
 	}
 }
 
@@ -410,16 +382,21 @@ func (n *Node) Log() []raft.Entry {
 	for i := 1; i <= n.LastIndex(); i++ {
 		ents, err := n.ms.Entries(uint64(i+base), uint64(i+base+1), 1<<30)
 		must(err)
-		e := ents[0]
-		ent := raft.Entry{Term: int64(e.Term), Cmd: raft.Cmd{Kind: raft.CmdNoop}}
-		if len(e.Data) > 0 {
-			parsed, err := raft.ParseEntry("t" + strconv.FormatUint(e.Term, 10) + " " + string(e.Data))
-			must(err)
-			ent = parsed
-		}
-		out = append(out, ent)
+		out = append(out, toEntry(ents[0]))
 	}
 	return out
+}
+
+// toEntry is etcd's log entry as a protocols/raft entry: its term and the
+// command its data spells, or a no-op for an entry with no data (the empty
+// entry a new leader appends), for the observations and Log.
+func toEntry(e pb.Entry) raft.Entry {
+	if len(e.Data) == 0 {
+		return raft.Entry{Term: int64(e.Term), Cmd: raft.Cmd{Kind: raft.CmdNoop}}
+	}
+	ent, err := raft.ParseEntry("t" + strconv.FormatUint(e.Term, 10) + " " + string(e.Data))
+	must(err)
+	return ent
 }
 
 // Instance prepares a run of scenario s on etcd raft replicas with the

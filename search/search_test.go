@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/rally"
 	"simulate/search"
 	"simulate/sim"
 )
@@ -92,7 +93,7 @@ func TestRunWorldDrawsAndLog(t *testing.T) {
 	res := search.Run(search.Config{Checks: 20, Seed: 1}, func(st *search.T) {
 		t := st
 		before := t.Intn("scenario", 4)
-		run := search.RunWorld(t, sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return &pinger{} }, Network: delays{}}, nil)
+		run := search.RunWorld(t, sim.Config{Nodes: 2, New: serve.New, Network: delays{}}, nil)
 		logs = append(logs, run.Log != nil)
 		if len(t.Draws()) != 1+len(run.Draws) {
 			t.Fail("draws", "the world's draws are not the run's after the scenario")
@@ -109,19 +110,9 @@ func TestRunWorldDrawsAndLog(t *testing.T) {
 	}
 }
 
-type ping struct{}
-
-func (ping) AppendDigest(b []byte) []byte { return b }
-
-type pinger struct{}
-
-func (pinger) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, ping{})
-	}
-}
-func (pinger) Deliver(sim.Context, sim.NodeID, sim.Message) {}
-func (pinger) Fire(sim.Context, sim.TimerID, any)           {}
+// serve is one message from node 0 to node 1 when they start, which
+// nobody answers.
+var serve = rally.Player{Name: "ping", Last: 1}
 
 type delays struct{}
 

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/experiments/sweep"
 	"simulate/internal/goldenfile"
 	"simulate/sim"
 )
@@ -56,26 +56,11 @@ func TestSameSeedSameHash(t *testing.T) {
 }
 
 // hashes100 runs 100 seeds, on workers goroutines, and returns their hashes
-// in seed order.
+// in seed order. It spreads them as every sweep of runs does (sweep.Map),
+// so the test shows the property sweeps rely on: a world's run is the same
+// whatever else runs beside it.
 func hashes100(workers int) []uint64 {
-	out := make([]uint64, 100)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = sim.New(floodConfig(6, uint64(i), true)).Run().Hash
-			}
-		}()
-	}
-	for i := 0; i < 100; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out
+	return sweep.Map(100, workers, func(i int) uint64 { return sim.New(floodConfig(6, uint64(i), true)).Run().Hash }, nil)
 }
 
 func TestHashIndependentOfGOMAXPROCSAndWorkers(t *testing.T) {

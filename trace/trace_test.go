@@ -8,30 +8,17 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/rally"
 	"simulate/sim"
 )
 
-type ping struct{ N int }
-
-func (p ping) AppendDigest(b []byte) []byte { return append(b, byte(p.N)) }
-
-type pinger struct{}
-
-func (pinger) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, ping{N: 1})
-	}
-}
-func (pinger) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
-	if p := m.(ping); p.N < 5 {
-		ctx.Send(from, ping{N: p.N + 1})
-	}
-}
-func (pinger) Fire(sim.Context, sim.TimerID, any) {}
+// pinger bounces a ball up to 5 and keeps it: twelve events (two starts,
+// five sends, five deliveries) for the tests to write, read and diff.
+var pinger = rally.Player{Name: "ping", Last: 5}
 
 func sample(t *testing.T) File {
 	log := &sim.Log{}
-	res := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Tracer: log}).Run()
+	res := sim.New(sim.Config{Nodes: 2, New: pinger.New, Tracer: log}).Run()
 	return FromRun(Header{Version: "0.1.0", Protocol: "ping", Seed: 7, Scenario: json.RawMessage(`{"n":2}`)}, log, res)
 }
 
@@ -97,7 +84,7 @@ func TestRecorderWritesWhatWriteWrites(t *testing.T) {
 
 	var got bytes.Buffer
 	r := NewRecorder(&got, Header{Version: "0.1.0", Protocol: "ping", Seed: 7, Scenario: json.RawMessage(`{"n":2}`)})
-	res := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return pinger{} }, Tracer: r}).Run()
+	res := sim.New(sim.Config{Nodes: 2, New: pinger.New, Tracer: r}).Run()
 	require.NoError(t, r.Finish(FooterOf(res)))
 	require.Equal(t, want.String(), got.String())
 }

@@ -57,7 +57,7 @@ type byzantineResult struct {
 	Decisions map[string]generals.Value `json:"decisions"`
 	Lies      []string                  `json:"lies"`
 	Verdict   string                    `json:"verdict"`
-	Hash      string                    `json:"hash"`
+	Hash      string                    `json:"trace_hash"`
 }
 
 // byzTee keeps the events the explanation reads — what each traitor sent

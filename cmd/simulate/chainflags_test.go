@@ -22,6 +22,8 @@ func TestChainFlagErrorsNameTheFlag(t *testing.T) {
 		{"--bandwidth", "-5", "--bandwidth must not be negative, got -5"},
 		{"--jitter", "-1s", "--jitter must not be negative, got -1s"},
 		{"--jitter-steps", "-1", "--jitter-steps must not be negative, got -1"},
+		{"--jitter", "1s", "--jitter 1s needs --jitter-steps of at least 2 (the extra delay is a drawn 0..steps-1 times the jitter), got 0"},
+		{"--jitter-steps", "3", "--jitter-steps 3 need a jitter (the step of the extra delay), got none"},
 		{"--block-size", "5", "--block-size must be at least 80 bytes (a header), got 5"},
 		{"--tx-size", "0", "--tx-size must be positive, got 0"},
 		{"--tx-rate", "-1", "--tx-rate must be between 0 and 1e6 per second, got -1"},

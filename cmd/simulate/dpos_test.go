@@ -8,16 +8,13 @@ import (
 
 func TestDPoSCensorJSON(t *testing.T) {
 	t.Parallel()
-	var o struct {
-		Stats struct {
-			VictimTxs      int64 `json:"victim_txs"`
-			VictimIncluded int64 `json:"victim_included"`
-			Safety         bool  `json:"safety_holds"`
-		} `json:"stats"`
-	}
-	requireJSON(t, &o, "dpos", "--traitors", "12", "--strategy", "censor")
-	require.Greater(t, o.Stats.VictimTxs, int64(10))
-	require.Zero(t, o.Stats.VictimIncluded, "12 of 21 censors keep the victim out")
+	s := requireStats[struct {
+		VictimTxs      int64 `json:"victim_txs"`
+		VictimIncluded int64 `json:"victim_included"`
+		Safety         bool  `json:"safety_holds"`
+	}](t, "dpos", "--traitors", "12", "--strategy", "censor")
+	require.Greater(t, s.VictimTxs, int64(10))
+	require.Zero(t, s.VictimIncluded, "12 of 21 censors keep the victim out")
 }
 
 // check dpos: one traitor of four cannot revert finality; two can, and the

@@ -18,19 +18,21 @@ import (
 )
 
 // fakeExperiment is an experiment the generic command code is tested
-// with, never registered: it lives at "grp fake" with an alias at the
-// top level, and its runs record the seed and number they were given.
-type fakeExperiment struct{ aliases []experiment.Alias }
-
-func (fakeExperiment) Name() string                            { return "fake-sweep" }
-func (fakeExperiment) Command() string                         { return "grp fake" }
-func (fakeExperiment) Short() string                           { return "the fake's short help" }
-func (fakeExperiment) Long() string                            { return "the fake's long help" }
-func (fakeExperiment) Runs() int                               { return 3 }
-func (fakeExperiment) Plots() bool                             { return false }
-func (fakeExperiment) New() experiment.Params                  { return &fakeParams{} }
-func (fakeExperiment) Flags(*pflag.FlagSet, experiment.Params) {}
-func (f fakeExperiment) Aliases() []experiment.Alias           { return f.aliases }
+// with, never registered: it lives at "grp fake" with aliases, if given,
+// elsewhere, and its runs record the seed and number they were given. It
+// is an experiment.Spec, as every registered experiment is.
+func fakeExperiment(aliases ...experiment.Alias) experiment.Spec[*fakeParams] {
+	return experiment.Spec[*fakeParams]{
+		ID:          "fake-sweep",
+		Path:        "grp fake",
+		Summary:     "the fake's short help",
+		Help:        "the fake's long help",
+		DefaultRuns: 3,
+		Also:        aliases,
+		Defaults:    func() *fakeParams { return &fakeParams{} },
+		Bind:        func(*pflag.FlagSet, *fakeParams) {},
+	}
+}
 
 type fakeParams struct {
 	X int `json:"x"`
@@ -77,10 +79,10 @@ func findCommand(t *testing.T, root *cobra.Command, path ...string) *cobra.Comma
 // in its --out file, so an alias's shards merge with the main path's.
 func TestExperimentAliases(t *testing.T) {
 	t.Parallel()
-	e := fakeExperiment{aliases: []experiment.Alias{
-		{Command: "old-fake", Short: "Alias of `simulate grp fake`", Long: "old-fake is the fake's old name"},
-		{Command: "grp bare-alias"},
-	}}
+	e := fakeExperiment(
+		experiment.Alias{Command: "old-fake", Short: "Alias of `simulate grp fake`", Long: "old-fake is the fake's old name"},
+		experiment.Alias{Command: "grp bare-alias"},
+	)
 	root, _ := fakeRoot(e)
 	primary := findCommand(t, root, "grp", "fake")
 	require.Equal(t, "the fake's short help", primary.Short)
@@ -104,7 +106,7 @@ func TestExperimentAliases(t *testing.T) {
 	require.Contains(t, strings.SplitN(string(b), "\n", 2)[0], `"experiment":"fake-sweep"`)
 
 	// Without aliases, only the main path.
-	root, _ = fakeRoot(fakeExperiment{})
+	root, _ = fakeRoot(fakeExperiment())
 	_, rest, err := root.Find([]string{"old-fake"})
 	require.True(t, err != nil || len(rest) > 0, "no alias command without Aliases")
 }
@@ -113,7 +115,7 @@ func TestExperimentAliases(t *testing.T) {
 // the sweep's --seed and their number, not the run's own seed.
 func TestExperimentNumbered(t *testing.T) {
 	t.Parallel()
-	root, out := fakeRoot(fakeExperiment{})
+	root, out := fakeRoot(fakeExperiment())
 	root.SetArgs([]string{"grp", "fake", "--runs", "2", "--workers", "1"})
 	require.NoError(t, root.Execute())
 	require.Contains(t, out.String(), `"sweep 5 run 0"`)

@@ -91,6 +91,56 @@ func requireJSON(t *testing.T, v any, args ...string) {
 	require.NoError(t, json.Unmarshal([]byte(out), v), "%v", args)
 }
 
+// requireStats runs a command line with --format json that must succeed
+// and decodes the "stats" object of its output into a T, the statistics
+// a test reads without the wrapper around them.
+func requireStats[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	var o struct {
+		Stats T `json:"stats"`
+	}
+	requireJSON(t, &o, args...)
+	return o.Stats
+}
+
+// requireBugList runs `PROTOCOL --list-bugs --format csv` and requires a
+// header and one row per teaching bug, in the order given: its name
+// first (what --bug takes) and a description of more than words words
+// beside it. It returns the rows, header first, for what else the caller
+// requires of them (the flags a bug needs).
+func requireBugList(t *testing.T, protocol string, words int, bugs ...string) []string {
+	t.Helper()
+	out := requireRun(t, protocol, "--list-bugs", "--format", "csv")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 1+len(bugs), "a header and %d bugs", len(bugs))
+	for i, name := range bugs {
+		fields := strings.Split(lines[i+1], ",")
+		require.Equal(t, name, fields[0])
+		require.Greater(t, len(strings.Fields(fields[1])), words, "a description beside %s", name)
+	}
+	return lines
+}
+
+// replaceResult writes to dst the results file at src with the result of
+// its line i (0 is the header, then a run a line) replaced by result, as a
+// hand edit or a forger would leave it, and returns that line's run
+// number, which merge's errors name.
+func replaceResult(t *testing.T, src, dst string, i int, result string) int {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	at := strings.Index(lines[i], `"result":`)
+	require.Positive(t, at, lines[i])
+	var rec struct {
+		Run int `json:"run"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[i]), &rec))
+	lines[i] = lines[i][:at] + `"result":` + result + "}\n"
+	require.NoError(t, os.WriteFile(dst, []byte(strings.Join(lines, "")), 0o644))
+	return rec.Run
+}
+
 // sweepRows is the JSON of a sweep that prints one table: its runs and
 // its rows.
 type sweepRows struct {

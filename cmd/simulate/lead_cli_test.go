@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -102,19 +100,9 @@ func TestMergeRejectsDamagedRecords(t *testing.T) {
 	} {
 		path := filepath.Join(dir, c.args[len(c.args)-1]+".jsonl")
 		requireRun(t, append(append([]string{}, c.args...), "--out", path)...)
-		b, err := os.ReadFile(path)
-		require.NoError(t, err)
-		lines := strings.SplitAfter(string(b), "\n")
-		i := strings.Index(lines[2], `"result":`)
-		require.Positive(t, i, lines[2])
-		var rec struct {
-			Run int `json:"run"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(lines[2]), &rec))
-		lines[2] = lines[2][:i] + `"result":"damaged"}` + "\n"
-		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644))
+		run := replaceResult(t, path, path, 2, `"damaged"`)
 		requireBadInput(t, [][]string{{"merge", path}})
 		_, errOut, _ := cli("merge", path)
-		require.Contains(t, errOut, fmt.Sprintf("run %d: %s", rec.Run, c.what))
+		require.Contains(t, errOut, fmt.Sprintf("run %d: %s", run, c.what))
 	}
 }

@@ -25,15 +25,12 @@ func TestNakamotoRealPoWShowsLeadingZeros(t *testing.T) {
 
 func TestNakamotoDurationAndJSON(t *testing.T) {
 	t.Parallel()
-	var o struct {
-		Stats struct {
-			Elapsed float64 `json:"elapsed_s"`
-			Height  int     `json:"height"`
-		} `json:"stats"`
-	}
-	requireJSON(t, &o, "nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s")
-	require.Equal(t, 3*3600.0, o.Stats.Elapsed)
-	require.Greater(t, o.Stats.Height, 5)
+	s := requireStats[struct {
+		Elapsed float64 `json:"elapsed_s"`
+		Height  int     `json:"height"`
+	}](t, "nakamoto", "--duration", "3h", "--miners", "8", "--delay", "30s")
+	require.Equal(t, 3*3600.0, s.Elapsed)
+	require.Greater(t, s.Height, 5)
 }
 
 // The check finds the teaching bug, prints a replay command, and that
@@ -99,19 +96,15 @@ func TestNakamotoSimBlockPreset(t *testing.T) {
 
 func TestNakamotoEclipse(t *testing.T) {
 	t.Parallel()
-	var o struct {
-		Stats struct {
-			Eclipse struct {
-				Victim   int     `json:"victim"`
-				Mined    int     `json:"mined"`
-				Wasted   int     `json:"wasted"`
-				Reversed int     `json:"reversed_confirmations"`
-				Delay    float64 `json:"delay_s"`
-			} `json:"eclipse"`
-		} `json:"stats"`
-	}
-	requireJSON(t, &o, "nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m")
-	e := o.Stats.Eclipse
+	e := requireStats[struct {
+		Eclipse struct {
+			Victim   int     `json:"victim"`
+			Mined    int     `json:"mined"`
+			Wasted   int     `json:"wasted"`
+			Reversed int     `json:"reversed_confirmations"`
+			Delay    float64 `json:"delay_s"`
+		} `json:"eclipse"`
+	}](t, "nakamoto", "--miners", "4", "--degree", "3", "--blocks", "150", "--eclipse", "3", "--eclipse-delay", "10m").Eclipse
 	require.Equal(t, 3, e.Victim)
 	require.Equal(t, 600.0, e.Delay)
 	require.Greater(t, e.Wasted, e.Mined/4, "a victim 10 minutes behind wastes much of its work")

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -53,17 +52,7 @@ func TestBadInputBatteryOfIssue17(t *testing.T) {
 	require.NoError(t, os.WriteFile(existing, []byte("someone's results\n"), 0o644))
 	a, c := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "c.jsonl")
 	requireRun(t, "nines", "--runs", "2", "--horizon", "10d", "--out", a)
-	raw, err := os.ReadFile(a)
-	require.NoError(t, err)
-	lines := strings.SplitAfter(string(raw), "\n")
-	i := strings.Index(lines[1], `"result":`)
-	require.Positive(t, i)
-	var forged struct {
-		Run int `json:"run"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(lines[1]), &forged))
-	lines[1] = lines[1][:i] + `"result":{"forged":true}}` + "\n"
-	require.NoError(t, os.WriteFile(c, []byte(strings.Join(lines, "")), 0o644))
+	forged := replaceResult(t, a, c, 1, `{"forged":true}`)
 
 	cases := [][]string{
 		{"check"},
@@ -113,7 +102,7 @@ func TestBadInputBatteryOfIssue17(t *testing.T) {
 		{[]string{"replay", v99}, `version "99.0"`},
 		{[]string{"render", tr, "-o", tr}, "that is the trace being rendered"},
 		{[]string{"nines", "--runs", "2", "--out", existing}, "--force"},
-		{[]string{"merge", a, c}, fmt.Sprintf("run %d: %s and %s hold different results", forged.Run, a, c)},
+		{[]string{"merge", a, c}, fmt.Sprintf("run %d: %s and %s hold different results", forged, a, c)},
 		{[]string{"flp", "--events", "100000000"}, "the limit is --events 10000000"},
 	} {
 		_, errOut, _ := cli(c.args...)

@@ -13,15 +13,7 @@ import (
 // crash flag it needs.
 func TestPaxosListBugsOneALine(t *testing.T) {
 	t.Parallel()
-	out, _, code := cli("paxos", "--list-bugs", "--format", "csv")
-	require.Equal(t, 0, code)
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, lines, 5, "a header and four bugs")
-	for i, name := range []string{"no-adopt", "volatile-acceptor", "small-quorum", "eager-learner"} {
-		fields := strings.Split(lines[i+1], ",")
-		require.Equal(t, name, fields[0])
-		require.Greater(t, len(strings.Fields(fields[1])), 3, "a description beside %s", name)
-	}
+	lines := requireBugList(t, "paxos", 3, "no-adopt", "volatile-acceptor", "small-quorum", "eager-learner")
 	require.Contains(t, lines[2], "--crash NODE@AT..RESTART")
 }
 

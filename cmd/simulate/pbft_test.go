@@ -13,15 +13,7 @@ import (
 // takes), then what it breaks, and for amnesia the crash flags it needs.
 func TestPBFTListBugs(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := cli("pbft", "--list-bugs", "--format", "csv")
-	require.Equal(t, 0, code, errOut)
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, lines, 4, "a header and three bugs")
-	for i, name := range []string{"small-quorum", "unchecked-new-view", "amnesia"} {
-		fields := strings.Split(lines[i+1], ",")
-		require.Equal(t, name, fields[0])
-		require.Greater(t, len(strings.Fields(fields[1])), 4, "a description beside %s", name)
-	}
+	lines := requireBugList(t, "pbft", 4, "small-quorum", "unchecked-new-view", "amnesia")
 	require.Contains(t, lines[3], "--crash ID@FROM..TO")
 	require.Contains(t, lines[3], "--crashes N")
 	require.True(t, strings.HasSuffix(lines[1], ","), "small-quorum needs nothing: %q", lines[1])

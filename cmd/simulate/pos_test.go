@@ -8,23 +8,20 @@ import (
 
 func TestPoSNothingAtStakeAndCoinAgeJSON(t *testing.T) {
 	t.Parallel()
-	var o struct {
-		Stats struct {
-			Branches struct {
-				MaxDepth int `json:"max_depth"`
-			} `json:"abandoned_branches"`
-			Interest []float64 `json:"interest"`
-		} `json:"stats"`
+	type stats struct {
+		Branches struct {
+			MaxDepth int `json:"max_depth"`
+		} `json:"abandoned_branches"`
+		Interest []float64 `json:"interest"`
 	}
 	depth := map[string]int{}
 	for _, lot := range []string{"stake", "work"} {
-		requireJSON(t, &o, "pos", "--blocks", "80", "--delay", "2s", "--nothing-at-stake", "16", "--lottery", lot)
-		depth[lot] = o.Stats.Branches.MaxDepth
+		depth[lot] = requireStats[stats](t, "pos", "--blocks", "80", "--delay", "2s", "--nothing-at-stake", "16", "--lottery", lot).Branches.MaxDepth
 	}
 	require.Greater(t, depth["stake"], 3*depth["work"], "forks live on when signing both is free: %v", depth)
 
-	requireJSON(t, &o, "pos", "--blocks", "20", "--validators", "4", "--degree", "3", "--slot", "1h", "--f", "0.1", "--coin-age")
-	require.Len(t, o.Stats.Interest, 4)
+	s := requireStats[stats](t, "pos", "--blocks", "20", "--validators", "4", "--degree", "3", "--slot", "1h", "--f", "0.1", "--coin-age")
+	require.Len(t, s.Interest, 4)
 }
 
 // The check holds for honest proof of stake, finds the teaching bug, and

@@ -18,7 +18,7 @@ import (
 func TestCheckRegisteredTwoPhaseFindsBlocking(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ce.jsonl")
-	c := requireCounterexampleReplays(t, "check", "twophase", "--crashes", "--trace", path)
+	c := requireCounterexampleReplays(t, "check", "twophase", "--trace", path)
 	out := c.out
 	require.Contains(t, out, "check twophase: termination: n1 is up and never decided")
 	require.Contains(t, out, "shrunk in")
@@ -43,7 +43,7 @@ func TestCheckRegisteredTwoPhasePassesWithCoverage(t *testing.T) {
 			Runs int    `json:"runs"`
 		} `json:"coverage"`
 	}
-	requireJSON(t, &res, "check", "twophase", "--loss", "0.1", "--checks", "100")
+	requireJSON(t, &res, "check", "twophase", "--crashes=false", "--loss", "0.1", "--checks", "100")
 	require.False(t, res.Found)
 	require.Equal(t, 100, res.Runs)
 	for _, c := range res.Coverage[:3] { // commits, aborts, lost messages

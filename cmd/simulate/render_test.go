@@ -2,46 +2,25 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"simulate/internal/rally"
 	"simulate/sim"
 	"simulate/trace"
 )
 
-// renderPing is the message of a tiny world for the render tests.
-type renderPing struct{ N int }
-
-func (p renderPing) AppendDigest(b []byte) []byte { return append(b, byte(p.N)) }
-func (p renderPing) String() string               { return fmt.Sprintf("ping{%d}", p.N) }
-
-// renderPinger: n0 and n1 bounce a counter until 3; n1 then observes it.
-type renderPinger struct{}
-
-func (renderPinger) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, renderPing{N: 1})
-	}
-}
-func (renderPinger) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
-	p := m.(renderPing)
-	if p.N < 3 {
-		ctx.Send(from, renderPing{N: p.N + 1})
-		return
-	}
-	ctx.Observe("decide", 0, fmt.Sprint(p.N))
-}
-func (renderPinger) Fire(sim.Context, sim.TimerID, any) {}
+// renderPlayer: n0 and n1 bounce a counter until 3; n1 then observes it.
+var renderPlayer = rally.Player{Name: "ping", Last: 3, Kind: "decide"}
 
 // renderTraceFile runs the tiny world and writes its trace, as --trace would.
 func renderTraceFile(t *testing.T) string {
 	t.Helper()
 	log := &sim.Log{}
-	res := sim.New(sim.Config{Nodes: 2, New: func(sim.NodeID) sim.Node { return renderPinger{} }, Tracer: log}).Run()
+	res := sim.New(sim.Config{Nodes: 2, New: renderPlayer.New, Tracer: log}).Run()
 	f := trace.FromRun(trace.Header{Version: version, Protocol: "ping", Seed: 1, Scenario: json.RawMessage(`{}`)}, log, res)
 	path := filepath.Join(t.TempDir(), "ping.jsonl")
 	require.NoError(t, trace.WriteFile(path, f))

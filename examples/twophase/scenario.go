@@ -159,6 +159,16 @@ func (protocol) Summary() string {
 	return "two-phase commit, the bring-your-own-protocol example: atomicity holds, a coordinator crash blocks"
 }
 func (protocol) New() scenario.Scenario { s := DefaultScenario(); return &s }
+
+// NewSearch implements scenario.Searched: `check twophase` draws crashes
+// (each run its own fault mix), so the plain command finds the blocking
+// that a coordinator's crash causes; `--crashes=false` searches delays
+// alone.
+func (protocol) NewSearch() scenario.Scenario {
+	s := DefaultScenario()
+	s.Crashes = true
+	return &s
+}
 func (protocol) Bugs() []scenario.Bug {
 	return []scenario.Bug{{Name: "impatient", Description: "a participant that voted yes aborts on its own after 10ms without news: unblocks 2PC, breaks atomicity", Needs: "--impatient; a late decision (message delays alone)"}}
 }
@@ -180,7 +190,7 @@ func init() { scenario.Register(protocol{}) }
 // coordinator crashes; the impatient participant breaks atomicity.
 func (protocol) Cases() []scenario.Case {
 	return []scenario.Case{
-		{Name: "correct, lossy", Apply: func(sc scenario.Scenario) { sc.(*Scenario).Loss = 0.1 },
+		{Name: "correct, lossy", Apply: func(sc scenario.Scenario) { sc.(*Scenario).Loss, sc.(*Scenario).Crashes = 0.1, false },
 			// Without --crashes nothing crashes.
 			Unreachable: []string{"a crash-restart", "the coordinator down at the end"}},
 		{Name: "coordinator crash blocks", Violates: "termination", MaxDraws: 1, Apply: func(sc scenario.Scenario) { sc.(*Scenario).Crashes = true }},

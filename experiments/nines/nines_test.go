@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"simulate/check"
+	"simulate/experiments/experiment/experimenttest"
 	"simulate/protocols/paxos"
 	"simulate/sim"
 )
@@ -234,20 +235,15 @@ func TestQuorumUpCountsTicks(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	p := DefaultParams()
-	require.NoError(t, p.Validate())
-	for _, bad := range []func(*Params){
+	experimenttest.RequireInvalid(t, DefaultParams,
 		func(q *Params) { q.MTTR = 0 },
 		func(q *Params) { q.Scale = 0 },
 		func(q *Params) { q.Deadline = q.Interval / sim.Time(q.Scale) },
 		func(q *Params) { q.Scale = 1 }, // a real year of heartbeats
 		func(q *Params) { q.Interval = sim.Second },
 		func(q *Params) { q.Horizon = q.Interval / 2 },
-	} {
-		q := p
-		bad(&q)
-		require.Error(t, q.Validate(), "%+v", q)
-	}
+	)
+	p := DefaultParams()
 	require.True(t, math.IsInf(Nines(1), 1))
 	sp := p.Simulated()
 	require.Equal(t, sim.Second, sp.MTTR)

@@ -95,21 +95,15 @@ func TestSameSeedSameOutcome(t *testing.T) {
 }
 
 func TestDefaultsAreValid(t *testing.T) {
-	p := DefaultParams()
-	require.NoError(t, p.Validate())
-	for _, c := range p.Rows {
+	for _, c := range DefaultParams().Rows {
 		require.LessOrEqual(t, c.FullSize(), c.BlockSize, c.Name)
 	}
-	bad := p
-	bad.Blocks = 5
-	require.Error(t, bad.Validate())
-	bad = DefaultParams()
-	bad.Rows[0].Miners = 1
-	require.Error(t, bad.Validate())
-	bad = DefaultParams()
-	bad.Rows[0].BlockSize = 100
-	require.Error(t, bad.Validate())
-	require.Error(t, Params{Blocks: 100}.Validate())
+	experimenttest.RequireInvalid(t, DefaultParams,
+		func(p *Params) { p.Blocks = 5 },
+		func(p *Params) { p.Rows[0].Miners = 1 },
+		func(p *Params) { p.Rows[0].BlockSize = 100 },
+		func(p *Params) { p.Rows = nil },
+	)
 }
 
 func TestSummarizeRejectsMalformedRuns(t *testing.T) {

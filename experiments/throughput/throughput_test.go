@@ -43,18 +43,12 @@ func TestStaleBlocksCostThroughput(t *testing.T) {
 }
 
 func TestDefaultsAreValid(t *testing.T) {
-	p := DefaultParams()
-	require.NoError(t, p.Validate())
-	bad := p
-	bad.Blocks = 0
-	require.Error(t, bad.Validate())
-	bad = DefaultParams()
-	bad.Rows[0].TxSize = 0
-	require.Error(t, bad.Validate())
-	bad = DefaultParams()
-	bad.Rows[0].BlockSize, bad.Rows[0].Interval = 1_000_000_000, 1e9 // 4 M tx/s: beyond the transaction stream
-	require.Error(t, bad.Validate())
-	require.Error(t, Params{Blocks: 100}.Validate())
+	experimenttest.RequireInvalid(t, DefaultParams,
+		func(p *Params) { p.Blocks = 0 },
+		func(p *Params) { p.Rows[0].TxSize = 0 },
+		func(p *Params) { p.Rows[0].BlockSize, p.Rows[0].Interval = 1_000_000_000, 1e9 }, // 4 M tx/s: beyond the transaction stream
+		func(p *Params) { p.Rows = nil },
+	)
 }
 
 func TestSameSeedSameOutcome(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simulate/scenario"
+	"simulate/sim"
 )
 
 // BindFlags defines the workload and network flags every chain protocol
@@ -18,10 +19,21 @@ func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.IntVar(&l.Degree, "degree", l.Degree, "neighbours per node in the random peer-to-peer graph")
 	scenario.TimeVar(fs, &l.Delay, "delay", "latency of every link")
 	fs.Int64Var(&l.Bandwidth, "bandwidth", l.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
-	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (with --jitter-steps)")
+	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (needs --jitter-steps 2 or more)")
 	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
-	fs.BoolVar(&l.Swarm, "swarm", l.Swarm, "draw each run's network from the seed: a share of --jitter (none to twice it) and a duplication rate (what the chain protocols' checks search)")
+	fs.BoolVar(&l.Swarm, "swarm", l.Swarm, "draw each run's network from the seed: a share of --jitter (none, a quarter, half or all of it; with --jitter-steps) and a duplication rate (what the chain protocols' checks search)")
 	scenario.FaultsVar(fs, &l.Faults, "faults", `fault plan file on the nodes and their links: a JSON array of timed events, e.g. [{"at":"10m","kind":"crash","node":2},{"at":"30m","kind":"restart","node":2}] (kinds: crash, restart, partition, heal, loss, duplicate, cut); a restarted node keeps its blocks and catches up, and at a heal every node asks its neighbours for what it missed`)
+}
+
+// BindStopFlags defines the flags of when a longest-chain protocol's run
+// stops and how deep it judges, which nakamoto, pos and poet share: --blocks
+// (stop making blocks, or what making says: "mining", at a height),
+// --duration (stop at a time instead; see RunFor) and --k (the
+// common-prefix and confirmation depth).
+func BindStopFlags(fs *pflag.FlagSet, blocks *int, duration *sim.Time, k *int, making string) {
+	fs.IntVar(blocks, "blocks", *blocks, "stop "+making+" when the chain reaches this height")
+	scenario.TimeVar(fs, duration, "duration", "stop the run at this virtual time instead of after --blocks")
+	fs.IntVar(k, "k", *k, "confirmation depth for the common-prefix check and the latency table")
 }
 
 // FlagWords turns the field words of a chain protocol's validation error

@@ -1,6 +1,10 @@
 package chain
 
-import "simulate/sim"
+import (
+	"fmt"
+
+	"simulate/sim"
+)
 
 // The double-spend race, as proof of work (package nakamoto) and proof of
 // stake (package pos) both run it: an attacker pays a merchant on the
@@ -73,9 +77,19 @@ func RaceOver(w *sim.World) bool {
 	return k == ObsReversed || k == ObsGiveUp
 }
 
+// RaceResult is how a finished double-spend race ended, what every
+// chain protocol's race outcome reports first (see RaceEnd).
+type RaceResult struct {
+	// Success: the merchant saw Z confirmations and then lost the payment.
+	Success bool `json:"success"`
+	// GaveUp: the attacker fell GiveUp blocks behind and stopped.
+	GaveUp bool `json:"gave_up"`
+}
+
 // RaceEnd reads how a finished race ended from its observations: whether
 // the attacker succeeded (the payment was reversed) and whether it gave up.
-func RaceEnd(obs []sim.Observation) (success, gaveUp bool) {
+func RaceEnd(obs []sim.Observation) RaceResult {
+	var success, gaveUp bool
 	for _, ob := range obs {
 		switch ob.Kind {
 		case ObsReversed:
@@ -84,5 +98,24 @@ func RaceEnd(obs []sim.Observation) (success, gaveUp bool) {
 			gaveUp = true
 		}
 	}
-	return success, gaveUp
+	return RaceResult{Success: success, GaveUp: gaveUp}
+}
+
+// ValidateRace reports the first thing wrong with the sides of a double
+// spend race, as proof of work's and proof of stake's races both check
+// them: the attacker's weight q (what names it: "share", "stake") in
+// (0, 1), the merchant's confirmations z at least minZ, and at least one
+// honest node (who: "miner", "validator").
+func ValidateRace(q float64, what string, z, minZ, honest int, who string) error {
+	switch {
+	case !(q > 0 && q < 1):
+		return fmt.Errorf("attacker %s q must be in (0, 1), got %v", what, q)
+	case z < minZ && minZ == 0:
+		return fmt.Errorf("confirmations z must not be negative, got %d", z)
+	case z < minZ:
+		return fmt.Errorf("confirmations z must be at least %d, got %d", minZ, z)
+	case honest < 1:
+		return fmt.Errorf("need at least one honest %s, got %d", who, honest)
+	}
+	return nil
 }

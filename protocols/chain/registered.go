@@ -29,6 +29,34 @@ func Forked(counts func(scenario.Run) (forks, reorgs int)) []scenario.Sometimes 
 	}
 }
 
+// Protocol is the part of scenario.Protocol (and scenario.Searched) that
+// every chain protocol fills in alike: its name, its one-line summary,
+// and the scenarios `simulate NAME` (Run) and `simulate check NAME`
+// (Search, with the swarm on: every chain protocol's check searches
+// the swarm's network conditions) start from. A protocol's own type
+// embeds it and adds its flags, bugs, cases and help.
+type Protocol struct {
+	ID, About   string
+	Run, Search func() scenario.Scenario
+}
+
+// Name implements scenario.Protocol.
+func (p Protocol) Name() string { return p.ID }
+
+// Summary implements scenario.Protocol.
+func (p Protocol) Summary() string { return p.About }
+
+// New implements scenario.Protocol.
+func (p Protocol) New() scenario.Scenario { return p.Run() }
+
+// NewSearch implements scenario.Searched: Search's scenario, which embeds
+// Links, with the swarm on.
+func (p Protocol) NewSearch() scenario.Scenario {
+	s := p.Search()
+	s.(interface{ SwarmOn() }).SwarmOn()
+	return s
+}
+
 // Show is a registered chain protocol's presentation of a run: its Output
 // (the scenario s that ran, the seed, the trace hash and the statistics
 // judge measured) as the JSON document, and the tables that tables makes

@@ -74,6 +74,35 @@ func Settled(s *Store, main BlockID, id sim.NodeID, tip BlockID) error {
 	return nil
 }
 
+// Err is the common-prefix verdict in words, as a longest-chain
+// protocol's Check reports a violation, or nil when it holds.
+func (cp CommonPrefix) Err() error {
+	if !cp.Holds {
+		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
+	}
+	return nil
+}
+
+// Agreed is the agreement half of a longest-chain protocol's Check: once
+// every block has arrived (the run ended with res by its stop predicate,
+// not a time limit), no node is on a branch that left the main chain
+// (ending at main) more than one block below its tip (Settled). tip gives
+// node i's final tip of n, and whether the protocol promises agreement
+// for it (the honest nodes).
+func Agreed(res sim.Result, s *Store, main BlockID, n int, tip func(i int) (BlockID, bool)) error {
+	if res.Reason != sim.StopPredicate {
+		return nil // cut off by a time limit: blocks may still be in flight
+	}
+	for i := range n {
+		if t, judged := tip(i); judged {
+			if err := Settled(s, main, sim.NodeID(i), t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // PropertyLinks is the network the property searches of the
 // longest-chain protocols run on: a complete graph of n nodes whose every
 // message takes delay plus a drawn 0, 1, 2 or 3 times jitter, with no
@@ -102,6 +131,27 @@ type Built[S, N, Nd any] struct {
 func (b *Built[S, N, Nd]) Measure(t *Tree) {
 	b.Meter = NewMeter(t)
 	b.Config.Probe = b.Meter.Probe
+}
+
+// Configure sets the run's Config (see Config) for n = len(Nodes) nodes,
+// each made by node and kept in Nodes for Stats, and measures the run
+// over t, the tree its nodes share (Measure). *Nd must be a sim.Node.
+func (b *Built[S, N, Nd]) Configure(seed uint64, network sim.Model, limit sim.Time, stop func(*sim.World) bool, t *Tree, node func(id sim.NodeID) *Nd) {
+	b.Config = Config(len(b.Nodes), seed, network, limit, stop, func(id sim.NodeID) sim.Node {
+		nd := node(id)
+		b.Nodes[id] = nd
+		return any(nd).(sim.Node)
+	})
+	b.Measure(t)
+}
+
+// OnLinks configures a run on l's own network (Links.Net, no regions):
+// l's fault plan is scheduled on it (Setup, Links.Setup) and the nodes,
+// each made by node, are configured as Configure does.
+func (b *Built[S, N, Nd]) OnLinks(l Links, t *Tree, seed uint64, limit sim.Time, stop func(*sim.World) bool, node func(id sim.NodeID) *Nd) {
+	ln := l.Net(len(b.Nodes), nil, 0)
+	b.Setup = l.Setup(t, ln)
+	b.Configure(seed, ln, limit, stop, t, node)
 }
 
 // NewBuilt starts building a run of n nodes of scenario s sharing net:
@@ -137,6 +187,15 @@ func (h *Halt) Made(height int, now sim.Time) {
 	if h.StopHeight > 0 && height >= h.StopHeight {
 		h.Stop(now)
 	}
+}
+
+// Announce notes block b, made just now: the "block" observation (unless
+// quiet, as in sweeps) and Made, which may end block making.
+func (h *Halt) Announce(ctx sim.Context, quiet bool, b *Block) {
+	if !quiet {
+		ctx.Observe("block", b.Height, b.ShortHash())
+	}
+	h.Made(b.Height, ctx.Now())
 }
 
 // Drained is a world's Stop predicate: block making has ended and no

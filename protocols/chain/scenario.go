@@ -109,6 +109,10 @@ type Links struct {
 	Swarm bool `json:"swarm,omitempty"`
 }
 
+// SwarmOn turns the swarm on (Swarm). A registered scenario that embeds
+// Links has it too, so that Protocol.NewSearch reaches it.
+func (l *Links) SwarmOn() { l.Swarm = true }
+
 // Swarm levels, indexed by a draw; index 0 is the calm network. The
 // jitter levels scale Jitter (none, a quarter, one half, all of it): some
 // runs are calm, some fork often, and the search's shrinking walks toward
@@ -155,6 +159,12 @@ func (l Links) Validate(n int, nodes string) error {
 		return fmt.Errorf("jitter must not be negative, got %v", l.Jitter)
 	case l.JitterSteps < 0:
 		return fmt.Errorf("jitter steps must not be negative, got %d", l.JitterSteps)
+	case l.Jitter > 0 && l.JitterSteps < 2:
+		// The extra delay is a drawn 0..steps-1 times the jitter: with
+		// fewer than 2 steps it is always 0, and the jitter does nothing.
+		return fmt.Errorf("jitter %v needs jitter steps of at least 2 (the extra delay is a drawn 0..steps-1 times the jitter), got %d", l.Jitter, l.JitterSteps)
+	case l.JitterSteps > 1 && l.Jitter == 0:
+		return fmt.Errorf("jitter steps %d need a jitter (the step of the extra delay), got none", l.JitterSteps)
 	}
 	if err := l.Faults.Validate(n); err != nil {
 		return fmt.Errorf("--faults: %v", err)
@@ -216,6 +226,20 @@ func DefaultLinks() Links {
 func ValidateCount(n int, nodes string, most int) error {
 	if n < 1 || n > most {
 		return fmt.Errorf("%s must be between 1 and %d, got %d", nodes, most, n)
+	}
+	return nil
+}
+
+// ValidateWeighted is ValidateCount for a scenario that weighs its nodes
+// (stakes, hash-power shares), followed by the check each such scenario
+// makes next: weights (named by what: "stakes", "shares"), when given,
+// are one per node. Their values are Weights' to check.
+func ValidateWeighted(n int, nodes string, most int, weights []float64, what string) error {
+	if err := ValidateCount(n, nodes, most); err != nil {
+		return err
+	}
+	if len(weights) != 0 && len(weights) != n {
+		return fmt.Errorf("%d %s for %d %s", len(weights), what, n, nodes)
 	}
 	return nil
 }

@@ -1,15 +1,13 @@
 package dpos
 
 import (
-	"fmt"
-
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
 
 // Net is the state one run's nodes share: the block tree (package chain),
-// the election, each block's delegate schedule, the finality bookkeeping
-// and the traitors' common plan.
+// the election, each block's delegate schedule and the traitors' common
+// plan. What a run measures (finality, safety) is the run's meter's.
 type Net struct {
 	chain.Tree
 	Slot      sim.Time
@@ -40,16 +38,6 @@ type Net struct {
 	chain.Halt
 	MaxSlot int64
 
-	// finalHead is the highest block any honest node has seen become
-	// final; a newly final block that conflicts with it breaks safety.
-	finalHead  chain.BlockID
-	Violations int
-	First      string
-	// finalObs[b] is when the observer first held b as final.
-	finalObs []sim.Time
-	// Equivocations counts blocks an honest node saw signed by a delegate
-	// who had already signed another for the same slot.
-	Equivocations int
 	// scratch for LIB walks: stamp[i] == gen marks node i as counted.
 	stamp []int
 	gen   int
@@ -60,7 +48,7 @@ func newNet(s Scenario, peers [][]sim.NodeID, complete bool, seed uint64) *Net {
 	net := &Net{Tree: chain.NewTree(n, peers, complete), Slot: s.Slot, Delegates: s.Delegates, Quorum: Quorum(s.Delegates),
 		Txs: s.Workload.Txs(), shares: chain.Shares(s.Stakes, n), voteOut: s.Bug != "no-vote-out",
 		next: map[chain.BlockID]*schedule{}, traitor: make([]bool, n), strategy: s.Strategy,
-		Halt: chain.Halt{StopHeight: s.Blocks}, MaxSlot: s.Slots, finalHead: chain.Genesis, stamp: make([]int, n)}
+		Halt: chain.Halt{StopHeight: s.Blocks}, MaxSlot: s.Slots, stamp: make([]int, n)}
 	if s.Bug == "half-quorum" {
 		net.Quorum = (s.Delegates + 1) / 2
 	}
@@ -89,7 +77,6 @@ func newNet(s Scenario, peers [][]sim.NodeID, complete bool, seed uint64) *Net {
 	}
 	net.sched = []*schedule{net.initial}
 	net.victimEnd = []int64{0}
-	net.finalObs = []sim.Time{0}
 	net.plan.side = make([]int8, n)
 	for i := range net.plan.side {
 		net.plan.side[i] = -1
@@ -171,7 +158,6 @@ func (net *Net) makeBlock(ctx sim.Context, producer sim.NodeID, parent chain.Blo
 	net.Add(b)
 	net.sched = append(net.sched, sc)
 	net.victimEnd = append(net.victimEnd, vend)
-	net.finalObs = append(net.finalObs, sim.Never)
 	if !net.Quiet {
 		ctx.Observe("block", b.Height, b.ShortHash())
 	}
@@ -206,28 +192,13 @@ func (net *Net) lib(tip chain.BlockID) chain.BlockID {
 	return chain.Genesis
 }
 
-// finalized records that honest node id now holds final as final (it held
-// old before): the safety check, and the observer's finality times.
-func (net *Net) finalized(ctx sim.Context, id sim.NodeID, old, final chain.BlockID) {
-	s := net.Store
-	if s.Conflict(net.finalHead, final) {
-		net.Violations++
-		if net.First == "" {
-			h, f := s.Get(net.finalHead), s.Get(final)
-			net.First = fmt.Sprintf("at %v n%d took block #%d (height %d, by n%d) as final, conflicting with final block #%d (height %d, by n%d)",
-				ctx.Now(), id, f.ID, f.Height, f.Miner, h.ID, h.Height, h.Miner)
-		}
-	} else if s.Get(final).Height > s.Get(net.finalHead).Height {
-		net.finalHead = final
-	}
-	if id == net.Observer {
-		for b := final; b != old && b != chain.NoBlock; b = s.Get(b).Parent {
-			if net.finalObs[b] == sim.Never {
-				net.finalObs[b] = ctx.Now()
-			}
-		}
-	}
+// finalized notes that honest node id now holds final as final (it held
+// old before): an observation in the trace, and a probe for the run's
+// meter (finality times, the safety check).
+func (net *Net) finalized(ctx sim.Context, old, final chain.BlockID) {
+	ctx.Probe(probeFinal, int64(old), int64(final))
 	if !net.Quiet {
+		s := net.Store
 		ctx.Observe("final", s.Get(final).Height, s.Get(final).ShortHash())
 	}
 }
@@ -304,7 +275,7 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		n.Send(ctx, b, from)
 		key := [2]int64{int64(b.Miner), b.Slot}
 		if _, dup := n.seen[key]; dup {
-			n.net.Equivocations++
+			ctx.Probe(probeEquivocation, int64(b.ID), 0)
 		} else {
 			n.seen[key] = b.ID
 		}
@@ -325,7 +296,7 @@ func (n *Node) moved(ctx sim.Context, old chain.BlockID) {
 		prev := n.lib
 		n.lib = l
 		if net.Honest[n.ID] {
-			net.finalized(ctx, n.ID, prev, l)
+			net.finalized(ctx, prev, l)
 		}
 	}
 }

@@ -162,23 +162,9 @@ func Table(o Output) report.Table {
 	return *t
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "dpos" }
-func (protocol) Summary() string {
-	return "Run delegated proof of stake: elected delegates, round-robin slots, 2/3+1 finality, traitors"
-}
-func (protocol) New() scenario.Scenario {
-	return &Registered{Scenario: DefaultScenario(), stakes: "equal"}
-}
-
-// NewSearch implements scenario.Searched: `simulate check dpos` searches
-// 4 delegates, one of them a colluding traitor (PropertyScenario).
-func (protocol) NewSearch() scenario.Scenario {
-	s := PropertyScenario(4, 1, "")
-	s.Swarm = true
-	return &Registered{Scenario: s, stakes: "equal", search: true}
-}
+// protocol is DPoS's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the bugs, flags, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Bugs() []scenario.Bug {
 	return []scenario.Bug{
@@ -284,4 +270,13 @@ The flags of simulate dpos change the searched scenario (give
 --delegates and --nodes together, and --degree for a complete graph).`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "dpos", About: "Run delegated proof of stake: elected delegates, round-robin slots, 2/3+1 finality, traitors",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario(), stakes: "equal"} },
+		// check dpos searches 4 delegates, one of them a colluding
+		// traitor (PropertyScenario).
+		Search: func() scenario.Scenario {
+			return &Registered{Scenario: PropertyScenario(4, 1, ""), stakes: "equal", search: true}
+		},
+	}})
+}

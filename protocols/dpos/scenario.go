@@ -85,12 +85,10 @@ func Quorum(n int) int { return 2*n/3 + 1 }
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
-	if err := chain.ValidateCount(s.Nodes, "nodes", 10_000); err != nil {
+	if err := chain.ValidateWeighted(s.Nodes, "nodes", 10_000, s.Stakes, "stakes"); err != nil {
 		return err
 	}
 	switch {
-	case len(s.Stakes) != 0 && len(s.Stakes) != s.Nodes:
-		return fmt.Errorf("%d stakes for %d nodes", len(s.Stakes), s.Nodes)
 	case s.Delegates < 1 || s.Delegates > s.Nodes:
 		return fmt.Errorf("delegates must be between 1 and nodes (%d), got %d", s.Nodes, s.Delegates)
 	case s.Slot <= 0:
@@ -134,6 +132,8 @@ type Run struct {
 	// (nil entries for the rest).
 	Nodes    []*Node
 	Traitors []*Traitor
+	// meter measures the run from its nodes' probes.
+	meter *meter
 	// setup schedules the scenario's fault plan (Links.Faults); Attach
 	// runs it.
 	setup func(*sim.World)
@@ -162,6 +162,8 @@ func (s Scenario) Build(seed uint64) *Run {
 	if s.Traitors > 0 && s.Strategy == Equivocate {
 		r.Config.Network = splitModel{inner: ln, net: net}
 	}
+	r.meter = newMeter(net)
+	r.Config.Probe = r.meter.Probe
 	return r
 }
 

@@ -63,15 +63,15 @@ func (r *Run) Stats(res sim.Result) Stats {
 	s := net.Store
 	tip := r.MainTip()
 	elapsed := net.Elapsed(res)
-	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Quorum: net.Quorum, SafetyHolds: net.Violations == 0,
-		Violations: net.Violations, First: net.First, Equivocations: net.Equivocations, Votes: net.votes}
+	st := Stats{Summary: net.Summarize(tip, elapsed, len(r.Nodes)), Quorum: net.Quorum, SafetyHolds: r.meter.violations == 0,
+		Violations: r.meter.violations, First: r.meter.first, Equivocations: r.meter.equivocations, Votes: net.votes}
 	st.Slots = int64(elapsed / net.Slot)
 	main := s.Chain(tip)
 	st.Missed = max(0, s.Get(tip).Slot-int64(st.Height))
 	if obs := r.Nodes[net.Observer]; obs != nil {
 		st.FinalHeight = s.Get(obs.lib).Height
 	}
-	st.Finality, st.FinalitySamples = net.TxLatency(main, net.Txs.Period, func(h int) sim.Time { return net.finalObs[main[h]] })
+	st.Finality, st.FinalitySamples = net.TxLatency(main, net.Txs.Period, func(h int) sim.Time { return r.meter.finalAt(main[h]) })
 	for h := 1; h < len(main); h++ {
 		a, b := net.sched[main[h-1]], net.sched[main[h]]
 		if a != b {
@@ -113,8 +113,8 @@ func (r *Run) Stats(res sim.Result) Stats {
 // as final, in words, or nil: the property that finality is never
 // reverted.
 func (r *Run) CheckSafety() error {
-	if r.Net.Violations > 0 {
-		return fmt.Errorf("a final block was reverted: %s", r.Net.First)
+	if r.meter.violations > 0 {
+		return fmt.Errorf("a final block was reverted: %s", r.meter.first)
 	}
 	return nil
 }

@@ -238,8 +238,8 @@ func Explain(s Scenario, events []sim.TraceEvent) []string {
 				if heard[e.To] == nil {
 					heard[e.To] = map[string]Value{}
 				}
-				if _, dup := heard[e.To][pathKey(o.Path)]; !dup {
-					heard[e.To][pathKey(o.Path)] = o.Value
+				if _, dup := heard[e.To][pathKey(o.Path())]; !dup {
+					heard[e.To][pathKey(o.Path())] = o.Value
 				}
 			}
 		case sim.TraceSend:
@@ -249,13 +249,14 @@ func Explain(s Scenario, events []sim.TraceEvent) []string {
 			sent[e.From]++
 			switch m := e.Msg.(type) {
 			case Order:
-				if len(m.Path) == 1 {
+				path := m.Path()
+				if len(path) == 1 {
 					cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
 					continue
 				}
-				honest := heard[e.From][pathKey(m.Path[:len(m.Path)-1])]
+				honest := heard[e.From][pathKey(path[:len(path)-1])]
 				if m.Value != honest {
-					lines = append(lines, fmt.Sprintf("n%d told n%d that %s %s (it heard %s)", e.From, e.To, said(m.Path[:len(m.Path)-1]), m.Value, honest))
+					lines = append(lines, fmt.Sprintf("n%d told n%d that %s %s (it heard %s)", e.From, e.To, said(path[:len(path)-1]), m.Value, honest))
 				}
 			case Signed:
 				if len(m.Chain) == 1 {

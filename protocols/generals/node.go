@@ -80,6 +80,28 @@ func announceRole(ctx sim.Context, strat Strategy) {
 // k·RoundLength; the boundary after the last round is the decision.
 type round int
 
+// atRound handles a round-boundary timer for OM and SM alike: at the end
+// of rounds 1..m the general relays what the round gave it (unless the
+// trust-commander bug has it relay nothing) and arms the next boundary;
+// after round m a loyal general decides and observes its decision (a
+// traitor's means nothing). A tag that is no round is ignored.
+func (p *plan) atRound(ctx sim.Context, tag any, strat Strategy, relay func(k int), decide func() Value) {
+	k, ok := tag.(round)
+	if !ok {
+		return
+	}
+	if int(k) <= p.m {
+		if p.s.Bug != BugTrustCommander {
+			relay(int(k))
+		}
+		ctx.After(RoundLength, k+1)
+		return
+	}
+	if strat == "" {
+		ctx.Observe(check.KindDecide, 0, decide().String())
+	}
+}
+
 // New returns the node constructor for s. Everything a node does follows
 // from s and the node's id; the same s and seed give the same run.
 func (s Scenario) New() func(id sim.NodeID) sim.Node {

@@ -9,19 +9,46 @@ import (
 )
 
 // Order is an oral message of OM(m): "Path[0] ordered Value", as relayed
-// along Path. Path[0] is the commander and the last id is the sender, so a
-// message on path p reached its receiver in round len(p)-1 of the
+// along a path. Path[0] is the commander and the last id is the sender, so
+// a message on path p reached its receiver in round len(p)-1 of the
 // recursion: it is the value of the sub-algorithm OM(m-len(p)+1) whose
 // commander is the last id on the path.
+//
+// The path travels as its rank among the paths of its length (pathRank),
+// not as a slice: OM(3) among 33 generals has some 860,000 orders in
+// flight at once, and eight bytes an order, boxed without a pointer, is a
+// third of what a slice header and its array cost. NewOrder makes one;
+// Path decodes it.
 type Order struct {
-	Path  []sim.NodeID
-	Value Value
+	rank   uint32
+	n, len uint8
+	Value  Value
+}
+
+// NewOrder is the order "path[0] ordered v" relayed along path among n
+// generals; path must start at the commander and hold distinct
+// lieutenants below n.
+func NewOrder(n int, path []sim.NodeID, v Value) Order {
+	return Order{rank: uint32(pathRank(n, path)), n: uint8(n), len: uint8(len(path)), Value: v}
+}
+
+// Path decodes the order's relay path.
+func (o Order) Path() []sim.NodeID {
+	var buf [MaxGenerals]sim.NodeID
+	return append([]sim.NodeID(nil), o.path(&buf)...)
+}
+
+// path decodes the relay path into buf (see pathUnrank).
+func (o Order) path(buf *[MaxGenerals]sim.NodeID) []sim.NodeID {
+	return pathUnrank(int(o.n), int(o.len), int(o.rank), buf)
 }
 
 // AppendDigest implements sim.Message.
 func (o Order) AppendDigest(b []byte) []byte {
-	b = append(b, 'O', byte(o.Value), byte(len(o.Path)))
-	for _, id := range o.Path {
+	var buf [MaxGenerals]sim.NodeID
+	p := o.path(&buf)
+	b = append(b, 'O', byte(o.Value), byte(len(p)))
+	for _, id := range p {
 		b = append(b, byte(id))
 	}
 	return b
@@ -30,7 +57,8 @@ func (o Order) AppendDigest(b []byte) []byte {
 // String renders the order for traces, e.g. "Order{0>2: retreat}": n2 says
 // n0 ordered retreat.
 func (o Order) String() string {
-	return "Order{" + pathString(o.Path) + ": " + o.Value.String() + "}"
+	var buf [MaxGenerals]sim.NodeID
+	return "Order{" + pathString(o.path(&buf)) + ": " + o.Value.String() + "}"
 }
 
 func pathString(p []sim.NodeID) string {
@@ -81,7 +109,12 @@ func (x pathIndex) size() int { return x.offset[len(x.offset)-1] }
 
 // of returns p's slot. p must start at the commander and hold distinct
 // lieutenants, at most m of them (what wellFormed checks).
-func (x pathIndex) of(p []sim.NodeID) int {
+func (x pathIndex) of(p []sim.NodeID) int { return x.offset[len(p)-1] + pathRank(x.n, p) }
+
+// pathRank numbers p among the paths of its length: its lieutenants as a
+// partial permutation of the n-1 lieutenants, in mixed radix n-1, n-2, …
+// (each digit is a lieutenant's rank among those not yet on the path).
+func pathRank(n int, p []sim.NodeID) int {
 	rank := 0
 	for i := 1; i < len(p); i++ {
 		r := int(p[i]) - 1
@@ -90,9 +123,50 @@ func (x pathIndex) of(p []sim.NodeID) int {
 				r--
 			}
 		}
-		rank = rank*(x.n-i) + r
+		rank = rank*(n-i) + r
 	}
-	return x.offset[len(p)-1] + rank
+	return rank
+}
+
+// pathCount is how many paths of length l there are among n generals.
+func pathCount(n, l int) int {
+	c := 1
+	for i := 1; i < l; i++ {
+		c *= n - i
+	}
+	return c
+}
+
+// pathUnrank is pathRank's inverse: the path of length l with that rank,
+// written into buf. A length or rank out of range (a forged order) gives
+// nil.
+func pathUnrank(n, l, rank int, buf *[MaxGenerals]sim.NodeID) []sim.NodeID {
+	if l < 1 || l > n || l > MaxGenerals || rank < 0 || rank >= pathCount(n, l) {
+		return nil
+	}
+	p := buf[:l]
+	p[0] = Commander
+	var digit [MaxGenerals]int
+	for i := l - 1; i >= 1; i-- {
+		digit[i] = rank % (n - i)
+		rank /= n - i
+	}
+	var used [MaxGenerals]bool
+	for i := 1; i < l; i++ {
+		d := digit[i]
+		for id := 1; id < n; id++ {
+			if used[id] {
+				continue
+			}
+			if d == 0 {
+				p[i] = sim.NodeID(id)
+				used[id] = true
+				break
+			}
+			d--
+		}
+	}
+	return p
 }
 
 // omNode is a general running OM(m), loyal or traitor. A lieutenant keeps
@@ -144,14 +218,15 @@ func (g *omNode) Start(ctx sim.Context) {
 // all a receiver can do with oral messages.
 func (g *omNode) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 	o, ok := msg.(Order)
-	if !ok || !g.wellFormed(ctx, from, o.Path) {
+	var buf [MaxGenerals]sim.NodeID
+	if !ok || int(o.n) != g.p.n || !g.wellFormed(ctx, from, o.path(&buf)) {
 		g.st.rejected++
 		return
 	}
 	if g.vals == nil {
 		g.vals = make([]uint8, g.p.paths.size())
 	}
-	k := g.p.paths.of(o.Path)
+	k := g.p.paths.offset[o.len-1] + int(o.rank)
 	if g.vals[k] != 0 {
 		g.st.rejected++ // a second order on one path: keep the first
 		return
@@ -192,29 +267,14 @@ func (g *omNode) wellFormed(ctx sim.Context, from sim.NodeID, path []sim.NodeID)
 
 // Fire handles a round boundary: relay (rounds 1..m) or decide (m+1).
 func (g *omNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
-	k, ok := tag.(round)
-	if !ok {
-		return
-	}
-	if int(k) <= g.p.m {
-		if g.p.s.Bug != BugTrustCommander {
-			g.relay(ctx, int(k))
+	g.p.atRound(ctx, tag, g.strat, func(k int) { g.relay(ctx, k) }, func() Value {
+		if g.p.s.Bug == BugTrustCommander {
+			return g.held([]sim.NodeID{Commander})
 		}
-		ctx.After(RoundLength, k+1)
-		return
-	}
-	if g.strat != "" {
-		return // a traitor's decision means nothing
-	}
-	var v Value
-	if g.p.s.Bug == BugTrustCommander {
-		v = g.held([]sim.NodeID{Commander})
-	} else {
 		used := make([]bool, g.p.n)
 		used[Commander] = true
-		v = g.decide(make([]sim.NodeID, 1, g.p.m+2), used)
-	}
-	ctx.Observe(check.KindDecide, 0, v.String())
+		return g.decide(make([]sim.NodeID, 1, g.p.m+2), used)
+	})
 }
 
 // relay sends round k: for every path p of length k from the commander
@@ -226,9 +286,7 @@ func (g *omNode) relay(ctx sim.Context, k int) {
 	used[g.self] = true
 	g.walk(make([]sim.NodeID, 1, k+1), used, k, func(p []sim.NodeID) {
 		honest := g.held(p)
-		q := make([]sim.NodeID, len(p)+1)
-		copy(q, p)
-		q[len(p)] = g.self
+		q := append(p, g.self) // p has room: walk's buffer holds k+1
 		for j := 1; j < g.p.n; j++ {
 			if !used[j] {
 				g.send(ctx, q, honest, sim.NodeID(j), k)
@@ -292,7 +350,7 @@ func (g *omNode) send(ctx sim.Context, path []sim.NodeID, honest Value, to sim.N
 		return
 	}
 	g.sent[k][v]++
-	ctx.Send(to, Order{Path: path, Value: v})
+	ctx.Send(to, NewOrder(g.p.n, path, v))
 }
 
 // say is the heart of each traitor strategy under OM: what to tell to

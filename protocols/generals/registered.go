@@ -11,6 +11,7 @@ import (
 
 	"simulate/faults"
 	"simulate/network"
+	"simulate/protocols/internal/flagval"
 	"simulate/report"
 	"simulate/scenario"
 	"simulate/sim"
@@ -243,13 +244,13 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	s := sc.(*Search)
 	fs.IntVar(&s.Generals, "generals", s.Generals, "number of generals n, the commander n0 included (default 3m+1, or 4 without traitors)")
 	fs.Var(&traitorsFlag{s}, "traitors", "number of traitors m")
-	fs.Var(&algorithmFlag{&s.Algorithm}, "algorithm", "om (oral messages, OM(m)) or sm (signed messages, SM(m))")
-	fs.Var(&roundsFlag{&s.Rounds}, "rounds", "the m of OM(m)/SM(m): how many traitors the algorithm is built for (default: --traitors)")
-	fs.Var(&commanderFlag{&s.Commander}, "commander", "whether the commander is a traitor: loyal, traitor or random (default random)")
-	fs.Var(&strategyFlag{&s.Strategy}, "strategy", "every traitor's strategy: lie, split, random, silent, collude or honest (default: drawn per traitor, honest included)")
+	fs.Var(flagval.Choice[Algorithm]{Value: &s.Algorithm, Parse: ParseAlgorithm}, "algorithm", "om (oral messages, OM(m)) or sm (signed messages, SM(m))")
+	fs.Var(flagval.Optional[int]{Value: &s.Rounds, Parse: strconv.Atoi, Format: strconv.Itoa, Kind: "int"}, "rounds", "the m of OM(m)/SM(m): how many traitors the algorithm is built for (default: --traitors)")
+	fs.Var(flagval.Choice[CommanderMode]{Value: &s.Commander, Parse: ParseCommanderMode, Kind: "mode"}, "commander", "whether the commander is a traitor: loyal, traitor or random (default random)")
+	fs.Var(flagval.Choice[Strategy]{Value: &s.Strategy, Parse: ParseStrategy}, "strategy", "every traitor's strategy: lie, split, random, silent, collude or honest (default: drawn per traitor, honest included)")
 	fs.Var(&pinnedFlag{&s.Pinned}, "traitor", "name a traitor instead of drawing it, as n2 or n2=lie (repeatable or comma-separated)")
-	fs.Var(&orderFlag{&s.Order}, "order", "the commander's order, attack or retreat (default: drawn)")
-	fs.Var(&bugFlag{&s.Bug}, "bug", "switch on a teaching bug: trust-commander (no relays) or skip-verify (SM accepts forgeries)")
+	fs.Var(flagval.Optional[Value]{Value: &s.Order, Parse: ParseValue, Format: Value.String, Kind: "order"}, "order", "the commander's order, attack or retreat (default: drawn)")
+	fs.Var(flagval.Bug[Bug]{Value: &s.Bug, Parse: parseBug}, "bug", "switch on a teaching bug: trust-commander (no relays) or skip-verify (SM accepts forgeries)")
 	fs.BoolVar(&s.Calm, "calm", s.Calm, "deliver every message after exactly 1ms (no network jitter)")
 	fs.BoolVar(&s.Swarm, "swarm", s.Swarm, "draw each run's fault mix from the seed: a duplication rate, and crashes of generals at drawn times within the m faults the traitors leave free (what check byzantine searches)")
 	scenario.FaultsVar(fs, &s.Faults, "faults", "a fault plan (JSON file): crashes, partitions, loss and duplication windows")
@@ -277,65 +278,14 @@ func (protocol) Cases() []scenario.Case {
 
 func init() { scenario.Register(protocol{}) }
 
-type algorithmFlag struct{ a *Algorithm }
-
-func (f *algorithmFlag) String() string { return string(*f.a) }
-func (f *algorithmFlag) Type() string   { return "name" }
-func (f *algorithmFlag) Set(v string) error {
-	a, err := ParseAlgorithm(v)
-	*f.a = a
-	return err
-}
-
-type commanderFlag struct{ m *CommanderMode }
-
-func (f *commanderFlag) String() string { return string(*f.m) }
-func (f *commanderFlag) Type() string   { return "mode" }
-func (f *commanderFlag) Set(v string) error {
-	m, err := ParseCommanderMode(v)
-	*f.m = m
-	return err
-}
-
-type strategyFlag struct{ s *Strategy }
-
-func (f *strategyFlag) String() string { return string(*f.s) }
-func (f *strategyFlag) Type() string   { return "name" }
-func (f *strategyFlag) Set(v string) error {
-	s, err := ParseStrategy(v)
-	*f.s = s
-	return err
-}
-
-type orderFlag struct{ v **Value }
-
-func (f *orderFlag) String() string {
-	if *f.v == nil {
-		return ""
-	}
-	return (*f.v).String()
-}
-func (f *orderFlag) Type() string { return "order" }
-func (f *orderFlag) Set(s string) error {
-	v, err := ParseValue(s)
-	if err != nil {
-		return err
-	}
-	*f.v = &v
-	return nil
-}
-
-type bugFlag struct{ b *Bug }
-
-func (f *bugFlag) String() string { return string(*f.b) }
-func (f *bugFlag) Type() string   { return "name" }
-func (f *bugFlag) Set(v string) error {
+// parseBug reads --bug: a teaching bug's name, or "" for the algorithm of
+// the paper.
+func parseBug(v string) (Bug, error) {
 	switch b := Bug(v); b {
 	case NoBug, BugTrustCommander, BugSkipVerify:
-		*f.b = b
-		return nil
+		return b, nil
 	}
-	return fmt.Errorf("bug %q: want trust-commander or skip-verify", v)
+	return "", fmt.Errorf("bug %q: want trust-commander or skip-verify", v)
 }
 
 type pinnedFlag struct{ ts *[]Traitor }
@@ -397,23 +347,5 @@ func (f *traitorsFlag) Set(v string) error {
 		return err
 	}
 	f.s.Traitors, f.s.traitorsSet = n, true
-	return nil
-}
-
-type roundsFlag struct{ r **int }
-
-func (f *roundsFlag) String() string {
-	if *f.r == nil {
-		return ""
-	}
-	return strconv.Itoa(**f.r)
-}
-func (f *roundsFlag) Type() string { return "int" }
-func (f *roundsFlag) Set(v string) error {
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return err
-	}
-	*f.r = &n
 	return nil
 }

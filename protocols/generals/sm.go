@@ -207,33 +207,20 @@ func (g *smNode) acceptable(ctx sim.Context, from sim.NodeID, m Signed) bool {
 // Fire handles a round boundary: relay what was accepted (rounds 1..m) or
 // decide (m+1).
 func (g *smNode) Fire(ctx sim.Context, _ sim.TimerID, tag any) {
-	k, ok := tag.(round)
-	if !ok {
-		return
-	}
-	if int(k) <= g.p.m {
-		if g.p.s.Bug != BugTrustCommander {
-			for _, m := range g.pending {
-				g.relay(ctx, m)
-			}
+	g.p.atRound(ctx, tag, g.strat, func(int) {
+		for _, m := range g.pending {
+			g.relay(ctx, m)
 		}
-		g.pending = g.pending[:0]
-		ctx.After(RoundLength, k+1)
-		return
-	}
-	if g.strat != "" {
-		return
-	}
-	v := Retreat
-	switch {
-	case g.p.s.Bug == BugTrustCommander:
-		v = g.first
-	case g.v[Attack] != g.v[Retreat]:
-		if g.v[Attack] {
-			v = Attack
+	}, func() Value {
+		switch {
+		case g.p.s.Bug == BugTrustCommander:
+			return g.first
+		case g.v[Attack] && !g.v[Retreat]:
+			return Attack
 		}
-	}
-	ctx.Observe(check.KindDecide, 0, v.String())
+		return Retreat
+	})
+	g.pending = g.pending[:0] // relayed, or dropped by the bug
 }
 
 // relay countersigns m and sends it on, according to the node's strategy,

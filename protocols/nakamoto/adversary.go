@@ -251,7 +251,7 @@ type EclipseStats struct {
 // partitionStats measures the partition after the run.
 func (r *Run) partitionStats(res sim.Result, main []BlockID) *PartitionStats {
 	net, s, p := r.Net, r.Net.Store, r.Scenario.Partition
-	ps := &PartitionStats{From: p.From, To: p.To, Reorgs: net.partReorgs, DeepestReorg: net.partDeepest}
+	ps := &PartitionStats{From: p.From, To: p.To, Reorgs: r.meter.partReorgs, DeepestReorg: r.meter.partDeepest}
 	for i, a := range net.sideA {
 		if a {
 			ps.SideA++
@@ -302,8 +302,8 @@ func (r *Run) partitionStats(res sim.Result, main []BlockID) *PartitionStats {
 		}
 	}
 	ps.TxsReturned = max(0, maxEnd-s.Get(w).TxEnd)
-	if net.partReorgs > 0 {
-		ps.Converge = net.partLast - p.To
+	if r.meter.partReorgs > 0 {
+		ps.Converge = r.meter.partLast - p.To
 	}
 	ps.Converged = r.Converged() == nil
 	return ps
@@ -312,9 +312,9 @@ func (r *Run) partitionStats(res sim.Result, main []BlockID) *PartitionStats {
 // eclipseStats measures the eclipse after the run.
 func (r *Run) eclipseStats(main []BlockID) *EclipseStats {
 	net, s, e := r.Net, r.Net.Store, r.Scenario.Eclipse
-	es := &EclipseStats{Victim: e.Victim, Delay: e.Delay, Share: r.shares[e.Victim], MaxLag: net.lagMax, Reversed: net.victimDeepest}
-	if net.lagN > 0 {
-		es.MeanLag = float64(net.lagSum) / float64(net.lagN)
+	es := &EclipseStats{Victim: e.Victim, Delay: e.Delay, Share: r.shares[e.Victim], MaxLag: r.meter.lagMax, Reversed: r.meter.victimDeepest}
+	if m := r.meter; m.lagN > 0 {
+		es.MeanLag = float64(m.lagSum) / float64(m.lagN)
 	}
 	var onMain chain.Bitset
 	for _, id := range main {
@@ -332,10 +332,10 @@ func (r *Run) eclipseStats(main []BlockID) *EclipseStats {
 	n := 0
 	for _, id := range main[1:] {
 		b := s.Get(id)
-		if b.Miner == net.victim || int(id) >= len(net.victimSaw) || net.victimSaw[id] == 0 {
+		if b.Miner == net.victim || int(id) >= len(r.meter.victimSaw) || r.meter.victimSaw[id] == 0 {
 			continue
 		}
-		sum += net.victimSaw[id] - b.Time
+		sum += r.meter.victimSaw[id] - b.Time
 		n++
 	}
 	if n > 0 {

@@ -52,130 +52,20 @@ type Net struct {
 	lastMined sim.Time
 	logW      float64
 
-	// confirmed marks every block an honest node ever held K deep or
-	// deeper (K confirmations), for the double-confirmation count.
-	confirmed chain.Bitset
+	// A partition (nil split: none): each node's side; noHealSync is the
+	// teaching bug no-reannounce-on-heal. What the partition does to the
+	// chains is measured by the run's meter.
+	split      *Split
+	sideA      []bool
+	noHealSync bool
 
-	// A partition (nil split: none): each node's side, and the
-	// reorganisations after the heal that abandoned split-time blocks.
-	split       *Split
-	sideA       []bool
-	noHealSync  bool
-	partReorgs  int
-	partDeepest int
-	partLast    sim.Time
-
-	// An eclipse attack (victim -1: none): the victim's tip, when it got
-	// each block, and how far behind it was.
-	victim        sim.NodeID
-	victimTip     BlockID
-	victimSaw     []sim.Time
-	victimDeepest int
-	bestHeight    int
-	lagSum, lagN  int
-	lagMax        int
+	// victim is the node an eclipse attack isolates (-1: none).
+	victim sim.NodeID
 }
 
 // newNet builds the shared state for n nodes.
 func newNet(n int, peers [][]sim.NodeID, complete bool) *Net {
-	net := &Net{Tree: chain.NewTree(n, peers, complete), HashScale: 1, premine: NoBlock, victim: -1}
-	net.confirmed.Set(Genesis)
-	return net
-}
-
-// switched notes that node id moved its tip from old to tip, after
-// Tree.Adopt: the blocks now K deep, and what partitions and eclipses
-// measure.
-func (net *Net) switched(now sim.Time, id sim.NodeID, old, tip BlockID) {
-	s := net.Store
-	if net.K > 0 && net.Honest[id] {
-		net.confirm(tip)
-	}
-	if id == net.victim {
-		net.victimTip = tip
-	}
-	if old == NoBlock || s.IsAncestor(old, tip) {
-		return
-	}
-	fork := s.Fork(old, tip)
-	depth := s.Get(old).Height - s.Get(fork).Height
-	if id == net.victim {
-		net.victimDeepest = max(net.victimDeepest, depth)
-	}
-	if p := net.split; p != nil && now >= p.To {
-		for b := old; b != fork; b = s.Get(b).Parent {
-			if t := s.Get(b).Time; t >= p.From && t < p.To {
-				net.partReorgs++
-				net.partDeepest = max(net.partDeepest, depth)
-				net.partLast = now
-				break
-			}
-		}
-	}
-}
-
-// confirm marks the blocks of tip's chain with at least K confirmations.
-func (net *Net) confirm(tip BlockID) {
-	s := net.Store
-	h := s.Get(tip).Height - net.K + 1
-	if h < 1 {
-		return
-	}
-	for c := s.AtHeight(tip, h); c != NoBlock && !net.confirmed.Has(c); c = s.Get(c).Parent {
-		net.confirmed.Set(c)
-	}
-}
-
-// victimGot notes that the eclipse victim connected block id now.
-func (net *Net) victimGot(id BlockID, now sim.Time) {
-	for int(id) >= len(net.victimSaw) {
-		net.victimSaw = append(net.victimSaw, sim.Never)
-	}
-	if net.victimSaw[id] == sim.Never {
-		net.victimSaw[id] = now
-	}
-}
-
-// DoubleConfirmed measures the blocks honest nodes held with at least K
-// confirmations: forks counts the blocks from which two such branches
-// leave, and txs the transactions counted confirmed on two conflicting
-// branches (a transaction sits at the same stream position on each, so
-// it is on two branches when both hold its position).
-func (net *Net) DoubleConfirmed() (forks int, txs int64) {
-	s := net.Store
-	n := s.Len()
-	// sub[b]: the furthest transaction position held by b's confirmed
-	// subtree; top1/top2: the two largest sub among b's confirmed children.
-	sub := make([]int64, n)
-	top1 := make([]int64, n)
-	top2 := make([]int64, n)
-	kids := make([]int32, n)
-	for i := n - 1; i >= 1; i-- {
-		id := BlockID(i)
-		if !net.confirmed.Has(id) {
-			continue
-		}
-		b := s.Get(id)
-		sub[i] = max(b.TxEnd, top1[i])
-		p := b.Parent
-		kids[p]++
-		switch {
-		case sub[i] > top1[p]:
-			top1[p], top2[p] = sub[i], top1[p]
-		case sub[i] > top2[p]:
-			top2[p] = sub[i]
-		}
-	}
-	for i := 0; i < n; i++ {
-		if kids[i] < 2 {
-			continue
-		}
-		forks += int(kids[i]) - 1
-		if second := top2[i] - s.Get(BlockID(i)).TxEnd; second > 0 {
-			txs += second
-		}
-	}
-	return forks, txs
+	return &Net{Tree: chain.NewTree(n, peers, complete), HashScale: 1, premine: NoBlock, victim: -1}
 }
 
 // nextWork is the difficulty of a block mined on parent: the parent's,
@@ -224,15 +114,7 @@ func (net *Net) honestFlags(parent BlockID) uint8 {
 func (net *Net) mineBlock(ctx sim.Context, miner sim.NodeID, parent BlockID, flags uint8) *Block {
 	p := net.Store.Get(parent)
 	now := ctx.Now()
-	if net.victim >= 0 {
-		// How far behind the victim is as this block is found.
-		lag := max(0, net.bestHeight-net.Store.Get(net.victimTip).Height)
-		net.lagSum += lag
-		net.lagN++
-		net.lagMax = max(net.lagMax, lag)
-	}
 	b := &Block{Parent: parent, Height: p.Height + 1, Miner: miner, Time: now, Flags: flags}
-	net.bestHeight = max(net.bestHeight, b.Height)
 	b.Work = net.nextWork(parent)
 	b.CumWork = p.CumWork + b.Work
 	net.Txs.Fill(b, p, now)
@@ -256,6 +138,7 @@ func (net *Net) mineBlock(ctx sim.Context, miner sim.NodeID, parent BlockID, fla
 		b.Hash = chain.QuickHash(p.Hash, b)
 	}
 	net.Add(b)
+	ctx.Probe(probeMined, int64(b.ID), int64(b.Height))
 	net.mined++
 	net.lastMined = now
 	if !net.Quiet {

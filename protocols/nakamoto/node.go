@@ -144,7 +144,6 @@ type healTag struct{}
 func (n *Node) Start(ctx sim.Context) {
 	n.tip, _ = n.Resume(ctx) // Genesis, or after a restart the tip on disk
 	n.net.Adopt(ctx, n.ID, NoBlock, n.tip)
-	n.net.switched(ctx.Now(), n.ID, NoBlock, n.tip)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 	if p := n.net.split; p != nil && !n.net.noHealSync && p.To > ctx.Now() {
@@ -164,9 +163,6 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 		}
 		old := n.tip
 		n.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
-			if n.ID == n.net.victim {
-				n.net.victimGot(b.ID, ctx.Now())
-			}
 			n.Relay(ctx, b, from)
 			n.consider(ctx, b)
 		})
@@ -242,7 +238,6 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 // a fresh draw of the hash race.
 func (n *Node) switched(ctx sim.Context, old BlockID) {
 	n.net.Adopt(ctx, n.ID, old, n.tip)
-	n.net.switched(ctx.Now(), n.ID, old, n.tip)
 	n.merchantCheck(ctx)
 	n.mine(ctx, n.tip, n.net.Store.Get(n.tip).Height)
 }

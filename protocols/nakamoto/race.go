@@ -36,10 +36,9 @@ type Race struct {
 
 // Outcome is how one race ended.
 type Outcome struct {
-	// Success: the merchant saw Z confirmations and then lost the payment.
-	Success bool
-	// GaveUp: the attacker fell GiveUp blocks behind and stopped.
-	GaveUp bool
+	// RaceResult: whether the payment was reversed, or the attacker
+	// gave up.
+	chain.RaceResult
 	// Weight is the likelihood ratio of the run (1 without importance
 	// sampling).
 	Weight float64
@@ -51,13 +50,10 @@ type Outcome struct {
 
 // Validate reports what is wrong with r.
 func (r Race) Validate() error {
+	if err := chain.ValidateRace(r.Q, "share", r.Z, 0, r.Honest, "miner"); err != nil {
+		return err
+	}
 	switch {
-	case !(r.Q > 0 && r.Q < 1):
-		return fmt.Errorf("attacker share q must be in (0, 1), got %v", r.Q)
-	case r.Z < 0:
-		return fmt.Errorf("confirmations z must not be negative, got %d", r.Z)
-	case r.Honest < 1:
-		return fmt.Errorf("need at least one honest miner, got %d", r.Honest)
 	case r.GiveUp < 0:
 		return fmt.Errorf("give-up margin must not be negative")
 	case r.WaitShare < 0 || r.WaitShare >= 1 || r.CatchShare < 0 || r.CatchShare >= 1:
@@ -125,9 +121,7 @@ func (r Race) Config(seed uint64) (sim.Config, func(sim.Result) Outcome) {
 		Stop:      chain.RaceOver,
 	}
 	return cfg, func(res sim.Result) Outcome {
-		o := Outcome{Weight: net.Weight(), Blocks: net.mined, Events: res.Events, Hash: res.Hash}
-		o.Success, o.GaveUp = chain.RaceEnd(res.Observations)
-		return o
+		return Outcome{RaceResult: chain.RaceEnd(res.Observations), Weight: net.Weight(), Blocks: net.mined, Events: res.Events, Hash: res.Hash}
 	}
 }
 

@@ -134,13 +134,11 @@ func bindFlags(fs *pflag.FlagSet, s *Scenario) {
 	chain.BindFlags(fs, &s.Workload, &s.Links)
 	fs.IntVar(&s.Outbound, "outbound", s.Outbound, "outbound connections per node, Bitcoin Core's graph (about as many inbound come on top); 0: use --degree")
 	fs.StringVar(&s.Relay, "relay", s.Relay, "how blocks travel: push (to every neighbour at once) or simblock (SimBlock's inv/getdata relay with compact blocks, one upload at a time, its degree table and mining-power draw; needs regions)")
-	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop mining when the chain reaches this height")
-	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
+	chain.BindStopFlags(fs, &s.Blocks, &s.Duration, &s.K, "mining")
 	fs.BoolVar(&s.RealPoW, "real-pow", s.RealPoW, "real proof of work: search nonces with double SHA-256")
 	fs.IntVar(&s.PoWBits, "pow-bits", s.PoWBits, "leading zero bits a block hash needs with --real-pow")
 	fs.IntVar(&s.Retarget, "retarget", s.Retarget, "adjust the difficulty every this many blocks (0: never)")
 	fs.Float64Var(&s.HashScale, "hash-scale", s.HashScale, "network hash power relative to what the initial difficulty assumes (default 1)")
-	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
 	fs.StringVar(&s.Bug, "bug", s.Bug, "teaching bug switch: "+strings.Join(Bugs, ", ")+" (see --list-bugs)")
 	fs.Var(splitFlag{&s.Partition}, "partition", "cut the network in two from FROM to TO: SIDE@FROM..TO, SIDE side A's hash share (0.3, 30%) or its node ids (0,1,2), e.g. 0.3@1h..2h")
 }
@@ -176,12 +174,7 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	var props []scenario.Property
 	if s.Partition == nil {
 		props = []scenario.Property{
-			{Name: PropCommonPrefix, Check: func(x scenario.Run) error {
-				if cp := judge(x).CommonPrefix; !cp.Holds {
-					return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
-				}
-				return nil
-			}},
+			{Name: PropCommonPrefix, Check: func(x scenario.Run) error { return judge(x).CommonPrefix.Err() }},
 			{Name: PropAgreement, Check: func(x scenario.Run) error { return run.agreed(x.Result) }},
 		}
 	} else {
@@ -206,21 +199,9 @@ func (r *Registered) Build(seed uint64, c sim.Choices) scenario.World {
 	}
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "nakamoto" }
-func (protocol) Summary() string {
-	return "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched: `simulate check nakamoto`
-// searches a small network whose delays fork it (PropertyScenario).
-func (protocol) NewSearch() scenario.Scenario {
-	s := PropertyScenario("")
-	s.Swarm = true
-	return &Registered{Scenario: s}
-}
+// protocol is Nakamoto's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the flags, bugs, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	r := sc.(*Registered)
@@ -334,4 +315,11 @@ the blocks they missed, fails it.
 The flags of simulate nakamoto change the searched network.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "nakamoto", About: "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check nakamoto searches a small network whose delays fork it
+		// (PropertyScenario).
+		Search: func() scenario.Scenario { return &Registered{Scenario: PropertyScenario("")} },
+	}})
+}

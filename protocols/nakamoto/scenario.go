@@ -86,13 +86,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
-	if err := chain.ValidateCount(s.Miners, "miners", 100_000); err != nil {
+	if err := chain.ValidateWeighted(s.Miners, "miners", 100_000, s.Shares, "shares"); err != nil {
 		return err
 	}
-	switch {
-	case len(s.Shares) != 0 && len(s.Shares) != s.Miners:
-		return fmt.Errorf("%d shares for %d miners", len(s.Shares), s.Miners)
-	case s.Interval <= 0:
+	if s.Interval <= 0 {
 		return fmt.Errorf("interval must be positive, got %v", s.Interval)
 	}
 	if err := chain.ValidateRun(s.Workload, s.Links, s.Miners, "miners", s.Blocks, s.Duration, s.K); err != nil {
@@ -139,6 +136,8 @@ type Run struct {
 	// Region is each node's region (nil without Regions).
 	Region []uint8
 	shares []float64
+	// meter measures what only Nakamoto reports, beside Built's Meter.
+	meter *meter
 }
 
 // Build turns the scenario into a world configuration for seed. The
@@ -216,7 +215,6 @@ func (s Scenario) Build(seed uint64) *Run {
 	}
 	if e := s.Eclipse; e != nil {
 		net.victim = sim.NodeID(e.Victim)
-		net.victimTip = Genesis
 		model = &eclipseModel{inner: model, victim: net.victim, delay: e.Delay}
 	}
 	// A run whose mining stops while the network is cut goes on until the
@@ -234,12 +232,11 @@ func (s Scenario) Build(seed uint64) *Run {
 	// Once mining has stopped, end the run as soon as every block has
 	// arrived: no message in flight.
 	stop := func(w *sim.World) bool { return w.Now() >= settle && net.Drained(w) }
-	r.Config = chain.Config(n, seed, model, s.Duration, stop, func(id sim.NodeID) sim.Node {
-		nd := &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
-		r.Nodes[id] = nd
-		return nd
+	r.Configure(seed, model, s.Duration, stop, &net.Tree, func(id sim.NodeID) *Node {
+		return &Node{peer: newPeer(net, id), IgnoreForks: s.Bug == "ignore-forks"}
 	})
-	r.Measure(&net.Tree)
+	r.meter = newMeter(r.Meter, net) // Configure measured the run with the chain Meter
+	r.Config.Probe = r.meter.Probe
 	return r
 }
 
@@ -342,7 +339,7 @@ func (r *Run) Stats(res sim.Result) Stats {
 	}
 	st.Propagation50 = meanSince(chain[1:], s, m.HalfAt)
 	st.Propagation90 = meanSince(chain[1:], s, m.NinetyAt)
-	st.ConfirmedForks, st.DoubleConfirmed = net.DoubleConfirmed()
+	st.ConfirmedForks, st.DoubleConfirmed = r.meter.DoubleConfirmed()
 	if r.Scenario.Partition != nil {
 		st.Partition = r.partitionStats(res, chain)
 	}
@@ -383,28 +380,17 @@ func meanSince(blocks []BlockID, s *Store, at func(BlockID) sim.Time) sim.Time {
 // arrived the nodes agree on everything but possibly a tied last block.
 // It returns nil or the violation in words.
 func (r *Run) Check(res sim.Result) error {
-	st := r.Stats(res)
-	if !st.CommonPrefix.Holds {
-		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", st.CommonPrefix.K, st.CommonPrefix.Violations, st.CommonPrefix.First)
+	if err := r.Meter.CommonPrefix().Err(); err != nil {
+		return err
 	}
 	return r.agreed(res)
 }
 
-// agreed is Check's second half: once every block has arrived (the run
-// ended by its stop predicate, not a time limit) no node is on a branch
-// that left the main chain more than one block below its tip.
+// agreed is Check's second half (chain.Agreed): once every block has
+// arrived no node is on a branch that left the main chain more than one
+// block below its tip.
 func (r *Run) agreed(res sim.Result) error {
-	if res.Reason != sim.StopPredicate {
-		return nil // cut off by a time limit: blocks may still be in flight
-	}
-	s := r.Net.Store
-	main := r.MainTip()
-	for _, nd := range r.Nodes {
-		if err := chain.Settled(s, main, nd.ID, nd.tip); err != nil {
-			return err
-		}
-	}
-	return nil
+	return chain.Agreed(res, r.Net.Store, r.MainTip(), len(r.Nodes), func(i int) (BlockID, bool) { return r.Nodes[i].tip, true })
 }
 
 // PropertyScenario is the scenario `simulate check nakamoto` and the

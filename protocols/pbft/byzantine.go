@@ -83,7 +83,7 @@ type GeneralsResult struct {
 	Decisions  map[string]string `json:"decisions"`
 	Guaranteed bool              `json:"guaranteed"`
 	Verdict    string            `json:"verdict"`
-	Hash       string            `json:"hash"`
+	Hash       string            `json:"trace_hash"`
 }
 
 // Generals is a run of s (from GeneralsScenario) told in the generals'

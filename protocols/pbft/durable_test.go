@@ -45,17 +45,11 @@ func crashProperty(base pbft.Scenario, last *searchRun, cov map[string]int) func
 				cov["restart and view change"]++
 			}
 		}
-		if !r.out.Agreement || !r.out.Validity {
-			*last = r
-			simtest.Fail(t, r.run, "%s\nscenario: %+v", r.out.Violation, r.scenario)
-		}
+		r.requireSafe(t, last)
 		if base.Bug == "" {
 			// A replica that restarted must take part again, not just
 			// stay safe: every committed request reaches it.
-			if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
-				*last = r
-				simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
-			}
+			r.requireCaughtUp(t, last)
 		}
 	}
 }

@@ -15,21 +15,29 @@ func FuzzParsers(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if p, err := pbft.ParsePartition(s); err == nil {
-			again, err := pbft.ParsePartition(p.String())
-			require.NoError(t, err, "%q printed as %q", s, p.String())
+		if p, again, ok := reparse(t, s, pbft.ParsePartition, (*pbft.Partition).String); ok {
 			require.Equal(t, p, again)
 		}
-		if c, err := pbft.ParseCrash(s); err == nil {
-			again, err := pbft.ParseCrash(c.String())
-			require.NoError(t, err, "%q printed as %q", s, c.String())
+		if c, again, ok := reparse(t, s, pbft.ParseCrash, pbft.CrashRestart.String); ok {
 			require.Equal(t, c, again)
 		}
-		if v, err := pbft.ParseSchedule(s); err == nil {
-			text := pbft.FormatSchedule(v)
-			again, err := pbft.ParseSchedule(text)
-			require.NoError(t, err, "%q formatted as %q", s, text)
-			require.Equal(t, text, pbft.FormatSchedule(again))
+		if v, again, ok := reparse(t, s, pbft.ParseSchedule, pbft.FormatSchedule); ok {
+			require.Equal(t, pbft.FormatSchedule(v), pbft.FormatSchedule(again))
 		}
 	})
+}
+
+// reparse parses s and, when it is accepted, requires what it prints as to
+// parse too: ok says s was accepted, and again is the value read back, for
+// the caller to compare as its type allows.
+func reparse[T any](t *testing.T, s string, parse func(string) (T, error), format func(T) string) (v, again T, ok bool) {
+	t.Helper()
+	v, err := parse(s)
+	if err != nil {
+		return v, again, false
+	}
+	text := format(v)
+	again, err = parse(text)
+	require.NoError(t, err, "%q printed as %q", s, text)
+	return v, again, true
 }

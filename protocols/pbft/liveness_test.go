@@ -76,12 +76,8 @@ func TestCatchUpSearch(t *testing.T) {
 	res := simtest.Search(checks, 21, func(t *rapid.T) {
 		c := simtest.Choices(t)
 		r := runScenario(t, pbft.DrawCrashes(c, pbft.Draw(c, base), 2, 300*sim.Millisecond))
-		if !r.out.Agreement || !r.out.Validity {
-			simtest.Fail(t, r.run, "%s\nscenario: %+v", r.out.Violation, r.scenario)
-		}
-		if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
-			simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
-		}
+		r.requireSafe(t, nil)
+		r.requireCaughtUp(t, nil)
 	})
 	require.False(t, res.Failed, res.Report)
 }

@@ -39,6 +39,30 @@ func runScenario(t *rapid.T, s pbft.Scenario) searchRun {
 	return searchRun{scenario: s, run: run, out: st.Outcome(w, run.Result)}
 }
 
+// requireSafe fails t when an honest replica committed a different request
+// than another at one sequence number, or one no client issued; last (if
+// not nil) keeps the failing run for the test to read once rapid shrank it.
+func (r searchRun) requireSafe(t *rapid.T, last *searchRun) {
+	if !r.out.Agreement || !r.out.Validity {
+		r.fail(t, last, r.out.Violation)
+	}
+}
+
+// requireCaughtUp fails t, as requireSafe does, when an honest replica did
+// not execute every committed request within CatchUpBound.
+func (r searchRun) requireCaughtUp(t *rapid.T, last *searchRun) {
+	if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
+		r.fail(t, last, v)
+	}
+}
+
+func (r searchRun) fail(t *rapid.T, last *searchRun, violation string) {
+	if last != nil {
+		*last = r
+	}
+	simtest.Fail(t, r.run, "%s\nscenario: %+v", violation, r.scenario)
+}
+
 // coverage counts how often the interesting cases happened, so a passing
 // search shows it looked.
 func safetyProperty(base pbft.Scenario, last *searchRun, cov map[string]int) func(*rapid.T) {
@@ -62,10 +86,7 @@ func safetyProperty(base pbft.Scenario, last *searchRun, cov map[string]int) fun
 				cov["strategy "+r.out.Strategies[i]]++
 			}
 		}
-		if !r.out.Agreement || !r.out.Validity {
-			*last = r
-			simtest.Fail(t, r.run, "%s\nscenario: %+v", r.out.Violation, r.scenario)
-		}
+		r.requireSafe(t, last)
 	}
 }
 
@@ -129,9 +150,7 @@ func TestLivenessAfterGST(t *testing.T) {
 				if r.out.Completed != r.out.Requests {
 					simtest.Fail(t, r.run, "only %d of %d requests completed by %v (GST %v)\nscenario: %+v", r.out.Completed, r.out.Requests, base.Limit, base.GST, r.scenario)
 				}
-				if v := pbft.CheckCatchUp(r.scenario, r.out, pbft.CatchUpBound); v != "" {
-					simtest.Fail(t, r.run, "%s\nscenario: %+v", v, r.scenario)
-				}
+				r.requireCaughtUp(t, nil)
 			})
 			require.False(t, res.Failed, res.Report)
 			require.Greater(t, vc, 0, "liveness must be shown through view changes too")

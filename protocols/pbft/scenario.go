@@ -423,7 +423,7 @@ type Outcome struct {
 	LatencyMean        sim.Time         `json:"latency_mean_ns"`
 	LatencyMax         sim.Time         `json:"latency_max_ns"`
 	PerReplica         []ReplicaOutcome `json:"per_replica"`
-	Hash               string           `json:"hash"`
+	Hash               string           `json:"trace_hash"`
 	End                sim.Time         `json:"end_ns"`
 	Reason             string           `json:"stop"`
 	Sim                sim.Result       `json:"-"`

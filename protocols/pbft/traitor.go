@@ -47,14 +47,7 @@ const (
 var Strategies = []string{Honest, Silent, Equivocate, VoteAll, WithholdCommits, SkipSeq, Collude, Twins, ForgeNewView}
 
 // ValidStrategy reports whether s names a strategy.
-func ValidStrategy(s string) bool {
-	for _, x := range Strategies {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func ValidStrategy(s string) bool { return slices.Contains(Strategies, s) }
 
 // cabal is what colluding traitors share: who they are, and which request
 // each side was shown at each equivocated (view, sequence number).

@@ -226,10 +226,7 @@ func (n *Node) Fire(ctx sim.Context, id sim.TimerID, tag any) {
 	net.Add(b)
 	net.waits = append(net.waits, n.wait)
 	net.Rejected = append(net.Rejected, false)
-	if !net.Quiet {
-		ctx.Observe("block", b.Height, b.ShortHash())
-	}
-	net.Made(b.Height, now)
+	net.Announce(ctx, net.Quiet, b)
 	n.Learn(ctx, b)
 	n.Send(ctx, b, -1)
 	old := n.tip
@@ -261,17 +258,13 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.Honest[i] = false
 	}
 	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
-	ln := s.Links.Net(n, nil, 0)
-	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
+	r.OnLinks(s.Links, &net.Tree, seed, s.Duration, net.Drained, func(id sim.NodeID) *Node {
 		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net, Factor: 1}
 		if int(id) < s.Cheaters {
 			nd.Factor = factor
 		}
-		r.Nodes[id] = nd
 		return nd
 	})
-	r.Measure(&net.Tree)
 	return r
 }
 

@@ -130,20 +130,9 @@ func SearchScenario() Scenario {
 	return s
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "poet" }
-func (protocol) Summary() string {
-	return "Run proof of elapsed time: trusted random waits, no hashing"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched.
-func (protocol) NewSearch() scenario.Scenario {
-	s := SearchScenario()
-	s.Swarm = true
-	return &Registered{Scenario: s}
-}
+// protocol is PoET's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the flags, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Bugs() []scenario.Bug { return nil }
 
@@ -153,9 +142,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	fs.IntVar(&s.Validators, "validators", s.Validators, "number of validators, one enclave each")
 	scenario.TimeVar(fs, &s.Interval, "interval", "target block interval")
 	chain.BindFlags(fs, &s.Workload, &s.Links)
-	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
-	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
-	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
+	chain.BindStopFlags(fs, &s.Blocks, &s.Duration, &s.K, "making blocks")
 	fs.IntVar(&s.Cheaters, "cheaters", s.Cheaters, "the first C validators have compromised enclaves")
 	fs.Float64Var(&s.CheatFactor, "cheat-factor", s.CheatFactor, "how many times shorter a compromised enclave's waits are (default 10)")
 	fs.BoolVar(&s.ZTest, "z-test", s.ZTest, "reject blocks of validators that win implausibly often (Sawtooth's z-test)")
@@ -196,4 +183,10 @@ reorganisations the search saw. The flags of simulate poet change the
 searched network.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "poet", About: "Run proof of elapsed time: trusted random waits, no hashing",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check poet searches SearchScenario's delays.
+		Search: func() scenario.Scenario { return &Registered{Scenario: SearchScenario()} },
+	}})
+}

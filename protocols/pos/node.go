@@ -100,10 +100,7 @@ func (net *Net) makeBlock(ctx sim.Context, miner sim.NodeID, parent chain.BlockI
 	if net.coinAge {
 		net.ages = append(net.ages, net.ages[parent].mint(int(miner), now, net.rate))
 	}
-	if !net.Quiet {
-		ctx.Observe("block", b.Height, b.ShortHash())
-	}
-	net.Made(b.Height, now)
+	net.Announce(ctx, net.Quiet, b)
 	return b
 }
 

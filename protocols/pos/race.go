@@ -101,13 +101,10 @@ type Race struct {
 
 // Validate reports what is wrong with r.
 func (r Race) Validate() error {
+	if err := chain.ValidateRace(r.Q, "stake", r.Z, 1, r.Honest, "validator"); err != nil {
+		return err
+	}
 	switch {
-	case !(r.Q > 0 && r.Q < 1):
-		return fmt.Errorf("attacker stake q must be in (0, 1), got %v", r.Q)
-	case r.Z < 1:
-		return fmt.Errorf("confirmations z must be at least 1, got %d", r.Z)
-	case r.Honest < 1:
-		return fmt.Errorf("need at least one honest validator, got %d", r.Honest)
 	case r.GiveUp < 0 || r.F < 0 || r.F > 1 || r.MaxSlots < 0:
 		return fmt.Errorf("give-up margin, f and max slots must be in range")
 	}
@@ -116,10 +113,9 @@ func (r Race) Validate() error {
 
 // RaceOutcome is how one race ended.
 type RaceOutcome struct {
-	// Success: the merchant saw Z confirmations and then lost the payment.
-	Success bool `json:"success"`
-	// GaveUp: the attacker fell GiveUp blocks behind and stopped.
-	GaveUp bool   `json:"gave_up"`
+	// RaceResult: whether the payment was reversed, or the attacker
+	// gave up.
+	chain.RaceResult
 	Blocks int    `json:"blocks"`
 	Hash   uint64 `json:"hash"`
 }
@@ -166,7 +162,5 @@ func (r Race) Run(seed uint64) RaceOutcome {
 		Stop:    chain.RaceOver,
 	}
 	res := sim.New(cfg).Run()
-	o := RaceOutcome{Blocks: net.Store.Len() - 1, Hash: res.Hash}
-	o.Success, o.GaveUp = chain.RaceEnd(res.Observations)
-	return o
+	return RaceOutcome{RaceResult: chain.RaceEnd(res.Observations), Blocks: net.Store.Len() - 1, Hash: res.Hash}
 }

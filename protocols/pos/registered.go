@@ -139,21 +139,9 @@ func Table(o Output) report.Table {
 	return *t
 }
 
-type protocol struct{}
-
-func (protocol) Name() string { return "pos" }
-func (protocol) Summary() string {
-	return "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age"
-}
-func (protocol) New() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} }
-
-// NewSearch implements scenario.Searched: `simulate check pos` searches
-// PropertyScenario's delays against its eight lotteries.
-func (protocol) NewSearch() scenario.Scenario {
-	s := PropertyScenario("")
-	s.Swarm = true
-	return &Registered{Scenario: s, LotterySeeds: PropertySeeds}
-}
+// protocol is PoS's registration: the name, summary and scenarios of
+// chain.Protocol (see init), and the bugs, flags, cases and help below.
+type protocol struct{ chain.Protocol }
 
 func (protocol) Bugs() []scenario.Bug {
 	return []scenario.Bug{{Name: "ignore-forks", Description: "validators never leave their branch for a longer one", Needs: "delays long enough to fork the chain (check pos's drawn delays)"}}
@@ -167,9 +155,7 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.Slot, "slot", "slot length")
 	fs.Float64Var(&s.F, "f", s.F, "active-slot coefficient: the chance a slot has a leader (mean interval = slot/f)")
 	chain.BindFlags(fs, &s.Workload, &s.Links)
-	fs.IntVar(&s.Blocks, "blocks", s.Blocks, "stop making blocks when the chain reaches this height")
-	scenario.TimeVar(fs, &s.Duration, "duration", "stop the run at this virtual time instead of after --blocks")
-	fs.IntVar(&s.K, "k", s.K, "confirmation depth for the common-prefix check and the latency table")
+	chain.BindStopFlags(fs, &s.Blocks, &s.Duration, &s.K, "making blocks")
 	fs.IntVar(&s.NothingAtStake, "nothing-at-stake", s.NothingAtStake, "the first N validators sign on both fork tips whenever they win")
 	fs.StringVar(&s.Lottery, "lottery", s.Lottery, "cost of extending a second fork: stake (free, default) or work (split the chance)")
 	fs.BoolVar(&s.CoinAge, "coin-age", s.CoinAge, "weigh validators by coin age (coins × days held), reset when they mint")
@@ -220,7 +206,16 @@ it holds; --bug ignore-forks (validators never leave their branch) breaks
 it, and the search shrinks the counterexample.`
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{chain.Protocol{ID: "pos", About: "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age",
+		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
+		// check pos searches PropertyScenario's delays against its eight
+		// lotteries.
+		Search: func() scenario.Scenario {
+			return &Registered{Scenario: PropertyScenario(""), LotterySeeds: PropertySeeds}
+		},
+	}})
+}
 
 // stakesFlag is --stakes: what the user typed (parsed by Validate, which
 // knows the number of validators), or the scenario's own stakes, so that a

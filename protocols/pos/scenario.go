@@ -86,12 +86,10 @@ func DefaultScenario() Scenario {
 
 // Validate reports the first thing wrong with s, in words for a user.
 func (s Scenario) Validate() error {
-	if err := chain.ValidateCount(s.Validators, "validators", 10_000); err != nil {
+	if err := chain.ValidateWeighted(s.Validators, "validators", 10_000, s.Stakes, "stakes"); err != nil {
 		return err
 	}
 	switch {
-	case len(s.Stakes) != 0 && len(s.Stakes) != s.Validators:
-		return fmt.Errorf("%d stakes for %d validators", len(s.Stakes), s.Validators)
 	case s.Slot <= 0:
 		return fmt.Errorf("slot must be positive, got %v", s.Slot)
 	case !(s.F > 0 && s.F <= 1):
@@ -143,15 +141,10 @@ func (s Scenario) Build(seed uint64) *Run {
 		net.Honest[i] = false
 	}
 	r := &Run{chain.NewBuilt[Scenario, Net, Node](s, net, n)}
-	ln := s.Links.Net(n, nil, 0)
-	r.Setup = s.Links.Setup(&net.Tree, ln)
-	r.Config = chain.Config(n, seed, ln, s.Duration, net.Drained, func(id sim.NodeID) sim.Node {
-		nd := &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
+	r.OnLinks(s.Links, &net.Tree, seed, s.Duration, net.Drained, func(id sim.NodeID) *Node {
+		return &Node{Peer: chain.NewPeer(&net.Tree, id), net: net,
 			NothingAtStake: int(id) < s.NothingAtStake, IgnoreForks: s.Bug == "ignore-forks"}
-		r.Nodes[id] = nd
-		return nd
 	})
-	r.Measure(&net.Tree)
 	return r
 }
 
@@ -236,24 +229,12 @@ func (r *Run) Stats(res sim.Result) Stats {
 // arrived the honest validators agree on all but a tied last block. It
 // returns nil or the violation in words.
 func (r *Run) Check(res sim.Result) error {
-	net := r.Net
-	if cp := r.Meter.CommonPrefix(); !cp.Holds {
-		return fmt.Errorf("common prefix (k=%d) violated %d times, first at %s", cp.K, cp.Violations, cp.First)
+	if err := r.Meter.CommonPrefix().Err(); err != nil {
+		return err
 	}
-	if res.Reason != sim.StopPredicate {
-		return nil // cut off by a time limit: blocks may still be in flight
-	}
-	s := net.Store
-	main := r.MainTip()
-	for _, nd := range r.Nodes {
-		if nd.NothingAtStake {
-			continue
-		}
-		if err := chain.Settled(s, main, nd.ID, nd.tip); err != nil {
-			return err
-		}
-	}
-	return nil
+	return chain.Agreed(res, r.Net.Store, r.MainTip(), len(r.Nodes), func(i int) (chain.BlockID, bool) {
+		return r.Nodes[i].tip, !r.Nodes[i].NothingAtStake
+	})
 }
 
 // PropertyScenario is the scenario `simulate check pos` and the property

@@ -109,11 +109,18 @@ type RequestVote struct {
 
 // AppendDigest implements sim.Message.
 func (m RequestVote) AppendDigest(b []byte) []byte {
-	b = append(b, 'V')
-	b = binary.BigEndian.AppendUint64(b, uint64(m.Term))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.Candidate))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.LastIndex))
-	return binary.BigEndian.AppendUint64(b, uint64(m.LastTerm))
+	return appendClaim(append(b, 'V'), m.Term, m.Candidate, m.LastIndex, m.LastTerm)
+}
+
+// appendClaim appends what a candidate's RequestVote and a leader's
+// AppendEntries both open with after their tag: the sender's term and id,
+// then a log position, index and term (the candidate's last entry, the
+// entry before the leader's new ones).
+func appendClaim(b []byte, term int64, from sim.NodeID, index int, indexTerm int64) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(term))
+	b = binary.BigEndian.AppendUint32(b, uint32(from))
+	b = binary.BigEndian.AppendUint32(b, uint32(index))
+	return binary.BigEndian.AppendUint64(b, uint64(indexTerm))
 }
 
 func (m RequestVote) String() string {
@@ -148,11 +155,7 @@ type AppendEntries struct {
 
 // AppendDigest implements sim.Message.
 func (m AppendEntries) AppendDigest(b []byte) []byte {
-	b = append(b, 'A')
-	b = binary.BigEndian.AppendUint64(b, uint64(m.Term))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.Leader))
-	b = binary.BigEndian.AppendUint32(b, uint32(m.PrevIndex))
-	b = binary.BigEndian.AppendUint64(b, uint64(m.PrevTerm))
+	b = appendClaim(append(b, 'A'), m.Term, m.Leader, m.PrevIndex, m.PrevTerm)
 	b = binary.BigEndian.AppendUint32(b, uint32(m.Commit))
 	b = binary.BigEndian.AppendUint32(b, uint32(len(m.Entries)))
 	for _, e := range m.Entries {

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,19 @@ type Timing struct {
 	Client sim.Time `json:"client"`
 }
 
+// ElectionTimeout draws one election timeout from rng, uniform in
+// [ElectionMin, ElectionMax) (exactly ElectionMin when the range is empty).
+// The teaching Raft and the etcd adapter (raftetcd) both draw it here, from
+// the node's own stream, so the two cannot drift apart in how they
+// randomize elections.
+func (t Timing) ElectionTimeout(rng *rand.Rand) sim.Time {
+	d := t.ElectionMin
+	if span := t.ElectionMax - t.ElectionMin; span > 0 {
+		d += sim.Time(rng.Int64N(int64(span)))
+	}
+	return d
+}
+
 // DefaultTiming scales the timeouts to a network whose one-way delay is at
 // most maxDelay: broadcastTime ≪ electionTimeout (§5.6). Heartbeats go out
 // every maxDelay, so a leader's batches are small and successive
@@ -74,11 +88,6 @@ const (
 
 // session is the state machine's memory of a client's latest command, so
 // that a retry is answered without applying it twice (§8).
-type session struct {
-	seq int
-	out string
-}
-
 // Node is a Raft replica. Its persistent state (currentTerm, votedFor and
 // the log, Figure 2) is written to sim.Storage before any message that
 // depends on it is sent; everything else is rebuilt after a restart.
@@ -103,13 +112,12 @@ type Node struct {
 	election sim.TimerID
 	beat     sim.TimerID
 
-	kv       map[string]string
-	sessions map[sim.NodeID]session
+	kv KV
 }
 
 // NewNode returns a replica; its durable state is read in Start.
 func NewNode(p Params) *Node {
-	return &Node{p: p, votedFor: -1, leader: -1, kv: map[string]string{}, sessions: map[sim.NodeID]session{}}
+	return &Node{p: p, votedFor: -1, leader: -1, kv: NewKV()}
 }
 
 // Storage keys.
@@ -187,12 +195,7 @@ func (n *Node) quorum() int { return n.p.N/2 + 1 }
 
 func (n *Node) resetElection(ctx sim.Context) {
 	ctx.Cancel(n.election)
-	t := n.p.Timing
-	d := t.ElectionMin
-	if span := t.ElectionMax - t.ElectionMin; span > 0 {
-		d += sim.Time(ctx.Rand().Int64N(int64(span)))
-	}
-	n.election = ctx.After(d, tagElection)
+	n.election = ctx.After(n.p.Timing.ElectionTimeout(ctx.Rand()), tagElection)
 }
 
 // stepDown adopts a newer term as a follower (§5.1: a node that sees a
@@ -475,20 +478,8 @@ func (n *Node) apply(ctx sim.Context) {
 		e := n.log[n.applied-1]
 		ctx.Observe(ObsApply, n.applied, e.String())
 		c := e.Cmd
-		s, seen := n.sessions[c.Client]
-		if !seen || c.Seq > s.seq {
-			out := ""
-			if c.Kind == CmdPut {
-				n.kv[c.Key] = c.Value
-				out = "ok"
-			} else {
-				out = n.kv[c.Key]
-			}
-			s = session{seq: c.Seq, out: out}
-			n.sessions[c.Client] = s
-		}
-		if n.role == leader && c.Seq == s.seq {
-			ctx.Send(c.Client, Reply{Seq: c.Seq, OK: true, Leader: ctx.Self(), Output: s.out})
+		if seq, out := n.kv.Apply(c); n.role == leader && c.Seq == seq {
+			ctx.Send(c.Client, Reply{Seq: c.Seq, OK: true, Leader: ctx.Self(), Output: out})
 		}
 	}
 }
@@ -501,9 +492,9 @@ func (n *Node) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		ctx.Send(from, Reply{Seq: m.Cmd.Seq, Leader: n.leader})
 		return
 	}
-	if s, ok := n.sessions[m.Cmd.Client]; ok && m.Cmd.Seq <= s.seq {
-		if m.Cmd.Seq == s.seq {
-			ctx.Send(from, Reply{Seq: s.seq, OK: true, Leader: ctx.Self(), Output: s.out})
+	if dup, latest, out := n.kv.Duplicate(m.Cmd); dup {
+		if latest {
+			ctx.Send(from, Reply{Seq: m.Cmd.Seq, OK: true, Leader: ctx.Self(), Output: out})
 		}
 		return
 	}

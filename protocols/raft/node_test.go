@@ -76,6 +76,20 @@ func started(bug Bug) (*fakeCtx, *Node) {
 	return ctx, n
 }
 
+// withAndWithout runs check twice on a freshly started node: once correct,
+// expecting want, and once with bug planted, expecting buggy. Each teaching
+// bug's test shows the rule it breaks beside the behaviour it breaks.
+func withAndWithout[W any](t *testing.T, bug Bug, want, buggy W, check func(t *testing.T, bug Bug, ctx *fakeCtx, n *Node, want W)) {
+	t.Helper()
+	for _, tc := range []struct {
+		bug  Bug
+		want W
+	}{{"", want}, {bug, buggy}} {
+		ctx, n := started(tc.bug)
+		check(t, tc.bug, ctx, n, tc.want)
+	}
+}
+
 func put(term int64, seq int) Entry {
 	return Entry{Term: term, Cmd: Cmd{Client: 3, Seq: seq, Kind: CmdPut, Key: "x", Value: "v"}}
 }
@@ -84,20 +98,16 @@ func put(term int64, seq int) Entry {
 // n1 in term 5 and restarts refuses n2 in term 5 — unless votedFor is
 // volatile, and then it votes twice.
 func TestVoteSurvivesRestart(t *testing.T) {
-	for _, tc := range []struct {
-		bug        Bug
-		secondVote bool
-	}{{"", false}, {VolatileVote, true}} {
-		ctx, n := started(tc.bug)
+	withAndWithout(t, VolatileVote, false, true, func(t *testing.T, bug Bug, ctx *fakeCtx, n *Node, secondVote bool) {
 		n.Deliver(ctx, 1, RequestVote{Term: 5, Candidate: 1})
 		require.True(t, ctx.lastVote(t).Granted)
 
-		again := NewNode(params(tc.bug)) // the restart: a new node on the same disk
+		again := NewNode(params(bug)) // the restart: a new node on the same disk
 		again.Start(ctx)
 		require.Equal(t, int64(5), again.Term(), "currentTerm is durable")
 		again.Deliver(ctx, 2, RequestVote{Term: 5, Candidate: 2})
-		require.Equal(t, tc.secondVote, ctx.lastVote(t).Granted, "bug %q", tc.bug)
-	}
+		require.Equal(t, secondVote, ctx.lastVote(t).Granted, "bug %q", bug)
+	})
 }
 
 // TestLogSurvivesRestart: the log, with its terms, comes back from disk,
@@ -117,53 +127,41 @@ func TestLogSurvivesRestart(t *testing.T) {
 // TestElectionRestriction: a node refuses its vote to a candidate whose
 // log is behind its own (§5.4.1) — unless the check is skipped.
 func TestElectionRestriction(t *testing.T) {
-	for _, tc := range []struct {
-		bug     Bug
-		granted bool
-	}{{"", false}, {NoLogCheck, true}} {
-		ctx, n := started(tc.bug)
+	withAndWithout(t, NoLogCheck, false, true, func(t *testing.T, bug Bug, ctx *fakeCtx, n *Node, granted bool) {
 		n.Deliver(ctx, 1, AppendEntries{Term: 2, Leader: 1, Entries: []Entry{put(1, 1), put(2, 2)}})
 		// n2 stands with a shorter log, or one whose last term is older.
 		n.Deliver(ctx, 2, RequestVote{Term: 3, Candidate: 2, LastIndex: 5, LastTerm: 1})
-		require.Equal(t, tc.granted, ctx.lastVote(t).Granted, "bug %q", tc.bug)
+		require.Equal(t, granted, ctx.lastVote(t).Granted, "bug %q", bug)
 		n.Deliver(ctx, 2, RequestVote{Term: 4, Candidate: 2, LastIndex: 1, LastTerm: 2})
-		require.Equal(t, tc.granted, ctx.lastVote(t).Granted, "bug %q", tc.bug)
-	}
+		require.Equal(t, granted, ctx.lastVote(t).Granted, "bug %q", bug)
+	})
 }
 
 // TestStaleAppendKeepsEntries: an AppendEntries that arrives late, after
 // a longer one from the same leader, must not cut the log (§5.3 truncates
 // only on a conflict); with StaleTruncate it drops acknowledged entries.
 func TestStaleAppendKeepsEntries(t *testing.T) {
-	for _, tc := range []struct {
-		bug  Bug
-		want int
-	}{{"", 3}, {StaleTruncate, 1}} {
-		ctx, n := started(tc.bug)
+	withAndWithout(t, StaleTruncate, 3, 1, func(t *testing.T, bug Bug, ctx *fakeCtx, n *Node, want int) {
 		n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{put(1, 1), put(1, 2), put(1, 3)}})
 		require.Equal(t, AppendReply{Term: 1, Success: true, Match: 3}, ctx.sent[len(ctx.sent)-1].msg)
 		n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{put(1, 1)}}) // the stale one
-		require.Len(t, n.Log(), tc.want, "bug %q", tc.bug)
-	}
+		require.Len(t, n.Log(), want, "bug %q", bug)
+	})
 }
 
 // TestCommitOnlyCurrentTerm: a new leader whose log ends in an entry of an
 // older term does not commit it by counting replicas (§5.4.2, Figure 8)
 // — unless the commit rule is broken.
 func TestCommitOnlyCurrentTerm(t *testing.T) {
-	for _, tc := range []struct {
-		bug    Bug
-		commit int
-	}{{"", 0}, {CommitOldTerm, 1}} {
-		ctx, n := started(tc.bug)
+	withAndWithout(t, CommitOldTerm, 0, 1, func(t *testing.T, bug Bug, ctx *fakeCtx, n *Node, commit int) {
 		n.Deliver(ctx, 1, AppendEntries{Term: 2, Leader: 1, Entries: []Entry{put(2, 1)}})
 		n.Fire(ctx, n.election, tagElection) // stands for term 3
 		require.Equal(t, int64(3), n.Term())
 		n.Deliver(ctx, 2, Vote{Term: 3, Granted: true})
 		require.True(t, n.Leading())
 		n.Deliver(ctx, 2, AppendReply{Term: 3, Success: true, Match: 1})
-		require.Equal(t, tc.commit, n.commit, "bug %q", tc.bug)
-	}
+		require.Equal(t, commit, n.commit, "bug %q", bug)
+	})
 }
 
 // TestRetriedCommandAppliedOnce: the same (client, seq) twice in the log
@@ -174,7 +172,7 @@ func TestRetriedCommandAppliedOnce(t *testing.T) {
 	overwrite := Entry{Term: 1, Cmd: Cmd{Client: 4, Seq: 1, Kind: CmdPut, Key: "x", Value: "b"}}
 	n.Deliver(ctx, 1, AppendEntries{Term: 1, Leader: 1, Entries: []Entry{first, overwrite, first}, Commit: 3})
 	require.Equal(t, 3, n.Applied())
-	require.Equal(t, "b", n.kv["x"], "the retry of c3#1 must not overwrite c4's later put")
+	require.Equal(t, "b", n.kv.kv["x"], "the retry of c3#1 must not overwrite c4's later put")
 }
 
 func TestEntryText(t *testing.T) {

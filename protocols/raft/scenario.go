@@ -41,9 +41,9 @@ type Scenario struct {
 	// Limit ends the run.
 	Limit sim.Time `json:"limit"`
 	Bug   Bug      `json:"bug,omitempty"`
-	// Swarm draws the fault mix (loss and duplication rates, crash-restarts
-	// and partitions of a node or of the leader, rolling leader crashes)
-	// from the run's Choices before it starts, so a search sees calm runs
+	// Swarm draws the fault mix (loss and duplication rates unless set,
+	// crash-restarts and partitions of a node or of the leader, rolling
+	// leader crashes) from the run's Choices before it starts, so a search sees calm runs
 	// and storms alike. Every such draw is 0 for "no fault".
 	Swarm bool `json:"swarm,omitempty"`
 }
@@ -105,6 +105,14 @@ type Rolling struct {
 
 // LivenessBound is how long after GST a swarm run's clients have to finish.
 const LivenessBound = 2 * sim.Second
+
+// CalmScenario is the fault-free baseline every Raft here is held to:
+// three replicas, three clients of eight operations, a constant 1ms
+// network, GST at 500ms and a 3s limit. The teaching Raft's tests and the
+// etcd adapter's run the same one, so "calm" means the same run for both.
+func CalmScenario() Scenario {
+	return Scenario{Nodes: 3, Clients: 3, Ops: 8, Latency: network.Constant(sim.Millisecond), GST: 500 * sim.Millisecond, Limit: 3 * sim.Second}
+}
 
 // SwarmScenario is the scenario property search uses: n replicas, three
 // clients of ten operations, a 1–5ms network, faults drawn per run within
@@ -211,8 +219,14 @@ func (s Scenario) resolve(c sim.Choices) (Scenario, int) {
 	}
 	draws := 0
 	draw := func(label string, n int) int { draws++; return c.Intn(label, n) }
-	s.Loss = swarmLoss[draw("swarm loss level", len(swarmLoss))]
-	s.Dup = faults.SwarmDuplication(c)
+	// A rate the user set stays; the swarm draws the others (drawing
+	// either way, so a set rate does not shift the draws after it).
+	if loss := swarmLoss[draw("swarm loss level", len(swarmLoss))]; s.Loss == 0 {
+		s.Loss = loss
+	}
+	if dup := faults.SwarmDuplication(c); s.Dup == 0 {
+		s.Dup = dup
+	}
 	draws++
 	steps := int(swarmWindow / swarmStep)
 	s.Crashes = slices.Clone(s.Crashes)

@@ -11,15 +11,11 @@ import (
 	"simulate/sim"
 )
 
-func calm() raft.Scenario {
-	return raft.Scenario{Nodes: 3, Clients: 3, Ops: 8, Latency: network.Constant(sim.Millisecond), GST: 500 * sim.Millisecond, Limit: 3 * sim.Second}
-}
-
 // TestCalm: on a perfect network one election, every operation answered,
 // identical logs holding every command, and the run stops by itself once
 // the clients are done and the replicas caught up.
 func TestCalm(t *testing.T) {
-	in := calm().Instance(1, nil, nil)
+	in := raft.CalmScenario().Instance(1, nil, nil)
 	w := sim.New(in.Config)
 	in.Setup(w)
 	o := in.Outcome(w.Run())
@@ -47,7 +43,7 @@ func TestCalm(t *testing.T) {
 // committed log is on disk, so nothing the clients saw is lost and the
 // store stays linearizable.
 func TestWholeClusterRestart(t *testing.T) {
-	s := calm()
+	s := raft.CalmScenario()
 	s.Ops = 20
 	for i := 0; i < 3; i++ {
 		s.Crashes = append(s.Crashes, raft.Crash{Node: sim.NodeID(i), At: 60 * sim.Millisecond, Restart: sim.Time(100+20*i) * sim.Millisecond})
@@ -76,7 +72,7 @@ func TestWholeClusterRestart(t *testing.T) {
 // another, and when the old leader returns it gives up its uncommitted
 // entries and catches up.
 func TestLeaderPartitioned(t *testing.T) {
-	s := calm()
+	s := raft.CalmScenario()
 	s.Ops = 20
 	s.Partitions = []raft.Partition{{Leader: true, From: 40 * sim.Millisecond, To: 200 * sim.Millisecond}}
 	o := raft.Run(s, 1, nil)
@@ -97,7 +93,7 @@ func TestDeterministic(t *testing.T) {
 	require.Equal(t, a.Scenario, b.Scenario)
 	require.NotEqual(t, a.Result.Hash, c.Result.Hash)
 	require.Equal(t, "fb41a908e7bd0d6a", a.Result.HashString())
-	require.Equal(t, "535cefd89ed4ec7d", raft.Run(calm(), 1, nil).Result.HashString())
+	require.Equal(t, "535cefd89ed4ec7d", raft.Run(raft.CalmScenario(), 1, nil).Result.HashString())
 }
 
 // TestResolvedScenarioReplays: a swarm run's resolved scenario, written as
@@ -127,7 +123,7 @@ func TestResolvedScenarioReplays(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	require.NoError(t, calm().Validate())
+	require.NoError(t, raft.CalmScenario().Validate())
 	require.NoError(t, raft.SwarmScenario(5, raft.CommitOldTerm).Validate())
 	for _, tc := range []struct {
 		name string
@@ -152,7 +148,7 @@ func TestValidate(t *testing.T) {
 		{"rolling without last down", func(s *raft.Scenario) { s.Rolling = &raft.Rolling{Arm: []sim.Time{1}} }, "last_down"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := calm()
+			s := raft.CalmScenario()
 			tc.edit(&s)
 			err := s.Validate()
 			require.Error(t, err)

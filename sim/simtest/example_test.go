@@ -5,35 +5,14 @@ import (
 
 	"pgregory.net/rapid"
 
+	"simulate/internal/rally"
 	"simulate/sim"
 	"simulate/sim/simtest"
 )
 
-// ball is the message of the example rally: its count.
-type ball struct{ N int }
-
-func (b ball) AppendDigest(buf []byte) []byte { return append(buf, byte(b.N)) }
-func (b ball) String() string                 { return fmt.Sprintf("ball{%d}", b.N) }
-
 // player returns each ball raised by one until 4, then records the rally.
 // It never resends, so one lost ball ends the game early.
-type player struct{}
-
-func (player) Start(ctx sim.Context) {
-	if ctx.Self() == 0 {
-		ctx.Send(1, ball{N: 1})
-	}
-}
-
-func (player) Deliver(ctx sim.Context, from sim.NodeID, m sim.Message) {
-	if b := m.(ball); b.N < 4 {
-		ctx.Send(from, ball{N: b.N + 1})
-		return
-	}
-	ctx.Observe("rally", 0, "4")
-}
-
-func (player) Fire(sim.Context, sim.TimerID, any) {}
+var player = rally.Player{Name: "ball", Last: 4, Kind: "rally"}
 
 // flaky loses a message when its draw is 9 of 10; draw 0, the boring
 // case rapid shrinks toward, delivers it after 1ms.
@@ -55,7 +34,7 @@ func ExampleSearch() {
 	prop := func(t *rapid.T) {
 		run := simtest.RunWorld(t, sim.Config{
 			Nodes:   2,
-			New:     func(sim.NodeID) sim.Node { return player{} },
+			New:     player.New,
 			Network: flaky{},
 		}, nil)
 		if len(run.Result.Observations) == 0 {
@@ -71,7 +50,7 @@ func ExampleSearch() {
 	// The recorded draws replay the counterexample exactly.
 	again := sim.New(sim.Config{
 		Nodes:   2,
-		New:     func(sim.NodeID) sim.Node { return player{} },
+		New:     player.New,
 		Network: flaky{},
 		Choices: &sim.ReplayChoices{Values: last.Values()},
 	}).Run()

@@ -5,35 +5,10 @@ import (
 	"strings"
 )
 
-// Bug is a --bug flag: the name of a teaching bug, read by Parse when the
-// flag is parsed, so a misspelt bug is refused there, with the flag's
-// name, rather than when the scenario is validated. It prints as the bug
-// it holds ("" for the correct protocol, which pflag takes for "no
-// default").
-type Bug[T ~string] struct {
-	Value *T
-	Parse func(string) (T, error)
-}
-
-func (f Bug[T]) String() string {
-	if f.Value == nil {
-		return ""
-	}
-	return string(*f.Value)
-}
-
-// Type implements pflag.Value.
-func (f Bug[T]) Type() string { return "name" }
-
-// Set implements pflag.Value.
-func (f Bug[T]) Set(v string) error {
-	b, err := f.Parse(v)
-	if err != nil {
-		return err
-	}
-	*f.Value = b
-	return nil
-}
+// Bug is a --bug flag: a Choice among a protocol's teaching bugs. It
+// prints as the bug it holds ("" for the correct protocol, which pflag
+// takes for "no default").
+type Bug[T ~string] = Choice[T]
 
 // ParseBug reads a teaching bug's name among those of known (name gives
 // each one's): "" and "none" are the correct protocol, and an unknown name
