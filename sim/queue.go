@@ -174,6 +174,12 @@ func (q *queue) release(slot int32) {
 
 func (q *queue) len() int { return len(q.h) }
 
+// reserve sizes the heap for n pending events (at most maxSlots); the
+// slab's chunks come as they are needed either way.
+func (q *queue) reserve(n int) {
+	q.h = make([]key, 0, min(n, maxSlots))
+}
+
 // peek returns the time of the next event.
 func (q *queue) peek() Time { return q.h[0].at }
 
