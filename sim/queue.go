@@ -140,12 +140,45 @@ func (k key) inlineEvent(e *event) {
 // It is written out rather than using container/heap to avoid boxing each
 // entry in an interface (an allocation per push).
 type queue struct {
-	h    []key
-	slab []payload
-	free []int32
+	h []key
+	// slab holds the payloads in chunks that never move once allocated:
+	// a queue that fills to a million events at once (OM(3)'s last
+	// round) allocates each entry once, where a doubling array copied
+	// them about once more and held the old copy until the next
+	// collection. slots counts the entries ever handed out; free heads
+	// the list of entries handed back (slot+1, 0: none), linked through
+	// each free entry's aux, so freeing allocates nothing either.
+	slab  []*[slabChunk]payload
+	slots int32
+	free  int32
+}
+
+// Slab chunks hold slabChunk entries: 32 KiB, so a small world's queue
+// costs one small allocation and a million pending events a thousand
+// chunk pointers, which stay in the cache.
+const (
+	slabChunkBits = 10
+	slabChunk     = 1 << slabChunkBits
+)
+
+// entry is slot's payload.
+func (q *queue) entry(slot int32) *payload {
+	return &q.slab[slot>>slabChunkBits][slot&(slabChunk-1)]
+}
+
+// release hands slot back, dropping its references for the GC.
+func (q *queue) release(slot int32) {
+	*q.entry(slot) = payload{aux: uint32(q.free)}
+	q.free = slot + 1
 }
 
 func (q *queue) len() int { return len(q.h) }
+
+// reserve sizes the heap for n pending events (at most maxSlots); the
+// slab's chunks come as they are needed either way.
+func (q *queue) reserve(n int) {
+	q.h = make([]key, 0, min(n, maxSlots))
+}
 
 // peek returns the time of the next event.
 func (q *queue) peek() Time { return q.h[0].at }
@@ -164,16 +197,21 @@ func (q *queue) push(at Time, seq uint64, e event) {
 		}
 	}
 	var slot int32
-	if n := len(q.free); n > 0 {
-		slot = q.free[n-1]
-		q.free = q.free[:n-1]
-		q.slab[slot] = p
+	if q.free > 0 {
+		slot = q.free - 1
+		ent := q.entry(slot)
+		q.free = int32(ent.aux)
+		*ent = p
 	} else {
-		if len(q.slab) >= maxSlots {
+		if q.slots >= maxSlots {
 			panic("sim: more than 16,777,216 events pending at once")
 		}
-		slot = int32(len(q.slab))
-		q.slab = append(grow(q.slab), p)
+		slot = q.slots
+		if int(slot>>slabChunkBits) == len(q.slab) {
+			q.slab = append(q.slab, new([slabChunk]payload))
+		}
+		q.slots++
+		*q.entry(slot) = p
 	}
 	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind)<<1 | uint64(uint32(e.to))<<32})
 	q.up(len(q.h) - 1)
@@ -259,7 +297,7 @@ func (q *queue) pop(e *event) Time {
 		// plain load would not do: it holds up the instructions behind it
 		// until it completes, and measured no faster than none.
 		if !h[0].isInline() {
-			prefetch(unsafe.Pointer(&q.slab[h[0].slot()]))
+			prefetch(unsafe.Pointer(q.entry(h[0].slot())))
 		}
 	}
 	if top.isInline() {
@@ -268,14 +306,13 @@ func (q *queue) pop(e *event) Time {
 	}
 	slot := top.slot()
 	q.event(top, e)
-	q.slab[slot] = payload{} // drop references for the GC
-	q.free = append(q.free, slot)
+	q.release(slot)
 	return top.at
 }
 
 // event unpacks the slab event of key k into e.
 func (q *queue) event(k key, e *event) {
-	p := &q.slab[k.slot()]
+	p := q.entry(k.slot())
 	if kind := eventKind(k.inline >> 1 & 0x7f); kind == evDeliver {
 		msg, _ := p.val.(Message)
 		*e = event{kind: kind, to: p.to, from: int32(p.aux), msgID: p.id, msg: msg}
@@ -297,8 +334,7 @@ func (q *queue) compact(dead func(e *event) bool) {
 			continue
 		}
 		if q.event(k, &e); dead(&e) {
-			q.slab[k.slot()] = payload{}
-			q.free = append(q.free, k.slot())
+			q.release(k.slot())
 			continue
 		}
 		kept = append(kept, k)

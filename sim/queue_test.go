@@ -62,8 +62,12 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 	if q.len() != 0 {
 		t.Fatalf("%d events left", q.len())
 	}
-	if len(q.slab) > 0 && len(q.free) != len(q.slab) {
-		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), len(q.free))
+	free := 0
+	for f := q.free; f > 0; f = int32(q.entry(f - 1).aux) {
+		free++
+	}
+	if free != int(q.slots) {
+		t.Fatalf("slab has %d slots, %d free after draining", q.slots, free)
 	}
 }
 

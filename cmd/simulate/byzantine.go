@@ -60,26 +60,6 @@ type byzantineResult struct {
 	Hash      string                    `json:"trace_hash"`
 }
 
-// byzTee keeps the events the explanation reads — what each traitor sent
-// and was delivered (generals.Explain) — and passes every event on to the
-// tracer --trace or --check-determinism asked for. Keeping only those
-// holds a tenth of OM(3)'s 1.8 million events among 33 generals with 3
-// traitors.
-type byzTee struct {
-	log      sim.Log
-	traitors map[sim.NodeID]bool
-	next     sim.Tracer
-}
-
-func (t *byzTee) Record(e sim.TraceEvent) {
-	if (e.Kind == sim.TraceSend && t.traitors[e.From]) || (e.Kind == sim.TraceDeliver && t.traitors[e.To]) {
-		t.log.Record(e)
-	}
-	if t.next != nil {
-		t.next.Record(e)
-	}
-}
-
 // newByzantineCommand is the registered byzantine protocol's run command
 // (newRunScenario) with two additions of its own: without --schedule, the
 // traitors come from the seed and misbehave (generals.Search.Plain), and
@@ -136,20 +116,19 @@ every message arrives and the trouble is the traitors.)`
 			return err
 		}
 		var out generals.Outcome
-		var events []sim.TraceEvent
+		var x *generals.Explainer
 		if _, err := execute(g, p.Name(), registeredRun{Scenario: raw}, func(tracer sim.Tracer) sim.Result {
-			tee := &byzTee{next: tracer, traitors: map[sim.NodeID]bool{}}
-			for _, tr := range resolved.Traitors {
-				tee.traitors[tr.ID] = true
-			}
-			o := scenario.Execute(plain, g.seed, nil, tee)
+			// The explainer reads the events as they happen and passes
+			// them on to the tracer --trace or --check-determinism asked
+			// for; it keeps what its lines need, not the events.
+			x = generals.NewExplainer(resolved, tracer)
+			o := scenario.Execute(plain, g.seed, nil, x)
 			out = generals.Judge(resolved, o.World, o.Result)
-			events = tee.log.Events
 			return o.Result
 		}); err != nil {
 			return err
 		}
-		return printByzantine(cmd, g, out, generals.Explain(resolved, events))
+		return printByzantine(cmd, g, out, x.Lines())
 	}
 	return cmd
 }

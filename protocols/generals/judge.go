@@ -223,52 +223,85 @@ func plural(k int, word string) string {
 // general in their place would not have: who lied to whom. Honest relays
 // are left out; a traitor that sent nothing is named as silent.
 func Explain(s Scenario, events []sim.TraceEvent) []string {
-	traitors := map[sim.NodeID]bool{}
-	for _, t := range s.Traitors {
-		traitors[t.ID] = true
-	}
-	heard := map[sim.NodeID]map[string]Value{} // OM: what each traitor received, by path
-	sent := map[sim.NodeID]int{}
-	cmdOrders := map[Value][]string{}
-	var lines []string
+	x := NewExplainer(s, nil)
 	for _, e := range events {
-		switch e.Kind {
-		case sim.TraceDeliver:
-			if o, ok := e.Msg.(Order); ok && traitors[e.To] {
-				if heard[e.To] == nil {
-					heard[e.To] = map[string]Value{}
-				}
-				if _, dup := heard[e.To][pathKey(o.Path())]; !dup {
-					heard[e.To][pathKey(o.Path())] = o.Value
-				}
+		x.Record(e)
+	}
+	return x.Lines()
+}
+
+// An Explainer is Explain as a sim.Tracer: it reads the events as the run
+// makes them and keeps only what its lines need — what each traitor heard
+// and the lies so far — rather than the events (OM(3) among 33 generals
+// with 3 traitors: 160,000 of them). Every event also goes on to next, if
+// set.
+type Explainer struct {
+	s         Scenario
+	next      sim.Tracer
+	traitors  map[sim.NodeID]bool
+	heard     map[sim.NodeID]map[string]Value // OM: what each traitor received, by path
+	sent      map[sim.NodeID]int
+	cmdOrders map[Value][]string
+	lines     []string
+}
+
+// NewExplainer explains a run of s.
+func NewExplainer(s Scenario, next sim.Tracer) *Explainer {
+	x := &Explainer{s: s, next: next, traitors: map[sim.NodeID]bool{}, heard: map[sim.NodeID]map[string]Value{},
+		sent: map[sim.NodeID]int{}, cmdOrders: map[Value][]string{}}
+	for _, t := range s.Traitors {
+		x.traitors[t.ID] = true
+	}
+	return x
+}
+
+// Record implements sim.Tracer.
+func (x *Explainer) Record(e sim.TraceEvent) {
+	if x.next != nil {
+		x.next.Record(e)
+	}
+	traitors, heard, sent, cmdOrders := x.traitors, x.heard, x.sent, x.cmdOrders
+	switch e.Kind {
+	case sim.TraceDeliver:
+		if o, ok := e.Msg.(Order); ok && traitors[e.To] {
+			if heard[e.To] == nil {
+				heard[e.To] = map[string]Value{}
 			}
-		case sim.TraceSend:
-			if !traitors[e.From] {
-				continue
+			if _, dup := heard[e.To][pathKey(o.Path())]; !dup {
+				heard[e.To][pathKey(o.Path())] = o.Value
 			}
-			sent[e.From]++
-			switch m := e.Msg.(type) {
-			case Order:
-				path := m.Path()
-				if len(path) == 1 {
-					cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
-					continue
-				}
-				honest := heard[e.From][pathKey(path[:len(path)-1])]
-				if m.Value != honest {
-					lines = append(lines, fmt.Sprintf("n%d told n%d that %s %s (it heard %s)", e.From, e.To, said(path[:len(path)-1]), m.Value, honest))
-				}
-			case Signed:
-				if len(m.Chain) == 1 {
-					cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
-					continue
-				}
-				if !m.Genuine() {
-					lines = append(lines, fmt.Sprintf("n%d tried to forge: told n%d %s under n0's signature (refused: the signature does not match)", e.From, e.To, m.Value))
-				}
+		}
+	case sim.TraceSend:
+		if !traitors[e.From] {
+			return
+		}
+		sent[e.From]++
+		switch m := e.Msg.(type) {
+		case Order:
+			path := m.Path()
+			if len(path) == 1 {
+				cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
+				return
+			}
+			honest := heard[e.From][pathKey(path[:len(path)-1])]
+			if m.Value != honest {
+				x.lines = append(x.lines, fmt.Sprintf("n%d told n%d that %s %s (it heard %s)", e.From, e.To, said(path[:len(path)-1]), m.Value, honest))
+			}
+		case Signed:
+			if len(m.Chain) == 1 {
+				cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
+				return
+			}
+			if !m.Genuine() {
+				x.lines = append(x.lines, fmt.Sprintf("n%d tried to forge: told n%d %s under n0's signature (refused: the signature does not match)", e.From, e.To, m.Value))
 			}
 		}
 	}
+}
+
+// Lines is the explanation of the events recorded so far.
+func (x *Explainer) Lines() []string {
+	s, traitors, sent, cmdOrders := x.s, x.traitors, x.sent, x.cmdOrders
 	var head []string
 	if _, t := s.Traitor(Commander); t {
 		var parts []string
@@ -293,7 +326,7 @@ func Explain(s Scenario, events []sim.TraceEvent) []string {
 			head = append(head, fmt.Sprintf("n%d sent nothing", id))
 		}
 	}
-	return append(head, lines...)
+	return append(head, x.lines...)
 }
 
 // said renders "n0" or "n0 via n3" for the path whose value is relayed.
