@@ -10,13 +10,11 @@
 package scenario
 
 import (
-	"fmt"
 	"slices"
-	"sort"
-	"sync"
 
 	"github.com/spf13/pflag"
 
+	"simulate/internal/registry"
 	"simulate/report"
 	"simulate/search"
 	"simulate/sim"
@@ -168,41 +166,18 @@ type Helped interface {
 	CheckHelp() string
 }
 
-var (
-	mu       sync.Mutex
-	registry = map[string]Protocol{}
-)
+// known holds the registered protocols.
+var known = registry.New[Protocol]("scenario: protocol")
 
 // Register makes p available by name. Registering a name twice is a
 // programming error and panics.
-func Register(p Protocol) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[p.Name()]; dup {
-		panic(fmt.Sprintf("scenario: protocol %q registered twice", p.Name()))
-	}
-	registry[p.Name()] = p
-}
+func Register(p Protocol) { known.Register(p) }
 
 // Lookup returns the protocol registered as name.
-func Lookup(name string) (Protocol, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	p, ok := registry[name]
-	return p, ok
-}
+func Lookup(name string) (Protocol, bool) { return known.Lookup(name) }
 
 // Names lists the registered protocols, sorted.
-func Names() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return known.Names() }
 
 // Violation is a broken property.
 type Violation struct {
