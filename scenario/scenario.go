@@ -112,6 +112,20 @@ type Protocol interface {
 	Bugs() []Bug
 }
 
+// Named is a Protocol's name and one-line summary, for a protocol type to
+// embed: Name and Summary then come from the value registered
+// (Register(protocol{Named{ID: "raft", About: "..."}})) instead of two
+// methods each protocol writes out to return a constant.
+type Named struct {
+	ID, About string
+}
+
+// Name implements Protocol.
+func (n Named) Name() string { return n.ID }
+
+// Summary implements Protocol.
+func (n Named) Summary() string { return n.About }
+
 // Case is a known situation of a protocol — a teaching bug switched on,
 // a fault the protocol cannot survive, or the correct protocol under the
 // search — with the verdict a search must reach. The cases of every
