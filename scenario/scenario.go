@@ -115,7 +115,8 @@ type Protocol interface {
 // Named is a Protocol's name and one-line summary, for a protocol type to
 // embed: Name and Summary then come from the value registered
 // (Register(protocol{Named{ID: "raft", About: "..."}})) instead of two
-// methods each protocol writes out to return a constant.
+// methods each protocol writes out to return a constant. The chain
+// protocols embed it through chain.Protocol.
 type Named struct {
 	ID, About string
 }
