@@ -10,13 +10,11 @@
 package scenario
 
 import (
-	"fmt"
 	"slices"
-	"sort"
-	"sync"
 
 	"github.com/spf13/pflag"
 
+	"simulate/internal/registry"
 	"simulate/report"
 	"simulate/search"
 	"simulate/sim"
@@ -114,6 +112,21 @@ type Protocol interface {
 	Bugs() []Bug
 }
 
+// Named is a Protocol's name and one-line summary, for a protocol type to
+// embed: Name and Summary then come from the value registered
+// (Register(protocol{Named{ID: "raft", About: "..."}})) instead of two
+// methods each protocol writes out to return a constant. The chain
+// protocols embed it through chain.Protocol.
+type Named struct {
+	ID, About string
+}
+
+// Name implements Protocol.
+func (n Named) Name() string { return n.ID }
+
+// Summary implements Protocol.
+func (n Named) Summary() string { return n.About }
+
 // Case is a known situation of a protocol — a teaching bug switched on,
 // a fault the protocol cannot survive, or the correct protocol under the
 // search — with the verdict a search must reach. The cases of every
@@ -168,41 +181,18 @@ type Helped interface {
 	CheckHelp() string
 }
 
-var (
-	mu       sync.Mutex
-	registry = map[string]Protocol{}
-)
+// known holds the registered protocols.
+var known = registry.New[Protocol]("scenario: protocol")
 
 // Register makes p available by name. Registering a name twice is a
 // programming error and panics.
-func Register(p Protocol) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[p.Name()]; dup {
-		panic(fmt.Sprintf("scenario: protocol %q registered twice", p.Name()))
-	}
-	registry[p.Name()] = p
-}
+func Register(p Protocol) { known.Register(p) }
 
 // Lookup returns the protocol registered as name.
-func Lookup(name string) (Protocol, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	p, ok := registry[name]
-	return p, ok
-}
+func Lookup(name string) (Protocol, bool) { return known.Lookup(name) }
 
 // Names lists the registered protocols, sorted.
-func Names() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return known.Names() }
 
 // Violation is a broken property.
 type Violation struct {

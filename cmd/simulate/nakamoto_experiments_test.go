@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,37 +17,52 @@ var (
 	selfishSmall     = []string{"nakamoto", "selfish", "--runs", "4", "--blocks", "300", "--alpha", "0.1,0.25,0.35,0.45"}
 )
 
-// TestNakamotoExperimentsJSON: the documented keys of every row.
+// TestNakamotoExperimentsJSON: the documented keys of every row of both
+// experiments' tables, the runs they record, and no row keeping a key
+// that was renamed (p, closed_form).
 func TestNakamotoExperimentsJSON(t *testing.T) {
 	t.Parallel()
-	var ds struct {
-		Runs          int              `json:"runs"`
-		Probabilities []map[string]any `json:"probabilities"`
-		Needed        []map[string]any `json:"needed"`
+	for _, c := range []struct {
+		args []string
+		runs int
+		// table is the key of the main table, with n rows each holding
+		// keys and none holding gone; second is the other table's key,
+		// with n2 rows. more checks what is particular to the experiment.
+		table  string
+		n      int
+		keys   []string
+		gone   string
+		second string
+		n2     int
+		more   func(t *testing.T, rows, second []map[string]any)
+	}{
+		{doubleSpendSmall, 30, "probabilities", 22, []string{"q", "z", "simulated", "stderr", "whitepaper", "exact", "runs"}, "p", "needed", 8,
+			func(t *testing.T, rows, needed []map[string]any) {
+				for _, r := range rows {
+					require.EqualValues(t, 30, r["runs"])
+				}
+				require.EqualValues(t, 10, needed[0]["at_z_exact"].(map[string]any)["runs"])
+			}},
+		{selfishSmall, 4, "revenue", 12, []string{"alpha", "gamma", "simulated", "stderr", "analytic", "runs"}, "closed_form", "thresholds", 3,
+			func(t *testing.T, _, thresholds []map[string]any) {
+				require.Contains(t, thresholds[0], "analytic")
+			}},
+	} {
+		var doc map[string]json.RawMessage
+		requireJSON(t, &doc, c.args...)
+		var runs int
+		var rows, second []map[string]any
+		require.NoError(t, json.Unmarshal(doc["runs"], &runs), "%v", c.args)
+		require.NoError(t, json.Unmarshal(doc[c.table], &rows), "%v", c.args)
+		require.NoError(t, json.Unmarshal(doc[c.second], &second), "%v", c.args)
+		require.Equal(t, c.runs, runs)
+		requireRows(t, rows, c.n, c.keys...)
+		require.Len(t, second, c.n2)
+		for _, r := range rows {
+			require.NotContains(t, r, c.gone)
+		}
+		c.more(t, rows, second)
 	}
-	requireJSON(t, &ds, doubleSpendSmall...)
-	require.Equal(t, 30, ds.Runs)
-	requireRows(t, ds.Probabilities, 22, "q", "z", "simulated", "stderr", "whitepaper", "exact", "runs")
-	require.Len(t, ds.Needed, 8)
-	for _, r := range ds.Probabilities {
-		require.NotContains(t, r, "p")
-		require.EqualValues(t, 30, r["runs"])
-	}
-	require.EqualValues(t, 10, ds.Needed[0]["at_z_exact"].(map[string]any)["runs"])
-
-	var sm struct {
-		Runs       int              `json:"runs"`
-		Revenue    []map[string]any `json:"revenue"`
-		Thresholds []map[string]any `json:"thresholds"`
-	}
-	requireJSON(t, &sm, selfishSmall...)
-	require.Equal(t, 4, sm.Runs)
-	requireRows(t, sm.Revenue, 12, "alpha", "gamma", "simulated", "stderr", "analytic", "runs")
-	require.Len(t, sm.Thresholds, 3)
-	for _, r := range sm.Revenue {
-		require.NotContains(t, r, "closed_form")
-	}
-	require.Contains(t, sm.Thresholds[0], "analytic")
 }
 
 // TestNakamotoExperimentsWorkersAndShards: the same JSON with 1 or 2

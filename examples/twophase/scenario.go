@@ -152,12 +152,8 @@ func hasDecision(r scenario.Run, v string) bool {
 }
 
 // protocol registers 2PC with package scenario.
-type protocol struct{}
+type protocol struct{ scenario.Named }
 
-func (protocol) Name() string { return "twophase" }
-func (protocol) Summary() string {
-	return "two-phase commit, the bring-your-own-protocol example: atomicity holds, a coordinator crash blocks"
-}
 func (protocol) New() scenario.Scenario { s := DefaultScenario(); return &s }
 
 // NewSearch implements scenario.Searched: `check twophase` draws crashes
@@ -184,7 +180,9 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.TimeVar(fs, &s.Limit, "limit", "virtual time at which the run ends")
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{scenario.Named{ID: "twophase", About: "two-phase commit, the bring-your-own-protocol example: atomicity holds, a coordinator crash blocks"}})
+}
 
 // Cases implements scenario.Cased: 2PC is atomic and blocks when its
 // coordinator crashes; the impatient participant breaks atomicity.

@@ -275,15 +275,9 @@ func Aggregate(p Params, seeds []uint64, cells [][]Cell) Result {
 	return res
 }
 
-func broken(r Cell) string {
-	switch {
-	case !r.IC1 && !r.IC2:
-		return "IC1+IC2"
-	case !r.IC1:
-		return "IC1"
-	}
-	return "IC2"
-}
+// broken is the Broken column of a failed cell: "IC1", "IC2" or
+// "IC1+IC2", named as the generals' own verdict names them.
+func broken(r Cell) string { return generals.Broken(r.IC1, r.IC2, "+") }
 
 // Table renders the sweep for people.
 func (r Result) Table() report.Table {

@@ -14,11 +14,10 @@ package experiment
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
-	"sync"
 
 	"github.com/spf13/pflag"
 
+	"simulate/internal/registry"
 	"simulate/plot"
 	"simulate/report"
 	"simulate/trace"
@@ -220,41 +219,18 @@ type RecordError struct {
 
 func (e *RecordError) Error() string { return fmt.Sprintf("record %d: %v", e.Index, e.Err) }
 
-var (
-	mu       sync.Mutex
-	registry = map[string]Experiment{}
-)
+// known holds the registered experiments.
+var known = registry.New[Experiment]("experiment:")
 
 // Register makes e available. Registering a name twice is a programming
 // error and panics.
-func Register(e Experiment) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[e.Name()]; dup {
-		panic(fmt.Sprintf("experiment: %q registered twice", e.Name()))
-	}
-	registry[e.Name()] = e
-}
+func Register(e Experiment) { known.Register(e) }
 
 // Lookup returns the experiment registered as name.
-func Lookup(name string) (Experiment, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	e, ok := registry[name]
-	return e, ok
-}
+func Lookup(name string) (Experiment, bool) { return known.Lookup(name) }
 
 // All lists the registered experiments by name.
-func All() []Experiment {
-	mu.Lock()
-	defer mu.Unlock()
-	out := make([]Experiment, 0, len(registry))
-	for _, e := range registry {
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
-	return out
-}
+func All() []Experiment { return known.All() }
 
 // DecodeFresh decodes recorded parameters b into a zero T and stores it
 // in dst: an experiment's UnmarshalJSON, so that parameters read back

@@ -169,10 +169,17 @@ func BenOr(p BenOrParams, seed uint64) benor.Outcome {
 	return benor.Run(s, seed, sim.NewPCGChoices(seed), nil)
 }
 
-// checkHorizon checks the horizon, in events, of a run that may never
-// decide: the duel's and the Raft election's.
-func checkHorizon(events int) error {
-	if events < 1000 {
+// checkUndecided checks what the runs that may never decide (the duel
+// and the Raft election) share, in this order: at least 3 nodes for what
+// ("the duel"), then the run's own timing (timing: its first error, or
+// nil), then a horizon of events long enough to mean anything.
+func checkUndecided(what string, nodes int, timing error, events int) error {
+	switch {
+	case nodes < 3:
+		return fmt.Errorf("%s needs at least 3 nodes, got %d", what, nodes)
+	case timing != nil:
+		return timing
+	case events < 1000:
 		return fmt.Errorf("a horizon of %d events is too short to mean anything (at least 1000)", events)
 	}
 	return nil
@@ -180,11 +187,9 @@ func checkHorizon(events int) error {
 
 // Validate checks user-supplied duel parameters.
 func (p DuelParams) Validate() error {
-	switch {
-	case p.Nodes < 3:
-		return fmt.Errorf("the duel needs at least 3 nodes, got %d", p.Nodes)
-	case p.Base <= 0 || p.Hold <= 0:
-		return fmt.Errorf("delays must be positive")
+	var timing error
+	if p.Base <= 0 || p.Hold <= 0 {
+		timing = fmt.Errorf("delays must be positive")
 	}
-	return checkHorizon(p.MaxEvents)
+	return checkUndecided("the duel", p.Nodes, timing, p.MaxEvents)
 }

@@ -74,13 +74,12 @@ func RaftElection(p RaftParams, seed uint64, tracer sim.Tracer) RaftOutcome {
 
 // Validate checks user-supplied Raft election parameters.
 func (p RaftParams) Validate() error {
+	var timing error
 	switch {
-	case p.Nodes < 3:
-		return fmt.Errorf("the Raft election needs at least 3 nodes, got %d", p.Nodes)
 	case p.Delay <= 0 || p.ElectionMin <= 0:
-		return fmt.Errorf("the Raft delay and election timeout must be positive")
+		timing = fmt.Errorf("the Raft delay and election timeout must be positive")
 	case p.ElectionMax <= p.ElectionMin:
-		return fmt.Errorf("the random election timeout needs a range: max %v must exceed min %v", p.ElectionMax, p.ElectionMin)
+		timing = fmt.Errorf("the random election timeout needs a range: max %v must exceed min %v", p.ElectionMax, p.ElectionMin)
 	}
-	return checkHorizon(p.MaxEvents)
+	return checkUndecided("the Raft election", p.Nodes, timing, p.MaxEvents)
 }

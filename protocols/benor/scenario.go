@@ -72,12 +72,8 @@ func (s *Scenario) Build(seed uint64, c sim.Choices) scenario.World {
 // --crash nor the fault plan (the swarm's crashes included) crashes it.
 func (s *Scenario) live(id sim.NodeID) bool { return !s.crashed()[int(id)] }
 
-type protocol struct{}
+type protocol struct{ scenario.Named }
 
-func (protocol) Name() string { return "benor" }
-func (protocol) Summary() string {
-	return "Ben-Or's randomized binary consensus: f < n/2 crashes, asynchronous network, a coin to break FLP"
-}
 func (protocol) New() scenario.Scenario {
 	return &Scenario{N: 5, F: 2, Inputs: []int{0, 1, 0, 1, 0}, Delay: 10 * sim.Millisecond, Limit: sim.Minute}
 }
@@ -110,7 +106,9 @@ func (protocol) Flags(fs *pflag.FlagSet, sc scenario.Scenario) {
 	scenario.FaultsVar(fs, &s.Faults, "faults", `fault plan file: a JSON array of timed events, e.g. [{"at":"5ms","kind":"crash","node":2},{"at":"10ms","kind":"duplicate","p":0.5}] (kinds: crash, partition, heal, loss, duplicate, cut; no restart)`)
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{scenario.Named{ID: "benor", About: "Ben-Or's randomized binary consensus: f < n/2 crashes, asynchronous network, a coin to break FLP"}})
+}
 
 // intList is a comma-separated list of ints as a flag.
 type intList struct{ v *[]int }

@@ -16,13 +16,23 @@ func BindFlags(fs *pflag.FlagSet, w *Workload, l *Links) {
 	fs.IntVar(&w.BlockSize, "block-size", w.BlockSize, "largest block in bytes")
 	fs.IntVar(&w.TxSize, "tx-size", w.TxSize, "transaction size in bytes")
 	fs.Float64Var(&w.TxRate, "tx-rate", w.TxRate, "transactions arriving per second")
-	fs.IntVar(&l.Degree, "degree", l.Degree, "neighbours per node in the random peer-to-peer graph")
-	scenario.TimeVar(fs, &l.Delay, "delay", "latency of every link")
-	fs.Int64Var(&l.Bandwidth, "bandwidth", l.Bandwidth, "link bandwidth in bits per second (0: unlimited)")
+	LinkFlags(fs, &l.Degree, &l.Delay, &l.Bandwidth)
 	scenario.TimeVar(fs, &l.Jitter, "jitter", "step of extra per-message delay drawn from the seed (needs --jitter-steps 2 or more)")
 	fs.IntVar(&l.JitterSteps, "jitter-steps", l.JitterSteps, "extra delay is a drawn 0..steps-1 times --jitter")
 	fs.BoolVar(&l.Swarm, "swarm", l.Swarm, "draw each run's network from the seed: a share of --jitter (none, a quarter, half or all of it; with --jitter-steps) and a duplication rate (what the chain protocols' checks search)")
 	scenario.FaultsVar(fs, &l.Faults, "faults", `fault plan file on the nodes and their links: a JSON array of timed events, e.g. [{"at":"10m","kind":"crash","node":2},{"at":"30m","kind":"restart","node":2}] (kinds: crash, restart, partition, heal, loss, duplicate, cut); a restarted node keeps its blocks and catches up, and at a heal every node asks its neighbours for what it missed`)
+}
+
+// LinkFlags defines --degree, --delay and --bandwidth, the random
+// peer-to-peer graph's links, on fs, filling degree, delay and bandwidth
+// (whose values are the defaults). The chain protocols (BindFlags) and the
+// experiments that run them over such a graph (consensus compare, nakamoto
+// partition) all take these three, and one definition keeps their names
+// and help the same everywhere.
+func LinkFlags(fs *pflag.FlagSet, degree *int, delay *sim.Time, bandwidth *int64) {
+	fs.IntVar(degree, "degree", *degree, "neighbours per node in the random peer-to-peer graph")
+	scenario.TimeVar(fs, delay, "delay", "latency of every link")
+	fs.Int64Var(bandwidth, "bandwidth", *bandwidth, "link bandwidth in bits per second (0: unlimited)")
 }
 
 // BindStopFlags defines the flags of when a longest-chain protocol's run

@@ -30,21 +30,16 @@ func Forked(counts func(scenario.Run) (forks, reorgs int)) []scenario.Sometimes 
 }
 
 // Protocol is the part of scenario.Protocol (and scenario.Searched) that
-// every chain protocol fills in alike: its name, its one-line summary,
-// and the scenarios `simulate NAME` (Run) and `simulate check NAME`
-// (Search, with the swarm on: every chain protocol's check searches
-// the swarm's network conditions) start from. A protocol's own type
-// embeds it and adds its flags, bugs, cases and help.
+// every chain protocol fills in alike: its name and one-line summary
+// (Named, as every registered protocol's), and the scenarios `simulate
+// NAME` (Run) and `simulate check NAME` (Search, with the swarm on: every
+// chain protocol's check searches the swarm's network conditions) start
+// from. A protocol's own type embeds it and adds its flags, bugs, cases
+// and help.
 type Protocol struct {
-	ID, About   string
+	scenario.Named
 	Run, Search func() scenario.Scenario
 }
-
-// Name implements scenario.Protocol.
-func (p Protocol) Name() string { return p.ID }
-
-// Summary implements scenario.Protocol.
-func (p Protocol) Summary() string { return p.About }
 
 // New implements scenario.Protocol.
 func (p Protocol) New() scenario.Scenario { return p.Run() }

@@ -271,7 +271,7 @@ The flags of simulate dpos change the searched scenario (give
 }
 
 func init() {
-	scenario.Register(protocol{chain.Protocol{ID: "dpos", About: "Run delegated proof of stake: elected delegates, round-robin slots, 2/3+1 finality, traitors",
+	scenario.Register(protocol{chain.Protocol{Named: scenario.Named{ID: "dpos", About: "Run delegated proof of stake: elected delegates, round-robin slots, 2/3+1 finality, traitors"},
 		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario(), stakes: "equal"} },
 		// check dpos searches 4 delegates, one of them a colluding
 		// traitor (PropertyScenario).

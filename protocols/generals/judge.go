@@ -202,14 +202,22 @@ func outcomeWord(o Outcome) string {
 	return "here " + brokenWhat(o)
 }
 
-func brokenWhat(o Outcome) string {
+func brokenWhat(o Outcome) string { return Broken(o.Agreement, o.Validity, " and ") + " failed" }
+
+// Broken names the interactive-consistency conditions a run broke, given
+// whether agreement (IC1) and validity (IC2) held: "IC1", "IC2", or both
+// joined by sep. The verdict here and the byzantine-bound experiment's
+// worst-run column both name them, so they cannot disagree on which
+// failed. Call it only for a run that broke one: with both held it still
+// says "IC2".
+func Broken(agreement, validity bool, sep string) string {
 	switch {
-	case !o.Agreement && !o.Validity:
-		return "IC1 and IC2 failed"
-	case !o.Agreement:
-		return "IC1 failed"
+	case !agreement && !validity:
+		return "IC1" + sep + "IC2"
+	case !agreement:
+		return "IC1"
 	}
-	return "IC2 failed"
+	return "IC2"
 }
 
 func plural(k int, word string) string {

@@ -218,12 +218,8 @@ func describeScenario(sc Scenario) string {
 	return line
 }
 
-type protocol struct{}
+type protocol struct{ scenario.Named }
 
-func (protocol) Name() string { return "byzantine" }
-func (protocol) Summary() string {
-	return "Lamport–Shostak–Pease Byzantine generals: OM(m) or SM(m) with traitors"
-}
 func (protocol) New() scenario.Scenario {
 	return &Search{Traitors: 1, Algorithm: OM}
 }
@@ -276,7 +272,9 @@ func (protocol) Cases() []scenario.Case {
 	}
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{scenario.Named{ID: "byzantine", About: "Lamport–Shostak–Pease Byzantine generals: OM(m) or SM(m) with traitors"}})
+}
 
 // parseBug reads --bug: a teaching bug's name, or "" for the algorithm of
 // the paper.

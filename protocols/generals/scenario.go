@@ -185,11 +185,9 @@ func OMMessagesExact(n, m int) *big.Int {
 // the commander signs n-1 orders, and when m ≥ 1 each lieutenant countersigns
 // the one value it sees and relays it once to the n-2 others.
 func SMMessages(n, m int) int {
-	if n <= 1 {
-		return 0
-	}
-	if m <= 0 {
-		return n - 1
+	if n <= 1 || m <= 0 {
+		// No round of relay: only the commander's orders, as in OM(0).
+		return OMMessages(n, 0)
 	}
 	return (n - 1) + (n-1)*(n-2)
 }

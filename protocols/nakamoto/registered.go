@@ -316,7 +316,7 @@ The flags of simulate nakamoto change the searched network.`
 }
 
 func init() {
-	scenario.Register(protocol{chain.Protocol{ID: "nakamoto", About: "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations",
+	scenario.Register(protocol{chain.Protocol{Named: scenario.Named{ID: "nakamoto", About: "Run Nakamoto proof-of-work consensus: forks, stale blocks, confirmations"},
 		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
 		// check nakamoto searches a small network whose delays fork it
 		// (PropertyScenario).

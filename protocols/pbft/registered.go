@@ -257,12 +257,8 @@ func committedText(c []string) string {
 	return strings.Join(parts, " ")
 }
 
-type protocol struct{}
+type protocol struct{ scenario.Named }
 
-func (protocol) Name() string { return "pbft" }
-func (protocol) Summary() string {
-	return "Run PBFT (Castro–Liskov) with Byzantine replicas"
-}
 func (protocol) New() scenario.Scenario { return &Registered{Default()} }
 
 // NewSearch implements scenario.Searched: the search draws the
@@ -407,7 +403,9 @@ func (protocol) Cases() []scenario.Case {
 	}
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{scenario.Named{ID: "pbft", About: "Run PBFT (Castro–Liskov) with Byzantine replicas"}})
+}
 
 // Observation kinds of PBFT's own, beside check.KindCommit: a replica
 // starting a view change (Slot: the view it moves to, Value: its timer)

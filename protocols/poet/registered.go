@@ -184,7 +184,7 @@ searched network.`
 }
 
 func init() {
-	scenario.Register(protocol{chain.Protocol{ID: "poet", About: "Run proof of elapsed time: trusted random waits, no hashing",
+	scenario.Register(protocol{chain.Protocol{Named: scenario.Named{ID: "poet", About: "Run proof of elapsed time: trusted random waits, no hashing"},
 		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
 		// check poet searches SearchScenario's delays.
 		Search: func() scenario.Scenario { return &Registered{Scenario: SearchScenario()} },

@@ -207,7 +207,7 @@ it, and the search shrinks the counterexample.`
 }
 
 func init() {
-	scenario.Register(protocol{chain.Protocol{ID: "pos", About: "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age",
+	scenario.Register(protocol{chain.Protocol{Named: scenario.Named{ID: "pos", About: "Run proof of stake (Ouroboros Praos slot lottery): forks, nothing at stake, coin age"},
 		Run: func() scenario.Scenario { return &Registered{Scenario: DefaultScenario()} },
 		// check pos searches PropertyScenario's delays against its eight
 		// lotteries.

@@ -122,12 +122,8 @@ func describe(r Scenario) string {
 	return strings.Join(parts, "; ")
 }
 
-type protocol struct{}
+type protocol struct{ scenario.Named }
 
-func (protocol) Name() string { return "raft" }
-func (protocol) Summary() string {
-	return "Raft (Ongaro & Ousterhout 2014): elections, replication, the commit rule, a linearizable key-value store"
-}
 func (protocol) New() scenario.Scenario { s := SwarmScenario(3, ""); return &s }
 func (protocol) Bugs() []scenario.Bug {
 	var out []scenario.Bug
@@ -175,4 +171,6 @@ func (protocol) Cases() []scenario.Case {
 	}
 }
 
-func init() { scenario.Register(protocol{}) }
+func init() {
+	scenario.Register(protocol{scenario.Named{ID: "raft", About: "Raft (Ongaro & Ousterhout 2014): elections, replication, the commit rule, a linearizable key-value store"}})
+}
