@@ -133,30 +133,13 @@ func BenchmarkNativeRaft(b *testing.B) {
 func BenchmarkRatio(b *testing.B) {
 	for _, n := range replicaCounts {
 		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
-			var wall, cpu [4]time.Duration
-			var msgs, cmds [4]int
-			runs := [4]run{
+			runs := []run{
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxos(n, benchK, seed) },
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosPump(n, benchK, seed) },
 				func(n int, _ uint64) (Stats, error) { return RunRaft(n, benchK) },
 				func(n int, seed uint64) (Stats, error) { return RunNativeRaft(n, benchK, seed) },
 			}
-			for i := 0; b.Loop(); i++ {
-				for j, f := range runs {
-					// Start each run on a collected heap, so that no run
-					// pays for collecting the garbage of the one before.
-					runtime.GC()
-					start, startCPU := time.Now(), cpuTime()
-					st, err := f(n, uint64(i+1))
-					wall[j] += time.Since(start)
-					cpu[j] += cpuTime() - startCPU
-					if err != nil {
-						b.Fatal(err)
-					}
-					msgs[j] += st.Delivered
-					cmds[j] += st.Commands
-				}
-			}
+			wall, cpu, msgs, cmds := timeRuns(b, n, runs)
 			var rate, crate [4]float64
 			for j := range rate {
 				rate[j] = float64(msgs[j]) / wall[j].Seconds()
@@ -185,26 +168,12 @@ func BenchmarkRatio(b *testing.B) {
 func BenchmarkRatioPipelined(b *testing.B) {
 	for _, n := range replicaCounts {
 		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
-			var wall, cpu [3]time.Duration
-			var cmds [3]int
-			runs := [3]run{
+			runs := []run{
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosWindow(n, pipeK, pipeWindow, seed) },
 				func(n int, _ uint64) (Stats, error) { return RunRaftWindow(n, pipeK, pipeWindow) },
 				func(n int, seed uint64) (Stats, error) { return RunMultiPaxosBatched(n, pipeK, pipeWindow, seed) },
 			}
-			for i := 0; b.Loop(); i++ {
-				for j, f := range runs {
-					runtime.GC()
-					start, startCPU := time.Now(), cpuTime()
-					st, err := f(n, uint64(i+1))
-					wall[j] += time.Since(start)
-					cpu[j] += cpuTime() - startCPU
-					if err != nil {
-						b.Fatal(err)
-					}
-					cmds[j] += st.Commands
-				}
-			}
+			wall, cpu, _, cmds := timeRuns(b, n, runs)
 			var crate [3]float64
 			for j := range crate {
 				crate[j] = float64(cmds[j]) / wall[j].Seconds()
@@ -218,6 +187,30 @@ func BenchmarkRatioPipelined(b *testing.B) {
 			b.ReportMetric((float64(cmds[2])/cpu[2].Seconds())/(float64(cmds[1])/cpu[1].Seconds()), "cpu:batched-cmd/raft-cmd")
 		})
 	}
+}
+
+// timeRuns runs each of runs on n replicas back to back in every op of b
+// (seeds 1, 2, …), each on a freshly collected heap so that no run pays
+// for collecting the garbage of the one before, and returns each run's
+// wall and CPU time, delivered messages and committed commands.
+func timeRuns(b *testing.B, n int, runs []run) (wall, cpu []time.Duration, msgs, cmds []int) {
+	wall, cpu = make([]time.Duration, len(runs)), make([]time.Duration, len(runs))
+	msgs, cmds = make([]int, len(runs)), make([]int, len(runs))
+	for i := 0; b.Loop(); i++ {
+		for j, f := range runs {
+			runtime.GC()
+			start, startCPU := time.Now(), cpuTime()
+			st, err := f(n, uint64(i+1))
+			wall[j] += time.Since(start)
+			cpu[j] += cpuTime() - startCPU
+			if err != nil {
+				b.Fatal(err)
+			}
+			msgs[j] += st.Delivered
+			cmds[j] += st.Commands
+		}
+	}
+	return wall, cpu, msgs, cmds
 }
 
 // cpuTime is the process's CPU time so far, user and system, of every

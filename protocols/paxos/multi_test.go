@@ -62,6 +62,30 @@ func TestMultiPaxosCalm(t *testing.T) {
 // crashing and restarting, a follower down long enough to fall behind.
 // Every run must keep the logs identical, complete every operation once
 // the network is stable, and give clients a linearizable store.
+// faultyScenario is the Multi-Paxos scenario under loss, duplication,
+// jitter and two crash-restarts, the second at a time seed picks.
+func faultyScenario(seed uint64) paxos.Scenario {
+	s := multiScenario()
+	s.Loss, s.Dup, s.Jitter = 0.15, 0.05, 4*sim.Millisecond
+	s.Crashes = []paxos.Crash{
+		{Node: 0, At: 10 * sim.Millisecond, Restart: 150 * sim.Millisecond},
+		{Node: 2, At: sim.Time(seed) * 5 * sim.Millisecond, Restart: 250 * sim.Millisecond},
+	}
+	return s
+}
+
+// requireSafe runs s with seed and requires what every run must show: the
+// replicas' logs agree, no property broke, the clients' history is
+// linearizable and the log holds every command.
+func requireSafe(t *testing.T, s paxos.Scenario, seed uint64) paxos.Outcome {
+	t.Helper()
+	log, o := logsAgree(t, s, seed)
+	require.Empty(t, paxos.Check(o), "seed %d", seed)
+	require.True(t, linearizable(o.History), "seed %d: history not linearizable", seed)
+	require.GreaterOrEqual(t, len(log), s.Clients*s.Ops)
+	return o
+}
+
 func TestMultiPaxosUnderFaults(t *testing.T) {
 	runs := 40
 	if testing.Short() {
@@ -69,16 +93,8 @@ func TestMultiPaxosUnderFaults(t *testing.T) {
 	}
 	changes, behind := 0, 0
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		s := multiScenario()
-		s.Loss, s.Dup, s.Jitter = 0.15, 0.05, 4*sim.Millisecond
-		s.Crashes = []paxos.Crash{
-			{Node: 0, At: 10 * sim.Millisecond, Restart: 150 * sim.Millisecond},
-			{Node: 2, At: sim.Time(seed) * 5 * sim.Millisecond, Restart: 250 * sim.Millisecond},
-		}
-		log, o := logsAgree(t, s, seed)
-		require.Empty(t, paxos.Check(o), "seed %d", seed)
-		require.True(t, linearizable(o.History), "seed %d: history not linearizable", seed)
-		require.GreaterOrEqual(t, len(log), s.Clients*s.Ops)
+		s := faultyScenario(seed)
+		o := requireSafe(t, s, seed)
 		if len(o.BallotNodes) > 1 {
 			changes++
 		}
@@ -157,17 +173,9 @@ func TestMultiPaxosBatchedUnderFaults(t *testing.T) {
 		runs = 10
 	}
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		s := multiScenario()
+		s := faultyScenario(seed)
 		s.Batch, s.Clients, s.Nodes = true, 8, 3+2*int(seed%2)
-		s.Loss, s.Dup, s.Jitter = 0.15, 0.05, 4*sim.Millisecond
-		s.Crashes = []paxos.Crash{
-			{Node: 0, At: 10 * sim.Millisecond, Restart: 150 * sim.Millisecond},
-			{Node: 2, At: sim.Time(seed) * 5 * sim.Millisecond, Restart: 250 * sim.Millisecond},
-		}
-		log, o := logsAgree(t, s, seed)
-		require.Empty(t, paxos.Check(o), "seed %d", seed)
-		require.True(t, linearizable(o.History), "seed %d: history not linearizable", seed)
-		require.GreaterOrEqual(t, len(log), s.Clients*s.Ops)
+		o := requireSafe(t, s, seed)
 		for _, op := range o.History {
 			require.True(t, op.Done, "seed %d: %+v", seed, op)
 		}
