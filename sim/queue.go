@@ -141,43 +141,32 @@ func (k key) inlineEvent(e *event) {
 // entry in an interface (an allocation per push).
 type queue struct {
 	h []key
-	// slab holds the payloads in chunks that never move once allocated:
-	// a queue that fills to a million events at once (OM(3)'s last
-	// round) allocates each entry once, where a doubling array copied
-	// them about once more and held the old copy until the next
-	// collection. slots counts the entries ever handed out; free heads
-	// the list of entries handed back (slot+1, 0: none), linked through
-	// each free entry's aux, so freeing allocates nothing either.
-	slab  []*[slabChunk]payload
-	slots int32
-	free  int32
+	// slab holds the payloads; free heads the list of entries handed back
+	// (slot+1, 0: none), linked through each free entry's aux, so freeing
+	// allocates nothing (a slice of free slots grew by append as a burst
+	// of a million events drained).
+	slab []payload
+	free int32
 }
-
-// Slab chunks hold slabChunk entries: 32 KiB, so a small world's queue
-// costs one small allocation and a million pending events a thousand
-// chunk pointers, which stay in the cache.
-const (
-	slabChunkBits = 10
-	slabChunk     = 1 << slabChunkBits
-)
 
 // entry is slot's payload.
-func (q *queue) entry(slot int32) *payload {
-	return &q.slab[slot>>slabChunkBits][slot&(slabChunk-1)]
-}
+func (q *queue) entry(slot int32) *payload { return &q.slab[slot] }
 
 // release hands slot back, dropping its references for the GC.
 func (q *queue) release(slot int32) {
-	*q.entry(slot) = payload{aux: uint32(q.free)}
+	q.slab[slot] = payload{aux: uint32(q.free)}
 	q.free = slot + 1
 }
 
 func (q *queue) len() int { return len(q.h) }
 
-// reserve sizes the heap for n pending events (at most maxSlots); the
-// slab's chunks come as they are needed either way.
+// reserve sizes the heap and the slab for n pending events (at most
+// maxSlots), so that a known burst is allocated once rather than by
+// doubling, each outgrown copy held until the next collection.
 func (q *queue) reserve(n int) {
-	q.h = make([]key, 0, min(n, maxSlots))
+	n = min(n, maxSlots)
+	q.h = make([]key, 0, n)
+	q.slab = make([]payload, 0, n)
 }
 
 // peek returns the time of the next event.
@@ -203,15 +192,11 @@ func (q *queue) push(at Time, seq uint64, e event) {
 		q.free = int32(ent.aux)
 		*ent = p
 	} else {
-		if q.slots >= maxSlots {
+		if len(q.slab) >= maxSlots {
 			panic("sim: more than 16,777,216 events pending at once")
 		}
-		slot = q.slots
-		if int(slot>>slabChunkBits) == len(q.slab) {
-			q.slab = append(q.slab, new([slabChunk]payload))
-		}
-		q.slots++
-		*q.entry(slot) = p
+		slot = int32(len(q.slab))
+		q.slab = append(grow(q.slab), p)
 	}
 	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind)<<1 | uint64(uint32(e.to))<<32})
 	q.up(len(q.h) - 1)
@@ -297,7 +282,7 @@ func (q *queue) pop(e *event) Time {
 		// plain load would not do: it holds up the instructions behind it
 		// until it completes, and measured no faster than none.
 		if !h[0].isInline() {
-			prefetch(unsafe.Pointer(q.entry(h[0].slot())))
+			prefetch(unsafe.Pointer(&q.slab[h[0].slot()]))
 		}
 	}
 	if top.isInline() {

@@ -66,8 +66,8 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 	for f := q.free; f > 0; f = int32(q.entry(f - 1).aux) {
 		free++
 	}
-	if free != int(q.slots) {
-		t.Fatalf("slab has %d slots, %d free after draining", q.slots, free)
+	if free != len(q.slab) {
+		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), free)
 	}
 }
 

@@ -247,7 +247,7 @@ type Explainer struct {
 	s         Scenario
 	next      sim.Tracer
 	traitors  map[sim.NodeID]bool
-	heard     map[sim.NodeID]map[string]Value // OM: what each traitor received, by path
+	heard     map[sim.NodeID]map[uint64]Value // OM: what each traitor received, by path (pathID)
 	sent      map[sim.NodeID]int
 	cmdOrders map[Value][]string
 	lines     []string
@@ -255,7 +255,7 @@ type Explainer struct {
 
 // NewExplainer explains a run of s.
 func NewExplainer(s Scenario, next sim.Tracer) *Explainer {
-	x := &Explainer{s: s, next: next, traitors: map[sim.NodeID]bool{}, heard: map[sim.NodeID]map[string]Value{},
+	x := &Explainer{s: s, next: next, traitors: map[sim.NodeID]bool{}, heard: map[sim.NodeID]map[uint64]Value{},
 		sent: map[sim.NodeID]int{}, cmdOrders: map[Value][]string{}}
 	for _, t := range s.Traitors {
 		x.traitors[t.ID] = true
@@ -273,10 +273,10 @@ func (x *Explainer) Record(e sim.TraceEvent) {
 	case sim.TraceDeliver:
 		if o, ok := e.Msg.(Order); ok && traitors[e.To] {
 			if heard[e.To] == nil {
-				heard[e.To] = map[string]Value{}
+				heard[e.To] = map[uint64]Value{}
 			}
-			if _, dup := heard[e.To][pathKey(o.Path())]; !dup {
-				heard[e.To][pathKey(o.Path())] = o.Value
+			if _, dup := heard[e.To][o.pathID()]; !dup {
+				heard[e.To][o.pathID()] = o.Value
 			}
 		}
 	case sim.TraceSend:
@@ -291,7 +291,7 @@ func (x *Explainer) Record(e sim.TraceEvent) {
 				cmdOrders[m.Value] = append(cmdOrders[m.Value], fmt.Sprintf("n%d", e.To))
 				return
 			}
-			honest := heard[e.From][pathKey(path[:len(path)-1])]
+			honest := heard[e.From][NewOrder(int(m.n), path[:len(path)-1], 0).pathID()]
 			if m.Value != honest {
 				x.lines = append(x.lines, fmt.Sprintf("n%d told n%d that %s %s (it heard %s)", e.From, e.To, said(path[:len(path)-1]), m.Value, honest))
 			}

@@ -32,6 +32,9 @@ func NewOrder(n int, path []sim.NodeID, v Value) Order {
 	return Order{rank: uint32(pathRank(n, path)), n: uint8(n), len: uint8(len(path)), Value: v}
 }
 
+// pathID names the order's path as a number (its length and rank).
+func (o Order) pathID() uint64 { return uint64(o.len)<<32 | uint64(o.rank) }
+
 // Path decodes the order's relay path.
 func (o Order) Path() []sim.NodeID {
 	var buf [MaxGenerals]sim.NodeID
@@ -70,15 +73,6 @@ func pathString(p []sim.NodeID) string {
 		b.WriteString(strconv.Itoa(int(id)))
 	}
 	return b.String()
-}
-
-// pathKey encodes a path as a map key (ids fit a byte: MaxGenerals).
-func pathKey(p []sim.NodeID) string {
-	var buf [MaxGenerals]byte
-	for i, id := range p {
-		buf[i] = byte(id)
-	}
-	return string(buf[:len(p)])
 }
 
 // pathIndex numbers the paths of OM(m) among n generals densely, so a
