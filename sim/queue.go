@@ -149,9 +149,6 @@ type queue struct {
 	free int32
 }
 
-// entry is slot's payload.
-func (q *queue) entry(slot int32) *payload { return &q.slab[slot] }
-
 // release hands slot back, dropping its references for the GC.
 func (q *queue) release(slot int32) {
 	q.slab[slot] = payload{aux: uint32(q.free)}
@@ -188,7 +185,7 @@ func (q *queue) push(at Time, seq uint64, e event) {
 	var slot int32
 	if q.free > 0 {
 		slot = q.free - 1
-		ent := q.entry(slot)
+		ent := &q.slab[slot]
 		q.free = int32(ent.aux)
 		*ent = p
 	} else {
@@ -297,7 +294,7 @@ func (q *queue) pop(e *event) Time {
 
 // event unpacks the slab event of key k into e.
 func (q *queue) event(k key, e *event) {
-	p := q.entry(k.slot())
+	p := &q.slab[k.slot()]
 	if kind := eventKind(k.inline >> 1 & 0x7f); kind == evDeliver {
 		msg, _ := p.val.(Message)
 		*e = event{kind: kind, to: p.to, from: int32(p.aux), msgID: p.id, msg: msg}

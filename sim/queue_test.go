@@ -63,7 +63,7 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 		t.Fatalf("%d events left", q.len())
 	}
 	free := 0
-	for f := q.free; f > 0; f = int32(q.entry(f - 1).aux) {
+	for f := q.free; f > 0; f = int32(q.slab[f-1].aux) {
 		free++
 	}
 	if free != len(q.slab) {

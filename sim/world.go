@@ -280,13 +280,11 @@ func (w *World) Run() Result {
 func (w *World) prefetchNext() {
 	h := w.q.h
 	if len(h) > 2 {
-		if i := uint(h[1].node()); i < uint(len(w.nodes)) {
-			prefetch(unsafe.Pointer(&w.nodes[i]))
-			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
-		}
-		if i := uint(h[2].node()); i < uint(len(w.nodes)) {
-			prefetch(unsafe.Pointer(&w.nodes[i]))
-			prefetch(unsafe.Pointer(&w.nodes[i].pcg))
+		for _, k := range h[1:3] {
+			if i := uint(k.node()); i < uint(len(w.nodes)) {
+				prefetch(unsafe.Pointer(&w.nodes[i]))
+				prefetch(unsafe.Pointer(&w.nodes[i].pcg))
+			}
 		}
 	}
 	if len(h) > 0 {
