@@ -49,7 +49,7 @@ func Example() {
 	// events 6, sent 6, delivered 6
 	// ended at 6ms (quiescent)
 	// observed rally=6 by n0
-	// hash dd3d0ba93cb5e51f
+	// hash ca496fb5f320c024
 }
 
 // A Log records every event of a run, for reading or for writing a trace

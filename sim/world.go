@@ -383,20 +383,20 @@ func (w *World) recordDetail(kind TraceKind, from, to NodeID, msg Message, msgID
 	w.index++
 	w.lastEvent = w.now
 	if !w.cfg.NoHash {
-		h := w.hash
-		h = mix(h, kindCode(kind))
-		h = mix(h, uint64(w.now))
-		h = mix(h, uint64(int64(from))<<32^uint64(uint32(to)))
-		h = mix(h, uint64(timer))
-		if msg != nil {
+		h := fold(w.hash, uint64(w.now), kindCode(kind))
+		h = fold(h, uint64(int64(from))<<32^uint64(uint32(to)), uint64(timer)^msgID)
+		// A message's contents are hashed once, when it is sent; its
+		// delivery, drop or duplicate names it by its send's id, which
+		// the send folded in beside the contents.
+		if kind == TraceSend {
 			b := msg.AppendDigest(w.buf[:0])
-			h = mixBytes(h, b)
+			h = foldBytes(h, b)
 			w.buf = b
 		}
 		if detailBytes != nil {
-			h = mixBytes(h, detailBytes)
+			h = foldBytes(h, detailBytes)
 		} else if detail != "" {
-			h = mixString(h, detail)
+			h = foldString(h, detail)
 		}
 		w.hash = h
 	}

@@ -97,7 +97,7 @@ func TestCheckByzantineBelowBound(t *testing.T) {
 	shown, _, code := cli(replay...)
 	require.Equal(t, 1, code)
 	require.Contains(t, shown, "IC2 validity: FAILED — the loyal commander ordered attack, but n2 decided")
-	require.Contains(t, shown, "794b496871987002")
+	require.Contains(t, shown, "6209660d6ff815f1")
 	// And the counterexample's trace replays.
 	requireReplayMatches(t, path)
 

@@ -22,7 +22,7 @@ func Example() {
 	// n1 commit
 	// n2 commit
 	// n3 commit
-	// sent 9, delivered 9, ended at 100ms (quiescent), hash df3152fd6dadf87e
+	// sent 9, delivered 9, ended at 100ms (quiescent), hash c3aeb17e4f850d53
 }
 
 // A coordinator that crashes after sending Prepare leaves the participants,
