@@ -20,6 +20,6 @@ func ExampleRun() {
 			o.Config, o.Refused, o.Sold, p.Tickets, o.Oversold, o.Linearizable)
 	}
 	// Output:
-	// CP: refused 97, sold 300 of 300, oversold 0, linearizable true
+	// CP: refused 96, sold 300 of 300, oversold 0, linearizable true
 	// AP: refused 0, sold 380 of 300, oversold 80, linearizable false
 }

@@ -139,7 +139,7 @@ func (t *clientTable) set(id sim.NodeID, rec clientRec) {
 type pending struct {
 	cmd  Cmd
 	text string   // cmd.String() if the client sent it, for MCommit
-	at   sim.Time // when it was proposed (kept for a batching leader)
+	at   sim.Time // when it was proposed: resent only a heartbeat later
 	live bool
 	acks nodeSet
 }
@@ -584,7 +584,7 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 }
 
 func (r *Replica) propose(ctx sim.Context, slot int, c Cmd, text string) {
-	*r.pendingSlot(slot) = pending{cmd: c, text: text, live: true}
+	*r.pendingSlot(slot) = pending{cmd: c, text: text, live: true, at: ctx.Now()}
 	if c.Kind != CmdNoop {
 		r.proposed[clientSeq{c.Client, c.Seq}] = true
 	}
@@ -668,10 +668,10 @@ func (r *Replica) heartbeat(ctx sim.Context) {
 		if !r.pending[i].live {
 			continue
 		}
-		if r.p.Batch && ctx.Now()-r.pending[i].at < r.p.Timing.Heartbeat {
-			// A batching leader has up to hundreds of slots in flight, most
-			// proposed since the last tick: resend only those that had a
-			// whole heartbeat interval to be accepted.
+		if ctx.Now()-r.pending[i].at < r.p.Timing.Heartbeat {
+			// Resend only the slots that had a whole heartbeat interval to
+			// be accepted: one proposed since the last tick is most likely
+			// still on its way (a pipelining leader has hundreds of those).
 			continue
 		}
 		p := r.pending[i] // a copy: sending never changes what is pending, but be sure
