@@ -304,6 +304,9 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 	in.Config.Stop = stopOnDisagreement(nil)
 	if s.Mode == ModeMulti {
 		in.Config.Stop = stopOnDisagreement(in.multiStop())
+		// Each command: the client's invoke and return, a decide on
+		// every replica.
+		in.Config.Observations = s.Clients * s.Ops * (2 + s.Nodes)
 	}
 	return in
 }
