@@ -67,7 +67,7 @@ func (in *Instance) newMultiNode(id sim.NodeID) sim.Node {
 		if in.clients == nil {
 			in.clients = &clientAlloc{}
 		}
-		return newClient(ClientParams{Replicas: s.Nodes, Ops: s.Ops, Keys: []string{"x", "y"}, Timeout: t.Client}, in.clients)
+		return newClient(ClientParams{Replicas: s.Nodes, Candidates: s.Proposers, Ops: s.Ops, Keys: []string{"x", "y"}, Timeout: t.Client}, in.clients)
 	}
 	p := MultiParams{N: s.Nodes, Timing: t, Bug: s.Bug, Batch: s.Batch}
 	if int(id) < s.Proposers {

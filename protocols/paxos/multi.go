@@ -267,6 +267,10 @@ type Replica struct {
 	// (live); nil unless leading.
 	pending  []pending
 	pendBase int
+	// pendArr is the array pending is a window of: the window slides
+	// forward as its front settles and moves back to the front when it
+	// reaches the end, so a pipelining leader does not reallocate it.
+	pendArr []pending
 	// proposed names the client commands in flight under this leadership
 	// that are not yet applied (once applied, the client table answers
 	// for them).
@@ -278,11 +282,23 @@ type Replica struct {
 	// same instant, after the deliveries already due then.
 	queue []queued
 	flush sim.TimerID
+	// held keeps the requests that reach a candidate while a round of its
+	// election is on (inRound): elected, it serves them; beaten or out of
+	// time, it drops them (their clients time out and retry, as they would
+	// after a refusal). A round is short, so a request is never served
+	// long after its client gave up.
+	held    []heldRequest
+	inRound bool
 	// chosen gathers the slots one MAccepteds chose (scratch).
 	chosen []queued
 
 	buf []byte // scratch for storage values and observation text
 	box boxes  // the messages it sends often, boxed without an allocation each
+}
+
+type heldRequest struct {
+	from sim.NodeID
+	m    Request
 }
 
 // NewReplica returns a Multi-Paxos replica; Start recovers its durable state.
@@ -400,6 +416,7 @@ func (r *Replica) stand(ctx sim.Context) {
 	r.promises = map[sim.NodeID]bool{}
 	r.found = map[int]Entry{}
 	r.prepFrom = r.applied
+	r.inRound = true
 	ctx.Observe(ObsBallot, 0, r.ballot.String())
 	r.toReplicas(ctx, MPrepare{B: r.ballot, From: r.prepFrom})
 	ctx.Cancel(r.timer)
@@ -407,6 +424,7 @@ func (r *Replica) stand(ctx sim.Context) {
 }
 
 func (r *Replica) backoff(ctx sim.Context) {
+	r.inRound, r.held = false, nil
 	ctx.Cancel(r.timer)
 	window := r.p.Timing.BackoffBase << min(r.failures, 16)
 	if window > r.p.Timing.BackoffMax || window <= 0 {
@@ -428,6 +446,7 @@ func (r *Replica) stepDown(ctx sim.Context, b Ballot) {
 	r.pending = nil
 	r.proposed = nil
 	r.queue = r.queue[:0] // their clients retry
+	r.held, r.inRound = nil, false
 	ctx.Cancel(r.tick)
 	r.armElection(ctx)
 }
@@ -585,6 +604,11 @@ func (r *Replica) onPromise(ctx sim.Context, from sim.NodeID, m MPromise) {
 		r.propose(ctx, s, c, "")
 	}
 	r.heartbeat(ctx)
+	held := r.held
+	r.held, r.inRound = nil, false
+	for _, h := range held {
+		r.onRequest(ctx, h.from, h.m)
+	}
 }
 
 func (r *Replica) propose(ctx sim.Context, slot int, c Cmd, text string) {
@@ -606,9 +630,19 @@ func (r *Replica) pendingSlot(slot int) *pending {
 		// happen; it is here so that pending stays a plain set of slots.
 		grown := make([]pending, r.pendBase-slot, r.pendBase-slot+len(r.pending))
 		r.pending, r.pendBase = append(grown, r.pending...), slot
+		r.pendArr = r.pending[:0]
 	}
 	for len(r.pending) <= slot-r.pendBase {
+		if len(r.pending) == cap(r.pending) && len(r.pending) <= cap(r.pendArr)/2 {
+			// The window reached the array's end with the front half
+			// settled: move it back to the front rather than grow.
+			r.pending = r.pendArr[:copy(r.pendArr[:cap(r.pendArr)], r.pending)]
+		}
+		c := cap(r.pending)
 		r.pending = append(r.pending, pending{})
+		if cap(r.pending) != c {
+			r.pendArr = r.pending[:0] // a new array
+		}
 	}
 	return &r.pending[slot-r.pendBase]
 }
@@ -652,7 +686,7 @@ func (r *Replica) ack(from sim.NodeID, slot int) (Cmd, string, bool) {
 			k++
 		}
 		if k == len(r.pending) {
-			r.pending = r.pending[:0]
+			r.pending = r.pendArr[:0]
 		} else {
 			r.pending = r.pending[k:]
 		}
@@ -719,6 +753,12 @@ func (r *Replica) onRequest(ctx sim.Context, from sim.NodeID, m Request) {
 		if rec.seq == c.Seq {
 			ctx.Send(from, r.box.reply.box(Reply{Seq: c.Seq, OK: true, Output: rec.out}))
 		}
+		return
+	}
+	if r.role == roleCandidate && r.inRound {
+		// Refused, the client would wait out its whole timeout: its
+		// request may have come only an instant before the election ends.
+		r.held = append(r.held, heldRequest{from: from, m: m})
 		return
 	}
 	if r.role != roleLeader {

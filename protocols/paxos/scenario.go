@@ -305,8 +305,10 @@ func (s Scenario) Instance(seed uint64, choices sim.Choices, tracer sim.Tracer) 
 	if s.Mode == ModeMulti {
 		in.Config.Stop = stopOnDisagreement(in.multiStop())
 		// Each command: the client's invoke and return, a decide on
-		// every replica.
-		in.Config.Observations = s.Clients * s.Ops * (2 + s.Nodes)
+		// every replica; and room for a few ballots and no-ops, so that
+		// a calm run never outgrows the list (doubling it then would
+		// cost more than the hint saved).
+		in.Config.Observations = (s.Clients*s.Ops+s.Nodes)*(2+s.Nodes) + 64
 	}
 	return in
 }

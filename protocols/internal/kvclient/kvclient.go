@@ -24,6 +24,11 @@ type Params struct {
 	// Retry is how soon the client tries another replica when the one it
 	// asked knows no leader; 0 waits for Timeout.
 	Retry sim.Time
+	// Candidates, if set, says replicas 0 .. Candidates-1 stand for
+	// election at the start (Multi-Paxos's proposers): a client sends its
+	// first request to one of them, since any other replica could only
+	// redirect it. Later retries go round all replicas. 0 means all.
+	Candidates int
 }
 
 // Cmd is a key-value command: a client's get or put (or, in a log, an
@@ -103,8 +108,13 @@ func NewTexted(p Params, request func(Cmd) (sim.Message, string)) *Client {
 
 // Start implements sim.Node.
 func (c *Client) Start(ctx sim.Context) {
-	// Clients spread over the replicas until they learn who leads.
-	c.target = sim.NodeID(int(ctx.Self()) % c.p.Replicas)
+	// Clients spread over the replicas that stand first until they learn
+	// who leads.
+	first := c.p.Replicas
+	if c.p.Candidates > 0 && c.p.Candidates < first {
+		first = c.p.Candidates
+	}
+	c.target = sim.NodeID(int(ctx.Self()) % first)
 	c.next(ctx)
 }
 
