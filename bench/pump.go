@@ -131,6 +131,7 @@ func RunMultiPaxosPump(replicas, k int, seed uint64) (Stats, error) {
 	for i, n := range p.nodes {
 		n.Start(p.ctxs[i])
 	}
+	p.fire() // timers due at once (the candidate stands at t = 0), as the simulator runs them
 	for p.returned < k {
 		if p.now > s.Limit {
 			return Stats{}, fmt.Errorf("multi-paxos pump: %d of %d commands returned by %s", p.returned, k, p.now)
