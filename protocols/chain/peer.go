@@ -1,6 +1,11 @@
 package chain
 
-import "simulate/sim"
+import (
+	"unsafe"
+
+	"simulate/internal/prefetch"
+	"simulate/sim"
+)
 
 // Peer is one node's view of the block tree: the blocks it has seen, the
 // orphans waiting for a parent it lacks, and its place in the gossip graph.
@@ -78,6 +83,9 @@ func (p *Peer) Mark(id BlockID) { p.know(id) }
 func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(*Block) bool, connect func(b *Block, from sim.NodeID)) {
 	if p.Knows(id) || p.held.Has(id) {
 		return
+	}
+	if len(p.peers) > 0 {
+		prefetch.Line(unsafe.Pointer(&p.peers[0]))
 	}
 	b := p.Tree.Store.Get(id)
 	if valid != nil && !valid(b) {
