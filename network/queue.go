@@ -74,6 +74,9 @@ func (c *Queues) Busy(from, to sim.NodeID) *sim.Time {
 	return &s[lo].until
 }
 
+// scanLinks is the most links find scans rather than searches.
+const scanLinks = 32
+
 // moved marks a span whose links were copied out to out.
 const moved = ^uint64(0)
 
@@ -87,14 +90,26 @@ func (c *Queues) find(s []linkClock, from, to sim.NodeID) (int, bool) {
 			return i, true
 		}
 	}
-	// Lowest i with s[i].to >= to.
-	lo, hi := 0, len(s)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if s[mid].to < to {
-			lo = mid + 1
-		} else {
-			hi = mid
+	// Lowest i with s[i].to >= to. A relay's first lookup is of the
+	// sender's lowest neighbour, at the start of its links: a scan from
+	// there reads the first line of a block of links that is out of the
+	// cache, where a binary search began with a miss in the middle and
+	// then walked back down through dependent reads. A sender with many
+	// links is searched.
+	lo := 0
+	if len(s) <= scanLinks {
+		for lo < len(s) && s[lo].to < to {
+			lo++
+		}
+	} else {
+		hi := len(s)
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if s[mid].to < to {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
 		}
 	}
 	if lo == len(s) || s[lo].to != to {

@@ -7,3 +7,9 @@ import "unsafe"
 //
 //go:noescape
 func prefetch(p unsafe.Pointer)
+
+// prefetchLines is prefetch of the line at p and the one after it, for
+// a node whose state spans more than one line.
+//
+//go:noescape
+func prefetchLines(p unsafe.Pointer)

@@ -62,12 +62,12 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 	if q.len() != 0 {
 		t.Fatalf("%d events left", q.len())
 	}
-	free := 0
-	for f := q.free; f > 0; f = int32(q.slab[f-1].aux) {
-		free++
+	free := map[int32]bool{}
+	for _, f := range q.free {
+		free[f] = true
 	}
-	if free != len(q.slab) {
-		t.Fatalf("slab has %d slots, %d free after draining", len(q.slab), free)
+	if len(free) != len(q.slab) || len(q.free) != len(q.slab) {
+		t.Fatalf("slab has %d slots, %d free after draining (%d distinct)", len(q.slab), len(q.free), len(free))
 	}
 }
 

@@ -1,6 +1,11 @@
 package chain
 
-import "simulate/sim"
+import (
+	"unsafe"
+
+	"simulate/internal/prefetch"
+	"simulate/sim"
+)
 
 // Peer is one node's view of the block tree: the blocks it has seen, the
 // orphans waiting for a parent it lacks, and its place in the gossip graph.
@@ -23,6 +28,12 @@ type Peer struct {
 	ID      sim.NodeID
 	held    Bitset // orphans waiting for a parent
 	orphans map[BlockID][]pending
+	// peers is Tree.Peers[ID], kept here: a node relays a block it first
+	// receives to its neighbours, and at thousands of nodes the row of
+	// Tree.Peers's table of slice headers is one more cache miss before
+	// the list itself, while this line of the node was already read
+	// (held).
+	peers []sim.NodeID
 }
 
 // inlineWords is how many words of a node's known set live in its Peer:
@@ -36,7 +47,11 @@ type pending struct {
 
 // NewPeer returns node id's view, knowing only genesis.
 func NewPeer(t *Tree, id sim.NodeID) Peer {
-	return Peer{Tree: t, ID: id}
+	p := Peer{Tree: t, ID: id}
+	if t != nil && int(id) >= 0 && int(id) < len(t.Peers) {
+		p.peers = t.Peers[id]
+	}
+	return p
 }
 
 // Knows reports whether the node holds block id (connected to genesis).
@@ -68,6 +83,9 @@ func (p *Peer) Mark(id BlockID) { p.know(id) }
 func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(*Block) bool, connect func(b *Block, from sim.NodeID)) {
 	if p.Knows(id) || p.held.Has(id) {
 		return
+	}
+	if len(p.peers) > 0 {
+		prefetch.Line(unsafe.Pointer(&p.peers[0]))
 	}
 	b := p.Tree.Store.Get(id)
 	if valid != nil && !valid(b) {
@@ -113,7 +131,7 @@ func (p *Peer) Learn(ctx sim.Context, b *Block) {
 // Send gives block b to every neighbour but except (-1: to all).
 func (p *Peer) Send(ctx sim.Context, b *Block, except sim.NodeID) {
 	m := p.Tree.Msg(b) // one interface value for every link and node
-	for _, q := range p.Tree.Peers[p.ID] {
+	for _, q := range p.peers {
 		if q != except {
 			ctx.Send(q, m)
 		}

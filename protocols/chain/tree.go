@@ -13,7 +13,8 @@ import (
 // through probes (Reached, Adopt) to the run's Meter, outside the world.
 type Tree struct {
 	Store *Store
-	// Peers lists each node's neighbours; Complete says every node is a
+	// Peers lists each node's neighbours, fixed before the nodes are made
+	// (NewPeer keeps each node's row); Complete says every node is a
 	// neighbour of every other (then nobody relays: the producer's own
 	// broadcast reaches all).
 	Peers    [][]sim.NodeID

@@ -129,7 +129,7 @@ type Node struct {
 	// pad makes a Node 256 bytes, a size the allocator keeps aligned to
 	// cache lines, so the known-blocks set at its start (chain.Peer) is
 	// always one line.
-	_ [32]byte
+	_ [8]byte
 }
 
 // Merchant is the payee of a double spend: it hands over the goods once the
