@@ -3,6 +3,8 @@ package sim
 import (
 	"math/bits"
 	"unsafe"
+
+	"simulate/internal/prefetch"
 )
 
 // eventKind says what an event does when it fires.
@@ -200,7 +202,7 @@ func (q *queue) push(at Time, seq uint64, e event) {
 		q.slab[slot] = p
 		if n > 0 {
 			// The slot the next push takes (see free).
-			prefetch(unsafe.Pointer(&q.slab[q.free[n-1]]))
+			prefetch.Line(unsafe.Pointer(&q.slab[q.free[n-1]]))
 		}
 	} else {
 		if len(q.slab) >= maxSlots {
@@ -296,7 +298,7 @@ func (q *queue) pop(e *event) Time {
 		// plain load would not do: it holds up the instructions behind it
 		// until it completes, and measured no faster than none.
 		if !h[0].isInline() {
-			prefetch(unsafe.Pointer(&q.slab[h[0].slot()]))
+			prefetch.Line(unsafe.Pointer(&q.slab[h[0].slot()]))
 		}
 	}
 	if top.isInline() {

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"unsafe"
+
+	"simulate/internal/prefetch"
 )
 
 // Model is a network: it decides the fate of every message when it is sent.
@@ -298,15 +300,15 @@ func (w *World) prefetchNext() {
 	if len(h) > 2 {
 		for _, k := range h[1:3] {
 			if i := uint(k.node()); i < uint(len(w.nodes)) {
-				prefetch(unsafe.Pointer(&w.nodes[i]))
-				prefetch(unsafe.Pointer(&w.nodes[i].pcg))
+				prefetch.Line(unsafe.Pointer(&w.nodes[i]))
+				prefetch.Line(unsafe.Pointer(&w.nodes[i].pcg))
 			}
 		}
 	}
 	if len(h) > 0 {
 		if i := uint(h[0].node()); i < uint(len(w.nodes)) {
 			if p := (*[2]unsafe.Pointer)(unsafe.Pointer(&w.nodes[i].node))[1]; p != nil {
-				prefetchLines(p)
+				prefetch.Lines(p)
 			}
 		}
 	}

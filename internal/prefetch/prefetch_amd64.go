@@ -6,3 +6,9 @@ import "unsafe"
 //
 //go:noescape
 func Line(p unsafe.Pointer)
+
+// Lines starts loading the cache line at p and the one after it, for
+// state that spans more than one line (the kernel's node state).
+//
+//go:noescape
+func Lines(p unsafe.Pointer)
