@@ -13,24 +13,12 @@ import (
 // fold folds the words a and b into h with one 64×64→128-bit multiply
 // (wyhash's "mum"): the high and low halves of (h^a^k0)·(b^k1), xored.
 // Every input bit reaches the output; the constants keep an all-zero
-// input from zeroing the product. One multiply per two words is a third of
-// what mix costs for the same two words, and the kernel folds two pairs an
-// event.
+// input from zeroing the product. One multiply per two words is a quarter
+// of what a multiply-xorshift step per word (the fold before this one)
+// cost, and the kernel folds two pairs an event.
 func fold(h, a, b uint64) uint64 {
 	hi, lo := bits.Mul64(h^a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db)
 	return hi ^ lo
-}
-
-// mix folds v into h with a multiply-xorshift step (from the wyhash/
-// SplitMix family): a bijection of 64-bit words. RunSeed derives run seeds
-// with it, so it may never change.
-func mix(h, v uint64) uint64 {
-	h ^= v
-	h *= 0x9e3779b97f4a7c15
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 32
-	return h
 }
 
 // foldBytes folds b into h sixteen bytes at a time, then its length, so
