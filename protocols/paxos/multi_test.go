@@ -221,3 +221,37 @@ func (c counter) Record(e sim.TraceEvent) {
 		c[sim.MessageType(e.Msg)]++
 	}
 }
+
+// firstRequests records where each client sent its first request.
+type firstRequests map[sim.NodeID]sim.NodeID
+
+func (f firstRequests) Record(e sim.TraceEvent) {
+	if _, ok := e.Msg.(paxos.Request); ok && e.Kind == sim.TraceSend {
+		if _, seen := f[e.From]; !seen {
+			f[e.From] = e.To
+		}
+	}
+}
+
+// TestClientsStartAtACandidate: with one replica standing for election,
+// every client's first request goes to it (a request to any other
+// replica could only be redirected), and, reaching it while its election
+// is on, is held and served rather than refused: the first command
+// returns long before a client's timeout would have sent it elsewhere.
+func TestClientsStartAtACandidate(t *testing.T) {
+	s := paxos.Scenario{Mode: paxos.ModeMulti, Nodes: 3, Proposers: 1, Clients: 4, Ops: 2,
+		Latency: sim.Millisecond, Limit: 5 * sim.Second}
+	first := firstRequests{}
+	o := paxos.Run(s, 1, first)
+	require.Empty(t, paxos.Check(o))
+	require.Len(t, first, 4)
+	for client, to := range first {
+		require.Equal(t, sim.NodeID(0), to, "client n%d's first request", client)
+	}
+	timeout := paxos.DefaultMultiTiming(s.MaxDelay()).Client
+	for _, ob := range o.Result.Observations {
+		if ob.Kind == check.ObsReturn && ob.Slot == 1 {
+			require.Less(t, ob.Time, timeout, "n%d's first command waited for a timeout", ob.Node)
+		}
+	}
+}
