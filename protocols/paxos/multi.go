@@ -533,19 +533,23 @@ func (r *Replica) onAccept(ctx sim.Context, from sim.NodeID, m MAccept) {
 		f.buf = appendCmdRecord(f.buf, m.Cmd)
 		f.save(st)
 	}
-	if from != ctx.Self() {
-		r.leader = from
-		if r.role != roleFollower && r.ballot.Less(m.B) {
-			r.stepDown(ctx, m.B)
-		}
-	}
 	if from == ctx.Self() {
 		r.onAccepted(ctx, from, MAccepted{B: m.B, Slot: m.Slot})
 	} else {
+		r.follow(ctx, from, m.B)
 		ctx.Send(from, r.box.accepted.box(MAccepted{B: m.B, Slot: m.Slot}))
 	}
 	if r.p.Bug == EagerLearner {
 		r.commit(ctx, m.Slot, m.Cmd, "") // the bug: one accept is not a quorum
+	}
+}
+
+// follow takes the sender of an accept at ballot b as the leader, and
+// steps down if this replica was standing or leading at a lower ballot.
+func (r *Replica) follow(ctx sim.Context, from sim.NodeID, b Ballot) {
+	r.leader = from
+	if r.role != roleFollower && r.ballot.Less(b) {
+		r.stepDown(ctx, b)
 	}
 }
 
@@ -848,15 +852,10 @@ func (r *Replica) onAccepts(ctx sim.Context, from sim.NodeID, m MAccepts) {
 	if f.dirty {
 		f.save(st)
 	}
-	if from != ctx.Self() {
-		r.leader = from
-		if r.role != roleFollower && r.ballot.Less(m.B) {
-			r.stepDown(ctx, m.B)
-		}
-	}
 	if from == ctx.Self() {
 		r.onAccepteds(ctx, from, MAccepteds{B: m.B, Slot: m.Slot, N: len(m.Cmds)})
 	} else {
+		r.follow(ctx, from, m.B)
 		ctx.Send(from, MAccepteds{B: m.B, Slot: m.Slot, N: len(m.Cmds)})
 	}
 	if r.p.Bug == EagerLearner {
