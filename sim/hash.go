@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // The running trace hash folds every event into 64 bits, two machine words
@@ -36,24 +37,14 @@ func foldBytes(h uint64, b []byte) uint64 {
 	return fold(fold(h, tail[0], tail[1]), uint64(n), 0)
 }
 
-// foldString is foldBytes for a string, without converting it.
+// foldString is foldBytes for a string, read in place (foldBytes neither
+// keeps nor changes what it reads).
 func foldString(h uint64, s string) uint64 {
-	n := len(s)
-	for len(s) >= 16 {
-		h = fold(h, le64(s), le64(s[8:]))
-		s = s[16:]
-	}
-	var tail [2]uint64
-	for i := 0; i < len(s); i++ {
-		tail[i>>3] |= uint64(s[i]) << (8 * (i & 7))
-	}
-	return fold(fold(h, tail[0], tail[1]), uint64(n), 0)
+	return foldBytes(h, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
-func le64(s string) uint64 {
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
+// codeSend is kindCode(TraceSend), which the kernel also tests for.
+const codeSend = 2
 
 // kindCode gives the kernel's own kinds a fixed small code and hashes any
 // other (environment action) kind by name.
@@ -62,7 +53,7 @@ func kindCode(k TraceKind) uint64 {
 	case TraceStart:
 		return 1
 	case TraceSend:
-		return 2
+		return codeSend
 	case TraceDeliver:
 		return 3
 	case TraceDrop:

@@ -401,12 +401,13 @@ func (w *World) recordDetail(kind TraceKind, from, to NodeID, msg Message, msgID
 	w.index++
 	w.lastEvent = w.now
 	if !w.cfg.NoHash {
-		h := fold(w.hash, uint64(w.now), kindCode(kind))
+		code := kindCode(kind)
+		h := fold(w.hash, uint64(w.now), code)
 		h = fold(h, uint64(int64(from))<<32^uint64(uint32(to)), uint64(timer)^msgID)
 		// A message's contents are hashed once, when it is sent; its
 		// delivery, drop or duplicate names it by its send's id, which
 		// the send folded in beside the contents.
-		if kind == TraceSend {
+		if code == codeSend {
 			b := msg.AppendDigest(w.buf[:0])
 			h = foldBytes(h, b)
 			w.buf = b
