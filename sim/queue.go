@@ -123,16 +123,7 @@ func (k key) beforeBit(o key) int {
 // 1,000,000 pending; branchless all the way down was 2-3x slower there).
 const branchlessBelow = 1 << 10
 
-// inlineKey packs a plain timer into a key, if it fits.
-func inlineKey(at Time, seq uint64, e *event) (key, bool) {
-	if e.kind != evTimer || e.tag != nil || e.to < 0 || e.to >= maxSlots ||
-		uint64(e.inc) >= 1<<inlineIncBits || uint64(e.timer) >= 1<<inlineTimerBits {
-		return key{}, false
-	}
-	return key{at: at, seqSlot: seq<<slotBits | uint64(e.to), inline: 1 | uint64(e.inc)<<1 | uint64(e.timer)<<24}, true
-}
-
-// inlineEvent unpacks a key made by inlineKey into e.
+// inlineEvent unpacks a key made by pushTimer for a plain timer into e.
 func (k key) inlineEvent(e *event) {
 	*e = event{kind: evTimer, to: k.slot(), inc: uint32(k.inline>>1) & (1<<inlineIncBits - 1), timer: TimerID(k.inline >> 24)}
 }
@@ -182,19 +173,45 @@ func (q *queue) reserve(n int) {
 // peek returns the time of the next event.
 func (q *queue) peek() Time { return q.h[0].at }
 
-func (q *queue) push(at Time, seq uint64, e event) {
-	if k, ok := inlineKey(at, seq, &e); ok {
-		q.h = append(grow(q.h), k)
-		q.up(len(q.h) - 1)
+// The kernel pushes through three doors, one for each shape of event,
+// each taking its fields as arguments: a 64-byte event passed by value
+// goes through the stack, and copying it there stalled on store
+// forwarding (two thirds of the time of setting a timer).
+
+// pushTimer queues timer of node to (at incarnation inc) with its tag. A
+// plain timer (no tag) whose fields fit rides whole in its key.
+func (q *queue) pushTimer(at Time, seq uint64, to int32, inc uint32, timer TimerID, tag any) {
+	if tag == nil && uint32(to) < maxSlots && inc < 1<<inlineIncBits && uint64(timer) < 1<<inlineTimerBits {
+		q.pushKey(key{at: at, seqSlot: seq<<slotBits | uint64(to), inline: 1 | uint64(inc)<<1 | uint64(timer)<<24})
 		return
 	}
-	p := payload{to: e.to, aux: e.inc, id: uint64(e.timer), val: e.tag}
-	if e.kind == evDeliver {
-		p.aux, p.id = uint32(e.from), e.msgID
-		if e.msg != nil {
-			p.val = e.msg
-		}
+	q.pushSlab(at, seq, evTimer, payload{to: to, aux: inc, id: uint64(timer), val: tag})
+}
+
+// pushDeliver queues the delivery of msg (send msgID) from from to to.
+func (q *queue) pushDeliver(at Time, seq uint64, from, to int32, msgID uint64, msg Message) {
+	p := payload{to: to, aux: uint32(from), id: msgID}
+	if msg != nil {
+		p.val = msg
 	}
+	q.pushSlab(at, seq, evDeliver, p)
+}
+
+// push queues any event; the environment's (crashes, restarts, actions)
+// come this way.
+func (q *queue) push(at Time, seq uint64, e *event) {
+	switch e.kind {
+	case evTimer:
+		q.pushTimer(at, seq, e.to, e.inc, e.timer, e.tag)
+	case evDeliver:
+		q.pushDeliver(at, seq, e.from, e.to, e.msgID, e.msg)
+	default:
+		q.pushSlab(at, seq, e.kind, payload{to: e.to, aux: e.inc, id: uint64(e.timer), val: e.tag})
+	}
+}
+
+// pushSlab queues an event whose payload p goes to the slab.
+func (q *queue) pushSlab(at Time, seq uint64, kind eventKind, p payload) {
 	var slot int32
 	if n := len(q.free) - 1; n >= 0 {
 		slot = q.free[n]
@@ -214,7 +231,12 @@ func (q *queue) push(at Time, seq uint64, e event) {
 			q.free = make([]int32, 0, cap(q.slab))
 		}
 	}
-	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(e.kind)<<1 | uint64(uint32(e.to))<<32})
+	q.pushKey(key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(kind)<<1 | uint64(uint32(p.to))<<32})
+}
+
+// pushKey adds k to the heap.
+func (q *queue) pushKey(k key) {
+	q.h = append(grow(q.h), k)
 	q.up(len(q.h) - 1)
 }
 

@@ -34,7 +34,7 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 			e = event{kind: evDeliver, from: 1, to: 2, msgID: seq}
 		}
 		at := Time(r.IntN(100))
-		q.push(at, seq, e)
+		q.push(at, seq, &e)
 		all = append(all, want{at, seq, e})
 	}
 	// Drop every third timer, as Cancel's sweep does.

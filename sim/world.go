@@ -225,18 +225,18 @@ func (w *World) Counters() Counters { return w.counters }
 // At schedules an environment action (a partition, a heal, a loss window) at
 // time t. kind and detail appear in the trace; fn runs when the time comes.
 func (w *World) At(t Time, kind, detail string, fn func()) {
-	w.push(t, event{kind: evAction, tag: &action{kind: kind, detail: detail, fn: fn}})
+	w.push(t, &event{kind: evAction, tag: &action{kind: kind, detail: detail, fn: fn}})
 }
 
 // CrashAt schedules node id to crash at time t: it loses everything but its
 // Storage, its timers are void and messages to it are dropped.
-func (w *World) CrashAt(t Time, id NodeID) { w.push(t, event{kind: evCrash, to: int32(id)}) }
+func (w *World) CrashAt(t Time, id NodeID) { w.push(t, &event{kind: evCrash, to: int32(id)}) }
 
 // RestartAt schedules node id to restart at time t, rebuilt by Config.New
 // around its surviving Storage. Restarting a running node does nothing.
-func (w *World) RestartAt(t Time, id NodeID) { w.push(t, event{kind: evRestart, to: int32(id)}) }
+func (w *World) RestartAt(t Time, id NodeID) { w.push(t, &event{kind: evRestart, to: int32(id)}) }
 
-func (w *World) push(at Time, e event) {
+func (w *World) push(at Time, e *event) {
 	w.seq++
 	w.q.push(at, w.seq, e)
 }
@@ -442,11 +442,13 @@ func (w *World) send(from, to NodeID, msg Message) {
 		w.record(TraceDrop, from, to, msg, id, 0, f.Reason)
 		return
 	}
-	w.push(w.now+f.Delay, event{kind: evDeliver, from: int32(from), to: int32(to), msg: msg, msgID: id})
+	w.seq++
+	w.q.pushDeliver(w.now+f.Delay, w.seq, int32(from), int32(to), id, msg)
 	if f.Duplicate {
 		w.counters.Duplicated++
 		w.record(TraceDuplicate, from, to, msg, id, 0, "")
-		w.push(w.now+f.DupDelay, event{kind: evDeliver, from: int32(from), to: int32(to), msg: msg, msgID: id})
+		w.seq++
+		w.q.pushDeliver(w.now+f.DupDelay, w.seq, int32(from), int32(to), id, msg)
 	}
 }
 
@@ -474,7 +476,8 @@ func (c *nodeCtx) After(d Time, tag any) TimerID {
 	w := c.w
 	w.nextTimer++
 	id := w.nextTimer
-	w.push(w.now+d, event{kind: evTimer, to: int32(c.id), inc: w.nodes[c.id].inc, timer: id, tag: tag})
+	w.seq++
+	w.q.pushTimer(w.now+d, w.seq, int32(c.id), w.nodes[c.id].inc, id, tag)
 	return id
 }
 
