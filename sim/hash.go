@@ -30,11 +30,31 @@ func foldBytes(h uint64, b []byte) uint64 {
 		h = fold(h, binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
 		b = b[16:]
 	}
-	var tail [2]uint64
-	for i, c := range b {
-		tail[i>>3] |= uint64(c) << (8 * (i & 7))
+	// The last 0-15 bytes, read as two little-endian words padded with
+	// zeros — in whole loads, not byte by byte: a loop over a block
+	// message's 9-byte tail was a tenth of a Nakamoto run.
+	var t0, t1 uint64
+	if len(b) >= 8 {
+		t0, t1 = binary.LittleEndian.Uint64(b), partialWord(b[8:])
+	} else {
+		t0 = partialWord(b)
 	}
-	return fold(fold(h, tail[0], tail[1]), uint64(n), 0)
+	return fold(fold(h, t0, t1), uint64(n), 0)
+}
+
+// partialWord reads the 0-7 bytes of b as a little-endian word padded
+// with zeros. Two loads that overlap in the middle cover any length from
+// one to twice their size; the bytes both read land in the same place.
+func partialWord(b []byte) uint64 {
+	switch k := len(b); {
+	case k >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[k-4:]))<<(8*(k-4))
+	case k >= 2:
+		return uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[k-2:]))<<(8*(k-2))
+	case k == 1:
+		return uint64(b[0])
+	}
+	return 0
 }
 
 // foldString is foldBytes for a string, read in place (foldBytes neither

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 )
@@ -41,5 +42,32 @@ func TestFoldBytesSeparates(t *testing.T) {
 		b := []byte(strings.Repeat("x", 40))
 		b[i] = 'y'
 		add(string(b))
+	}
+}
+
+// TestFoldBytesTail: the tail of up to 15 bytes, read in whole loads, folds
+// exactly as reading it byte by byte into two zero-padded little-endian
+// words (the definition every pinned trace hash was computed with).
+func TestFoldBytesTail(t *testing.T) {
+	byteByByte := func(h uint64, b []byte) uint64 {
+		n := len(b)
+		for len(b) >= 16 {
+			h = fold(h, binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
+			b = b[16:]
+		}
+		var tail [2]uint64
+		for i, c := range b {
+			tail[i>>3] |= uint64(c) << (8 * (i & 7))
+		}
+		return fold(fold(h, tail[0], tail[1]), uint64(n), 0)
+	}
+	b := make([]byte, 48)
+	for i := range b {
+		b[i] = byte(0x9e + 37*i)
+	}
+	for n := 0; n <= len(b); n++ {
+		if got, want := foldBytes(3, b[:n]), byteByByte(3, b[:n]); got != want {
+			t.Fatalf("length %d: %x, byte by byte %x", n, got, want)
+		}
 	}
 }
