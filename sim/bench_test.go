@@ -58,8 +58,8 @@ func BenchmarkKernelNoHash(b *testing.B) { benchKernel(b, true, nil) }
 type benchTag struct{ round int }
 
 // BenchmarkKernelTagged is BenchmarkKernel with a tag on every timer, as
-// most protocols set them: a tagged timer keeps its payload in the slab
-// (like a message delivery) instead of inside the heap key.
+// most protocols set them: the slab entry then holds an interface value,
+// as a message delivery's does.
 func BenchmarkKernelTagged(b *testing.B) { benchKernel(b, false, benchTag{round: 1}) }
 
 // bareEvent and bareHeap are the baseline: the same (time, seq) binary heap

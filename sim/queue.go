@@ -19,7 +19,7 @@ const (
 )
 
 // event is one scheduled happening. Events live in a slab and the heap
-// orders small (time, seq, slot) keys, so sifting moves 24 bytes rather
+// orders small (time, seq, slot) keys, so sifting moves 16 bytes rather
 // than the whole event, and the steady state allocates nothing.
 type event struct {
 	kind  eventKind
@@ -35,9 +35,10 @@ type event struct {
 // What an event carries beyond its time and kind, as the slab stores it:
 // 32 bytes, half a cache line, so at large queues twice as many pending
 // payloads stay in the cache and one payload never straddles two lines.
-// The kind rides in the heap key; a timer's incarnation and a delivery's
-// sender share aux, its timer id and send id share id, and its tag, message
-// or action share val (a message goes back to Message when popped).
+// A timer's incarnation and a delivery's sender share aux, its timer id
+// and send id share id (the event's kind rides in id's top byte: no run
+// numbers 2^56 timers or messages), and its tag, message or action share
+// val (a message goes back to Message when popped).
 type payload struct {
 	to  int32
 	aux uint32
@@ -51,48 +52,34 @@ type action struct {
 	fn     func()
 }
 
-// key is what the heap orders. The insertion sequence number and a slab
-// slot share one word: the sequence in the high 40 bits (a trillion events
-// a run) keeps the order, the slot in the low 24 bits (16 million pending
-// events) finds the event.
+// key is what the heap orders: 16 bytes, so that a node's two children
+// fill half a cache line (see queue.h). The insertion sequence number and
+// a slab slot share one word: the sequence in the high 40 bits (a
+// trillion events a run) keeps the order, the slot in the low 24 bits (16
+// million pending events) finds the event.
 //
-// A plain timer (no tag) does not go to the slab at all: its whole payload
-// rides in the key's inline word (timer id, node incarnation) and the low
-// 24 bits hold the node instead of a slot. At large queues reading the slab
-// entry of the popped event is a cache miss — the one thing a bare
-// (time, seq) heap never pays — and timers are most of a simulation's
-// events; carrying them in the key keeps the heap top's data in the cache
-// line the heap already touched.
+// Keys were 24 bytes once, and a plain timer (no tag) rode whole in its
+// key so that it never read the slab. Two children of 24 bytes straddle
+// two cache lines at three levels out of four, and the descent of a pop
+// is where a large queue's time goes; at 16 bytes every level reads one
+// line and the heap is a third smaller, which paid more than the slab
+// read it costs a plain timer (the slab entry of the next event is
+// prefetched while the current one runs).
 type key struct {
 	at      Time
 	seqSlot uint64
-	// inline is kind<<1 | to<<32 for a slab event, or 1 | inc<<1 |
-	// timer<<24 for a plain timer.
-	inline uint64
 }
 
 const (
 	slotBits = 24
 	maxSlots = 1 << slotBits
 
-	inlineIncBits   = 23
-	inlineTimerBits = 40
+	// A payload's id keeps the event's kind in its top byte.
+	kindShift = 56
+	idMask    = 1<<kindShift - 1
 )
 
 func (k key) slot() int32 { return int32(k.seqSlot & (maxSlots - 1)) }
-
-// node is the node the event of k happens at (its target; 0 for an
-// environment action): a slab event keeps it in the high half of inline,
-// so the kernel can fetch the node's state before it reads the slab.
-func (k key) node() int32 {
-	if k.isInline() {
-		return k.slot()
-	}
-	return int32(k.inline >> 32)
-}
-
-// isInline reports whether k is a plain timer carried whole in the key.
-func (k key) isInline() bool { return k.inline&1 != 0 }
 
 func (k key) before(o key) bool {
 	if k.at != o.at {
@@ -122,11 +109,6 @@ func (k key) beforeBit(o key) int {
 // (1,024 keys, 24 KiB: the best of 2^10, 2^13 and 2^15 at 100,000 and
 // 1,000,000 pending; branchless all the way down was 2-3x slower there).
 const branchlessBelow = 1 << 10
-
-// inlineEvent unpacks a key made by pushTimer for a plain timer into e.
-func (k key) inlineEvent(e *event) {
-	*e = event{kind: evTimer, to: k.slot(), inc: uint32(k.inline>>1) & (1<<inlineIncBits - 1), timer: TimerID(k.inline >> 24)}
-}
 
 // queue is a binary min-heap of events by (time, seq). Insertion sequence
 // numbers are unique, so the order is total and ties are deterministic.
@@ -158,43 +140,45 @@ func (q *queue) release(slot int32) {
 	q.free = append(q.free, slot)
 }
 
-func (q *queue) len() int { return len(q.h) }
+// The heap starts at h[1] (h[0] is never used), so the children of i are
+// 2i and 2i+1: with 16-byte keys and an array that starts on a cache
+// line (the runtime places every array of 1 KiB or more on one), a
+// node's two children always share one line, and each level of a pop's
+// descent reads one line (a heap rooted at 0, as the bare loop's is,
+// straddles two lines at every other level).
+
+func (q *queue) len() int { return max(len(q.h)-1, 0) }
 
 // reserve sizes the heap and the slab for n pending events (at most
 // maxSlots), so that a known burst is allocated once rather than by
 // doubling, each outgrown copy held until the next collection.
 func (q *queue) reserve(n int) {
 	n = min(n, maxSlots)
-	q.h = make([]key, 0, n)
+	q.h = make([]key, 1, n+1)
 	q.slab = make([]payload, 0, n)
 	q.free = make([]int32, 0, n)
 }
 
 // peek returns the time of the next event.
-func (q *queue) peek() Time { return q.h[0].at }
+func (q *queue) peek() Time { return q.h[1].at }
 
 // The kernel pushes through three doors, one for each shape of event,
 // each taking its fields as arguments: a 64-byte event passed by value
 // goes through the stack, and copying it there stalled on store
 // forwarding (two thirds of the time of setting a timer).
 
-// pushTimer queues timer of node to (at incarnation inc) with its tag. A
-// plain timer (no tag) whose fields fit rides whole in its key.
+// pushTimer queues timer of node to (at incarnation inc) with its tag.
 func (q *queue) pushTimer(at Time, seq uint64, to int32, inc uint32, timer TimerID, tag any) {
-	if tag == nil && uint32(to) < maxSlots && inc < 1<<inlineIncBits && uint64(timer) < 1<<inlineTimerBits {
-		q.pushKey(key{at: at, seqSlot: seq<<slotBits | uint64(to), inline: 1 | uint64(inc)<<1 | uint64(timer)<<24})
-		return
-	}
-	q.pushSlab(at, seq, evTimer, payload{to: to, aux: inc, id: uint64(timer), val: tag})
+	q.pushSlab(at, seq, payload{to: to, aux: inc, id: uint64(evTimer)<<kindShift | uint64(timer), val: tag})
 }
 
 // pushDeliver queues the delivery of msg (send msgID) from from to to.
 func (q *queue) pushDeliver(at Time, seq uint64, from, to int32, msgID uint64, msg Message) {
-	p := payload{to: to, aux: uint32(from), id: msgID}
+	p := payload{to: to, aux: uint32(from), id: uint64(evDeliver)<<kindShift | msgID}
 	if msg != nil {
 		p.val = msg
 	}
-	q.pushSlab(at, seq, evDeliver, p)
+	q.pushSlab(at, seq, p)
 }
 
 // push queues any event; the environment's (crashes, restarts, actions)
@@ -206,12 +190,12 @@ func (q *queue) push(at Time, seq uint64, e *event) {
 	case evDeliver:
 		q.pushDeliver(at, seq, e.from, e.to, e.msgID, e.msg)
 	default:
-		q.pushSlab(at, seq, e.kind, payload{to: e.to, aux: e.inc, id: uint64(e.timer), val: e.tag})
+		q.pushSlab(at, seq, payload{to: e.to, aux: e.inc, id: uint64(e.kind)<<kindShift | uint64(e.timer), val: e.tag})
 	}
 }
 
-// pushSlab queues an event whose payload p goes to the slab.
-func (q *queue) pushSlab(at Time, seq uint64, kind eventKind, p payload) {
+// pushSlab queues the event whose payload is p.
+func (q *queue) pushSlab(at Time, seq uint64, p payload) {
 	var slot int32
 	if n := len(q.free) - 1; n >= 0 {
 		slot = q.free[n]
@@ -231,12 +215,10 @@ func (q *queue) pushSlab(at Time, seq uint64, kind eventKind, p payload) {
 			q.free = make([]int32, 0, cap(q.slab))
 		}
 	}
-	q.pushKey(key{at: at, seqSlot: seq<<slotBits | uint64(slot), inline: uint64(kind)<<1 | uint64(uint32(p.to))<<32})
-}
-
-// pushKey adds k to the heap.
-func (q *queue) pushKey(k key) {
-	q.h = append(grow(q.h), k)
+	if len(q.h) == 0 {
+		q.h = make([]key, 1, 64)
+	}
+	q.h = append(grow(q.h), key{at: at, seqSlot: seq<<slotBits | uint64(slot)})
 	q.up(len(q.h) - 1)
 }
 
@@ -257,8 +239,8 @@ func grow[T any](s []T) []T {
 // up sifts the key at i toward the root.
 func (q *queue) up(i int) {
 	h := q.h
-	for i > 0 {
-		p := (i - 1) / 2
+	for i > 1 {
+		p := i / 2
 		if !h[i].before(h[p]) {
 			break
 		}
@@ -274,7 +256,7 @@ func (q *queue) up(i int) {
 // on store forwarding (it measured ~10% of a pop).
 func (q *queue) pop(e *event) Time {
 	h := q.h
-	top := h[0]
+	top := h[1]
 	last := len(h) - 1
 	x := h[last]
 	h = h[:last]
@@ -286,10 +268,10 @@ func (q *queue) pop(e *event) Time {
 	// near the bottom, so this does about half the comparisons of sifting
 	// it down from the root, and those comparisons are the unpredictable
 	// branches that dominate a pop.
-	if last > 0 {
-		i := 0
+	if last > 1 {
+		i := 1
 		for {
-			l := 2*i + 1
+			l := 2 * i
 			if l >= last {
 				break
 			}
@@ -304,8 +286,8 @@ func (q *queue) pop(e *event) Time {
 			h[i] = h[m]
 			i = m
 		}
-		for i > 0 {
-			p := (i - 1) / 2
+		for i > 1 {
+			p := i / 2
 			if !x.before(h[p]) {
 				break
 			}
@@ -319,51 +301,45 @@ func (q *queue) pop(e *event) Time {
 		// with this event's handler instead of stalling the next pop. A
 		// plain load would not do: it holds up the instructions behind it
 		// until it completes, and measured no faster than none.
-		if !h[0].isInline() {
-			prefetch.Line(unsafe.Pointer(&q.slab[h[0].slot()]))
-		}
-	}
-	if top.isInline() {
-		top.inlineEvent(e)
-		return top.at
+		prefetch.Line(unsafe.Pointer(&q.slab[h[1].slot()]))
 	}
 	slot := top.slot()
-	q.event(top, e)
+	q.event(slot, e)
 	q.release(slot)
 	return top.at
 }
 
-// event unpacks the slab event of key k into e.
-func (q *queue) event(k key, e *event) {
-	p := &q.slab[k.slot()]
-	if kind := eventKind(k.inline >> 1 & 0x7f); kind == evDeliver {
+// event unpacks the payload in slot into e.
+func (q *queue) event(slot int32, e *event) {
+	p := &q.slab[slot]
+	if kind := eventKind(p.id >> kindShift); kind == evDeliver {
 		msg, _ := p.val.(Message)
-		*e = event{kind: kind, to: p.to, from: int32(p.aux), msgID: p.id, msg: msg}
+		*e = event{kind: kind, to: p.to, from: int32(p.aux), msgID: p.id & idMask, msg: msg}
 	} else {
-		*e = event{kind: kind, to: p.to, inc: p.aux, timer: TimerID(p.id), tag: p.val}
+		*e = event{kind: kind, to: p.to, inc: p.aux, timer: TimerID(p.id & idMask), tag: p.val}
 	}
 }
+
+// nodeOf is the node the event in slot happens at.
+func (q *queue) nodeOf(slot int32) int32 { return q.slab[slot].to }
 
 // compact removes every queued event for which dead returns true and
 // restores the heap order.
 func (q *queue) compact(dead func(e *event) bool) {
-	kept := q.h[:0]
+	if len(q.h) == 0 {
+		return
+	}
+	kept := q.h[:1]
 	var e event
-	for _, k := range q.h {
-		if k.isInline() {
-			if k.inlineEvent(&e); !dead(&e) {
-				kept = append(kept, k)
-			}
-			continue
-		}
-		if q.event(k, &e); dead(&e) {
+	for _, k := range q.h[1:] {
+		if q.event(k.slot(), &e); dead(&e) {
 			q.release(k.slot())
 			continue
 		}
 		kept = append(kept, k)
 	}
 	q.h = kept
-	for i := len(q.h)/2 - 1; i >= 0; i-- {
+	for i := (len(q.h) - 1) / 2; i >= 1; i-- {
 		q.down(i)
 	}
 }
@@ -373,7 +349,7 @@ func (q *queue) down(i int) {
 	h := q.h
 	n := len(h)
 	for {
-		l := 2*i + 1
+		l := 2 * i
 		if l >= n {
 			return
 		}

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestQueueOrdersInlineAndSlabEventsAlike mixes plain timers (carried in
-// the heap key) with tagged timers, deliveries and timers too large to
-// inline (carried in the slab), and checks that they come out in (time,
-// seq) order with their payloads intact, before and after a compaction.
-func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
+// TestQueueOrdersEveryKindOfEvent mixes plain and tagged timers, timers
+// with large incarnations and ids, and deliveries, and checks that they
+// come out in (time, seq) order with their payloads intact, before and
+// after a compaction.
+func TestQueueOrdersEveryKindOfEvent(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	type want struct {
 		at  Time
@@ -21,17 +21,19 @@ func TestQueueOrdersInlineAndSlabEventsAlike(t *testing.T) {
 	var all []want
 	for seq := uint64(1); seq <= 5000; seq++ {
 		var e event
-		switch r.IntN(5) {
+		switch r.IntN(6) {
 		case 0:
 			e = event{kind: evTimer, to: int32(r.IntN(1000)), inc: uint32(r.IntN(5)), timer: TimerID(seq)}
 		case 1:
-			e = event{kind: evTimer, to: 3, inc: 1 << inlineIncBits, timer: TimerID(seq)} // incarnation too large
+			e = event{kind: evTimer, to: 3, inc: 1<<31 | 5, timer: TimerID(seq)} // a large incarnation
 		case 2:
-			e = event{kind: evTimer, to: 4, timer: TimerID(1<<inlineTimerBits + seq)} // timer id too large
+			e = event{kind: evTimer, to: 4, timer: TimerID(1<<55 + seq)} // the largest timer ids
 		case 3:
 			e = event{kind: evTimer, to: 5, timer: TimerID(seq), tag: int(seq)}
+		case 4:
+			e = event{kind: evCrash, to: int32(r.IntN(10))}
 		default:
-			e = event{kind: evDeliver, from: 1, to: 2, msgID: seq}
+			e = event{kind: evDeliver, from: 1, to: 2, msgID: 1<<55 + seq}
 		}
 		at := Time(r.IntN(100))
 		q.push(at, seq, &e)
