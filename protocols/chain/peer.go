@@ -22,23 +22,36 @@ type Peer struct {
 	// known is nil until the node first learns a block (the set is then
 	// {Genesis}); then it starts out in first, which is why a Peer must
 	// not be copied once it holds blocks.
-	known   Bitset
-	first   [inlineWords]uint64
-	Tree    *Tree
-	ID      sim.NodeID
-	held    Bitset // orphans waiting for a parent
-	orphans map[BlockID][]pending
-	// peers is Tree.Peers[ID], kept here: a node relays a block it first
-	// receives to its neighbours, and at thousands of nodes the row of
-	// Tree.Peers's table of slice headers is one more cache miss before
-	// the list itself, while this line of the node was already read
-	// (held).
+	known Bitset
+	first [inlineWords]uint64
+	Tree  *Tree
+	ID    sim.NodeID
+	// orphans is nil until a block reaches the node before its parent
+	// (rare), so that the first line holds what every delivery reads.
+	orphans *orphanage
+	// near holds the node's neighbours when there are at most
+	// inlinePeers of them (a degree-8 graph), in the Peer's second line:
+	// a node relays a block it first receives to its neighbours, and at
+	// thousands of nodes a list kept elsewhere was a cache miss at the
+	// start of every relay, where this line comes with the node (the
+	// kernel prefetches a node's first two lines before its next event).
+	// peers is the whole list, Tree.Peers[ID].
+	near  [inlinePeers]int32
 	peers []sim.NodeID
 }
 
 // inlineWords is how many words of a node's known set live in its Peer:
 // 128 blocks.
 const inlineWords = 2
+
+// inlinePeers is how many neighbours a Peer keeps in near.
+const inlinePeers = 8
+
+// orphanage is what a node holds of blocks whose parent it lacks.
+type orphanage struct {
+	held    Bitset // the blocks waiting
+	waiting map[BlockID][]pending
+}
 
 type pending struct {
 	id   BlockID
@@ -50,9 +63,20 @@ func NewPeer(t *Tree, id sim.NodeID) Peer {
 	p := Peer{Tree: t, ID: id}
 	if t != nil && int(id) >= 0 && int(id) < len(t.Peers) {
 		p.peers = t.Peers[id]
+		for i, q := range p.peers {
+			if i >= inlinePeers || q < 0 || int64(q) != int64(int32(q)) {
+				p.near[0] = -1 // they do not fit: relays read peers
+				break
+			}
+			p.near[i] = int32(q)
+		}
 	}
 	return p
 }
+
+// inline reports whether near holds the neighbours (no node id is
+// negative, so near[0] = -1 says it does not).
+func (p *Peer) inline() bool { return p.near[0] >= 0 }
 
 // Knows reports whether the node holds block id (connected to genesis).
 func (p *Peer) Knows(id BlockID) bool {
@@ -81,10 +105,10 @@ func (p *Peer) Mark(id BlockID) { p.know(id) }
 // parents first. A block valid rejects is dropped with an "invalid"
 // observation.
 func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(*Block) bool, connect func(b *Block, from sim.NodeID)) {
-	if p.Knows(id) || p.held.Has(id) {
+	if p.Knows(id) || p.orphans != nil && p.orphans.held.Has(id) {
 		return
 	}
-	if len(p.peers) > 0 {
+	if !p.inline() {
 		prefetch.Line(unsafe.Pointer(&p.peers[0]))
 	}
 	b := p.Tree.Store.Get(id)
@@ -94,29 +118,31 @@ func (p *Peer) Receive(ctx sim.Context, from sim.NodeID, id BlockID, valid func(
 	}
 	if !p.Knows(b.Parent) {
 		if p.orphans == nil {
-			p.orphans = map[BlockID][]pending{}
+			p.orphans = &orphanage{waiting: map[BlockID][]pending{}}
 		}
-		p.held.Set(id)
-		p.orphans[b.Parent] = append(p.orphans[b.Parent], pending{id, from})
+		o := p.orphans
+		o.held.Set(id)
+		o.waiting[b.Parent] = append(o.waiting[b.Parent], pending{id, from})
 		return
 	}
 	p.know(id)
 	p.Tree.Reached(ctx, id)
 	connect(b, from)
-	if len(p.orphans) == 0 {
+	if p.orphans == nil || len(p.orphans.waiting) == 0 {
 		return
 	}
 	// Connect the orphans waiting for this block, and theirs, in turn.
-	queue := p.orphans[id]
-	delete(p.orphans, id)
+	waiting := p.orphans.waiting
+	queue := waiting[id]
+	delete(waiting, id)
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
 		p.know(x.id)
 		p.Tree.Reached(ctx, x.id)
 		connect(p.Tree.Store.Get(x.id), x.from)
-		if kids, ok := p.orphans[x.id]; ok {
-			delete(p.orphans, x.id)
+		if kids, ok := waiting[x.id]; ok {
+			delete(waiting, x.id)
 			queue = append(queue, kids...)
 		}
 	}
@@ -131,6 +157,14 @@ func (p *Peer) Learn(ctx sim.Context, b *Block) {
 // Send gives block b to every neighbour but except (-1: to all).
 func (p *Peer) Send(ctx sim.Context, b *Block, except sim.NodeID) {
 	m := p.Tree.Msg(b) // one interface value for every link and node
+	if p.inline() {
+		for _, q := range p.near[:len(p.peers)] {
+			if to := sim.NodeID(q); to != except {
+				ctx.Send(to, m)
+			}
+		}
+		return
+	}
 	for _, q := range p.peers {
 		if q != except {
 			ctx.Send(q, m)
