@@ -297,6 +297,13 @@ func (net *Net) separated(a, b sim.NodeID) bool {
 // it has a size and the link a bandwidth, and under FIFO is held back
 // until after the last one scheduled on its link. From GST on, loss and
 // duplication are drawn but ignored.
+// Warm implements sim.Warmer: it starts loading the sender's link queues.
+func (net *Net) Warm(from sim.NodeID) {
+	if net.uplink == nil {
+		net.queues.warm(from)
+	}
+}
+
 func (net *Net) Route(l sim.Link) sim.Fate {
 	if l.From == l.To {
 		return sim.Fate{}

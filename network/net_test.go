@@ -469,3 +469,26 @@ func TestOptionsJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, o, back)
 }
+
+// TestWarmChangesNothing: Warm may be called for any node, with links or
+// without, reserved or added later, or out of range, and a run's fates
+// are the same with or without it.
+func TestWarmChangesNothing(t *testing.T) {
+	fates := func(warm bool) []sim.Fate {
+		net := MustNew(4, Options{Latency: Constant(sim.Millisecond), Bandwidth: 1_000_000})
+		net.Reserve([][]sim.NodeID{{1, 2}, {0}, nil, {2, 0}}) // node 3's row is unsorted: kept apart
+		var out []sim.Fate
+		c := sim.NewPCGChoices(1)
+		for i := 0; i < 40; i++ {
+			from, to := sim.NodeID(i%4), sim.NodeID((i/4)%4)
+			if warm {
+				for _, n := range []sim.NodeID{-1, from, to, 4, 99} {
+					net.Warm(n)
+				}
+			}
+			out = append(out, net.Route(sim.Link{From: from, To: to, Now: sim.Time(i) * sim.Millisecond, Msg: sized(1000), Choices: c}))
+		}
+		return out
+	}
+	require.Equal(t, fates(false), fates(true))
+}

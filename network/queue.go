@@ -1,6 +1,11 @@
 package network
 
-import "simulate/sim"
+import (
+	"unsafe"
+
+	"simulate/internal/prefetch"
+	"simulate/sim"
+)
 
 // Queues records, for every directed link that has carried a message
 // with a transmission time, when it finishes sending the last one: the
@@ -166,4 +171,13 @@ func Transmission(size int, bandwidth int64) sim.Time {
 		return 0
 	}
 	return sim.Time(int64(size) * 8 * int64(sim.Second) / bandwidth)
+}
+
+// warm starts loading from's links (see sim.Warmer).
+func (c *Queues) warm(from sim.NodeID) {
+	if uint(from) < uint(len(c.span)) {
+		if sp := c.span[from]; sp != moved && uint32(sp) > uint32(sp>>32) {
+			prefetch.Lines(unsafe.Pointer(&c.flat[sp>>32]))
+		}
+	}
 }

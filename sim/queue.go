@@ -320,9 +320,6 @@ func (q *queue) event(slot int32, e *event) {
 	}
 }
 
-// nodeOf is the node the event in slot happens at.
-func (q *queue) nodeOf(slot int32) int32 { return q.slab[slot].to }
-
 // compact removes every queued event for which dead returns true and
 // restores the heap order.
 func (q *queue) compact(dead func(e *event) bool) {

@@ -12,3 +12,10 @@ func Line(p unsafe.Pointer)
 //
 //go:noescape
 func Lines(p unsafe.Pointer)
+
+// Four starts loading the four cache lines at a, b, c and d: one call
+// where four would each pay its cost (an assembly function is never
+// inlined).
+//
+//go:noescape
+func Four(a, b, c, d unsafe.Pointer)

@@ -10,3 +10,6 @@ func Line(unsafe.Pointer) {}
 
 // Lines is Line for two lines.
 func Lines(unsafe.Pointer) {}
+
+// Four is Line for four lines.
+func Four(a, b, c, d unsafe.Pointer) {}
