@@ -1,6 +1,9 @@
 package nakamoto
 
 import (
+	"unsafe"
+
+	"simulate/internal/prefetch"
 	"simulate/protocols/chain"
 	"simulate/sim"
 )
@@ -160,12 +163,20 @@ func (n *Node) Deliver(ctx sim.Context, from sim.NodeID, msg sim.Message) {
 			// the node (see chain.Peer's layout).
 			return
 		}
-		old := n.tip
+		// A block new to this node reads the Node's last two cache lines
+		// (its tip, its mining draw); the kernel has only fetched the
+		// first two. Asked for now, they arrive while the block is
+		// relayed, and the tip is first read after that.
+		prefetch.Lines(unsafe.Add(unsafe.Pointer(n), 128))
+		old, connected := NoBlock, false
 		n.receive(ctx, from, m.ID, func(b *Block, from sim.NodeID) {
 			n.Relay(ctx, b, from)
+			if !connected {
+				old, connected = n.tip, true
+			}
 			n.consider(ctx, b)
 		})
-		if n.tip != old {
+		if connected && n.tip != old {
 			n.switched(ctx, old)
 		}
 	case chain.GetBlocksMsg:
