@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestQueueOrdersEveryKindOfEvent mixes plain and tagged timers, timers
@@ -93,6 +97,91 @@ func TestBeforeBitIsBefore(t *testing.T) {
 		}
 		if got := a.beforeBit(b); got != want {
 			t.Fatalf("%+v before %+v: beforeBit %d, before %d", a, b, got, want)
+		}
+	}
+}
+
+// TestQueueMatchesSortedOrder drives the queue as a run does — pushes at
+// and after the current time (bursts at one time, near and far timers, a
+// few into the past), pops, and sweeps of cancelled timers — and checks
+// every pop against the (time, seq) order of a plain sorted list, across
+// the front heap's refills and spills.
+func TestQueueMatchesSortedOrder(t *testing.T) {
+	seeds := uint64(12)
+	if testing.Short() || raceEnabled {
+		seeds = 2
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		r := rand.New(rand.NewPCG(seed, 99))
+		var q queue
+		if seed%4 == 0 {
+			q.reserve(5000)
+		}
+		type item struct {
+			at  Time
+			seq uint64
+		}
+		var ref []item
+		var seq uint64
+		now := Time(0)
+		push := func(at Time) {
+			seq++
+			q.pushTimer(at, seq, 0, 0, TimerID(seq), nil)
+			it := item{at, seq}
+			i, _ := slices.BinarySearchFunc(ref, it, func(a, b item) int {
+				if a.at != b.at {
+					return cmp.Compare(a.at, b.at)
+				}
+				return cmp.Compare(a.seq, b.seq)
+			})
+			ref = slices.Insert(ref, i, it)
+		}
+		for step := 0; step < 30000; step++ {
+			switch op := r.IntN(100); {
+			case op < 50:
+				switch r.IntN(6) {
+				case 0:
+					push(now) // at the current time
+				case 1:
+					push(now + Time(r.IntN(1<<40))) // far
+				case 2:
+					if r.IntN(50) == 0 {
+						push(now - Time(r.IntN(1000))) // into the past
+					} else {
+						push(now + Time(r.IntN(10)))
+					}
+				case 3:
+					if r.IntN(40) == 0 { // a burst past frontMax: at one time, or spread
+						at, spread := now+Time(r.IntN(1_000_000))*Time(r.IntN(2)), r.IntN(2) == 0
+						for range frontMax + r.IntN(3*frontMax) {
+							if spread {
+								push(now + Time(r.IntN(1_000_000)))
+							} else {
+								push(at)
+							}
+						}
+					}
+				default:
+					push(now + Time(r.IntN(1_000_000)))
+				}
+			case op < 99:
+				if len(ref) == 0 {
+					continue
+				}
+				require.Equal(t, len(ref), q.len())
+				require.Equal(t, ref[0].at, q.peek())
+				var e event
+				at := q.pop(&e)
+				require.Equal(t, ref[0].at, at, "seed %d step %d", seed, step)
+				require.Equal(t, TimerID(ref[0].seq), e.timer, "seed %d step %d", seed, step)
+				ref = ref[1:]
+				now = max(now, at)
+			default:
+				gone := uint64(r.IntN(7) + 2)
+				q.compact(func(e *event) bool { return uint64(e.timer)%gone == 0 })
+				ref = slices.DeleteFunc(ref, func(it item) bool { return it.seq%gone == 0 })
+				require.Equal(t, len(ref), q.len())
+			}
 		}
 	}
 }
