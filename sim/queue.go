@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/bits"
 	"unsafe"
 
@@ -128,11 +129,14 @@ const branchlessBelow = 1 << 10
 // front is spilled back to the levels when pushes swell it (a block's
 // wave of deliveries), so it stays small.
 //
-// A level whose keys share one time moves into the front by handing over
-// its array, with no copy, and a split writes the largest of its parts
-// back into the level's own array: a burst of a million deliveries
-// (OM(m)'s last round) is not copied level by level into arrays grown
-// by doubling. Its memory is still about a sixth above a single heap's.
+// The levels' arrays pass from level to level as the base moves on (a
+// split writes the largest of its parts back into the level's own
+// array, and emptied arrays are kept for the next level that needs
+// one), so a run holds about twice its pending keys, not an array grown
+// for its busiest moment at every level. A run that declares its burst
+// (Config.Pending, reserve) keeps one heap of every event instead, in
+// one array sized for it: at OM(m)'s million orders the levels held a
+// fifth more memory.
 //
 // It is written out rather than using container/heap to avoid boxing each
 // entry in an interface (an allocation per push).
@@ -152,9 +156,8 @@ type queue struct {
 	// spillAt is the size past which pushes into the front spill it
 	// (twice what refill left there, and at least twice frontMax).
 	spillAt int
-	// spare is a reserved array (reserve) for the first level to
-	// outgrow frontMax.
-	spare []key
+	// arrays are the levels' arrays handed back when they emptied.
+	arrays [][]key
 	// slab holds the payloads; free is a stack of the slots handed back,
 	// the latest on top. It is a dense array of its own rather than a list
 	// linked through the free entries: taking a slot from a linked list
@@ -203,7 +206,12 @@ func (q *queue) reserve(n int) {
 	q.slab = make([]payload, 0, n)
 	q.free = make([]int32, 0, n)
 	if n > frontMax {
-		q.spare = make([]key, 1, n+1)
+		// One heap of every event, in one array sized for the burst: the
+		// levels would hold a burst spread over a few times in several
+		// arrays, about a fifth more memory at OM(m)'s scale, and such a
+		// run is the burst and little else.
+		q.h = make([]key, 1, n+1)
+		q.frontLevel, q.spillAt = len(q.levels)-1, math.MaxInt
 	}
 }
 
@@ -239,12 +247,69 @@ func (q *queue) pushKey(k key) {
 // appendLevel appends k to level s, which starts with its unused index 0.
 func (q *queue) appendLevel(s []key, k key) []key {
 	if len(s) == 0 {
-		s = make([]key, 1, 16)
+		s = q.takeArray(0)
 	}
-	if len(s) == cap(s) && len(s) > frontMax && cap(q.spare) > len(s) {
-		s, q.spare = append(q.spare, s[1:]...), nil
+	if len(s) == cap(s) {
+		old := s
+		s = grow(s)
+		q.keepArray(old) // outgrown: for another level
 	}
-	return append(grow(s), k)
+	return append(s, k)
+}
+
+// takeArray returns an array with room for n keys for a level that was
+// empty, with its unused index 0: the smallest that fits of those the
+// levels handed back (giveBack, appendLevel), or a new one.
+func (q *queue) takeArray(n int) []key {
+	best := -1
+	for i, a := range q.arrays {
+		if cap(a) <= n {
+			continue
+		}
+		// Pushes to come (n = 0): the largest; a known size: the
+		// smallest that fits.
+		if best < 0 || (n == 0) == (cap(a) > cap(q.arrays[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return make([]key, 1, max(2*n+2, 16))
+	}
+	a := q.arrays[best]
+	last := len(q.arrays) - 1
+	q.arrays[best], q.arrays[last] = q.arrays[last], nil
+	q.arrays = q.arrays[:last]
+	return a[:1]
+}
+
+// keepArray keeps a, emptied, for takeArray: up to maxArrays of them,
+// the largest.
+func (q *queue) keepArray(a []key) {
+	if cap(a) == 0 {
+		return
+	}
+	if len(q.arrays) < maxArrays {
+		q.arrays = append(q.arrays, a[:0])
+		return
+	}
+	small := 0
+	for i, b := range q.arrays {
+		if cap(b) < cap(q.arrays[small]) {
+			small = i
+		}
+	}
+	if cap(a) > cap(q.arrays[small]) {
+		q.arrays[small] = a[:0]
+	}
+}
+
+// maxArrays is how many emptied arrays the queue keeps.
+const maxArrays = 16
+
+// giveBack hands level l's array, now empty, back for takeArray.
+func (q *queue) giveBack(l int) {
+	q.keepArray(q.levels[l])
+	q.levels[l] = nil
 }
 
 // spill moves the front back to the levels, around its least key as the
@@ -265,6 +330,54 @@ func (q *queue) spill() {
 	q.far += len(q.h) - 1
 	q.h = q.h[:1]
 	q.refill()
+}
+
+// bigLevel is the size (1 MiB of keys) above which level 0 becomes the
+// front by handing over its array rather than by copying its keys.
+const bigLevel = 1 << 16
+
+// split splits level low around m, its least time (last its greatest),
+// into the levels below. The level's own array keeps the keys of the
+// level that gets the most of them (one time alone: all of them),
+// written in place behind the read; the others take arrays of the size
+// they need (takeArray). A burst of a million deliveries spread over a
+// few times (OM(m)'s rounds) is then held once and a half at most, not
+// copied into arrays grown by doubling, and a run's arrays pass from
+// level to level as its base moves on rather than each level growing
+// its own.
+func (q *queue) split(low int, m, last uint64) {
+	ks := q.levels[low]
+	var count [len(q.levels)]int
+	if m == last {
+		count[0] = len(ks) - 1
+	} else {
+		for _, k := range ks[1:] {
+			count[bits.Len64(ord(k.at)^m)]++
+		}
+	}
+	big := 0
+	for l, c := range count {
+		if c > count[big] {
+			big = l
+		}
+	}
+	for l, c := range count {
+		if l == big || c == 0 {
+			continue
+		}
+		q.levels[l] = q.takeArray(c) // the level is empty: it is below low
+	}
+	w := 1
+	for _, k := range ks[1:] {
+		if l := bits.Len64(ord(k.at) ^ m); l == big {
+			ks[w] = k
+			w++
+		} else {
+			q.levels[l] = append(q.levels[l], k)
+		}
+	}
+	q.keepArray(q.levels[big])
+	q.levels[big], q.levels[low] = ks[:w], nil
 }
 
 // refill fills the empty front from the levels: it splits the lowest
@@ -289,46 +402,7 @@ func (q *queue) refill() {
 			last = max(last, x)
 		}
 		q.base = m
-		// The level's own array keeps the keys of the level below that
-		// gets the most of them (one time alone: all of them), written
-		// in place behind the read; the others get arrays of the size
-		// they need. A burst of a million deliveries spread over a few
-		// times (OM(m)'s rounds) is then held once and a half at most,
-		// not copied level by level into arrays grown by doubling.
-		var count [len(q.levels)]int
-		if m == last {
-			count[0] = len(ks) - 1
-		} else {
-			for _, k := range ks[1:] {
-				count[bits.Len64(ord(k.at)^m)]++
-			}
-		}
-		big := 0
-		for l, c := range count {
-			if c > count[big] {
-				big = l
-			}
-		}
-		for l, c := range count {
-			if l == big || c == 0 {
-				continue
-			}
-			if s := q.levels[l]; cap(s)-max(len(s), 1) < c {
-				q.levels[l] = make([]key, 1, 1+c)
-			} else if len(s) == 0 {
-				q.levels[l] = s[:1]
-			}
-		}
-		w := 1
-		for _, k := range ks[1:] {
-			if l := bits.Len64(ord(k.at) ^ m); l == big {
-				ks[w] = k
-				w++
-			} else {
-				q.levels[l] = append(q.levels[l], k)
-			}
-		}
-		q.levels[big], q.levels[low] = ks[:w], q.levels[big][:min(len(q.levels[big]), 1)]
+		q.split(low, m, last)
 	}
 	top, n := 0, len(q.levels[0])-1
 	for top < 64 && n+max(len(q.levels[top+1])-1, 0) <= frontMax {
@@ -338,10 +412,11 @@ func (q *queue) refill() {
 	q.frontLevel = top
 	q.far -= n
 	q.spillAt = 2*max(n, frontMax) + 1
-	if n == len(q.levels[0])-1 {
-		// Level 0 alone, whose keys share one time: its array becomes
-		// the front.
-		q.h, q.levels[0] = q.levels[0], q.h[:min(len(q.h), 1)]
+	if n == len(q.levels[0])-1 && n > bigLevel {
+		// A large level 0 alone, whose keys share one time: its array
+		// becomes the front.
+		q.keepArray(q.h)
+		q.h, q.levels[0] = q.levels[0], nil
 	} else {
 		if len(q.h) == 0 {
 			q.h = make([]key, 1, 2*frontMax+2)
@@ -349,7 +424,7 @@ func (q *queue) refill() {
 		for l := 0; l <= top; l++ {
 			if len(q.levels[l]) > 1 {
 				q.h = append(q.h, q.levels[l][1:]...)
-				q.levels[l] = q.levels[l][:1]
+				q.giveBack(l)
 			}
 		}
 	}

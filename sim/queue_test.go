@@ -185,3 +185,36 @@ func TestQueueMatchesSortedOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueLargeLevelBecomesTheFront: a level of more keys than bigLevel,
+// all due at one time, becomes the front whole and still comes out in
+// push order, before the later keys and after the earlier ones.
+func TestQueueLargeLevelBecomesTheFront(t *testing.T) {
+	var q queue
+	var seq uint64
+	push := func(at Time) {
+		seq++
+		q.pushTimer(at, seq, 0, 0, TimerID(seq), nil)
+	}
+	push(5)
+	for range bigLevel + 100 {
+		push(1_000)
+	}
+	push(2_000)
+	push(7)
+	want := []Time{5, 7}
+	for range bigLevel + 100 {
+		want = append(want, 1_000)
+	}
+	want = append(want, 2_000)
+	var prev TimerID
+	for i, at := range want {
+		var e event
+		require.Equal(t, at, q.pop(&e), "pop %d", i)
+		if at == 1_000 {
+			require.Greater(t, e.timer, prev, "pop %d: push order within one time", i)
+			prev = e.timer
+		}
+	}
+	require.Zero(t, q.len())
+}

@@ -75,10 +75,11 @@ type Config struct {
 	// NoHash turns off the running trace hash (only benchmarks want this).
 	NoHash bool
 	// Pending, if set, is how many events the run may have queued at
-	// once: the queue is sized for them up front. A protocol that queues
-	// a known burst (OM(m)'s last round: about a million orders) then
-	// allocates its queue once, instead of doubling it and holding each
-	// outgrown copy until the next collection. It changes nothing else.
+	// once: the queue is sized for them up front, as one heap. A
+	// protocol that queues a known burst (OM(m)'s last round: about a
+	// million orders) then allocates its queue once, instead of growing
+	// it and holding each outgrown copy until the next collection. It
+	// changes nothing else: the order of events is the same.
 	Pending int
 	// Observations, if set, is about how many observations the run will
 	// make: the list is sized for them up front (up to maxObservationsHint;
