@@ -340,11 +340,10 @@ const bigLevel = 1 << 16
 // into the levels below. The level's own array keeps the keys of the
 // level that gets the most of them (one time alone: all of them),
 // written in place behind the read; the others take arrays of the size
-// they need (takeArray). A burst of a million deliveries spread over a
-// few times (OM(m)'s rounds) is then held once and a half at most, not
-// copied into arrays grown by doubling, and a run's arrays pass from
-// level to level as its base moves on rather than each level growing
-// its own.
+// they need (takeArray). A large level spread over a few times is then
+// held once and a half at most, not copied into arrays grown by
+// doubling, and a run's arrays pass from level to level as its base
+// moves on rather than each level growing its own.
 func (q *queue) split(low int, m, last uint64) {
 	ks := q.levels[low]
 	var count [len(q.levels)]int

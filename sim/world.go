@@ -300,7 +300,7 @@ func (w *World) Run() Result {
 // prefetchNext starts loading what the next events will read, while this
 // one runs: at thousands of nodes a node's state is a cache miss by the
 // time an event reaches it. Which node an event happens at is in its slab
-// entry, so the prefetches form a pipeline along the heap's top tiers,
+// entry, so the prefetches form a pipeline along the front heap's top tiers,
 // each stage reading only what the stage before asked for an event ago:
 // the slab entries of the heap's third tier (h[4..7]); the kernel state
 // of the nodes of its second tier (h[2], h[3]), read from their entries;
