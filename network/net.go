@@ -289,6 +289,13 @@ func (net *Net) separated(a, b sim.NodeID) bool {
 	return net.free == nil || (!net.free[a] && !net.free[b])
 }
 
+// Warm implements sim.Warmer: it starts loading the sender's link queues.
+func (net *Net) Warm(from sim.NodeID) {
+	if net.uplink == nil {
+		net.queues.warm(from)
+	}
+}
+
 // Route implements sim.Model. It decides, in this order: a self-send is
 // delivered at once; a message over a missing link, across a partition or
 // over a cut link is dropped (no draw); otherwise it draws the region
@@ -297,13 +304,6 @@ func (net *Net) separated(a, b sim.NodeID) bool {
 // it has a size and the link a bandwidth, and under FIFO is held back
 // until after the last one scheduled on its link. From GST on, loss and
 // duplication are drawn but ignored.
-// Warm implements sim.Warmer: it starts loading the sender's link queues.
-func (net *Net) Warm(from sim.NodeID) {
-	if net.uplink == nil {
-		net.queues.warm(from)
-	}
-}
-
 func (net *Net) Route(l sim.Link) sim.Fate {
 	if l.From == l.To {
 		return sim.Fate{}

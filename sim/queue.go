@@ -195,6 +195,9 @@ func (q *queue) len() int { return max(len(q.h)-1, 0) + q.far }
 // (16 KiB: half the first-level cache).
 const frontMax = 1024
 
+// size is how many keys level l holds (past its unused index 0).
+func (q *queue) size(l int) int { return max(len(q.levels[l])-1, 0) }
+
 // ord maps a time to an unsigned number in the same order.
 func ord(t Time) uint64 { return uint64(t) ^ 1<<63 }
 
@@ -403,15 +406,15 @@ func (q *queue) refill() {
 		q.base = m
 		q.split(low, m, last)
 	}
-	top, n := 0, len(q.levels[0])-1
-	for top < 64 && n+max(len(q.levels[top+1])-1, 0) <= frontMax {
+	top, n := 0, q.size(0)
+	for top < len(q.levels)-1 && n+q.size(top+1) <= frontMax {
 		top++
-		n += max(len(q.levels[top])-1, 0)
+		n += q.size(top)
 	}
 	q.frontLevel = top
 	q.far -= n
 	q.spillAt = 2*max(n, frontMax) + 1
-	if n == len(q.levels[0])-1 && n > bigLevel {
+	if n == q.size(0) && n > bigLevel {
 		// A large level 0 alone, whose keys share one time: its array
 		// becomes the front.
 		q.keepArray(q.h)
@@ -611,7 +614,7 @@ func (q *queue) compact(dead func(e *event) bool) {
 	q.far = 0
 	for l := range q.levels {
 		q.levels[l] = keep(q.levels[l])
-		q.far += max(len(q.levels[l])-1, 0)
+		q.far += q.size(l)
 	}
 }
 
